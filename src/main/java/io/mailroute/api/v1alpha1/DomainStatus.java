@@ -1,0 +1,47 @@
+package io.mailroute.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import java.util.Objects;
+
+/** What the operator did with one domain of a route on one relay. */
+public class DomainStatus {
+    @JsonPropertyDescription("The domain as rendered (lower case, punycode, no trailing dot).")
+    public String domain;
+
+    @JsonPropertyDescription("The relay, as namespace/name.")
+    public String relay;
+
+    @JsonPropertyDescription("The Postfix transport entry actually rendered for the domain, e.g. "
+            + "smtp:[outlook-com.olc.protection.outlook.com]:25; empty when not rendered.")
+    public String nextHop;
+
+    @JsonPropertyDescription("Programmed, Pending, Conflict or Rejected.")
+    public String state;
+
+    @JsonPropertyDescription("Why the domain is not programmed, when it is not.")
+    public String message;
+
+    public DomainStatus() {
+    }
+
+    public DomainStatus(String domain, String relay, String nextHop, String state, String message) {
+        this.domain = domain;
+        this.relay = relay;
+        this.nextHop = nextHop;
+        this.state = state;
+        this.message = message;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DomainStatus d && Objects.equals(domain, d.domain) && Objects.equals(relay, d.relay)
+                && Objects.equals(nextHop, d.nextHop) && Objects.equals(state, d.state)
+                && Objects.equals(message, d.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(domain, relay, nextHop, state, message);
+    }
+}

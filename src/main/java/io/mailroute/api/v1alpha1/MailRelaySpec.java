@@ -1,0 +1,48 @@
+package io.mailroute.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+import java.util.List;
+
+/** Desired state of a {@link MailRelay}. */
+public class MailRelaySpec {
+    @Min(0)
+    @Max(16)
+    @Default("1")
+    @JsonPropertyDescription("Number of Postfix relay pods.")
+    public Integer replicas = 1;
+
+    @Pattern(ApiPatterns.IMAGE)
+    @JsonPropertyDescription("Relay container image; defaults to the operator's configured relay image.")
+    public String image;
+
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern(ApiPatterns.DOMAIN)
+    @JsonPropertyDescription("Fully qualified host name of the relay (Postfix myhostname, used in HELO/EHLO).")
+    public String hostname;
+
+    @Size(max = 64)
+    @JsonPropertyDescription("Client networks (CIDR) allowed to relay through this relay (Postfix mynetworks). "
+            + "Empty: loopback only.")
+    public List<@Pattern(ApiPatterns.CIDR) String> acceptFrom;
+
+    @JsonPropertyDescription("Where mail for domains without a route goes; MX delivery when absent.")
+    public DefaultRoute defaultRoute;
+
+    @JsonPropertyDescription("Namespaces allowed to attach MailRoutes; only the relay's own namespace by default.")
+    public AllowedRoutes allowedRoutes;
+
+    @JsonPropertyDescription("Persistent volume for the mail queue.")
+    public RelayStorage storage;
+
+    @JsonPropertyDescription("Compute resources of the Postfix container.")
+    public ResourceRequirements resources;
+}

@@ -1,0 +1,39 @@
+package io.mailroute.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Observed state of a {@link MailRelay}. */
+public class MailRelayStatus {
+    @JsonPropertyDescription("Generation of the spec this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Conditions: Programmed (configuration rendered and written), Ready (relay pods ready "
+            + "with the current configuration).")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Number of MailRoutes accepted by this relay and rendered into its configuration.")
+    public Integer attachedRoutes;
+
+    @JsonPropertyDescription("SHA-256 of the rendered Postfix configuration.")
+    public String configHash;
+
+    @JsonPropertyDescription("Number of relay pods that are ready.")
+    public Integer readyReplicas;
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MailRelayStatus s && Objects.equals(observedGeneration, s.observedGeneration)
+                && Objects.equals(conditions, s.conditions) && Objects.equals(attachedRoutes, s.attachedRoutes)
+                && Objects.equals(configHash, s.configHash) && Objects.equals(readyReplicas, s.readyReplicas);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(observedGeneration, conditions, attachedRoutes, configHash, readyReplicas);
+    }
+}

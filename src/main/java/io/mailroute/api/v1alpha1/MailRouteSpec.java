@@ -1,0 +1,40 @@
+package io.mailroute.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+import java.util.List;
+
+/** Desired state of a {@link MailRoute}. */
+public class MailRouteSpec {
+    @Required
+    @Size(min = 1, max = 16)
+    @JsonPropertyDescription("MailRelays that carry this route's mail (like Gateway API parentRefs).")
+    public List<RelayRef> relayRefs;
+
+    @Required
+    @Size(min = 1, max = 256)
+    @JsonPropertyDescription("Recipient domains routed by this route, e.g. outlook.com. Lower-cased; a trailing dot "
+            + "is ignored; internationalized names are converted to punycode.")
+    public List<@Pattern(ApiPatterns.DOMAIN) @Size(min = 1, max = 254) String> domains;
+
+    @Default("false")
+    @JsonPropertyDescription("Also route all subdomains of each domain (renders a .domain transport entry).")
+    public Boolean includeSubdomains = false;
+
+    @Required
+    @JsonPropertyDescription("Where the mail goes: exactly one of mx, hosts, relay.")
+    public RouteTarget target;
+
+    @Default("may")
+    @JsonPropertyDescription("TLS policy for the next hops: none, may, encrypt, verify, secure or dane.")
+    public TlsPolicy tls = TlsPolicy.MAY;
+
+    @Default("Enforce")
+    @JsonPropertyDescription("What failing DNS checks do: Enforce (route not rendered), Warn (reported only), "
+            + "Off (no checks).")
+    public ValidationPolicy validation = ValidationPolicy.Enforce;
+}

@@ -1,0 +1,37 @@
+package io.mailroute.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Observed state of a {@link MailRoute}. */
+public class MailRouteStatus {
+    @JsonPropertyDescription("Generation of the spec this status describes.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Conditions: Accepted (every referenced relay exists and allows this namespace, and the "
+            + "route is valid), Resolved (live DNS checks of the targets), Programmed (present in every relay's "
+            + "rendered configuration), Ready (all of these hold).")
+    public List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Short summary of the target, e.g. hosts: outlook-com.olc.protection.outlook.com:25.")
+    public String target;
+
+    @JsonPropertyDescription("Per domain and relay: the next hop actually rendered, or why not.")
+    public List<DomainStatus> domains = new ArrayList<>();
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MailRouteStatus s && Objects.equals(observedGeneration, s.observedGeneration)
+                && Objects.equals(conditions, s.conditions) && Objects.equals(target, s.target)
+                && Objects.equals(domains, s.domains);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(observedGeneration, conditions, target, domains);
+    }
+}

@@ -1,0 +1,57 @@
+package io.mailroute.dependent;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.mailroute.api.v1alpha1.MailRelay;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Names and labels of the objects a {@link MailRelay} owns. */
+public final class RelayObjects {
+    public static final String MANAGED_BY = "mailroute-operator";
+    public static final String RELAY_LABEL = "mailroute.io/relay";
+    public static final String COMPONENT_CONFIG = "relay-config";
+    public static final String CONFIG_HASH_ANNOTATION = "mailroute.io/config-hash";
+    /** Label selector of every relay ConfigMap, for informers. */
+    public static final String CONFIG_MAP_SELECTOR =
+            "app.kubernetes.io/managed-by=" + MANAGED_BY + ",app.kubernetes.io/component=" + COMPONENT_CONFIG;
+    public static final int SMTP_PORT = 25;
+
+    private RelayObjects() {
+    }
+
+    public static String configMapName(String relay) {
+        return relay + "-config";
+    }
+
+    public static String saslSecretName(String relay) {
+        return relay + "-sasl";
+    }
+
+    /** Service and StatefulSet share the relay's name. */
+    public static String workloadName(String relay) {
+        return relay;
+    }
+
+    /** Labels selecting the relay's pods. */
+    public static Map<String, String> selectorLabels(MailRelay relay) {
+        Map<String, String> labels = new TreeMap<>();
+        labels.put("app.kubernetes.io/name", "mailroute-relay");
+        labels.put("app.kubernetes.io/instance", relay.getMetadata().getName());
+        return labels;
+    }
+
+    public static Map<String, String> labels(MailRelay relay, String component) {
+        Map<String, String> labels = new TreeMap<>(selectorLabels(relay));
+        labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
+        labels.put("app.kubernetes.io/component", component);
+        labels.put(RELAY_LABEL, relay.getMetadata().getName());
+        return labels;
+    }
+
+    public static ObjectMeta metadata(MailRelay relay, String name, String component) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(relay.getMetadata().getNamespace())
+                .withLabels(labels(relay, component)).build();
+    }
+}

@@ -1,0 +1,44 @@
+package io.mailroute.reconciler;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mailroute.routing.RouteInputs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link RouteInputs} read from the API server. Secret values are decoded in memory only, never logged. */
+final class ClusterRouteInputs implements RouteInputs {
+    private final KubernetesClient client;
+
+    ClusterRouteInputs(KubernetesClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public Map<String, String> namespaceLabels(String namespace) {
+        Namespace ns = client.namespaces().withName(namespace).get();
+        return ns == null || ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
+    }
+
+    @Override
+    public Optional<Map<String, String>> secretData(String namespace, String name) {
+        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+        if (secret == null) {
+            return Optional.empty();
+        }
+        Map<String, String> data = new HashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((k, v) -> data.put(k,
+                    new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+        if (secret.getStringData() != null) {
+            data.putAll(secret.getStringData());
+        }
+        return Optional.of(data);
+    }
+}

@@ -1,0 +1,106 @@
+package io.mailroute.reconciler;
+
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.api.v1alpha1.MailRelayStatus;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.RelayRef;
+import io.mailroute.dependent.NeedsSaslSecret;
+import io.mailroute.dependent.RelayConfigMapDependent;
+import io.mailroute.dependent.RelayRenderContext;
+import io.mailroute.dependent.RelaySaslSecretDependent;
+import io.mailroute.dependent.RelayServiceDependent;
+import io.mailroute.dependent.RelayStatefulSetDependent;
+import io.mailroute.routing.RelayPlan;
+import io.mailroute.routing.RouteAdmission;
+import jakarta.inject.Inject;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a relay's configuration from the routes that reference it and keeps the relay's ConfigMap, SASL Secret,
+ * Service and StatefulSet in line. Route changes reach it through an informer on MailRoutes. Secrets referenced by
+ * routes are re-read at least every five minutes (maxReconciliationInterval).
+ */
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(name = "config", type = RelayConfigMapDependent.class),
+        @Dependent(name = "sasl", type = RelaySaslSecretDependent.class, reconcilePrecondition = NeedsSaslSecret.class),
+        @Dependent(name = "service", type = RelayServiceDependent.class),
+        @Dependent(name = "statefulset", type = RelayStatefulSetDependent.class, dependsOn = "config")})
+@ControllerConfiguration(name = "mailrelay",
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class MailRelayReconciler implements Reconciler<MailRelay> {
+    static final String ROUTES = "routes";
+
+    @Inject
+    Planning planning;
+    @Inject
+    OperatorConfig config;
+
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public List<EventSource<?, MailRelay>> prepareEventSources(EventSourceContext<MailRelay> context) {
+        var routes = InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
+                .withName(ROUTES)
+                .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
+                .build();
+        return List.of(new InformerEventSource<>(routes, context));
+    }
+
+    static Set<ResourceID> relaysOf(MailRoute route) {
+        if (route.getSpec() == null || route.getSpec().relayRefs == null) {
+            return Set.of();
+        }
+        String namespace = route.getMetadata().getNamespace();
+        return route.getSpec().relayRefs.stream()
+                .filter(ref -> ref != null && ref.name != null)
+                .map((RelayRef ref) -> RouteAdmission.target(ref, namespace))
+                .map(key -> new ResourceID(key.name(), key.namespace()))
+                .collect(Collectors.toSet());
+    }
+
+    @Override
+    public UpdateControl<MailRelay> reconcile(MailRelay relay, Context<MailRelay> context) {
+        @SuppressWarnings("unchecked")
+        InformerEventSource<MailRoute, MailRelay> routes = (InformerEventSource<MailRoute, MailRelay>)
+                context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
+        RelayPlan plan = planning.plan(relay, routes.list().toList(), context.getClient());
+        if (plan.config().isPresent()) {
+            String image = relay.getSpec().image == null ? config.relay().image() : relay.getSpec().image;
+            new RelayRenderContext(plan.config().get(), image).putInto(context);
+            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        }
+        StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
+        MailRelayStatus status = RelayStatusFactory.status(relay, plan, statefulSet, clock);
+        if (status.equals(relay.getStatus())) {
+            return UpdateControl.noUpdate();
+        }
+        relay.setStatus(status);
+        return UpdateControl.patchStatus(relay);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<MailRelay> updateErrorStatus(MailRelay relay, Context<MailRelay> context,
+                                                                 Exception e) {
+        relay.setStatus(RelayStatusFactory.error(relay, e, clock));
+        return ErrorStatusUpdateControl.patchStatus(relay);
+    }
+}

@@ -1,0 +1,108 @@
+package io.mailroute.reconciler;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteStatus;
+import io.mailroute.api.v1alpha1.RelayRef;
+import io.mailroute.dependent.RelayObjects;
+import io.mailroute.routing.RelayPlan;
+import io.mailroute.routing.ResourceKey;
+import io.mailroute.routing.RouteAdmission;
+import jakarta.inject.Inject;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Reports, for each route, what its relays make of it: Accepted, Programmed (its lines are in the relay's ConfigMap),
+ * Resolved and Ready, with the rendered next hop per domain. It never writes relay configuration itself: it plans
+ * with the same {@link Planning} as the relay reconciler and compares with what the relay actually wrote.
+ */
+@ControllerConfiguration(name = "mailroute",
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = java.util.concurrent.TimeUnit.MINUTES))
+public class MailRouteReconciler implements Reconciler<MailRoute> {
+    static final String RELAYS = "relays";
+    static final String CONFIG_MAPS = "relay-configs";
+
+    @Inject
+    Planning planning;
+
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public List<EventSource<?, MailRoute>> prepareEventSources(EventSourceContext<MailRoute> context) {
+        IndexerResourceCache<MailRoute> routes = context.getPrimaryCache();
+        var relays = InformerEventSourceConfiguration.from(MailRelay.class, MailRoute.class)
+                .withName(RELAYS)
+                .withSecondaryToPrimaryMapper(relay -> routesOf(routes, ResourceKey.of(relay)))
+                .build();
+        var configMaps = InformerEventSourceConfiguration.from(ConfigMap.class, MailRoute.class)
+                .withName(CONFIG_MAPS)
+                .withLabelSelector(RelayObjects.CONFIG_MAP_SELECTOR)
+                .withSecondaryToPrimaryMapper(cm -> routesOf(routes, new ResourceKey(cm.getMetadata().getNamespace(),
+                        cm.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL))))
+                .build();
+        return List.of(new InformerEventSource<>(relays, context), new InformerEventSource<>(configMaps, context));
+    }
+
+    private static Set<ResourceID> routesOf(IndexerResourceCache<MailRoute> routes, ResourceKey relay) {
+        return routes.list(route -> RouteAdmission.references(route, relay))
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public UpdateControl<MailRoute> reconcile(MailRoute route, Context<MailRoute> context) {
+        var relays = (InformerEventSource<MailRelay, MailRoute>)
+                context.eventSourceRetriever().getEventSourceFor(MailRelay.class, RELAYS);
+        var configMaps = (InformerEventSource<ConfigMap, MailRoute>)
+                context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
+        Map<ResourceKey, RouteStatusFactory.RelayView> views = new TreeMap<>();
+        String namespace = route.getMetadata().getNamespace();
+        for (RelayRef ref : route.getSpec().relayRefs) {
+            ResourceKey relayKey = RouteAdmission.target(ref, namespace);
+            MailRelay relay = relays.get(new ResourceID(relayKey.name(), relayKey.namespace())).orElse(null);
+            if (relay == null) {
+                views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, null, null));
+                continue;
+            }
+            List<MailRoute> routesOfRelay = context.getPrimaryCache()
+                    .list(r -> RouteAdmission.references(r, relayKey)).toList();
+            RelayPlan plan = planning.plan(relay, routesOfRelay, context.getClient());
+            ConfigMap written = configMaps.get(new ResourceID(RelayObjects.configMapName(relayKey.name()),
+                    relayKey.namespace())).orElse(null);
+            views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, written));
+        }
+        MailRouteStatus status = RouteStatusFactory.status(route, views.values(), clock);
+        if (status.equals(route.getStatus())) {
+            return UpdateControl.noUpdate();
+        }
+        route.setStatus(status);
+        return UpdateControl.patchStatus(route);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<MailRoute> updateErrorStatus(MailRoute route, Context<MailRoute> context,
+                                                                 Exception e) {
+        route.setStatus(RouteStatusFactory.error(route, e, clock));
+        return ErrorStatusUpdateControl.patchStatus(route);
+    }
+}

@@ -1,0 +1,147 @@
+package io.mailroute.routing;
+
+import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.postfix.PostfixConfig;
+import io.mailroute.postfix.PostfixInputException;
+import io.mailroute.postfix.PostfixRenderer;
+import io.mailroute.postfix.RelaySettings;
+import io.mailroute.postfix.TransportRule;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Plans one relay from the routes that reference it: admission (allowedRoutes), validation, conflicts and rendering.
+ * The oldest route wins a domain claimed twice (then namespace/name order), as in Gateway API. Both reconcilers use
+ * this class, so a route's status always describes exactly what the relay renders.
+ */
+public final class RelayPlanner {
+    private final PostfixRenderer renderer;
+    private final RouteTranslator translator;
+
+    public RelayPlanner(PostfixRenderer renderer, RouteTranslator translator) {
+        this.renderer = renderer;
+        this.translator = translator;
+    }
+
+    public RelayPlan plan(MailRelay relay, Collection<MailRoute> allRoutes, RouteInputs inputs) {
+        ResourceKey relayKey = ResourceKey.of(relay);
+        List<MailRoute> candidates = allRoutes.stream()
+                .filter(r -> RouteAdmission.references(r, relayKey))
+                .sorted(Comparator.comparing((MailRoute r) -> String.valueOf(r.getMetadata().getCreationTimestamp()))
+                        .thenComparing(ResourceKey::of))
+                .toList();
+        RelaySettings settings;
+        try {
+            settings = RelaySettingsTranslator.translate(relay);
+        } catch (RouteRejectedException e) {
+            Map<ResourceKey, RouteOutcome> outcomes = new TreeMap<>();
+            for (MailRoute route : candidates) {
+                ResourceKey key = ResourceKey.of(route);
+                outcomes.put(key, RouteOutcome.rejected(key, "RelayInvalid",
+                        "MailRelay " + relayKey + " is invalid: " + e.getMessage()));
+            }
+            return new RelayPlan(relayKey, Optional.empty(), e.reason(), e.getMessage(), outcomes);
+        }
+
+        Map<ResourceKey, RouteOutcome> outcomes = new TreeMap<>();
+        Map<String, ResourceKey> owners = new HashMap<>();
+        List<TransportRule> accepted = new ArrayList<>();
+        Map<ResourceKey, List<DomainOutcome>> conflicts = new LinkedHashMap<>();
+        Map<ResourceKey, List<TransportRule>> renderedRules = new LinkedHashMap<>();
+        for (MailRoute route : candidates) {
+            ResourceKey key = ResourceKey.of(route);
+            String refusal = RouteAdmission.refusal(relay, key.namespace(),
+                    inputs.namespaceLabels(key.namespace()));
+            if (refusal != null) {
+                outcomes.put(key, RouteOutcome.rejected(key, "NotAllowedByRelay", refusal));
+                continue;
+            }
+            List<TransportRule> rules;
+            try {
+                rules = translator.translate(route, inputs);
+            } catch (RouteRejectedException e) {
+                outcomes.put(key, RouteOutcome.rejected(key, e.reason(), e.getMessage()));
+                continue;
+            }
+            List<TransportRule> mine = new ArrayList<>();
+            List<DomainOutcome> lost = new ArrayList<>();
+            for (TransportRule rule : rules) {
+                ResourceKey owner = owners.get(rule.domain());
+                if (owner == null && rule.includeSubdomains()) {
+                    owner = owners.get("." + rule.domain());
+                }
+                if (owner != null) {
+                    lost.add(new DomainOutcome(rule.domain(), "", DomainOutcome.State.Conflict,
+                            "domain " + rule.domain() + " is already routed on MailRelay " + relayKey
+                                    + " by the older MailRoute " + owner));
+                } else {
+                    mine.add(rule);
+                }
+            }
+            List<TransportRule> trial = new ArrayList<>(accepted);
+            trial.addAll(mine);
+            try {
+                renderer.render(settings, trial);
+            } catch (PostfixInputException e) {
+                outcomes.put(key, RouteOutcome.rejected(key, "ConflictsWithOtherRoute", e.getMessage()));
+                continue;
+            }
+            accepted = trial;
+            for (TransportRule rule : mine) {
+                owners.put(rule.domain(), key);
+                if (rule.includeSubdomains()) {
+                    owners.put("." + rule.domain(), key);
+                }
+            }
+            renderedRules.put(key, mine);
+            conflicts.put(key, lost);
+        }
+
+        PostfixConfig config = renderer.render(settings, accepted);
+        Map<String, String> nextHops = transportValues(config);
+        for (Map.Entry<ResourceKey, List<TransportRule>> entry : renderedRules.entrySet()) {
+            List<DomainOutcome> domains = new ArrayList<>();
+            for (TransportRule rule : entry.getValue()) {
+                domains.add(new DomainOutcome(rule.domain(), nextHops.getOrDefault(rule.domain(), ""),
+                        DomainOutcome.State.Programmed, ""));
+            }
+            domains.addAll(conflicts.get(entry.getKey()));
+            domains.sort(Comparator.comparing(DomainOutcome::domain));
+            outcomes.put(entry.getKey(), new RouteOutcome(entry.getKey(), true, "Accepted", "", List.copyOf(domains)));
+        }
+        return new RelayPlan(relayKey, Optional.of(config), null, null, outcomes);
+    }
+
+    /** Transport map key -> value, from the rendered lines (comments skipped). */
+    public static Map<String, String> transportValues(PostfixConfig config) {
+        return parseTransport(config.transport());
+    }
+
+    /** Parses a rendered transport map text into key -> value. */
+    public static Map<String, String> parseTransport(String transport) {
+        Map<String, String> values = new TreeMap<>();
+        if (transport == null) {
+            return values;
+        }
+        for (String line : transport.split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            String[] keyAndValue = trimmed.split("\\s+", 2);
+            if (keyAndValue.length == 2) {
+                values.put(keyAndValue[0], keyAndValue[1]);
+            }
+        }
+        return values;
+    }
+}

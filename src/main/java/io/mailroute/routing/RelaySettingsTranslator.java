@@ -1,0 +1,52 @@
+package io.mailroute.routing;
+
+import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.api.v1alpha1.MailRelaySpec;
+import io.mailroute.api.v1alpha1.SmarthostTarget;
+import io.mailroute.postfix.DefaultRoute;
+import io.mailroute.postfix.DomainNames;
+import io.mailroute.postfix.Networks;
+import io.mailroute.postfix.NextHop;
+import io.mailroute.postfix.PostfixInputException;
+import io.mailroute.postfix.RelaySettings;
+import io.mailroute.postfix.TlsPolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns a {@link MailRelay} spec into validated Postfix {@link RelaySettings}. */
+public final class RelaySettingsTranslator {
+    private RelaySettingsTranslator() {
+    }
+
+    public static RelaySettings translate(MailRelay relay) throws RouteRejectedException {
+        MailRelaySpec spec = relay.getSpec();
+        if (spec == null) {
+            throw new RouteRejectedException("InvalidRelay", "spec is missing");
+        }
+        try {
+            String hostname = DomainNames.normalize("spec.hostname", spec.hostname);
+            List<String> networks = new ArrayList<>();
+            if (spec.acceptFrom != null) {
+                for (int i = 0; i < spec.acceptFrom.size(); i++) {
+                    networks.add(Networks.normalizeCidr("spec.acceptFrom[" + i + "]", spec.acceptFrom.get(i)));
+                }
+            }
+            return new RelaySettings(ResourceKey.of(relay).toString(), hostname, networks, defaultRoute(spec));
+        } catch (PostfixInputException e) {
+            throw new RouteRejectedException("InvalidRelay", e.getMessage());
+        }
+    }
+
+    private static DefaultRoute defaultRoute(MailRelaySpec spec) {
+        if (spec.defaultRoute == null || spec.defaultRoute.smarthost == null) {
+            return new DefaultRoute.DeliverByMx();
+        }
+        SmarthostTarget smarthost = spec.defaultRoute.smarthost;
+        NextHop hop = NextHop.of("spec.defaultRoute.smarthost", smarthost.host,
+                smarthost.port == null ? 587 : smarthost.port, false);
+        TlsPolicy tls = TlsPolicy.valueOf((spec.defaultRoute.tls == null
+                ? io.mailroute.api.v1alpha1.TlsPolicy.MAY : spec.defaultRoute.tls).name());
+        return new DefaultRoute.Smarthost(hop, tls, null);
+    }
+}

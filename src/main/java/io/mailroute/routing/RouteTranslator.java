@@ -1,0 +1,125 @@
+package io.mailroute.routing;
+
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteSpec;
+import io.mailroute.api.v1alpha1.NextHopHost;
+import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.api.v1alpha1.SecretKeys;
+import io.mailroute.api.v1alpha1.SmarthostTarget;
+import io.mailroute.postfix.DomainNames;
+import io.mailroute.postfix.NextHop;
+import io.mailroute.postfix.PostfixInputException;
+import io.mailroute.postfix.SaslCredentials;
+import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TransportRule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a {@link MailRoute} into validated Postfix {@link TransportRule}s, one per domain. Everything the CRD schema
+ * could not check (exactly one target, IDN, host syntax, Secret contents) is checked here; a problem becomes a
+ * {@link RouteRejectedException} with a CamelCase reason, never a rendered line.
+ */
+public final class RouteTranslator {
+
+    /** The next hops a route's {@code target.mx} resolves to; issue-free default: Postfix's own MX lookup. */
+    public interface MxPinning {
+        /** Pinned next hops for the domain, or an empty list to let Postfix look up the recipient domain's MX. */
+        List<NextHop> nextHopsFor(String domain, int port);
+    }
+
+    private final MxPinning mxPinning;
+
+    public RouteTranslator(MxPinning mxPinning) {
+        this.mxPinning = mxPinning;
+    }
+
+    public List<TransportRule> translate(MailRoute route, RouteInputs inputs) throws RouteRejectedException {
+        MailRouteSpec spec = route.getSpec();
+        if (spec == null || spec.target == null || spec.target.kind() == null) {
+            throw new RouteRejectedException("InvalidTarget", "spec.target must set exactly one of mx, hosts, relay");
+        }
+        String source = ResourceKey.of(route).toString();
+        Set<String> domains = normalizedDomains(spec);
+        TlsPolicy tls = TlsPolicy.valueOf((spec.tls == null ? io.mailroute.api.v1alpha1.TlsPolicy.MAY : spec.tls).name());
+        boolean subdomains = Boolean.TRUE.equals(spec.includeSubdomains);
+        List<TransportRule> rules = new ArrayList<>();
+        try {
+            SaslCredentials sasl = spec.target.kind() == RouteTarget.TargetKind.RELAY
+                    ? credentials(route, spec.target.relay.authSecretRef, inputs) : null;
+            for (String domain : domains) {
+                rules.add(new TransportRule(domain, subdomains, nextHops(spec.target, domain), tls, sasl, source));
+            }
+        } catch (PostfixInputException e) {
+            throw new RouteRejectedException("InvalidTarget", e.getMessage());
+        }
+        return rules;
+    }
+
+    private static Set<String> normalizedDomains(MailRouteSpec spec) throws RouteRejectedException {
+        if (spec.domains == null || spec.domains.isEmpty()) {
+            throw new RouteRejectedException("InvalidDomain", "spec.domains must list at least one domain");
+        }
+        Set<String> domains = new LinkedHashSet<>();
+        for (int i = 0; i < spec.domains.size(); i++) {
+            try {
+                domains.add(DomainNames.normalize("spec.domains[" + i + "]", spec.domains.get(i)));
+            } catch (PostfixInputException e) {
+                throw new RouteRejectedException("InvalidDomain", e.getMessage());
+            }
+        }
+        return domains;
+    }
+
+    private List<NextHop> nextHops(RouteTarget target, String domain) {
+        return switch (target.kind()) {
+            case MX -> mxPinning.nextHopsFor(domain, portOr(target.mx.port, 25));
+            case HOSTS -> {
+                List<NextHop> hops = new ArrayList<>();
+                for (int i = 0; i < target.hosts.size(); i++) {
+                    NextHopHost h = target.hosts.get(i);
+                    hops.add(NextHop.of("spec.target.hosts[" + i + "]", h.host, portOr(h.port, 25),
+                            Boolean.TRUE.equals(h.lookupMx)));
+                }
+                yield hops;
+            }
+            case RELAY -> {
+                SmarthostTarget relay = target.relay;
+                yield List.of(NextHop.of("spec.target.relay", relay.host, portOr(relay.port, 587), false));
+            }
+        };
+    }
+
+    private static SaslCredentials credentials(MailRoute route, SecretKeys ref, RouteInputs inputs)
+            throws RouteRejectedException {
+        if (ref == null) {
+            return null;
+        }
+        String namespace = route.getMetadata().getNamespace();
+        Map<String, String> data = inputs.secretData(namespace, ref.name).orElseThrow(() ->
+                new RouteRejectedException("SecretNotFound", "Secret " + namespace + "/" + ref.name
+                        + " named in spec.target.relay.authSecretRef does not exist"));
+        String usernameKey = ref.usernameKey == null ? "username" : ref.usernameKey;
+        String passwordKey = ref.passwordKey == null ? "password" : ref.passwordKey;
+        for (String key : List.of(usernameKey, passwordKey)) {
+            if (!data.containsKey(key)) {
+                throw new RouteRejectedException("SecretKeyMissing",
+                        "Secret " + namespace + "/" + ref.name + " has no key " + key);
+            }
+        }
+        try {
+            return new SaslCredentials(data.get(usernameKey), data.get(passwordKey));
+        } catch (PostfixInputException e) {
+            throw new RouteRejectedException("InvalidCredentials",
+                    "Secret " + namespace + "/" + ref.name + ": " + e.getMessage());
+        }
+    }
+
+    private static int portOr(Integer port, int fallback) {
+        return port == null ? fallback : port;
+    }
+}

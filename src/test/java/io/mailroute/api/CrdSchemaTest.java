@@ -1,0 +1,114 @@
+package io.mailroute.api;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.mailroute.testing.ControlPlaneExtension;
+import io.mailroute.testing.TestNamespace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The committed CRDs, applied to the real API server, accept good resources and reject bad ones readably. */
+@ExtendWith(ControlPlaneExtension.class)
+class CrdSchemaTest {
+
+    static String route(String domain, String host, String port, String tls) {
+        return """
+                apiVersion: mailroute.io/v1alpha1
+                kind: MailRoute
+                metadata:
+                  name: r
+                spec:
+                  relayRefs: [{name: relay}]
+                  domains: ["%s"]
+                  target:
+                    hosts: [{host: "%s", port: %s}]
+                  tls: %s
+                """.formatted(domain, host, port, tls);
+    }
+
+    static GenericKubernetesResource create(KubernetesClient client, TestNamespace ns, String yaml) {
+        GenericKubernetesResource resource = client.getKubernetesSerialization()
+                .unmarshal(yaml, GenericKubernetesResource.class);
+        return client.genericKubernetesResources("mailroute.io/v1alpha1", resource.getKind())
+                .inNamespace(ns.name()).resource(resource).create();
+    }
+
+    @Test
+    void validRouteIsStoredWithDefaults(KubernetesClient client, TestNamespace ns) {
+        GenericKubernetesResource created = create(client, ns, """
+                apiVersion: mailroute.io/v1alpha1
+                kind: MailRoute
+                metadata:
+                  name: outlook
+                spec:
+                  relayRefs: [{name: relay}]
+                  domains: [outlook.com, Bücher.example.]
+                  target:
+                    hosts: [{host: outlook-com.olc.protection.outlook.com}]
+                """);
+        assertThat(created.<Integer>get("spec", "target", "hosts", 0, "port")).isEqualTo(25);
+        assertThat(created.<Boolean>get("spec", "target", "hosts", 0, "lookupMx")).isFalse();
+        assertThat(created.<String>get("spec", "tls")).isEqualTo("may");
+        assertThat(created.<String>get("spec", "validation")).isEqualTo("Enforce");
+        assertThat(created.<Boolean>get("spec", "includeSubdomains")).isFalse();
+    }
+
+    @Test
+    void validRelayIsStoredWithDefaults(KubernetesClient client, TestNamespace ns) {
+        GenericKubernetesResource created = create(client, ns, """
+                apiVersion: mailroute.io/v1alpha1
+                kind: MailRelay
+                metadata:
+                  name: relay
+                spec:
+                  hostname: relay.example.com
+                  acceptFrom: [10.0.0.0/8, "2001:db8::/32"]
+                """);
+        assertThat(created.<Integer>get("spec", "replicas")).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "whitespace in domain   | foo bar.com   | mx.example.com | 25    | may  | spec.domains[0]",
+            "comma in domain        | a.com,b.com   | mx.example.com | 25    | may  | spec.domains[0]",
+            "colon in domain        | a.com:25      | mx.example.com | 25    | may  | spec.domains[0]",
+            "underscore in domain   | my_host.com   | mx.example.com | 25    | may  | spec.domains[0]",
+            "leading hyphen label   | -bad.com      | mx.example.com | 25    | may  | spec.domains[0]",
+            "single label           | localhost     | mx.example.com | 25    | may  | spec.domains[0]",
+            "bracket in host        | example.com   | [mx.example]   | 25    | may  | spec.target.hosts[0].host",
+            "port too large         | example.com   | mx.example.com | 70000 | may  | spec.target.hosts[0].port",
+            "port zero              | example.com   | mx.example.com | 0     | may  | spec.target.hosts[0].port",
+            "unknown tls policy     | example.com   | mx.example.com | 25    | tls13 | spec.tls",
+    })
+    void schemaRejectsBadInputWithTheFieldInTheMessage(String label, String domain, String host, String port,
+                                                       String tls, String field, KubernetesClient client,
+                                                       TestNamespace ns) {
+        assertThatThrownBy(() -> create(client, ns, route(domain, host, port, tls)))
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .hasMessageContaining("MailRoute.mailroute.io \"r\" is invalid")
+                .hasMessageContaining(field);
+    }
+
+    @Test
+    void schemaRequiresDomainsRelayRefsAndTarget(KubernetesClient client, TestNamespace ns) {
+        assertThatThrownBy(() -> create(client, ns, """
+                apiVersion: mailroute.io/v1alpha1
+                kind: MailRoute
+                metadata:
+                  name: r
+                spec:
+                  domains: []
+                """))
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("spec.relayRefs: Required value")
+                .hasMessageContaining("spec.target: Required value")
+                .hasMessageContaining("spec.domains: Invalid value");
+    }
+}

@@ -1,0 +1,318 @@
+package io.mailroute.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.NextHopHost;
+import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.api.v1alpha1.SecretKeys;
+import io.mailroute.api.v1alpha1.SmarthostTarget;
+import io.mailroute.routing.RelayPlanner;
+import io.mailroute.testing.ControlPlaneResource;
+import io.mailroute.testing.Resources;
+import io.mailroute.testing.TestNamespace;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The operator, running in Quarkus, against the real kube-apiserver started by hack/control-plane.sh. */
+@QuarkusTest
+@WithTestResource(ControlPlaneResource.class)
+class MailRouteOperatorTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final Map<String, String> SEED = Map.of(
+            "outlook.com", "outlook-com.olc.protection.outlook.com",
+            "hotmail.com", "hotmail-com.olc.protection.outlook.com",
+            "live.com", "live-com.olc.protection.outlook.com",
+            "msn.com", "msn-com.olc.protection.outlook.com");
+
+    @Inject
+    KubernetesClient client;
+
+    TestNamespace ns;
+
+    @BeforeEach
+    void createNamespace() {
+        ns = TestNamespace.create(client);
+    }
+
+    @AfterEach
+    void deleteNamespace() {
+        ns.close();
+    }
+
+    @Test
+    void seedRoutesRenderExactlyFourPinnedTransportLinesAndReportStatus() {
+        MailRelay relay = client.resource(Resources.relay(ns.name(), "relay")).create();
+        SEED.forEach((domain, host) -> client.resource(
+                Resources.pinnedRoute(ns.name(), domain.replace('.', '-'), "relay", host, domain)).create());
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(transport()).isEqualTo(Map.of(
+                "outlook.com", "smtp:[outlook-com.olc.protection.outlook.com]:25",
+                "hotmail.com", "smtp:[hotmail-com.olc.protection.outlook.com]:25",
+                "live.com", "smtp:[live-com.olc.protection.outlook.com]:25",
+                "msn.com", "smtp:[msn-com.olc.protection.outlook.com]:25")));
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            MailRoute route = route("outlook-com");
+            assertThat(route.getStatus()).isNotNull();
+            assertThat(route.getStatus().observedGeneration).isEqualTo(route.getMetadata().getGeneration());
+            assertCondition(route.getStatus().conditions, "Accepted", "True", "Accepted");
+            assertCondition(route.getStatus().conditions, "Programmed", "True", "Programmed");
+            assertCondition(route.getStatus().conditions, "Resolved", "Unknown", "NotChecked");
+            assertCondition(route.getStatus().conditions, "Ready", "True", "Ready");
+            assertThat(route.getStatus().domains).singleElement().satisfies(d -> {
+                assertThat(d.domain).isEqualTo("outlook.com");
+                assertThat(d.relay).isEqualTo(ns.name() + "/relay");
+                assertThat(d.nextHop).isEqualTo("smtp:[outlook-com.olc.protection.outlook.com]:25");
+                assertThat(d.state).isEqualTo("Programmed");
+            });
+            assertThat(route.getStatus().target).isEqualTo("hosts: outlook-com.olc.protection.outlook.com:25");
+        });
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            MailRelay current = client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get();
+            assertThat(current.getStatus().observedGeneration).isEqualTo(current.getMetadata().getGeneration());
+            assertThat(current.getStatus().attachedRoutes).isEqualTo(4);
+            assertCondition(current.getStatus().conditions, "Programmed", "True", "Rendered");
+            // No kubelet runs next to the test API server, so the pods never become ready.
+            assertCondition(current.getStatus().conditions, "Ready", "False", "RelayNotReady");
+            assertThat(current.getStatus().configHash)
+                    .isEqualTo(configMap().getMetadata().getAnnotations().get("mailroute.io/config-hash"));
+        });
+
+        StatefulSet statefulSet = client.apps().statefulSets().inNamespace(ns.name()).withName("relay").get();
+        Service service = client.services().inNamespace(ns.name()).withName("relay").get();
+        assertOwnedBy(statefulSet, relay);
+        assertOwnedBy(service, relay);
+        assertOwnedBy(configMap(), relay);
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(25));
+        assertThat(statefulSet.getSpec().getVolumeClaimTemplates()).singleElement()
+                .satisfies(pvc -> assertThat(pvc.getMetadata().getName()).isEqualTo("queue"));
+        assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("mailroute/postfix-relay:0.1.0");
+        assertThat(client.secrets().inNamespace(ns.name()).withName("relay-sasl").get())
+                .as("no SASL Secret without credentials").isNull();
+        assertThat(configMap().getData().get("main.cf")).contains("mynetworks = 10.0.0.0/8");
+    }
+
+    @Test
+    void editingThenDeletingARouteUpdatesThenEmptiesTheTransportMap() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        client.resource(Resources.pinnedRoute(ns.name(), "outlook", "relay",
+                "outlook-com.olc.protection.outlook.com", "outlook.com")).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(transport())
+                .containsExactly(Map.entry("outlook.com", "smtp:[outlook-com.olc.protection.outlook.com]:25")));
+
+        client.resources(MailRoute.class).inNamespace(ns.name()).withName("outlook").edit(r -> {
+            r.getSpec().target.hosts = List.of(new NextHopHost("mx1.example.test", 2525, false),
+                    new NextHopHost("mx2.example.test", 25, true));
+            r.getSpec().includeSubdomains = true;
+            return r;
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(transport()).containsOnlyKeys("outlook.com", ".outlook.com");
+            assertThat(transport().get("outlook.com")).isEqualTo("smtp:[mx1.example.test]:2525, mx2.example.test:25");
+            MailRoute route = route("outlook");
+            assertThat(route.getStatus().observedGeneration).isEqualTo(2L);
+            assertCondition(route.getStatus().conditions, "Programmed", "True", "Programmed");
+            assertThat(route.getStatus().domains).extracting(d -> d.nextHop)
+                    .containsExactly("smtp:[mx1.example.test]:2525, mx2.example.test:25");
+        });
+
+        client.resources(MailRoute.class).inNamespace(ns.name()).withName("outlook").delete();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(transport()).isEmpty();
+            assertThat(client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get()
+                    .getStatus().attachedRoutes).isZero();
+        });
+    }
+
+    @Test
+    void routeToAMissingRelayIsNotAccepted() {
+        client.resource(Resources.pinnedRoute(ns.name(), "orphan", "no-such-relay", "mx.example.test",
+                "example.com")).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            MailRoute route = route("orphan");
+            assertThat(route.getStatus()).isNotNull();
+            Condition accepted = assertCondition(route.getStatus().conditions, "Accepted", "False", "RelayNotFound");
+            assertThat(accepted.getMessage()).isEqualTo("MailRelay " + ns.name() + "/no-such-relay does not exist");
+            assertCondition(route.getStatus().conditions, "Ready", "False", "RelayNotFound");
+        });
+        // Creating the relay later attaches the route.
+        client.resource(Resources.relay(ns.name(), "no-such-relay")).create();
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                assertCondition(route("orphan").getStatus().conditions, "Ready", "True", "Ready"));
+    }
+
+    @Test
+    void invalidRouteIsRejectedIntoStatusAndNeverRendered() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        MailRoute twoTargets = Resources.pinnedRoute(ns.name(), "two-targets", "relay", "mx.example.test",
+                "example.com");
+        twoTargets.getSpec().target.relay = new SmarthostTarget("smtp.example.net", 587);
+        client.resource(twoTargets).create();
+        client.resource(Resources.pinnedRoute(ns.name(), "good", "relay", "mx.example.org", "example.org")).create();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Condition accepted = assertCondition(route("two-targets").getStatus().conditions, "Accepted", "False",
+                    "InvalidTarget");
+            assertThat(accepted.getMessage()).contains("exactly one of mx, hosts, relay");
+            assertThat(transport()).containsOnlyKeys("example.org");
+        });
+    }
+
+    @Test
+    void olderRouteWinsAConflictingDomain() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        client.resource(Resources.pinnedRoute(ns.name(), "first", "relay", "mx1.example.test", "example.com"))
+                .create();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(transport()).containsKey("example.com"));
+        sleepPastCreationTimestampResolution();
+        client.resource(Resources.pinnedRoute(ns.name(), "second", "relay", "mx2.example.test", "example.com",
+                "example.net")).create();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(transport()).isEqualTo(Map.of("example.com", "smtp:[mx1.example.test]:25",
+                    "example.net", "smtp:[mx2.example.test]:25"));
+            MailRoute second = route("second");
+            Condition programmed = assertCondition(second.getStatus().conditions, "Programmed", "False",
+                    "DomainConflict");
+            assertThat(programmed.getMessage()).contains("MailRoute " + ns.name() + "/first");
+            assertThat(second.getStatus().domains).extracting(d -> d.domain + "=" + d.state)
+                    .containsExactly("example.com=Conflict", "example.net=Programmed");
+            assertCondition(route("first").getStatus().conditions, "Ready", "True", "Ready");
+        });
+    }
+
+    @Test
+    void relayOnlyAcceptsRoutesFromNamespacesItAllows() {
+        try (TestNamespace other = TestNamespace.create(client)) {
+            client.resource(Resources.relay(ns.name(), "relay")).create();
+            MailRoute foreign = Resources.pinnedRoute(other.name(), "foreign", "relay", "mx.example.test",
+                    "example.com");
+            foreign.getSpec().relayRefs.get(0).namespace = ns.name();
+            client.resource(foreign).create();
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                MailRoute route = client.resources(MailRoute.class).inNamespace(other.name()).withName("foreign").get();
+                assertThat(route.getStatus()).isNotNull();
+                assertCondition(route.getStatus().conditions, "Accepted", "False", "NotAllowedByRelay");
+                assertThat(transport()).isEmpty();
+            });
+
+            client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay")
+                    .edit(r -> Resources.relayAllowingAll(ns.name(), "relay"));
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                assertThat(transport()).containsOnlyKeys("example.com");
+                MailRoute route = client.resources(MailRoute.class).inNamespace(other.name()).withName("foreign").get();
+                assertCondition(route.getStatus().conditions, "Ready", "True", "Ready");
+            });
+        }
+    }
+
+    @Test
+    void smarthostCredentialsGoOnlyIntoTheRelaySecret() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        client.resource(new SecretBuilder().withNewMetadata().withName("smarthost-auth").withNamespace(ns.name())
+                .endMetadata().withStringData(Map.of("username", "relay-user", "password", "s3cret-Pa55"))
+                .build()).create();
+        MailRoute route = Resources.pinnedRoute(ns.name(), "via-smarthost", "relay", "unused.example", "example.org");
+        route.getSpec().target = new RouteTarget();
+        route.getSpec().target.relay = new SmarthostTarget("smtp.example.net", 587);
+        route.getSpec().target.relay.authSecretRef = new SecretKeys("smarthost-auth");
+        route.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.VERIFY;
+        client.resource(route).create();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Secret sasl = client.secrets().inNamespace(ns.name()).withName("relay-sasl").get();
+            assertThat(sasl).isNotNull();
+            assertThat(new String(Base64.getDecoder().decode(sasl.getData().get("sasl_passwd")),
+                    StandardCharsets.UTF_8)).contains("[smtp.example.net]:587 relay-user:s3cret-Pa55");
+            assertThat(transport()).containsExactly(Map.entry("example.org", "smtp:[smtp.example.net]:587"));
+            assertThat(configMap().getData().get("tls_policy")).contains("[smtp.example.net]:587 verify");
+            assertCondition(route("via-smarthost").getStatus().conditions, "Ready", "True", "Ready");
+        });
+        assertThat(configMap().getData().values()).noneMatch(v -> v.contains("s3cret-Pa55"));
+        assertThat(client.getKubernetesSerialization().asJson(route("via-smarthost"))).doesNotContain("s3cret-Pa55");
+
+        client.resources(MailRoute.class).inNamespace(ns.name()).withName("via-smarthost").delete();
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                assertThat(client.secrets().inNamespace(ns.name()).withName("relay-sasl").get()).isNull());
+    }
+
+    @Test
+    void missingCredentialsSecretIsReportedNotRendered() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        MailRoute route = Resources.pinnedRoute(ns.name(), "no-secret", "relay", "unused.example", "example.org");
+        route.getSpec().target = new RouteTarget();
+        route.getSpec().target.relay = new SmarthostTarget("smtp.example.net", 587);
+        route.getSpec().target.relay.authSecretRef = new SecretKeys("absent");
+        client.resource(route).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Condition accepted = assertCondition(route("no-secret").getStatus().conditions, "Accepted", "False",
+                    "SecretNotFound");
+            assertThat(accepted.getMessage()).contains(ns.name() + "/absent");
+            assertThat(transport()).isEmpty();
+        });
+    }
+
+    private static void sleepPastCreationTimestampResolution() {
+        try {
+            Thread.sleep(1100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private MailRoute route(String name) {
+        return client.resources(MailRoute.class).inNamespace(ns.name()).withName(name).get();
+    }
+
+    private ConfigMap configMap() {
+        return client.configMaps().inNamespace(ns.name()).withName("relay-config").get();
+    }
+
+    /** The relay's rendered transport map as key -> next hop; empty when the ConfigMap does not exist yet. */
+    private Map<String, String> transport() {
+        ConfigMap cm = configMap();
+        assertThat(cm).as("relay ConfigMap").isNotNull();
+        return RelayPlanner.parseTransport(cm.getData().get("transport"));
+    }
+
+    private static Condition assertCondition(List<Condition> conditions, String type, String status, String reason) {
+        assertThat(conditions).as("conditions").extracting(Condition::getType).contains(type);
+        Condition condition = conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+        assertThat(condition.getStatus()).as(type + " status (" + condition.getMessage() + ")").isEqualTo(status);
+        assertThat(condition.getReason()).as(type + " reason (" + condition.getMessage() + ")").isEqualTo(reason);
+        assertThat(condition.getLastTransitionTime()).isNotBlank();
+        return condition;
+    }
+
+    private static void assertOwnedBy(HasMetadata owned, MailRelay relay) {
+        assertThat(owned).isNotNull();
+        assertThat(owned.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.getKind()).isEqualTo("MailRelay");
+            assertThat(ref.getName()).isEqualTo(relay.getMetadata().getName());
+            assertThat(ref.getController()).isTrue();
+        });
+    }
+}

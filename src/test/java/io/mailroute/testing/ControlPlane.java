@@ -1,0 +1,168 @@
+package io.mailroute.testing;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The real Kubernetes API server for tests: one per test JVM, started with {@code hack/control-plane.sh start}
+ * (etcd + kube-apiserver built from Debian's source package) unless one is already running, with the committed
+ * {@code crds/} applied. A control plane this JVM started is stopped when the JVM exits.
+ */
+public final class ControlPlane {
+    private static ControlPlane instance;
+
+    private final Map<String, String> env;
+    private final KubernetesClient client;
+
+    private ControlPlane(Map<String, String> env) {
+        this.env = env;
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(env.get("MAILROUTE_API_URL"))
+                .withOauthToken(env.get("MAILROUTE_API_TOKEN"))
+                .withCaCertFile(env.get("MAILROUTE_API_CA_FILE"))
+                .withRequestTimeout(30_000)
+                .build();
+        this.client = new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** Starts (or reuses) the control plane and applies the CRDs; idempotent. */
+    public static synchronized ControlPlane get() {
+        if (instance == null) {
+            boolean wasRunning = run("status") == 0;
+            if (!wasRunning && run("start") != 0) {
+                throw new IllegalStateException("hack/control-plane.sh start failed; see its output above");
+            }
+            if (!wasRunning) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> run("stop")));
+            }
+            instance = new ControlPlane(readEnv());
+            instance.applyCrds();
+        }
+        return instance;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public String apiUrl() {
+        return env.get("MAILROUTE_API_URL");
+    }
+
+    public String token() {
+        return env.get("MAILROUTE_API_TOKEN");
+    }
+
+    public String caFile() {
+        return env.get("MAILROUTE_API_CA_FILE");
+    }
+
+    public String kubeconfig() {
+        return env.get("KUBECONFIG");
+    }
+
+    /** Applies every file in crds/ with server-side apply and waits until the CRDs are established. */
+    public void applyCrds() {
+        try (Stream<Path> files = Files.list(repoRoot().resolve("crds"))) {
+            for (Path file : files.sorted().toList()) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    List<HasMetadata> items = client.load(in).items();
+                    for (HasMetadata item : items) {
+                        client.resource(item).forceConflicts().serverSideApply();
+                        client.resources(CustomResourceDefinition.class).withName(item.getMetadata().getName())
+                                .waitUntilCondition(ControlPlane::established, 30, TimeUnit.SECONDS);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read crds/", e);
+        }
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** The repository root (the directory holding pom.xml). */
+    public static Path repoRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("pom.xml"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("pom.xml not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+
+    private static int run(String command) {
+        try {
+            Process process = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(),
+                    command).inheritIO().redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(20, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("hack/control-plane.sh " + command + " timed out");
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run hack/control-plane.sh " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> readEnv() {
+        try {
+            Process process = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(), "env")
+                    .redirectErrorStream(false).start();
+            String out = new String(process.getInputStream().readAllBytes());
+            process.waitFor(1, TimeUnit.MINUTES);
+            Map<String, String> env = new HashMap<>();
+            for (String line : out.split("\n")) {
+                String l = line.strip();
+                if (l.startsWith("export ")) {
+                    l = l.substring("export ".length());
+                }
+                int eq = l.indexOf('=');
+                if (eq > 0) {
+                    env.put(l.substring(0, eq), unquote(l.substring(eq + 1)));
+                }
+            }
+            for (String key : List.of("MAILROUTE_API_URL", "MAILROUTE_API_TOKEN", "MAILROUTE_API_CA_FILE")) {
+                if (!env.containsKey(key)) {
+                    throw new IllegalStateException("hack/control-plane.sh env did not print " + key + ": " + out);
+                }
+            }
+            return env;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String unquote(String value) {
+        if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
+            return value.substring(1, value.length() - 1);
+        }
+        return value.replace("\\ ", " ");
+    }
+}
