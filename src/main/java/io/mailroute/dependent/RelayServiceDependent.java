@@ -4,10 +4,17 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.mailroute.api.v1alpha1.MailRelay;
 
-/** ClusterIP Service on port 25 in front of the relay pods. */
+/**
+ * ClusterIP Service on port 25 in front of the relay pods. Written with create/update rather than server-side apply:
+ * Kubernetes 1.20 rejects creating a Service through apply ("resourceVersion should not be set on objects to be
+ * created"); 1.25+ accepts both.
+ */
+@KubernetesDependent(useSSA = BooleanWithUndefined.FALSE)
 public class RelayServiceDependent extends CRUDKubernetesDependentResource<Service, MailRelay> {
 
     @Override

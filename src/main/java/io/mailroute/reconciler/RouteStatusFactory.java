@@ -72,7 +72,7 @@ final class RouteStatusFactory {
                     notProgrammed.add(message);
                 }
                 domains.add(new DomainStatus(domain.domain(), view.relay().toString(),
-                        state.equals("Programmed") ? domain.nextHop() : "", state, message));
+                        state.equals("Programmed") ? domain.nextHop() : null, state, message));
             }
         }
         domains.sort(Comparator.comparing((DomainStatus d) -> d.domain).thenComparing(d -> d.relay));

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,14 +76,16 @@ public final class ControlPlane {
         return env.get("KUBECONFIG");
     }
 
-    /** Applies every file in crds/ with server-side apply and waits until the CRDs are established. */
+    /** Creates or updates every CRD in crds/ and waits until the CRDs are established. */
     public void applyCrds() {
         try (Stream<Path> files = Files.list(repoRoot().resolve("crds"))) {
             for (Path file : files.sorted().toList()) {
                 try (InputStream in = Files.newInputStream(file)) {
                     List<HasMetadata> items = client.load(in).items();
                     for (HasMetadata item : items) {
-                        client.resource(item).forceConflicts().serverSideApply();
+                        // Not server-side apply: v1.20 rejects the x-kubernetes-validations (CEL) field in typed SSA patches,
+                        // while create/update simply drops it (1.25+ enforces it).
+                        client.resource(item).unlock().createOr(NonDeletingOperation::update);
                         client.resources(CustomResourceDefinition.class).withName(item.getMetadata().getName())
                                 .waitUntilCondition(ControlPlane::established, 30, TimeUnit.SECONDS);
                     }

@@ -2,6 +2,8 @@ package io.mailroute.testing;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.api.v1alpha1.MailRoute;
 
 import java.util.Map;
 import java.util.UUID;
@@ -20,8 +22,15 @@ public record TestNamespace(String name, KubernetesClient client) implements Aut
         return new TestNamespace(name, client);
     }
 
+    /**
+     * Deletes the operator's custom resources, then the namespace. The test control plane has no namespace controller,
+     * so the namespace stays Terminating; deleting the custom resources first stops the operator from reconciling into
+     * it.
+     */
     @Override
     public void close() {
+        client.resources(MailRoute.class).inNamespace(name).delete();
+        client.resources(MailRelay.class).inNamespace(name).delete();
         client.namespaces().withName(name).delete();
     }
 }

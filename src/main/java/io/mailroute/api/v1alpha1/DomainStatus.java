@@ -1,10 +1,12 @@
 package io.mailroute.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import java.util.Objects;
 
 /** What the operator did with one domain of a route on one relay. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class DomainStatus {
     @JsonPropertyDescription("The domain as rendered (lower case, punycode, no trailing dot).")
     public String domain;
@@ -13,7 +15,7 @@ public class DomainStatus {
     public String relay;
 
     @JsonPropertyDescription("The Postfix transport entry actually rendered for the domain, e.g. "
-            + "smtp:[outlook-com.olc.protection.outlook.com]:25; empty when not rendered.")
+            + "smtp:[outlook-com.olc.protection.outlook.com]:25; absent when not rendered.")
     public String nextHop;
 
     @JsonPropertyDescription("Programmed, Pending, Conflict or Rejected.")
@@ -28,9 +30,9 @@ public class DomainStatus {
     public DomainStatus(String domain, String relay, String nextHop, String state, String message) {
         this.domain = domain;
         this.relay = relay;
-        this.nextHop = nextHop;
+        this.nextHop = nextHop == null || nextHop.isEmpty() ? null : nextHop;
         this.state = state;
-        this.message = message;
+        this.message = message == null || message.isEmpty() ? null : message;
     }
 
     @Override

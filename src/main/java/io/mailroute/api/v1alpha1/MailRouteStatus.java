@@ -1,5 +1,6 @@
 package io.mailroute.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** Observed state of a {@link MailRoute}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class MailRouteStatus {
     @JsonPropertyDescription("Generation of the spec this status describes.")
     public Long observedGeneration;

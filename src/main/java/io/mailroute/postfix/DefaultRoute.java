@@ -1,0 +1,35 @@
+package io.mailroute.postfix;
+
+/**
+ * Where mail goes when no {@link TransportRule} matches the recipient domain: either straight to the recipient
+ * domain's MX hosts, or to a smarthost ({@code relayhost}).
+ */
+public sealed interface DefaultRoute permits DefaultRoute.DeliverByMx, DefaultRoute.Smarthost {
+
+    /** Deliver unmatched mail by MX lookup of the recipient domain ({@code relayhost} stays empty). */
+    record DeliverByMx() implements DefaultRoute {
+    }
+
+    /**
+     * Send unmatched mail to one relay host.
+     *
+     * @param nextHop the relay; rendered as {@code relayhost}
+     * @param tls     TLS policy towards the relay
+     * @param sasl    credentials for the relay, or null; need mandatory TLS
+     */
+    record Smarthost(NextHop nextHop, TlsPolicy tls, SaslCredentials sasl) implements DefaultRoute {
+
+        /** Validates the combination of settings. */
+        public Smarthost {
+            if (nextHop == null) {
+                throw new PostfixInputException("nextHop", "must be set");
+            }
+            if (tls == null) {
+                throw new PostfixInputException("tls", "must be set");
+            }
+            if (sasl != null) {
+                TransportRule.checkSasl(false, tls);
+            }
+        }
+    }
+}

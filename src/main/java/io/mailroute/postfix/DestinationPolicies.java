@@ -1,0 +1,84 @@
+package io.mailroute.postfix;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Collects the TLS policy and SASL credentials per next-hop lookup key and rejects conflicting claims.
+ *
+ * <p>Postfix looks both tables up by the next-hop destination exactly as written in the transport map or
+ * {@code relayhost} (brackets and port included). A next-hop list is split and every destination is looked up
+ * on its own, so each gets its own entry. For {@code smtp:} with an empty next hop the key is the recipient
+ * domain, and {@code .domain} covers its subdomains (parent-domain matching applies to bare domains only).
+ */
+final class DestinationPolicies {
+
+    private record Claim<T>(T value, String owner) {
+    }
+
+    private final SortedMap<String, Claim<TlsPolicy>> tls = new TreeMap<>();
+    private final SortedMap<String, Claim<SaslCredentials>> sasl = new TreeMap<>();
+
+    /** Records the TLS policy for a recipient domain (or {@code .domain}) delivered by its own MX hosts. */
+    void addRecipientDomain(String key, TlsPolicy policy, String owner) {
+        claimTls(key, policy, owner);
+    }
+
+    /** Records TLS policy and credentials (null for none) for one next-hop destination. */
+    void addNextHop(String destination, TlsPolicy policy, SaslCredentials credentials, String owner) {
+        claimTls(destination, policy, owner);
+        Claim<SaslCredentials> earlier = sasl.putIfAbsent(destination, new Claim<>(credentials, owner));
+        if (earlier == null || Objects.equals(earlier.value(), credentials)) {
+            return;
+        }
+        if (earlier.value() != null && credentials != null) {
+            throw new PostfixInputException("sasl", "next hop " + destination
+                    + " is used with different credentials by " + earlier.owner() + " and " + owner);
+        }
+        String with = earlier.value() != null ? earlier.owner() : owner;
+        String without = earlier.value() != null ? owner : earlier.owner();
+        throw new PostfixInputException("sasl", "next hop " + destination + " is used with credentials by " + with
+                + " and without credentials by " + without);
+    }
+
+    boolean usesDane() {
+        return tls.values().stream().anyMatch(claim -> claim.value() == TlsPolicy.DANE);
+    }
+
+    boolean hasCredentials() {
+        return sasl.values().stream().anyMatch(claim -> claim.value() != null);
+    }
+
+    /** {@code key level} lines, sorted by key. */
+    List<String> tlsLines() {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, Claim<TlsPolicy>> entry : tls.entrySet()) {
+            lines.add(entry.getKey() + " " + entry.getValue().value().postfixLevel());
+        }
+        return lines;
+    }
+
+    /** {@code key username:password} lines, sorted by key. */
+    List<String> saslLines() {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, Claim<SaslCredentials>> entry : sasl.entrySet()) {
+            if (entry.getValue().value() != null) {
+                lines.add(entry.getKey() + " " + entry.getValue().value().mapValue());
+            }
+        }
+        return lines;
+    }
+
+    private void claimTls(String key, TlsPolicy policy, String owner) {
+        Claim<TlsPolicy> earlier = tls.putIfAbsent(key, new Claim<>(policy, owner));
+        if (earlier != null && earlier.value() != policy) {
+            throw new PostfixInputException("tls", "next hop " + key + " gets TLS policy "
+                    + earlier.value().postfixLevel() + " from " + earlier.owner() + " but "
+                    + policy.postfixLevel() + " from " + owner);
+        }
+    }
+}
