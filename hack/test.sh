@@ -5,6 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 hack/install-deps.sh
+hack/dns-server.sh install
 hack/build-kube-apiserver.sh >/dev/null
 
 log "running mvn verify"

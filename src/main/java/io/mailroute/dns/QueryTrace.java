@@ -1,0 +1,37 @@
+package io.mailroute.dns;
+
+/**
+ * What happened to one DNS question sent to one server.
+ *
+ * @param server the server asked, "ip:port"
+ * @param name the name asked for, without the final dot
+ * @param type the record type asked for, e.g. "MX"
+ * @param rcode the response code of the answer used ("NOERROR", "SERVFAIL", ...), null if none
+ * @param transport the transport of the answer used (for failures: the last one tried)
+ * @param truncatedRetriedOverTcp the UDP answer had TC set, so the question was asked again over TCP
+ * @param ednsFallback the server rejected EDNS, so the question was asked again without it
+ * @param cached answered from the engine's cache; no packet was sent
+ * @param latencyMillis time from the first packet to the answer used, all retries included
+ * @param answerCount records in the answer section
+ * @param responseBytes size of the answer used on the wire (0 when none)
+ * @param error why no usable answer was obtained, null on success
+ */
+public record QueryTrace(
+    String server,
+    String name,
+    String type,
+    String rcode,
+    Transport transport,
+    boolean truncatedRetriedOverTcp,
+    boolean ednsFallback,
+    boolean cached,
+    long latencyMillis,
+    int answerCount,
+    int responseBytes,
+    String error) {
+
+  QueryTrace fromCache() {
+    return new QueryTrace(server, name, type, rcode, transport, truncatedRetriedOverTcp,
+        ednsFallback, true, 0, answerCount, responseBytes, error);
+  }
+}
