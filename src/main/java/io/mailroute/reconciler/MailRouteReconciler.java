@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteStatus;
@@ -24,6 +25,7 @@ import io.mailroute.routing.RouteAdmission;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +45,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
 
     @Inject
     Planning planning;
+    @Inject
+    DnsValidation dnsValidation;
 
     Clock clock = Clock.systemUTC();
 
@@ -75,6 +79,9 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 context.eventSourceRetriever().getEventSourceFor(MailRelay.class, RELAYS);
         var configMaps = (InformerEventSource<ConfigMap, MailRoute>)
                 context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
+        Instant now = clock.instant();
+        List<DomainResolution> resolutions = dnsValidation.refresh(route, now);
+        MailRoute checked = withResolutions(context, route, resolutions);
         Map<ResourceKey, RouteStatusFactory.RelayView> views = new TreeMap<>();
         String namespace = route.getMetadata().getNamespace();
         for (RelayRef ref : route.getSpec().relayRefs) {
@@ -85,18 +92,35 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 continue;
             }
             List<MailRoute> routesOfRelay = context.getPrimaryCache()
-                    .list(r -> RouteAdmission.references(r, relayKey)).toList();
+                    .list(r -> RouteAdmission.references(r, relayKey))
+                    .map(r -> ResourceKey.of(r).equals(ResourceKey.of(route)) ? checked : r).toList();
             RelayPlan plan = planning.plan(relay, routesOfRelay, context.getClient());
             ConfigMap written = configMaps.get(new ResourceID(RelayObjects.configMapName(relayKey.name()),
                     relayKey.namespace())).orElse(null);
             views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, written));
         }
-        MailRouteStatus status = RouteStatusFactory.status(route, views.values(), clock);
+        MailRouteStatus status = RouteStatusFactory.status(route, views.values(), resolutions, clock);
+        RouteEvents.announce(context.getClient(), route, resolutions);
+        UpdateControl<MailRoute> control;
         if (status.equals(route.getStatus())) {
-            return UpdateControl.noUpdate();
+            control = UpdateControl.noUpdate();
+        } else {
+            route.setStatus(status);
+            control = UpdateControl.patchStatus(route);
         }
-        route.setStatus(status);
-        return UpdateControl.patchStatus(route);
+        DnsValidation.untilNextCheck(resolutions, now).ifPresent(control::rescheduleAfter);
+        return control;
+    }
+
+    /** A copy of the route carrying the new resolutions, so planning renders what this check decided. */
+    private static MailRoute withResolutions(Context<MailRoute> context, MailRoute route,
+                                             List<DomainResolution> resolutions) {
+        MailRoute copy = context.getClient().getKubernetesSerialization().clone(route);
+        if (copy.getStatus() == null) {
+            copy.setStatus(new MailRouteStatus());
+        }
+        copy.getStatus().resolutions = resolutions;
+        return copy;
     }
 
     @Override

@@ -3,11 +3,54 @@ package io.mailroute.reconciler;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
 /** Operator settings ({@code mailroute.*} in application.properties or MAILROUTE_* environment variables). */
 @ConfigMapping(prefix = "mailroute")
 public interface OperatorConfig {
     /** Relay settings. */
     Relay relay();
+
+    /** Resolvers used for live validation. */
+    Dns dns();
+
+    /** Revalidation timing. */
+    Validation validation();
+
+    /** DNS resolver settings. */
+    interface Dns {
+        /** Resolvers as ip[:port]; when absent, the nameservers of the pod's /etc/resolv.conf. */
+        Optional<List<String>> servers();
+
+        /** Timeout of one query. */
+        @WithDefault("2s")
+        Duration queryTimeout();
+
+        /** Overall deadline of one check. */
+        @WithDefault("10s")
+        Duration deadline();
+    }
+
+    /** Revalidation settings. */
+    interface Validation {
+        /** Shortest interval between checks of a domain (TTL clamp). */
+        @WithDefault("60s")
+        Duration minRecheck();
+
+        /** Longest interval between checks of a domain (TTL clamp). */
+        @WithDefault("1h")
+        Duration maxRecheck();
+
+        /** First retry delay after a temporary DNS failure; doubles per failure. */
+        @WithDefault("30s")
+        Duration tempFailBackoff();
+
+        /** Consecutive definite failures (NXDOMAIN, null MX, missing host) before rendering changes. */
+        @WithDefault("3")
+        int hardFailureThreshold();
+    }
 
     /** Relay defaults. */
     interface Relay {

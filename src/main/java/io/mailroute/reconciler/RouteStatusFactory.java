@@ -1,6 +1,7 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteStatus;
@@ -11,6 +12,7 @@ import io.mailroute.routing.RelayPlanner;
 import io.mailroute.routing.ResourceKey;
 import io.mailroute.routing.RouteOutcome;
 import io.mailroute.status.Conditions;
+import io.mailroute.validation.ResolutionReasons;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -34,7 +36,10 @@ final class RouteStatusFactory {
     private RouteStatusFactory() {
     }
 
-    static MailRouteStatus status(MailRoute route, Collection<RelayView> relays, Clock clock) {
+    static final String DEGRADED = "Degraded";
+
+    static MailRouteStatus status(MailRoute route, Collection<RelayView> relays, List<DomainResolution> resolutions,
+                                  Clock clock) {
         MailRouteStatus old = route.getStatus() == null ? new MailRouteStatus() : route.getStatus();
         long generation = generation(route);
         ResourceKey routeKey = ResourceKey.of(route);
@@ -70,6 +75,9 @@ final class RouteStatusFactory {
                 } else if (domain.state() == DomainOutcome.State.Conflict) {
                     notProgrammedReason = "DomainConflict";
                     notProgrammed.add(message);
+                } else if (domain.state() == DomainOutcome.State.Withheld) {
+                    notProgrammedReason = notProgrammedReason == null ? "WithheldByValidation" : notProgrammedReason;
+                    notProgrammed.add(domain.domain() + " withheld: " + message);
                 }
                 domains.add(new DomainStatus(domain.domain(), view.relay().toString(),
                         state.equals("Programmed") ? domain.nextHop() : null, state, message));
@@ -83,7 +91,7 @@ final class RouteStatusFactory {
         } else {
             conditions.setFalse(ACCEPTED, refusalReason, String.join("; ", refusals));
         }
-        conditions.set(RESOLVED, Conditions.UNKNOWN, "NotChecked", "live DNS validation of targets is not enabled");
+        setResolved(conditions, resolutions);
         if (!refusals.isEmpty()) {
             conditions.setFalse(PROGRAMMED, "NotAccepted", "not accepted by every referenced relay");
         } else if (!notProgrammed.isEmpty()) {
@@ -99,7 +107,36 @@ final class RouteStatusFactory {
         status.conditions = conditions.build();
         status.target = targetSummary(route.getSpec().target);
         status.domains = domains;
+        status.resolutions = resolutions;
         return status;
+    }
+
+    /** Resolved takes the worst domain's reason; Degraded says whether last known good next hops are in use. */
+    private static void setResolved(Conditions conditions, List<DomainResolution> resolutions) {
+        if (resolutions.isEmpty()) {
+            conditions.set(RESOLVED, Conditions.UNKNOWN, "NotChecked", "no domain has been checked yet");
+            conditions.setFalse(DEGRADED, "NotDegraded", "no temporary DNS failure");
+            return;
+        }
+        DomainResolution worst = resolutions.stream()
+                .max(Comparator.comparingInt((DomainResolution r) -> ResolutionReasons.severity(r.reason)))
+                .orElseThrow();
+        String status = ResolutionReasons.conditionStatus(worst.reason);
+        String message = resolutions.stream()
+                .filter(r -> ResolutionReasons.severity(r.reason) == ResolutionReasons.severity(worst.reason))
+                .map(r -> r.domain + ": " + r.message).collect(Collectors.joining("; "));
+        conditions.set(RESOLVED, status, worst.reason, message);
+        List<String> degraded = resolutions.stream()
+                .filter(r -> r.tempFailures != null && r.tempFailures > 0)
+                .map(r -> r.domain + ": " + r.message).toList();
+        if (degraded.isEmpty()) {
+            conditions.setFalse(DEGRADED, "NotDegraded", "no temporary DNS failure");
+        } else {
+            String reason = resolutions.stream().filter(r -> r.tempFailures != null && r.tempFailures > 0)
+                    .map(r -> r.reason).findFirst().orElseThrow();
+            conditions.setTrue(DEGRADED, reason, String.join("; ", degraded)
+                    + " (last known good next hops stay rendered)");
+        }
     }
 
     private static void setReady(Conditions conditions) {
@@ -119,6 +156,7 @@ final class RouteStatusFactory {
         status.observedGeneration = generation(route);
         status.target = old.target;
         status.domains = old.domains;
+        status.resolutions = old.resolutions;
         status.conditions = new Conditions(old.conditions, generation(route), clock)
                 .setFalse(READY, "ReconcileError", String.valueOf(e.getMessage())).build();
         return status;

@@ -65,16 +65,18 @@ public final class RelayPlanner {
                 outcomes.put(key, RouteOutcome.rejected(key, "NotAllowedByRelay", refusal));
                 continue;
             }
-            List<TransportRule> rules;
+            TranslatedRoute translated;
             try {
-                rules = translator.translate(route, inputs);
+                translated = translator.translate(route, inputs);
             } catch (RouteRejectedException e) {
                 outcomes.put(key, RouteOutcome.rejected(key, e.reason(), e.getMessage()));
                 continue;
             }
             List<TransportRule> mine = new ArrayList<>();
             List<DomainOutcome> lost = new ArrayList<>();
-            for (TransportRule rule : rules) {
+            translated.withheld().forEach((domain, why) -> lost.add(new DomainOutcome(domain, "",
+                    DomainOutcome.State.Withheld, why.message())));
+            for (TransportRule rule : translated.rules()) {
                 ResourceKey owner = owners.get(rule.domain());
                 if (owner == null && rule.includeSubdomains()) {
                     owner = owners.get("." + rule.domain());

@@ -12,12 +12,15 @@ import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.SaslCredentials;
 import io.mailroute.postfix.TlsPolicy;
 import io.mailroute.postfix.TransportRule;
+import io.mailroute.validation.RenderDecision;
+import io.mailroute.validation.RenderPolicy;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Turns a {@link MailRoute} into validated Postfix {@link TransportRule}s, one per domain. Everything the CRD schema
@@ -26,19 +29,13 @@ import java.util.Set;
  */
 public final class RouteTranslator {
 
-    /** The next hops a route's {@code target.mx} resolves to; issue-free default: Postfix's own MX lookup. */
-    public interface MxPinning {
-        /** Pinned next hops for the domain, or an empty list to let Postfix look up the recipient domain's MX. */
-        List<NextHop> nextHopsFor(String domain, int port);
+    private final RenderPolicy policy;
+
+    public RouteTranslator(RenderPolicy policy) {
+        this.policy = policy;
     }
 
-    private final MxPinning mxPinning;
-
-    public RouteTranslator(MxPinning mxPinning) {
-        this.mxPinning = mxPinning;
-    }
-
-    public List<TransportRule> translate(MailRoute route, RouteInputs inputs) throws RouteRejectedException {
+    public TranslatedRoute translate(MailRoute route, RouteInputs inputs) throws RouteRejectedException {
         MailRouteSpec spec = route.getSpec();
         if (spec == null || spec.target == null || spec.target.kind() == null) {
             throw new RouteRejectedException("InvalidTarget", "spec.target must set exactly one of mx, hosts, relay");
@@ -48,16 +45,23 @@ public final class RouteTranslator {
         TlsPolicy tls = TlsPolicy.valueOf((spec.tls == null ? io.mailroute.api.v1alpha1.TlsPolicy.MAY : spec.tls).name());
         boolean subdomains = Boolean.TRUE.equals(spec.includeSubdomains);
         List<TransportRule> rules = new ArrayList<>();
+        Map<String, RenderDecision.Withheld> withheld = new TreeMap<>();
         try {
             SaslCredentials sasl = spec.target.kind() == RouteTarget.TargetKind.RELAY
                     ? credentials(route, spec.target.relay.authSecretRef, inputs) : null;
             for (String domain : domains) {
-                rules.add(new TransportRule(domain, subdomains, nextHops(spec.target, domain), tls, sasl, source));
+                RenderDecision decision = policy.decide(route, domain);
+                if (decision instanceof RenderDecision.Withheld w) {
+                    withheld.put(domain, w);
+                } else {
+                    rules.add(new TransportRule(domain, subdomains, nextHops(spec.target, decision), tls, sasl,
+                            source));
+                }
             }
         } catch (PostfixInputException e) {
             throw new RouteRejectedException("InvalidTarget", e.getMessage());
         }
-        return rules;
+        return new TranslatedRoute(rules, withheld);
     }
 
     private static Set<String> normalizedDomains(MailRouteSpec spec) throws RouteRejectedException {
@@ -75,9 +79,17 @@ public final class RouteTranslator {
         return domains;
     }
 
-    private List<NextHop> nextHops(RouteTarget target, String domain) {
+    private static List<NextHop> nextHops(RouteTarget target, RenderDecision decision) {
         return switch (target.kind()) {
-            case MX -> mxPinning.nextHopsFor(domain, portOr(target.mx.port, 25));
+            case MX -> {
+                List<NextHop> hops = new ArrayList<>();
+                if (decision instanceof RenderDecision.PinnedMx pinned) {
+                    for (String host : pinned.hosts()) {
+                        hops.add(NextHop.of("status.resolutions.pinned", host, portOr(target.mx.port, 25), false));
+                    }
+                }
+                yield hops;
+            }
             case HOSTS -> {
                 List<NextHop> hops = new ArrayList<>();
                 for (int i = 0; i < target.hosts.size(); i++) {

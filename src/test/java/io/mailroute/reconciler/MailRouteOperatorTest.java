@@ -17,6 +17,7 @@ import io.mailroute.api.v1alpha1.SecretKeys;
 import io.mailroute.api.v1alpha1.SmarthostTarget;
 import io.mailroute.routing.RelayPlanner;
 import io.mailroute.testing.ControlPlaneResource;
+import io.mailroute.testing.KnotResource;
 import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
 import io.quarkus.test.common.WithTestResource;
@@ -39,6 +40,7 @@ import static org.awaitility.Awaitility.await;
 /** The operator, running in Quarkus, against the real kube-apiserver started by hack/control-plane.sh. */
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
+@WithTestResource(KnotResource.class)
 class MailRouteOperatorTest {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     static final Map<String, String> SEED = Map.of(
@@ -87,7 +89,13 @@ class MailRouteOperatorTest {
             assertThat(route.getStatus().observedGeneration).isEqualTo(route.getMetadata().getGeneration());
             assertCondition(route.getStatus().conditions, "Accepted", "True", "Accepted");
             assertCondition(route.getStatus().conditions, "Programmed", "True", "Programmed");
-            assertCondition(route.getStatus().conditions, "Resolved", "Unknown", "NotChecked");
+            // The test DNS server (knot) serves the seed zones: the pinned host resolves and is outlook.com's MX.
+            assertCondition(route.getStatus().conditions, "Resolved", "True", "Resolved");
+            assertThat(route.getStatus().resolutions).singleElement().satisfies(r -> {
+                assertThat(r.result).isEqualTo("OK");
+                assertThat(r.mxHosts).extracting(h -> h.host + "/" + h.preference + "/" + h.addresses)
+                        .containsExactly("outlook-com.olc.protection.outlook.com/5/56");
+            });
             assertCondition(route.getStatus().conditions, "Ready", "True", "Ready");
             assertThat(route.getStatus().domains).singleElement().satisfies(d -> {
                 assertThat(d.domain).isEqualTo("outlook.com");

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Planning a relay from routes, without an API server. */
 class RelayPlannerTest {
-    final RelayPlanner planner = new RelayPlanner(new PostfixRenderer(), new RouteTranslator((d, p) -> List.of()));
+    final RelayPlanner planner = new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new io.mailroute.validation.RenderPolicy(3)));
     final MailRelay relay = Resources.relay("mail", "relay");
 
     static final RouteInputs NO_INPUTS = new RouteInputs() {

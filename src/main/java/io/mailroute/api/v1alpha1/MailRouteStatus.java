@@ -25,15 +25,18 @@ public class MailRouteStatus {
     @JsonPropertyDescription("Per domain and relay: the next hop actually rendered, or why not.")
     public List<DomainStatus> domains = new ArrayList<>();
 
+    @JsonPropertyDescription("Per domain: the live DNS check behind the route (MX hosts, pinned next hops, timing).")
+    public List<DomainResolution> resolutions = new ArrayList<>();
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MailRouteStatus s && Objects.equals(observedGeneration, s.observedGeneration)
                 && Objects.equals(conditions, s.conditions) && Objects.equals(target, s.target)
-                && Objects.equals(domains, s.domains);
+                && Objects.equals(domains, s.domains) && Objects.equals(resolutions, s.resolutions);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, target, domains);
+        return Objects.hash(observedGeneration, conditions, target, domains, resolutions);
     }
 }

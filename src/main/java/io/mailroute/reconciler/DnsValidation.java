@@ -1,0 +1,126 @@
+package io.mailroute.reconciler;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.dns.DnsResolverConfig;
+import io.mailroute.dns.HostReport;
+import io.mailroute.dns.MxLookupService;
+import io.mailroute.dns.MxReport;
+import io.mailroute.dns.QueryTrace;
+import io.mailroute.dns.ResolvConf;
+import io.mailroute.postfix.DomainNames;
+import io.mailroute.postfix.PostfixInputException;
+import io.mailroute.validation.DnsChecks;
+import io.mailroute.validation.DomainValidator;
+import io.mailroute.validation.ValidationSettings;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs live DNS checks for routes: re-checks the domains that are due, keeps the others' last results, and records
+ * metrics (lookups by result and transport, check latency).
+ */
+@ApplicationScoped
+public class DnsValidation {
+    private final MxLookupService lookups;
+    private final DomainValidator validator;
+    private final MeterRegistry metrics;
+    private final Timer checkTimer;
+
+    @Inject
+    public DnsValidation(OperatorConfig config, MeterRegistry metrics) {
+        List<String> servers = config.dns().servers().filter(s -> !s.isEmpty()).orElseGet(ResolvConf::systemNameservers);
+        DnsResolverConfig resolvers = DnsResolverConfig.of(servers)
+                .withTimeouts(config.dns().queryTimeout(), config.dns().deadline());
+        this.lookups = new MxLookupService(resolvers);
+        this.metrics = metrics;
+        this.checkTimer = Timer.builder("mailroute.dns.check.duration").description("Duration of one domain check")
+                .publishPercentileHistogram().register(metrics);
+        OperatorConfig.Validation v = config.validation();
+        this.validator = new DomainValidator(new MeteredChecks(), new ValidationSettings(v.minRecheck(),
+                v.maxRecheck(), v.tempFailBackoff(), v.hardFailureThreshold()),
+                () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** New resolutions for every domain of the route: due ones re-checked, the rest carried over. */
+    public List<DomainResolution> refresh(MailRoute route, Instant now) {
+        long generation = route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration();
+        List<DomainResolution> result = new ArrayList<>();
+        if (route.getSpec() == null || route.getSpec().target == null || route.getSpec().target.kind() == null) {
+            return result;
+        }
+        for (String domain : domains(route)) {
+            DomainResolution previous = io.mailroute.validation.RenderPolicy.resolution(route, domain);
+            if (DomainValidator.due(previous, generation, now)) {
+                result.add(checkTimer.record(() -> validator.validate(route.getSpec(), generation, domain, previous,
+                        now)));
+            } else {
+                result.add(previous);
+            }
+        }
+        return result;
+    }
+
+    /** Time until the earliest next check, if any domain is scheduled. */
+    public static Optional<Duration> untilNextCheck(List<DomainResolution> resolutions, Instant now) {
+        return resolutions.stream().filter(r -> r.nextCheckAt != null).map(r -> Instant.parse(r.nextCheckAt))
+                .min(Instant::compareTo)
+                .map(next -> next.isAfter(now) ? Duration.between(now, next) : Duration.ofSeconds(1));
+    }
+
+    /** The route's domains, normalized; invalid ones are skipped (the route is rejected elsewhere). */
+    private static Set<String> domains(MailRoute route) {
+        Set<String> domains = new LinkedHashSet<>();
+        if (route.getSpec().domains == null) {
+            return domains;
+        }
+        for (String domain : route.getSpec().domains) {
+            try {
+                domains.add(DomainNames.normalize("spec.domains", domain));
+            } catch (PostfixInputException e) {
+                return new LinkedHashSet<>();
+            }
+        }
+        return domains;
+    }
+
+    @PreDestroy
+    void close() {
+        lookups.close();
+    }
+
+    /** Counts every query by result and transport. */
+    private final class MeteredChecks implements DnsChecks {
+        @Override
+        public MxReport check(String domain) {
+            MxReport report = lookups.check(domain);
+            metrics.counter("mailroute.dns.mx.checks", "result", report.classification().name()).increment();
+            report.resolvers().forEach(r -> r.queries().forEach(this::count));
+            return report;
+        }
+
+        @Override
+        public HostReport checkHost(String host) {
+            HostReport report = lookups.checkHost(host);
+            report.resolvers().forEach(r -> r.queries().forEach(this::count));
+            return report;
+        }
+
+        private void count(QueryTrace q) {
+            metrics.counter("mailroute.dns.lookups", "type", q.type(), "rcode", String.valueOf(q.rcode()),
+                    "transport", String.valueOf(q.transport()), "cached", String.valueOf(q.cached())).increment();
+        }
+    }
+}

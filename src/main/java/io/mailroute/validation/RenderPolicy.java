@@ -1,0 +1,57 @@
+package io.mailroute.validation;
+
+import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.api.v1alpha1.ValidationPolicy;
+
+import java.util.List;
+
+/**
+ * Decides from a route's spec and the resolutions stored in its status how each domain is rendered. Because the
+ * decision reads only the route (spec + status), every reconciler and every operator restart renders the same
+ * configuration: the last known good MX hosts survive in status.
+ */
+public final class RenderPolicy {
+    private final int hardFailureThreshold;
+
+    public RenderPolicy(int hardFailureThreshold) {
+        this.hardFailureThreshold = hardFailureThreshold;
+    }
+
+    public RenderDecision decide(MailRoute route, String domain) {
+        ValidationPolicy policy = route.getSpec().validation == null ? ValidationPolicy.Enforce
+                : route.getSpec().validation;
+        boolean mx = route.getSpec().target.kind() == RouteTarget.TargetKind.MX;
+        if (policy == ValidationPolicy.Off) {
+            return mx ? new RenderDecision.RecipientMx() : new RenderDecision.AsSpecified();
+        }
+        DomainResolution resolution = resolution(route, domain);
+        if (mx) {
+            if (resolution != null && resolution.pinned != null && !resolution.pinned.isEmpty()) {
+                return new RenderDecision.PinnedMx(List.copyOf(resolution.pinned));
+            }
+            if (policy == ValidationPolicy.Warn) {
+                return new RenderDecision.RecipientMx();
+            }
+            return resolution == null
+                    ? new RenderDecision.Withheld("NotResolvedYet", "waiting for the first MX check of " + domain)
+                    : new RenderDecision.Withheld(resolution.reason, "no MX host to pin for " + domain + ": "
+                    + resolution.message);
+        }
+        if (policy == ValidationPolicy.Enforce && resolution != null && resolution.hardFailures != null
+                && resolution.hardFailures >= hardFailureThreshold) {
+            return new RenderDecision.Withheld(resolution.reason, resolution.message + " (" + resolution.hardFailures
+                    + " consecutive checks)");
+        }
+        return new RenderDecision.AsSpecified();
+    }
+
+    /** The resolution of a domain in the route's status, or null. */
+    public static DomainResolution resolution(MailRoute route, String domain) {
+        if (route.getStatus() == null || route.getStatus().resolutions == null) {
+            return null;
+        }
+        return route.getStatus().resolutions.stream().filter(r -> domain.equals(r.domain)).findFirst().orElse(null);
+    }
+}
