@@ -1,0 +1,188 @@
+package io.mailroute.validation;
+
+import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.api.v1alpha1.MailRouteSpec;
+import io.mailroute.api.v1alpha1.MxTarget;
+import io.mailroute.api.v1alpha1.NextHopHost;
+import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.api.v1alpha1.ValidationPolicy;
+import io.mailroute.dns.HostReport;
+import io.mailroute.dns.HostStatus;
+import io.mailroute.dns.MxClassification;
+import io.mailroute.dns.MxHostReport;
+import io.mailroute.dns.MxReport;
+import io.mailroute.dns.MxSet;
+import io.mailroute.dns.Verdict;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Validation decisions from DNS reports, without a DNS server. */
+class DomainValidatorTest {
+    static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    static final ValidationSettings SETTINGS = new ValidationSettings(Duration.ofSeconds(60), Duration.ofHours(1),
+            Duration.ofSeconds(30), 3);
+
+    MxReport mx;
+    HostReport host;
+    final DomainValidator validator = new DomainValidator(new DnsChecks() {
+        @Override
+        public MxReport check(String domain) {
+            return mx;
+        }
+
+        @Override
+        public HostReport checkHost(String name) {
+            return host;
+        }
+    }, SETTINGS, () -> 0.5);
+
+    static MxHostReport mxHost(String name, int preference, HostStatus status, boolean tcp) {
+        int count = status == HostStatus.RESOLVED ? 2 : 0;
+        return new MxHostReport(name, preference, false, status, count, List.of(), tcp, List.of(), List.of(),
+                List.of());
+    }
+
+    static MxReport report(MxClassification classification, Verdict verdict, long ttl, MxHostReport... hosts) {
+        return new MxReport("example.com", classification, verdict, MxSet.empty(), List.of(hosts), List.of(),
+                List.of(), false, List.of(), List.of(), ttl, NOW.toString());
+    }
+
+    static HostReport hostReport(String name, HostStatus status, boolean tcp) {
+        return new HostReport(name, status, status == HostStatus.RESOLVED ? 56 : 0, List.of(), tcp, List.of(),
+                List.of(), List.of(), false, List.of(), List.of(), 300, NOW.toString());
+    }
+
+    static MailRouteSpec mxSpec() {
+        MailRouteSpec spec = new MailRouteSpec();
+        spec.domains = List.of("example.com");
+        spec.target = new RouteTarget();
+        spec.target.mx = new MxTarget();
+        return spec;
+    }
+
+    static MailRouteSpec hostsSpec(String host) {
+        MailRouteSpec spec = mxSpec();
+        spec.target.mx = null;
+        spec.target.hosts = List.of(new NextHopHost(host, 25, false));
+        return spec;
+    }
+
+    @Test
+    void resolvedMxHostsArePinnedInPreferenceOrderAndRecheckedOnTheTtl() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
+                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("Resolved");
+        assertThat(r.pinned).containsExactly("mx1.example.com", "mx2.example.com");
+        assertThat(r.nextCheckAt).isEqualTo(NOW.plusSeconds(300).toString());
+        assertThat(r.hardFailures).isZero();
+    }
+
+    @Test
+    void ttlIsClampedToTheConfiguredBounds() {
+        mx = report(MxClassification.OK, Verdict.PASS, 5, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        assertThat(validator.validate(mxSpec(), 1, "example.com", null, NOW).nextCheckAt)
+                .isEqualTo(NOW.plusSeconds(60).toString());
+        mx = report(MxClassification.OK, Verdict.PASS, 86400, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        assertThat(validator.validate(mxSpec(), 1, "example.com", null, NOW).nextCheckAt)
+                .isEqualTo(NOW.plusSeconds(3600).toString());
+    }
+
+    @Test
+    void temporaryFailureKeepsTheLastKnownGoodPinsAndBacksOff() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        DomainResolution good = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        mx = report(MxClassification.TEMPFAIL, Verdict.RETRY, 0);
+        DomainResolution first = validator.validate(mxSpec(), 1, "example.com", good, NOW);
+        DomainResolution second = validator.validate(mxSpec(), 1, "example.com", first, NOW);
+        assertThat(first.reason).isEqualTo("MxLookupTempFail");
+        assertThat(second.pinned).containsExactly("mx1.example.com");
+        assertThat(second.mxHosts).isEqualTo(good.mxHosts);
+        assertThat(first.nextCheckAt).isEqualTo(NOW.plusSeconds(30).toString());
+        assertThat(second.nextCheckAt).isEqualTo(NOW.plusSeconds(60).toString());
+        assertThat(second.tempFailures).isEqualTo(2);
+    }
+
+    @Test
+    void temporaryFailureNeverBecomesImplicitMx() {
+        mx = report(MxClassification.TEMPFAIL, Verdict.RETRY, 0);
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.pinned).isNull();
+        assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("Unknown");
+    }
+
+    @Test
+    void onlyConsecutiveHardFailuresUpToTheThresholdDropThePins() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        mx = report(MxClassification.NXDOMAIN, Verdict.FAIL, 60);
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        assertThat(r.reason).isEqualTo("NxDomain");
+        assertThat(r.pinned).as("after 1 hard failure").containsExactly("mx1.example.com");
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        assertThat(r.pinned).as("after 2 hard failures").containsExactly("mx1.example.com");
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        assertThat(r.hardFailures).isEqualTo(3);
+        assertThat(r.pinned).as("after 3 hard failures").isEmpty();
+    }
+
+    @Test
+    void nullMxIsAFailure() {
+        mx = report(MxClassification.NULL_MX, Verdict.FAIL, 300);
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("NullMx");
+        assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("False");
+    }
+
+    @Test
+    void truncationThatTcpCompletedIsReportedAsAWarningReason() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("big.example.com", 10, HostStatus.RESOLVED, true));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("TruncatedNeededTcp");
+        assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("True");
+    }
+
+    @Test
+    void pinnedHostThatIsNoLongerAnMxIsFlaggedAsDrift() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("new-mx.example.com", 10, HostStatus.RESOLVED, false));
+        host = hostReport("old-mx.example.com", HostStatus.RESOLVED, false);
+        DomainResolution r = validator.validate(hostsSpec("old-mx.example.com"), 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("TargetNotInMx");
+        assertThat(r.message).contains("old-mx.example.com").contains("new-mx.example.com");
+        assertThat(r.hardFailures).as("drift does not count towards withholding").isZero();
+    }
+
+    @Test
+    void pinnedHostThatDoesNotExistCountsAsHardFailure() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx.example.com", 10, HostStatus.RESOLVED, false));
+        host = hostReport("gone.example.com", HostStatus.NXDOMAIN, false);
+        DomainResolution r = validator.validate(hostsSpec("gone.example.com"), 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("HostNotFound");
+        assertThat(r.hardFailures).isEqualTo(1);
+    }
+
+    @Test
+    void validationOffChecksNothing() {
+        MailRouteSpec spec = mxSpec();
+        spec.validation = ValidationPolicy.Off;
+        DomainResolution r = validator.validate(spec, 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("ValidationOff");
+        assertThat(r.nextCheckAt).isNull();
+    }
+
+    @Test
+    void aDomainIsDueWhenNeverCheckedWhenTheSpecChangedOrWhenItsTimeCame() {
+        DomainResolution r = new DomainResolution();
+        r.generation = 1L;
+        r.nextCheckAt = NOW.plusSeconds(10).toString();
+        assertThat(DomainValidator.due(null, 1, NOW)).isTrue();
+        assertThat(DomainValidator.due(r, 1, NOW)).isFalse();
+        assertThat(DomainValidator.due(r, 2, NOW)).isTrue();
+        assertThat(DomainValidator.due(r, 1, NOW.plusSeconds(10))).isTrue();
+    }
+}
