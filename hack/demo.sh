@@ -17,17 +17,22 @@ stop_operator() {
 
 if [ "${1:-start}" = "stop" ]; then
   stop_operator
+  hack/dns-server.sh stop || true
   hack/control-plane.sh stop
   exit 0
 fi
 
 hack/install-deps.sh
+hack/dns-server.sh install
 eval "$(hack/control-plane.sh start)"
+# A local authoritative DNS server (knot) with the example zones, including the seed's outlook.com-style zones:
+# the operator validates routes against it, never against outside resolvers.
+eval "$(hack/dns-server.sh start)"
 KUBECTL="$MAILROUTE_KUBECTL"
 
 if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
   log "building the operator"
-  mvn -B -q -ntp package -DskipTests
+  mvn -B -q -ntp package -Dmaven.test.skip=true
 fi
 
 log "installing CRDs"
@@ -41,6 +46,7 @@ QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL="$MAILROUTE_API_URL" \
 QUARKUS_KUBERNETES_CLIENT_TOKEN="$MAILROUTE_API_TOKEN" \
 QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" \
 QUARKUS_OPERATOR_SDK_LEADER_ELECTION_ENABLED=false \
+MAILROUTE_DNS_SERVERS="$MAILROUTE_DNS_SERVER" \
 QUARKUS_HTTP_PORT="${MAILROUTE_DEMO_HTTP_PORT:-18080}" \
   nohup java -jar target/quarkus-app/quarkus-run.jar >"$DEMO_STATE/operator.log" 2>&1 &
 echo $! >"$DEMO_STATE/operator.pid"

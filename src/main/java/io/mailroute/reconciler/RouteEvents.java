@@ -25,7 +25,14 @@ final class RouteEvents {
     static void announce(KubernetesClient client, MailRoute route, List<DomainResolution> resolutions) {
         for (DomainResolution now : resolutions) {
             DomainResolution before = RenderPolicy.resolution(route, now.domain);
-            if (before == null || before == now) {
+            if (before == now) {
+                continue;
+            }
+            if (before == null) {
+                if (!"True".equals(ResolutionReasons.conditionStatus(now.reason))
+                        && !ResolutionReasons.VALIDATION_OFF.equals(now.reason)) {
+                    emit(client, route, "Warning", now.reason, now.domain + ": " + now.message);
+                }
                 continue;
             }
             if (before.pinned != null && !before.pinned.isEmpty() && now.pinned != null
