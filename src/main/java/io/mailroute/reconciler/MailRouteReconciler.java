@@ -22,6 +22,7 @@ import io.mailroute.dependent.RelayObjects;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.ResourceKey;
 import io.mailroute.routing.RouteAdmission;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
@@ -47,12 +48,15 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     Planning planning;
     @Inject
     DnsValidation dnsValidation;
+    @Inject
+    MeterRegistry registry;
 
     Clock clock = Clock.systemUTC();
 
     @Override
     public List<EventSource<?, MailRoute>> prepareEventSources(EventSourceContext<MailRoute> context) {
         IndexerResourceCache<MailRoute> routes = context.getPrimaryCache();
+        RouteMetrics.register(registry, routes);
         var relays = InformerEventSourceConfiguration.from(MailRelay.class, MailRoute.class)
                 .withName(RELAYS)
                 .withSecondaryToPrimaryMapper(relay -> routesOf(routes, ResourceKey.of(relay)))

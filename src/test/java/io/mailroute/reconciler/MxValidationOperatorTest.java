@@ -149,6 +149,21 @@ class MxValidationOperatorTest {
             // Drift is flagged, not acted on: the pinned route stays rendered.
             assertThat(transport()).containsEntry("equal.mx.test", "smtp:[mail.mx.test]:25");
         });
+        await().untilAsserted(() -> assertThat(metrics())
+                .containsPattern("(?m)^mailroute_routes\\{condition=\"Ready\",status=\"True\"} [1-9]")
+                .containsPattern("(?m)^mailroute_routes\\{condition=\"Resolved\",status=\"False\"} [1-9]")
+                .containsPattern("(?m)^mailroute_dns_lookups_total\\{cached=\"false\",rcode=\"NOERROR\","
+                        + "transport=\"UDP\",type=\"MX\"} [1-9]")
+                .contains("mailroute_dns_check_duration_seconds_bucket"));
+    }
+
+    private static String metrics() throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                        + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                        .getValue("quarkus.http.test-port", Integer.class) + "/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     private MailRoute mxRoute(String name, String domain) {
