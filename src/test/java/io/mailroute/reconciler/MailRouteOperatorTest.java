@@ -187,7 +187,7 @@ class MailRouteOperatorTest {
                 "example.com");
         twoTargets.getSpec().target.relay = new SmarthostTarget("smtp.example.net", 587);
         client.resource(twoTargets).create();
-        client.resource(Resources.pinnedRoute(ns.name(), "good", "relay", "mx.example.org", "example.org")).create();
+        client.resource(Resources.pinnedRoute(ns.name(), "good", "relay", "mx1.example.org", "example.org")).create();
 
         await().untilAsserted(() -> {
             Condition accepted = assertCondition(route("two-targets").getStatus().conditions, "Accepted", "False",
