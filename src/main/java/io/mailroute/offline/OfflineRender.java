@@ -14,11 +14,10 @@ import io.mailroute.routing.RouteAdmission;
 import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.RouteOutcome;
 import io.mailroute.routing.RouteTranslator;
+import io.mailroute.routing.SecretValues;
 import io.mailroute.validation.RenderPolicy;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,15 +93,8 @@ public final class OfflineRender {
         }
         Map<String, Map<String, String>> secrets = new HashMap<>();
         for (Secret secret : manifests.secrets()) {
-            Map<String, String> data = new HashMap<>();
-            if (secret.getData() != null) {
-                secret.getData().forEach((k, v) -> data.put(k,
-                        new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-            }
-            if (secret.getStringData() != null) {
-                data.putAll(secret.getStringData());
-            }
-            secrets.put(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(), data);
+            secrets.put(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(),
+                    SecretValues.decode(secret));
         }
         return new RouteInputs() {
             @Override

@@ -4,10 +4,8 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mailroute.routing.RouteInputs;
+import io.mailroute.routing.SecretValues;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,14 +29,6 @@ final class ClusterRouteInputs implements RouteInputs {
         if (secret == null) {
             return Optional.empty();
         }
-        Map<String, String> data = new HashMap<>();
-        if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> data.put(k,
-                    new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        }
-        if (secret.getStringData() != null) {
-            data.putAll(secret.getStringData());
-        }
-        return Optional.of(data);
+        return Optional.of(SecretValues.decode(secret));
     }
 }
