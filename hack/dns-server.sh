@@ -27,7 +27,7 @@ knotc_bin() { command -v knotc 2>/dev/null || echo /usr/sbin/knotc; }
 answers() {
   local zone
   for zone in mx.test change.test; do
-    kdig @127.0.0.1 -p "$1" +retry=0 +time=1 +norecurse SOA "$zone" 2>/dev/null \
+    kdig @127.0.0.1 -p "$1" +retry=0 +timeout=1 +norecurse SOA "$zone" 2>/dev/null \
       | grep 'status: NOERROR' >/dev/null || return 1
   done
 }

@@ -6,6 +6,7 @@ cd "$REPO_ROOT"
 
 hack/install-deps.sh
 hack/dns-server.sh install
+hack/install-relay-deps.sh
 hack/build-kube-apiserver.sh >/dev/null
 
 log "running mvn verify"

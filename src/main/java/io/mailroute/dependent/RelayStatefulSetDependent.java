@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -17,14 +19,20 @@ import io.mailroute.api.v1alpha1.RelayStorage;
 import java.util.Map;
 
 /**
- * The Postfix relay pods. Configuration is mounted from the relay's ConfigMap (and SASL Secret, optional); the queue
- * lives on a per-pod volume from volumeClaimTemplates. The pod template carries no config hash: the relay reloads
+ * The Postfix relay pods (image: src/main/docker/relay, see docs/relay.md). Configuration is mounted from the relay's
+ * ConfigMap (and SASL Secret, optional); the queue lives on a per-pod volume from volumeClaimTemplates. A preStop
+ * hook drains the queue (bounded) before the pod stops; readiness means the SMTP banner answers, which the relay only
+ * does with a validated configuration. The pod template carries no config hash: the relay reloads
  * changed files itself, so a route change never restarts pods.
  */
 public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, MailRelay> {
     public static final String CONFIG_MOUNT = "/etc/mailroute/config";
     public static final String SASL_MOUNT = "/etc/mailroute/sasl";
     public static final String QUEUE_MOUNT = "/var/spool/postfix";
+    public static final String SCRIPTS = "/usr/local/lib/mailroute/";
+    public static final int STATUS_PORT = 8025;
+    /** Longer than the drain deadline (RELAY_DRAIN_SECONDS=60) plus the time `postfix stop` needs. */
+    public static final long TERMINATION_GRACE_SECONDS = 90;
 
     @Override
     protected StatefulSet desired(MailRelay relay, Context<MailRelay> context) {
@@ -39,16 +47,25 @@ public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<S
                 .withNewTemplate()
                 .withNewMetadata().withLabels(RelayObjects.labels(relay, "relay")).endMetadata()
                 .withNewSpec()
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .addNewContainer()
                 .withName("postfix")
                 .withImage(RelayRenderContext.of(context).image())
                 .addNewPort().withName("smtp").withContainerPort(RelayObjects.SMTP_PORT).withProtocol("TCP").endPort()
+                .addNewPort().withName("status").withContainerPort(STATUS_PORT).withProtocol("TCP").endPort()
+                .withNewLifecycle().withNewPreStop().withNewExec().withCommand(SCRIPTS + "drain.sh").endExec()
+                .endPreStop().endLifecycle()
+                .withNewStartupProbe().withNewExec().withCommand(SCRIPTS + "ready.sh").endExec()
+                .withPeriodSeconds(2).withTimeoutSeconds(6).withFailureThreshold(60).endStartupProbe()
+                .withNewReadinessProbe().withNewExec().withCommand(SCRIPTS + "ready.sh").endExec()
+                .withPeriodSeconds(5).withTimeoutSeconds(6).withFailureThreshold(2).endReadinessProbe()
+                .withNewLivenessProbe().withNewTcpSocket().withPort(new IntOrString("smtp")).endTcpSocket()
+                .withPeriodSeconds(20).withFailureThreshold(6).endLivenessProbe()
+                .withSecurityContext(securityContext())
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("sasl").withMountPath(SASL_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("queue").withMountPath(QUEUE_MOUNT).endVolumeMount()
                 .withResources(resources(spec.resources))
-                .withNewReadinessProbe().withNewTcpSocket().withPort(new IntOrString("smtp")).endTcpSocket()
-                .withPeriodSeconds(10).endReadinessProbe()
                 .endContainer()
                 .addNewVolume().withName("config").withNewConfigMap()
                 .withName(RelayObjects.configMapName(name)).endConfigMap().endVolume()
@@ -74,13 +91,27 @@ public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<S
                 .build();
     }
 
+    /**
+     * The Postfix master must start as root (it binds port 25 and switches every daemon to user postfix), so the
+     * container keeps only the capabilities Postfix needs and can never gain more (tested by RelayCapabilitiesTest).
+     */
+    private static SecurityContext securityContext() {
+        return new SecurityContextBuilder()
+                .withRunAsUser(0L).withRunAsNonRoot(false).withAllowPrivilegeEscalation(false)
+                .withNewCapabilities().withDrop("ALL")
+                .withAdd("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "NET_BIND_SERVICE", "KILL")
+                .endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
     private static ResourceRequirements resources(ResourceRequirements requested) {
         if (requested != null) {
             return requested;
         }
         return new ResourceRequirementsBuilder()
-                .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("64Mi")))
-                .withLimits(Map.of("memory", new Quantity("256Mi")))
+                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")))
+                .withLimits(Map.of("memory", new Quantity("512Mi")))
                 .build();
     }
 }

@@ -36,6 +36,7 @@ final class MainCf {
         set(out, "transport_maps", "lmdb:$config_directory/" + PostfixConfig.TRANSPORT);
         set(out, "smtp_defer_if_no_mx_address_found", "yes");
         set(out, "smtp_tls_security_level", "may");
+        set(out, "smtp_tls_loglevel", "1");
         set(out, "smtp_tls_CAfile", "/etc/ssl/certs/ca-certificates.crt");
         set(out, "smtp_tls_policy_maps", "lmdb:$config_directory/" + PostfixConfig.TLS_POLICY);
         if (usesDane) {

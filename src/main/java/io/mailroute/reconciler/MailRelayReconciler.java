@@ -19,6 +19,8 @@ import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RelayRef;
 import io.mailroute.dependent.NeedsSaslSecret;
+import io.mailroute.dependent.RelayDisruptionBudgetDependent;
+import io.mailroute.dependent.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.dependent.RelayRenderContext;
 import io.mailroute.dependent.RelaySaslSecretDependent;
@@ -43,7 +45,11 @@ import java.util.stream.Collectors;
         @Dependent(name = "config", type = RelayConfigMapDependent.class),
         @Dependent(name = "sasl", type = RelaySaslSecretDependent.class, reconcilePrecondition = NeedsSaslSecret.class),
         @Dependent(name = "service", type = RelayServiceDependent.class),
-        @Dependent(name = "statefulset", type = RelayStatefulSetDependent.class, dependsOn = "config")})
+        @Dependent(name = "statefulset", type = RelayStatefulSetDependent.class, dependsOn = "config"),
+        @Dependent(name = "pdb", type = RelayDisruptionBudgetDependent.class,
+                activationCondition = RelayDisruptionBudgetDependent.Served.class),
+        @Dependent(name = "pdb-v1beta1", type = RelayDisruptionBudgetV1beta1Dependent.class,
+                activationCondition = RelayDisruptionBudgetV1beta1Dependent.Served.class)})
 @ControllerConfiguration(name = "mailrelay",
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class MailRelayReconciler implements Reconciler<MailRelay> {

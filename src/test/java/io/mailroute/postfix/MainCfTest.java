@@ -37,6 +37,7 @@ class MainCfTest {
                 transport_maps = lmdb:$config_directory/transport
                 smtp_defer_if_no_mx_address_found = yes
                 smtp_tls_security_level = may
+                smtp_tls_loglevel = 1
                 smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt
                 smtp_tls_policy_maps = lmdb:$config_directory/tls_policy
                 maillog_file = /dev/stdout

@@ -125,8 +125,22 @@ class MailRouteOperatorTest {
         assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(25));
         assertThat(statefulSet.getSpec().getVolumeClaimTemplates()).singleElement()
                 .satisfies(pvc -> assertThat(pvc.getMetadata().getName()).isEqualTo("queue"));
-        assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-                .isEqualTo("mailroute/postfix-relay:0.1.0");
+        var container = statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo("mailroute/postfix-relay:0.1.0");
+        assertThat(container.getLifecycle().getPreStop().getExec().getCommand())
+                .containsExactly("/usr/local/lib/mailroute/drain.sh");
+        assertThat(container.getReadinessProbe().getExec().getCommand())
+                .containsExactly("/usr/local/lib/mailroute/ready.sh");
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(statefulSet.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(90L);
+        // Kubernetes 1.20 serves PodDisruptionBudget only as policy/v1beta1: chosen by API discovery.
+        var pdb = client.resources(io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudget.class)
+                .inNamespace(ns.name()).withName("relay").get();
+        assertOwnedBy(pdb, relay);
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(configMap().getData().get("config-hash"))
+                .isEqualTo(configMap().getMetadata().getAnnotations().get("mailroute.io/config-hash"));
         assertThat(client.secrets().inNamespace(ns.name()).withName("relay-sasl").get())
                 .as("no SASL Secret without credentials").isNull();
         assertThat(configMap().getData().get("main.cf")).containsPattern("(?m)^mynetworks = .*10\\.0\\.0\\.0/8");

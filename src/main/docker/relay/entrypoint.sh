@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The mailroute relay: installs the mounted configuration, runs the Postfix master in the foreground and applies
+# every later change of the mounted files with "postfix reload" (never a restart: connections and queue stay).
+# A configuration that fails validation is refused and the last good one stays live. The status file
+# ($RELAY_STATE_DIR/status/status, also served over HTTP when RELAY_STATUS_LISTEN is set) says which
+# configuration hash is live; it is the hash the operator computes (PostfixConfig#hash()).
+# Settings: see relay-lib.sh. Needs root (the Postfix master drops privileges itself).
+set -uo pipefail
+# shellcheck source=relay-lib.sh
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/relay-lib.sh"
+# shellcheck source=relay-config.sh
+source "$RELAY_LIB_DIR/relay-config.sh"
+
+state="starting" live_hash="" mounted_hash="" message="" last_fingerprint=""
+master_pid="" httpd_pid="" sleep_pid=""
+
+write_status() {
+  local tmp="$RELAY_STATUS_DIR/.status.tmp"
+  printf 'state=%s\nlive=%s\nmounted=%s\nmessage=%s\nupdated=%s\n' "$state" "$live_hash" "$mounted_hash" \
+    "${message//$'\n'/ }" "$(date -u +%FT%TZ)" > "$tmp"
+  mv -f "$tmp" "$RELAY_STATUS_FILE"
+}
+
+set_state() {
+  state="$1" message="$2"
+  [ -z "$message" ] || relay_log "$state: $message"
+  write_status
+}
+
+prepare() {
+  [ "$(id -u)" -eq 0 ] || { relay_log "must run as root: the Postfix master drops privileges itself"; exit 1; }
+  mkdir -p "$RELAY_CONFIG_DIR" "$RELAY_QUEUE_DIR" "$RELAY_DATA_DIR" "$RELAY_STATUS_DIR"
+  chown root "$RELAY_QUEUE_DIR"
+  chown postfix "$RELAY_DATA_DIR"
+  rm -f "$RELAY_DRAIN_FLAG"
+  sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_CONFIG_DIR/master.cf"
+  relay_backdate "$RELAY_CONFIG_DIR/master.cf"
+  write_status
+}
+
+start_status_endpoint() {
+  [ -n "$RELAY_STATUS_LISTEN" ] || return 0
+  busybox httpd -f -p "$RELAY_STATUS_LISTEN" -h "$RELAY_STATUS_DIR" &
+  httpd_pid=$!
+  relay_log "status endpoint on $RELAY_STATUS_LISTEN/status"
+}
+
+# install_mounted: returns 0 when the mounted files changed and a new, valid configuration was installed.
+install_mounted() {
+  local fingerprint hash
+  fingerprint="$(relay_fingerprint)"
+  [ "$fingerprint" != "$last_fingerprint" ] || return 1
+  if ! relay_stage; then
+    last_fingerprint="$fingerprint"
+    set_state refused "$RELAY_ERROR; live configuration: ${live_hash:-none}"
+    return 1
+  fi
+  # A kubelet update (..data symlink swap) between two reads: take the files at the next poll.
+  [ "$(relay_fingerprint)" = "$fingerprint" ] || return 1
+  last_fingerprint="$fingerprint"
+  hash="$(relay_config_hash "$RELAY_STAGE_DIR")"
+  mounted_hash="$hash"
+  if [ "$hash" = "$live_hash" ]; then
+    set_state running ""
+    return 1
+  fi
+  if [ -n "$RELAY_EXPECTED_HASH" ] && [ "$RELAY_EXPECTED_HASH" != "$hash" ]; then
+    set_state waiting "mounted files hash to $hash, config-hash says $RELAY_EXPECTED_HASH (ConfigMap and Secret not in step yet); live configuration: ${live_hash:-none}"
+    return 1
+  fi
+  if ! relay_validate; then
+    set_state refused "configuration $hash refused: $RELAY_ERROR; live configuration: ${live_hash:-none}"
+    return 1
+  fi
+  relay_install
+  RELAY_INSTALLED_HASH="$hash"
+}
+
+start_master() {
+  postfix -c "$RELAY_CONFIG_DIR" start-fg &
+  master_pid=$!
+  local tries=0
+  until relay_master_running; do
+    if ! kill -0 "$master_pid" 2>/dev/null || [ $((tries += 1)) -gt 300 ]; then
+      set_state failed "Postfix did not start, see the Postfix log ($RELAY_MAILLOG)"
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+go_live() {
+  live_hash="$RELAY_INSTALLED_HASH"
+  set_state running ""
+  relay_log "configuration $live_hash is live"
+}
+
+pause() {
+  sleep "$RELAY_POLL_SECONDS" &
+  sleep_pid=$!
+  wait "$sleep_pid"
+}
+
+on_term() {
+  relay_log "stopping Postfix"
+  [ -z "$sleep_pid" ] || kill "$sleep_pid" 2>/dev/null
+  if [ -n "$master_pid" ]; then
+    postfix -c "$RELAY_CONFIG_DIR" stop
+    wait "$master_pid"
+  fi
+  [ -z "$httpd_pid" ] || kill "$httpd_pid" 2>/dev/null
+  set_state stopped ""
+  exit 0
+}
+
+trap on_term TERM INT
+prepare
+start_status_endpoint
+until install_mounted; do pause; done
+start_master
+go_live
+while :; do
+  pause
+  if ! kill -0 "$master_pid" 2>/dev/null; then
+    wait "$master_pid"
+    set_state failed "the Postfix master exited with status $?"
+    [ -z "$httpd_pid" ] || kill "$httpd_pid" 2>/dev/null
+    exit 1
+  fi
+  if install_mounted; then
+    if postfix -c "$RELAY_CONFIG_DIR" reload; then
+      go_live
+    else
+      set_state failed "postfix reload failed, see the Postfix log ($RELAY_MAILLOG)"
+    fi
+  fi
+done

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034,SC2153  # variables are shared with relay-lib.sh and the scripts that source this
+# Staging, validation and installation of the mounted relay configuration; sourced by entrypoint.sh after
+# relay-lib.sh. Functions return non-zero and set RELAY_ERROR (one line) when the configuration is refused.
+
+RELAY_STAGE_DIR="$RELAY_STATE_DIR/stage"
+RELAY_CANDIDATE_DIR="$RELAY_STATE_DIR/candidate"
+
+# relay_fingerprint: cheap change detector over everything mounted (reads through the ..data symlinks).
+relay_fingerprint() {
+  local f
+  {
+    for f in main.cf transport tls_policy config-hash; do
+      printf '%s\0' "$f"
+      cat "$RELAY_CONFIG_MOUNT/$f" 2>/dev/null || printf '\1missing'
+    done
+    printf 'sasl_passwd\0'
+    cat "$RELAY_SASL_MOUNT/sasl_passwd" 2>/dev/null || printf '\1missing'
+  } | sha256sum | cut -d' ' -f1
+}
+
+# relay_stage: copies the mounted files into RELAY_STAGE_DIR (a missing Secret gives an empty sasl_passwd)
+# and sets RELAY_EXPECTED_HASH from the optional config-hash key.
+relay_stage() {
+  local f
+  rm -rf "$RELAY_STAGE_DIR" && mkdir -p "$RELAY_STAGE_DIR"
+  for f in main.cf transport tls_policy; do
+    if [ ! -f "$RELAY_CONFIG_MOUNT/$f" ]; then
+      RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f is missing"
+      return 1
+    fi
+    cat "$RELAY_CONFIG_MOUNT/$f" > "$RELAY_STAGE_DIR/$f"
+  done
+  (
+    umask 077
+    if [ -f "$RELAY_SASL_MOUNT/sasl_passwd" ]; then
+      cat "$RELAY_SASL_MOUNT/sasl_passwd" > "$RELAY_STAGE_DIR/sasl_passwd"
+    else
+      : > "$RELAY_STAGE_DIR/sasl_passwd"
+    fi
+  )
+  RELAY_EXPECTED_HASH=""
+  if [ -f "$RELAY_CONFIG_MOUNT/config-hash" ]; then
+    RELAY_EXPECTED_HASH="$(tr -d ' \t\r\n' < "$RELAY_CONFIG_MOUNT/config-hash")"
+  fi
+}
+
+# relay_apply_overrides DIR: instance settings on top of the rendered main.cf (paths, log, drain state, the
+# optional RELAY_MAIN_CF_OVERRIDES file).
+relay_apply_overrides() {
+  local dir="$1" prefixes="/dev/stdout" line out
+  local settings=()
+  case "$RELAY_MAILLOG" in /dev/stdout) ;; *) prefixes="$prefixes $(dirname "$RELAY_MAILLOG")" ;; esac
+  settings+=("queue_directory = $RELAY_QUEUE_DIR" "data_directory = $RELAY_DATA_DIR")
+  settings+=("maillog_file = $RELAY_MAILLOG" "maillog_file_prefixes = $prefixes")
+  [ ! -f "$RELAY_DRAIN_FLAG" ] || settings+=("master_service_disable = inet")
+  if [ -n "$RELAY_MAIN_CF_OVERRIDES" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in '' | '#'*) continue ;; esac
+      settings+=("$line")
+    done < "$RELAY_MAIN_CF_OVERRIDES"
+  fi
+  out="$(postconf -c "$dir" -e "${settings[@]}" 2>&1)" || { RELAY_ERROR="overrides: ${out//$'\n'/ }"; return 1; }
+  relay_backdate "$dir/main.cf"
+}
+
+# relay_backdate FILE...: Postfix waits until a configuration file is over a second old before it trusts a
+# read (it might still be being written); these files are complete, so date them back and skip the wait.
+relay_backdate() { touch -d "@$(($(date +%s) - 10))" "$@"; }
+
+# relay_validate: builds RELAY_CANDIDATE_DIR from the staged files and checks it like Postfix would use it.
+relay_validate() {
+  local cand="$RELAY_CANDIDATE_DIR" out map
+  rm -rf "$cand" && mkdir -p "$cand"
+  cp "$RELAY_CONFIG_DIR/master.cf" "$cand/master.cf"
+  cp -p "$RELAY_STAGE_DIR"/* "$cand/"
+  relay_backdate "$cand"/*
+  out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
+  if [ -n "$out" ]; then RELAY_ERROR="main.cf: ${out//$'\n'/ }"; return 1; fi
+  relay_apply_overrides "$cand" || return 1
+  out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
+  if [ -n "$out" ]; then RELAY_ERROR="main.cf with overrides: ${out//$'\n'/ }"; return 1; fi
+  for map in "${RELAY_MAPS[@]}"; do
+    if ! out="$(postmap "lmdb:$cand/$map" 2>&1)" || [ -n "$out" ]; then
+      RELAY_ERROR="$map: ${out//$'\n'/ }"
+      return 1
+    fi
+  done
+  chmod 600 "$cand/sasl_passwd" "$cand/sasl_passwd.lmdb"
+  if ! postfix -c "$cand" check; then
+    RELAY_ERROR="postfix check failed (details in the Postfix log, $RELAY_MAILLOG)"
+    return 1
+  fi
+}
+
+# relay_install: moves the validated candidate into RELAY_CONFIG_DIR, one atomic rename per file, maps first.
+relay_install() {
+  local map
+  for map in "${RELAY_MAPS[@]}"; do
+    relay_install_file "$map.lmdb"
+    relay_install_file "$map"
+  done
+  relay_install_file main.cf
+}
+
+relay_install_file() {
+  cp -p "$RELAY_CANDIDATE_DIR/$1" "$RELAY_CONFIG_DIR/.$1.new"
+  mv -f "$RELAY_CONFIG_DIR/.$1.new" "$RELAY_CONFIG_DIR/$1"
+}

@@ -1,0 +1,39 @@
+package io.mailroute.dependent;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudgetBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.mailroute.api.v1alpha1.MailRelay;
+
+/**
+ * The same budget as {@link RelayDisruptionBudgetDependent} for clusters that serve only {@code policy/v1beta1}
+ * (Kubernetes 1.20). Chosen by API discovery; never active on a supported (1.25+) cluster.
+ */
+public class RelayDisruptionBudgetV1beta1Dependent
+        extends CRUDKubernetesDependentResource<PodDisruptionBudget, MailRelay> {
+
+    @Override
+    protected PodDisruptionBudget desired(MailRelay relay, Context<MailRelay> context) {
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(relay.getMetadata().getName()),
+                        "relay"))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(RelayObjects.selectorLabels(relay)).endSelector()
+                .endSpec()
+                .build();
+    }
+
+    /** Active only where policy/v1 is not served. */
+    public static class Served implements Condition<PodDisruptionBudget, MailRelay> {
+        @Override
+        public boolean isMet(DependentResource<PodDisruptionBudget, MailRelay> dependent, MailRelay relay,
+                             Context<MailRelay> context) {
+            return !PolicyApi.servesV1(context.getClient());
+        }
+    }
+}

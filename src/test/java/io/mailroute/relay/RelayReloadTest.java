@@ -1,0 +1,197 @@
+package io.mailroute.relay;
+
+import static io.mailroute.relay.fixtures.Configs.relayVia;
+import static io.mailroute.relay.fixtures.Configs.render;
+import static io.mailroute.relay.fixtures.Configs.route;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mailroute.postfix.PostfixConfig;
+import io.mailroute.relay.fixtures.Commands;
+import io.mailroute.relay.fixtures.Delivery;
+import io.mailroute.relay.fixtures.RelayInstance;
+import io.mailroute.relay.fixtures.SmtpClient;
+import io.mailroute.relay.fixtures.SmtpSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Route changes reach the running relay through the kubelet's {@code ..data} symlink swap and a
+ * {@code postfix reload}: mail keeps flowing, nothing is lost or sent twice, and a configuration Postfix would
+ * reject never replaces the live one.
+ */
+class RelayReloadTest {
+
+    private static final int MESSAGES = 40;
+
+    private final SmtpSink oldTarget = SmtpSink.start(SmtpSink.Options.plain());
+    private final SmtpSink newTarget = SmtpSink.start(SmtpSink.Options.plain());
+    private final SmtpSink smarthost = SmtpSink.start(SmtpSink.Options.plain());
+    private RelayInstance relay;
+
+    @BeforeEach
+    void requirements() {
+        Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue");
+    }
+
+    @AfterEach
+    void stopAll() {
+        if (relay != null) {
+            relay.close();
+        }
+        Stream.of(oldTarget, newTarget, smarthost).forEach(SmtpSink::close);
+    }
+
+    @Test
+    void routeChangeWhileMailFlowsLosesAndDuplicatesNothing() throws Exception {
+        PostfixConfig before = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig after = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        relay = RelayInstance.create().start(before);
+        Map<Integer, Long> acceptedAt = new TreeMap<>();
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> send(acceptedAt));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> accepted(acceptedAt) >= MESSAGES / 4);
+        long publishedAt = System.nanoTime();
+        relay.publish(after);
+        relay.awaitLive(after.hash());
+        long liveAt = System.nanoTime();
+        sender.get();
+
+        await("all %d messages delivered".formatted(MESSAGES)).atMost(Duration.ofSeconds(30))
+                .until(() -> oldTarget.deliveries().size() + newTarget.deliveries().size() >= MESSAGES);
+        Thread.sleep(1000); // a duplicate would show up late
+        List<Integer> atOld = sequence(oldTarget.deliveries());
+        List<Integer> atNew = sequence(newTarget.deliveries());
+        List<Integer> all = new ArrayList<>(atOld);
+        all.addAll(atNew);
+        assertThat(all).as("every message exactly once").hasSize(MESSAGES).doesNotHaveDuplicates();
+        assertThat(atOld).as("mail before the change").isNotEmpty();
+        List<Integer> acceptedAfterLive = acceptedAfter(acceptedAt, liveAt);
+        assertThat(acceptedAfterLive).as("mail accepted after the relay reported the new hash").isNotEmpty();
+        assertThat(atNew).as("new target").containsAll(acceptedAfterLive);
+        assertThat(smarthost.deliveries()).isEmpty();
+        System.out.printf("reload under load: live %d ms after publish; %d messages to the old target, %d to the new%n",
+                (liveAt - publishedAt) / 1_000_000, atOld.size(), atNew.size());
+        assertThat(relay.maillog()).contains("reload -- version").doesNotContain("stopping the Postfix mail system");
+        assertThat(relay.maillog().split("daemon started", -1)).as("one master start, no restart").hasSize(2);
+    }
+
+    @Test
+    void mainCfChangeTakesEffectThroughReloadWithoutRestart() throws Exception {
+        PostfixConfig before = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig after = render(relayVia(newTarget.endpoint()), route("a.test", oldTarget.endpoint()));
+        relay = RelayInstance.create().start(before);
+        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@elsewhere.test"), "before");
+        smarthost.awaitSubject("before", Duration.ofSeconds(20));
+
+        relay.publish(after);
+        relay.awaitLive(after.hash());
+        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@elsewhere.test"), "after");
+
+        assertThat(newTarget.awaitSubject("after", Duration.ofSeconds(20)).rcptTo())
+                .containsExactly("bob@elsewhere.test");
+        assertThat(smarthost.withSubject("after")).isNull();
+        assertThat(relay.maillog().split("daemon started", -1)).as("one master start, no restart").hasSize(2);
+    }
+
+    @Test
+    void configurationPostfixRejectsIsRefusedAndTheLiveOneKeepsRouting() throws Exception {
+        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        relay = RelayInstance.create().start(good);
+        Map<String, String> broken = new TreeMap<>(good.publicFiles());
+        broken.put("transport", good.transport() + "a.test\n");
+
+        relay.publish(broken, null);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "refused".equals(relay.status().get("state")));
+        assertThat(relay.status()).containsEntry("live", good.hash());
+        assertThat(relay.status().get("message")).contains("transport", "expected format: key whitespace value");
+        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "after-refusal");
+        assertThat(oldTarget.awaitSubject("after-refusal", Duration.ofSeconds(20)).rcptTo())
+                .containsExactly("bob@a.test");
+
+        PostfixConfig fixed = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        relay.publish(fixed);
+        relay.awaitLive(fixed.hash());
+        assertThat(relay.status()).containsEntry("state", "running");
+    }
+
+    @Test
+    void filesOutOfStepWithTheConfigHashKeyWaitUntilTheyMatch() {
+        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        relay = RelayInstance.create().start(good);
+        PostfixConfig next = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        Map<String, String> files = new TreeMap<>(next.publicFiles());
+        files.put("config-hash", "0".repeat(64));
+
+        relay.publish(files, null);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "waiting".equals(relay.status().get("state")));
+        assertThat(relay.status()).containsEntry("live", good.hash()).containsEntry("mounted", next.hash());
+
+        files.put("config-hash", next.hash() + "\n");
+        relay.publish(files, null);
+        relay.awaitLive(next.hash());
+    }
+
+    @Test
+    void badInitialConfigurationKeepsPostfixDownUntilAGoodOneArrives() throws Exception {
+        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        Map<String, String> broken = new TreeMap<>(good.publicFiles());
+        broken.put("main.cf", good.mainCf() + "this line has no equals sign\n");
+        relay = RelayInstance.create();
+        relay.publish(broken, null);
+        relay.launch();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "refused".equals(relay.status().get("state")));
+        assertThat(relay.status()).containsEntry("live", "");
+        assertThat(relay.status().get("message")).contains("missing '=' after attribute name");
+        assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode())
+                .as("not ready without a good configuration").isNotZero();
+
+        relay.publish(good);
+        relay.awaitLive(good.hash());
+        assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode()).isZero();
+    }
+
+    private void send(Map<Integer, Long> acceptedAt) {
+        for (int i = 1; i <= MESSAGES; i++) {
+            try {
+                SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "seq-" + i);
+                synchronized (acceptedAt) {
+                    acceptedAt.put(i, System.nanoTime());
+                }
+                Thread.sleep(50);
+            } catch (Exception e) {
+                throw new IllegalStateException("message " + i + " was not accepted" + relay.diagnostics(), e);
+            }
+        }
+    }
+
+    private static int accepted(Map<Integer, Long> acceptedAt) {
+        synchronized (acceptedAt) {
+            return acceptedAt.size();
+        }
+    }
+
+    private static List<Integer> acceptedAfter(Map<Integer, Long> acceptedAt, long when) {
+        synchronized (acceptedAt) {
+            return acceptedAt.entrySet().stream().filter(e -> e.getValue() > when).map(Map.Entry::getKey)
+                    .collect(Collectors.toList());
+        }
+    }
+
+    private static List<Integer> sequence(List<Delivery> deliveries) {
+        return deliveries.stream().map(d -> Integer.parseInt(d.header("Subject").substring("seq-".length())))
+                .collect(Collectors.toList());
+    }
+}
