@@ -1,5 +1,6 @@
 package io.mailroute.reconciler;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -17,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.RelayPodStatus;
 import io.mailroute.api.v1alpha1.RelayRef;
 import io.mailroute.dependent.NeedsSaslSecret;
 import io.mailroute.dependent.RelayDisruptionBudgetDependent;
@@ -31,6 +33,8 @@ import io.mailroute.routing.RouteAdmission;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +58,9 @@ import java.util.stream.Collectors;
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class MailRelayReconciler implements Reconciler<MailRelay> {
     static final String ROUTES = "routes";
+    static final String PODS = "relay-pods";
+    /** How soon to look again while a written configuration is not yet live in every ready pod. */
+    static final Duration LIVE_RECHECK = Duration.ofSeconds(5);
 
     @Inject
     Planning planning;
@@ -68,7 +75,15 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 .withName(ROUTES)
                 .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
                 .build();
-        return List.of(new InformerEventSource<>(routes, context));
+        var pods = InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)
+                .withName(PODS)
+                .withLabelSelector("app.kubernetes.io/name=mailroute-relay")
+                .withSecondaryToPrimaryMapper(pod -> {
+                    String relay = pod.getMetadata().getLabels().get("app.kubernetes.io/instance");
+                    return relay == null ? Set.of() : Set.of(new ResourceID(relay, pod.getMetadata().getNamespace()));
+                })
+                .build();
+        return List.of(new InformerEventSource<>(routes, context), new InformerEventSource<>(pods, context));
     }
 
     static Set<ResourceID> relaysOf(MailRoute route) {
@@ -95,12 +110,25 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }
         StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
-        MailRelayStatus status = RelayStatusFactory.status(relay, plan, statefulSet, clock);
+        @SuppressWarnings("unchecked")
+        InformerEventSource<Pod, MailRelay> podSource = (InformerEventSource<Pod, MailRelay>)
+                context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
+        List<RelayPodStatus> pods = podSource.list(relay.getMetadata().getNamespace(), pod -> relay.getMetadata()
+                        .getName().equals(pod.getMetadata().getLabels().get("app.kubernetes.io/instance")))
+                .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
+                .map(RelayPodProbe::probe).toList();
+        MailRelayStatus status = RelayStatusFactory.status(relay, plan, statefulSet, pods, clock);
+        UpdateControl<MailRelay> control;
         if (status.equals(relay.getStatus())) {
-            return UpdateControl.noUpdate();
+            control = UpdateControl.noUpdate();
+        } else {
+            relay.setStatus(status);
+            control = UpdateControl.patchStatus(relay);
         }
-        relay.setStatus(status);
-        return UpdateControl.patchStatus(relay);
+        if (RelayStatusFactory.waitingForLiveConfig(status)) {
+            control.rescheduleAfter(LIVE_RECHECK);
+        }
+        return control;
     }
 
     @Override

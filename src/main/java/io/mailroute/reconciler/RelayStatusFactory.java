@@ -3,10 +3,12 @@ package io.mailroute.reconciler;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelayStatus;
+import io.mailroute.api.v1alpha1.RelayPodStatus;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.status.Conditions;
 
 import java.time.Clock;
+import java.util.List;
 
 /** Builds a {@link MailRelayStatus} from a plan and the observed StatefulSet. */
 final class RelayStatusFactory {
@@ -16,17 +18,18 @@ final class RelayStatusFactory {
     private RelayStatusFactory() {
     }
 
-    static MailRelayStatus status(MailRelay relay, RelayPlan plan, StatefulSet statefulSet, Clock clock) {
+    static MailRelayStatus status(MailRelay relay, RelayPlan plan, StatefulSet statefulSet, List<RelayPodStatus> pods,
+                                  Clock clock) {
         MailRelayStatus old = relay.getStatus() == null ? new MailRelayStatus() : relay.getStatus();
         long generation = relay.getMetadata().getGeneration() == null ? 0 : relay.getMetadata().getGeneration();
         Conditions conditions = new Conditions(old.conditions, generation, clock);
         MailRelayStatus status = new MailRelayStatus();
         status.observedGeneration = generation;
         status.attachedRoutes = plan.attachedRoutes();
+        status.pods = pods;
         if (plan.config().isPresent()) {
             status.configHash = plan.config().get().hash();
-            conditions.setTrue(PROGRAMMED, "Rendered", plan.attachedRoutes() + " route(s) rendered into ConfigMap "
-                    + relay.getMetadata().getName() + "-config");
+            setProgrammed(conditions, relay, plan, status.configHash, pods);
         } else {
             status.configHash = old.configHash;
             conditions.setFalse(PROGRAMMED, plan.errorReason(), plan.errorMessage()
@@ -37,7 +40,8 @@ final class RelayStatusFactory {
                 || statefulSet.getStatus().getReadyReplicas() == null ? 0 : statefulSet.getStatus().getReadyReplicas();
         status.readyReplicas = ready;
         if (!conditions.isTrue(PROGRAMMED)) {
-            conditions.setFalse(READY, "NotProgrammed", "the relay configuration is not programmed");
+            String reason = conditions.get(PROGRAMMED).orElseThrow().getReason();
+            conditions.setFalse(READY, reason, "Programmed: " + conditions.get(PROGRAMMED).orElseThrow().getMessage());
         } else if (wanted > 0 && ready >= wanted) {
             conditions.setTrue(READY, "RelayReady", ready + "/" + wanted + " relay pods ready");
         } else {
@@ -45,6 +49,40 @@ final class RelayStatusFactory {
         }
         status.conditions = conditions.build();
         return status;
+    }
+
+    /**
+     * Programmed means running in the relay: every ready pod reports the current configuration hash as live. A
+     * configuration that is only written to the ConfigMap is ConfigPending (or NoReadyPods without pods).
+     */
+    private static void setProgrammed(Conditions conditions, MailRelay relay, RelayPlan plan, String hash,
+                                      List<RelayPodStatus> pods) {
+        String written = plan.attachedRoutes() + " route(s) rendered into ConfigMap " + relay.getMetadata().getName()
+                + "-config (" + hash.substring(0, 12) + ")";
+        List<RelayPodStatus> ready = pods.stream().filter(p -> Boolean.TRUE.equals(p.ready)).toList();
+        if (ready.isEmpty()) {
+            conditions.setFalse(PROGRAMMED, "NoReadyPods", written + "; no relay pod is ready to run it");
+            return;
+        }
+        List<RelayPodStatus> refused = ready.stream()
+                .filter(p -> !hash.equals(p.liveHash) && "refused".equals(p.state)).toList();
+        long live = ready.stream().filter(p -> hash.equals(p.liveHash)).count();
+        if (!refused.isEmpty()) {
+            conditions.setFalse(PROGRAMMED, "ConfigRefused", written + "; refused by pod "
+                    + refused.get(0).name + ": " + refused.get(0).message);
+        } else if (live == ready.size()) {
+            conditions.setTrue(PROGRAMMED, "ConfigLive", written + "; live in " + live + "/" + ready.size()
+                    + " ready relay pod(s)");
+        } else {
+            conditions.setFalse(PROGRAMMED, "ConfigPending", written + "; live in " + live + "/" + ready.size()
+                    + " ready relay pod(s) so far");
+        }
+    }
+
+    /** True while a written configuration is still being picked up by the pods (worth looking again soon). */
+    static boolean waitingForLiveConfig(MailRelayStatus status) {
+        return status.conditions.stream().anyMatch(c -> PROGRAMMED.equals(c.getType())
+                && "ConfigPending".equals(c.getReason()));
     }
 
     static MailRelayStatus error(MailRelay relay, Exception e, Clock clock) {
@@ -55,6 +93,7 @@ final class RelayStatusFactory {
         status.attachedRoutes = old.attachedRoutes;
         status.configHash = old.configHash;
         status.readyReplicas = old.readyReplicas;
+        status.pods = old.pods;
         status.conditions = new Conditions(old.conditions, generation, clock)
                 .setFalse(PROGRAMMED, "ReconcileError", String.valueOf(e.getMessage()))
                 .setFalse(READY, "ReconcileError", "reconciliation failed; see the Programmed condition")

@@ -14,8 +14,8 @@ public class MailRelayStatus {
     @JsonPropertyDescription("Generation of the spec this status describes.")
     public Long observedGeneration;
 
-    @JsonPropertyDescription("Conditions: Programmed (configuration rendered and written), Ready (relay pods ready "
-            + "with the current configuration).")
+    @JsonPropertyDescription("Conditions: Programmed (the current configuration is live in every ready relay pod), "
+            + "Ready (Programmed and all replicas ready).")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Number of MailRoutes accepted by this relay and rendered into its configuration.")
@@ -27,15 +27,19 @@ public class MailRelayStatus {
     @JsonPropertyDescription("Number of relay pods that are ready.")
     public Integer readyReplicas;
 
+    @JsonPropertyDescription("Per relay pod: the configuration it runs, as reported by the pod itself.")
+    public List<RelayPodStatus> pods = new ArrayList<>();
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MailRelayStatus s && Objects.equals(observedGeneration, s.observedGeneration)
                 && Objects.equals(conditions, s.conditions) && Objects.equals(attachedRoutes, s.attachedRoutes)
-                && Objects.equals(configHash, s.configHash) && Objects.equals(readyReplicas, s.readyReplicas);
+                && Objects.equals(configHash, s.configHash) && Objects.equals(readyReplicas, s.readyReplicas)
+                && Objects.equals(pods, s.pods);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, attachedRoutes, configHash, readyReplicas);
+        return Objects.hash(observedGeneration, conditions, attachedRoutes, configHash, readyReplicas, pods);
     }
 }

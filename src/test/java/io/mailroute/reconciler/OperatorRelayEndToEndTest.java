@@ -1,0 +1,166 @@
+package io.mailroute.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.NextHopHost;
+import io.mailroute.api.v1alpha1.ValidationPolicy;
+import io.mailroute.relay.fixtures.Commands;
+import io.mailroute.relay.fixtures.Loopback;
+import io.mailroute.relay.fixtures.RelayInstance;
+import io.mailroute.relay.fixtures.SmtpClient;
+import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.ControlPlaneResource;
+import io.mailroute.testing.KnotResource;
+import io.mailroute.testing.Resources;
+import io.mailroute.testing.TestNamespace;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole chain with real components: the operator on the real API server renders a route into the relay's
+ * ConfigMap; the relay image's entrypoint runs real Postfix with exactly that ConfigMap; a pod object points the
+ * operator at the relay's status endpoint, and MailRelay Programmed turns True only once the relay reports the
+ * configuration live. Mail then reaches the route's next hop, and follows a route change applied by reload.
+ */
+@QuarkusTest
+@WithTestResource(ControlPlaneResource.class)
+@WithTestResource(KnotResource.class)
+class OperatorRelayEndToEndTest {
+    static {
+        Awaitility.setDefaultTimeout(Duration.ofSeconds(40));
+        Awaitility.ignoreExceptionsByDefaultMatching(e -> e instanceof KubernetesClientException
+                || e instanceof NullPointerException);
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    TestNamespace ns;
+    final SmtpSink first = SmtpSink.start(SmtpSink.Options.plain());
+    final SmtpSink second = SmtpSink.start(SmtpSink.Options.plain());
+    final Loopback.Endpoint statusEndpoint = Loopback.newEndpoint();
+    RelayInstance relay;
+
+    @BeforeEach
+    void setUp() {
+        Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue", "busybox");
+        ns = TestNamespace.create(client);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (relay != null) {
+            relay.close();
+        }
+        first.close();
+        second.close();
+        ns.close();
+    }
+
+    @Test
+    void programmedMeansLiveInTheRelayAndMailFollowsTheRoute() throws Exception {
+        MailRelay relayResource = client.resource(Resources.relay(ns.name(), "relay")).create();
+        client.resource(route(first.endpoint())).create();
+        ConfigMap written = await().until(this::configMap, cm -> cm != null
+                && cm.getData().get("transport").contains(first.endpoint().address()));
+
+        relay = RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of());
+        relay.publish(written.getData(), null);
+        relay.launch();
+        relay.awaitLive(written.getData().get("config-hash"));
+        runningPod(relayResource);
+
+        await().untilAsserted(() -> {
+            MailRelay current = client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get();
+            assertThat(current.getStatus().pods).singleElement().satisfies(p -> {
+                assertThat(p.state).isEqualTo("running");
+                assertThat(p.liveHash).isEqualTo(current.getStatus().configHash);
+            });
+            assertCondition(current, "Programmed", "True", "ConfigLive");
+        });
+        SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "before-change");
+        assertThat(first.awaitSubject("before-change", Duration.ofSeconds(20)).rcptTo())
+                .containsExactly("user@e2e.test");
+
+        // Change the route on the API server: the relay is Programmed again only when the new config is live.
+        await().untilAsserted(() -> client.resources(MailRoute.class).inNamespace(ns.name()).withName("e2e")
+                .edit(r -> {
+                    r.getSpec().target.hosts = List.of(host(second.endpoint()));
+                    return r;
+                }));
+        ConfigMap changed = await().until(this::configMap, cm -> cm.getData().get("transport")
+                .contains(second.endpoint().address()));
+        await().untilAsserted(() -> assertCondition(client.resources(MailRelay.class).inNamespace(ns.name())
+                .withName("relay").get(), "Programmed", "False", "ConfigPending"));
+        relay.publish(changed.getData(), null);
+        await().untilAsserted(() -> {
+            MailRelay current = client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get();
+            assertThat(current.getStatus().configHash).isEqualTo(changed.getData().get("config-hash"));
+            assertCondition(current, "Programmed", "True", "ConfigLive");
+        });
+        SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "after-change");
+        assertThat(second.awaitSubject("after-change", Duration.ofSeconds(20)).rcptTo())
+                .containsExactly("user@e2e.test");
+        assertThat(first.deliveries()).extracting(d -> d.header("Subject")).containsExactly("before-change");
+    }
+
+    /** A pod object as the StatefulSet would create it, marked Ready at the relay's loopback address. */
+    private void runningPod(MailRelay relay) {
+        client.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(ns.name())
+                .endMetadata().build()).create();
+        Pod pod = client.resource(new PodBuilder()
+                .withNewMetadata().withName("relay-0").withNamespace(ns.name())
+                .withLabels(Map.of("app.kubernetes.io/name", "mailroute-relay",
+                        "app.kubernetes.io/instance", relay.getMetadata().getName())).endMetadata()
+                .withNewSpec().withAutomountServiceAccountToken(false)
+                .addNewContainer().withName("postfix").withImage("mailroute/postfix-relay:0.1.0")
+                .addNewPort().withName("status").withContainerPort(statusEndpoint.port()).endPort()
+                .endContainer().endSpec().build()).create();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
+                .withPodIP(statusEndpoint.address())
+                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").build()).build());
+        client.resource(pod).updateStatus();
+    }
+
+    private MailRoute route(Loopback.Endpoint nextHop) {
+        MailRoute route = Resources.pinnedRoute(ns.name(), "e2e", "relay", nextHop.address(), "e2e.test");
+        route.getSpec().target.hosts = List.of(host(nextHop));
+        route.getSpec().validation = ValidationPolicy.Off;
+        return route;
+    }
+
+    private static NextHopHost host(Loopback.Endpoint endpoint) {
+        return new NextHopHost(endpoint.address(), endpoint.port(), false);
+    }
+
+    private ConfigMap configMap() {
+        return client.configMaps().inNamespace(ns.name()).withName("relay-config").get();
+    }
+
+    private static void assertCondition(MailRelay relay, String type, String status, String reason) {
+        Condition condition = relay.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no condition " + type));
+        assertThat(condition.getStatus()).as(type + " status (" + condition.getMessage() + ")").isEqualTo(status);
+        assertThat(condition.getReason()).as(type + " reason (" + condition.getMessage() + ")").isEqualTo(reason);
+    }
+}
