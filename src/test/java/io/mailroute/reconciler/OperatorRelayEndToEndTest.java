@@ -102,7 +102,22 @@ class OperatorRelayEndToEndTest {
         assertThat(first.awaitSubject("before-change", Duration.ofSeconds(20)).rcptTo())
                 .containsExactly("user@e2e.test");
 
-        // Change the route on the API server: the relay is Programmed again only when the new config is live.
+        // Change the route on the API server while mail is flowing: the relay is Programmed again only when the
+        // new config is live, and every message sent meanwhile arrives exactly once at one of the two next hops.
+        List<String> sent = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean flowing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sender = new Thread(() -> {
+            for (int i = 0; flowing.get() && i < 200; i++) {
+                try {
+                    SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "flow-" + i);
+                    sent.add("flow-" + i);
+                    Thread.sleep(100);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        sender.start();
         await().untilAsserted(() -> client.resources(MailRoute.class).inNamespace(ns.name()).withName("e2e")
                 .edit(r -> {
                     r.getSpec().target.hosts = List.of(host(second.endpoint()));
@@ -121,7 +136,23 @@ class OperatorRelayEndToEndTest {
         SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "after-change");
         assertThat(second.awaitSubject("after-change", Duration.ofSeconds(20)).rcptTo())
                 .containsExactly("user@e2e.test");
-        assertThat(first.deliveries()).extracting(d -> d.header("Subject")).containsExactly("before-change");
+        flowing.set(false);
+        sender.join(30_000);
+        assertThat(sent).hasSizeGreaterThan(5);
+        await().untilAsserted(() -> assertThat(subjects(first, second)).containsAll(sent));
+        List<String> flowDelivered = subjects(first, second).stream().filter(x -> x.startsWith("flow-")).toList();
+        assertThat(flowDelivered).as("each message exactly once").doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(subjects(second)).as("new mail goes to the new next hop").anyMatch(x -> x.startsWith("flow-"));
+        assertThat(subjects(first)).as("the old next hop gets nothing after the change").doesNotContain("after-change");
+    }
+
+    private static List<String> subjects(SmtpSink... sinks) {
+        List<String> subjects = new java.util.ArrayList<>();
+        for (SmtpSink sink : sinks) {
+            sink.deliveries().forEach(d -> subjects.add(d.header("Subject")));
+        }
+        return subjects;
     }
 
     /** A pod object as the StatefulSet would create it, marked Ready at the relay's loopback address. */
