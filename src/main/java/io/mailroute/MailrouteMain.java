@@ -1,0 +1,55 @@
+package io.mailroute;
+
+import io.mailroute.command.CheckCommand;
+import io.mailroute.command.RenderCommand;
+import io.mailroute.command.UsageException;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of the jar. {@code check} and {@code render} run as command-line tools without starting the operator
+ * or touching a cluster; anything else starts the operator.
+ */
+@QuarkusMain
+public final class MailrouteMain {
+    static final String USAGE = """
+            usage: mailroute check DOMAIN... [--resolver HOST[:PORT]]... [--output text|json] [--from-files PATH]...
+                   mailroute render -f DIR|FILE... [--output-dir DIR]
+                   mailroute            (no arguments: run the operator)""";
+    public static final int USAGE_ERROR = 64;
+
+    private MailrouteMain() {
+    }
+
+    public static void main(String... args) {
+        if (args.length > 0 && (args[0].equals("check") || args[0].equals("render") || args[0].equals("help"))) {
+            System.exit(run(Arrays.asList(args), System.out, System.err));
+        }
+        Quarkus.run(args);
+    }
+
+    /** Runs a command; returns its exit code. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        try {
+            return switch (args.get(0)) {
+                case "check" -> CheckCommand.run(args.subList(1, args.size()), out, err);
+                case "render" -> RenderCommand.run(args.subList(1, args.size()), out, err);
+                default -> {
+                    out.println(USAGE);
+                    yield 0;
+                }
+            };
+        } catch (UsageException e) {
+            err.println("mailroute " + args.get(0) + ": " + e.getMessage());
+            err.println(USAGE);
+            return USAGE_ERROR;
+        } catch (java.io.IOException e) {
+            err.println("mailroute " + args.get(0) + ": " + e.getMessage());
+            return 2;
+        }
+    }
+}

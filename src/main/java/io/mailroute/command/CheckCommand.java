@@ -1,0 +1,139 @@
+package io.mailroute.command;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.dns.DnsResolverConfig;
+import io.mailroute.dns.MxHostReport;
+import io.mailroute.dns.MxLookupService;
+import io.mailroute.dns.MxReport;
+import io.mailroute.dns.ResolvConf;
+import io.mailroute.dns.ResolverMxResult;
+import io.mailroute.dns.Verdict;
+import io.mailroute.offline.ManifestSet;
+import io.mailroute.postfix.DomainNames;
+import io.mailroute.postfix.PostfixInputException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code mailroute check DOMAIN... [--resolver HOST[:PORT]]... [--output text|json] [--from-files PATH]...}: the
+ * full MX report of each domain. Exit code: the worst over all domains, failures first: 2 failure (definite: the
+ * route cannot work as configured), 3 temporary failure (no definite answer: retry), 1 warnings, 0 ok.
+ */
+public final class CheckCommand {
+    public static final int OK = 0;
+    public static final int WARNINGS = 1;
+    public static final int FAILURES = 2;
+    public static final int TEMPORARY = 3;
+
+    private CheckCommand() {
+    }
+
+    public static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Set<String> domains = new LinkedHashSet<>();
+        List<String> resolvers = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        String output = "text";
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            switch (arg) {
+                case "--resolver" -> resolvers.add(Args.value(args, ++i, arg));
+                case "--output", "-o" -> output = Args.value(args, ++i, arg);
+                case "--from-files" -> files.add(Path.of(Args.value(args, ++i, arg)));
+                default -> {
+                    if (arg.startsWith("-")) {
+                        throw new UsageException("unknown option " + arg);
+                    }
+                    domains.add(domain(arg));
+                }
+            }
+        }
+        if (!output.equals("text") && !output.equals("json")) {
+            throw new UsageException("--output must be text or json, not " + output);
+        }
+        if (!files.isEmpty()) {
+            for (MailRoute route : ManifestSet.read(files).routes()) {
+                if (route.getSpec() != null && route.getSpec().domains != null) {
+                    route.getSpec().domains.forEach(d -> domains.add(domain(d)));
+                }
+            }
+        }
+        if (domains.isEmpty()) {
+            throw new UsageException("name at least one domain (or --from-files with MailRoutes)");
+        }
+        DnsResolverConfig config;
+        try {
+            config = DnsResolverConfig.of(resolvers.isEmpty() ? ResolvConf.systemNameservers() : resolvers);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--resolver: " + e.getMessage());
+        }
+        List<MxReport> reports = new ArrayList<>();
+        try (MxLookupService lookups = new MxLookupService(config)) {
+            for (String domain : domains) {
+                reports.add(lookups.check(domain));
+            }
+        }
+        int exit = exitCode(reports);
+        if (output.equals("json")) {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("exitCode", exit);
+            document.put("reports", reports);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+        } else {
+            reports.forEach(report -> printText(report, out));
+            out.println("exit " + exit + ": " + describe(exit));
+        }
+        return exit;
+    }
+
+    /** The worst verdict decides: a definite failure outranks a temporary one. */
+    public static int exitCode(List<MxReport> reports) {
+        boolean fail = reports.stream().anyMatch(r -> r.verdict() == Verdict.FAIL);
+        boolean retry = reports.stream().anyMatch(r -> r.verdict() == Verdict.RETRY);
+        boolean warn = reports.stream().anyMatch(r -> r.verdict() == Verdict.WARN);
+        return fail ? FAILURES : retry ? TEMPORARY : warn ? WARNINGS : OK;
+    }
+
+    private static String describe(int exit) {
+        return switch (exit) {
+            case OK -> "every domain checked out";
+            case WARNINGS -> "warnings";
+            case FAILURES -> "failures";
+            default -> "temporary failures, try again";
+        };
+    }
+
+    private static String domain(String input) {
+        try {
+            return DomainNames.normalize("domain", input);
+        } catch (PostfixInputException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    static void printText(MxReport report, PrintStream out) {
+        out.printf("%s: %s (%s)%n", report.domain(), report.classification(), report.verdict());
+        for (MxHostReport host : report.hosts()) {
+            out.printf("  MX %-3d %-45s %-9s %3d address(es)%s%s%n", host.preference(), host.host(), host.status(),
+                    host.addressCount(), host.tcpNeeded() ? "  TCP needed (UDP answer truncated)" : "",
+                    host.cnameChain().isEmpty() ? "" : "  CNAME " + String.join(" -> ", host.cnameChain()));
+        }
+        report.warnings().forEach(w -> out.println("  warning: " + w));
+        report.errors().forEach(e -> out.println("  error: " + e));
+        if (report.disagreement()) {
+            report.disagreements().forEach(d -> out.println("  resolvers disagree: " + d));
+        }
+        for (ResolverMxResult resolver : report.resolvers()) {
+            out.printf("  resolver %s: %s%n", resolver.server(), resolver.classification());
+        }
+    }
+}
