@@ -17,6 +17,14 @@ public class KnotResource implements QuarkusTestResourceLifecycleManager {
         if (server == null) {
             try {
                 server = KnotServer.start();
+                KnotServer started = server;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        started.close();
+                    } catch (Exception e) {
+                        // the JVM is exiting; knotd is killed by its own hook
+                    }
+                }));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start knotd for the operator tests", e);
             }
@@ -38,6 +46,6 @@ public class KnotResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        // Stopped with the JVM (KnotServer registers a shutdown hook); other test classes may still use it.
+        // Stopped (and its directory removed) when the JVM exits: other test classes may still use it.
     }
 }
