@@ -8,14 +8,27 @@ cd "$REPO_ROOT"
 DEMO_STATE="${MAILROUTE_DEMO_STATE:-/tmp/mailroute-demo}"
 mkdir -p "$DEMO_STATE"
 
-stop_operator() {
-  if [ -f "$DEMO_STATE/operator.pid" ]; then
-    kill "$(cat "$DEMO_STATE/operator.pid")" 2>/dev/null || true
-    rm -f "$DEMO_STATE/operator.pid"
+stop_pid() {
+  if [ -f "$DEMO_STATE/$1.pid" ]; then
+    kill "$(cat "$DEMO_STATE/$1.pid")" 2>/dev/null || true
+    rm -f "$DEMO_STATE/$1.pid"
   fi
 }
+stop_operator() { stop_pid operator; }
+stop_relay() {
+  stop_pid sync
+  stop_pid relay
+  stop_pid sink
+  # the entrypoint stops Postfix on SIGTERM; make sure nothing of the demo instance is left
+  [ -d "$DEMO_STATE/relay/postfix" ] && postfix -c "$DEMO_STATE/relay/postfix" stop >/dev/null 2>&1 || true
+}
+RELAY_DIR="$DEMO_STATE/relay"
+RELAY_SMTP=127.0.0.1:2525
+RELAY_STATUS=127.0.0.1:8025
+SINK=127.0.0.1:2526
 
 if [ "${1:-start}" = "stop" ]; then
+  stop_relay
   stop_operator
   hack/dns-server.sh stop || true
   hack/control-plane.sh stop
@@ -24,6 +37,7 @@ fi
 
 hack/install-deps.sh
 hack/dns-server.sh install
+hack/install-relay-deps.sh
 eval "$(hack/control-plane.sh start)"
 # A local authoritative DNS server (knot) with the example zones, including the seed's outlook.com-style zones:
 # the operator validates routes against it, never against outside resolvers.
@@ -51,12 +65,64 @@ QUARKUS_HTTP_PORT="${MAILROUTE_DEMO_HTTP_PORT:-18080}" \
   nohup java -jar target/quarkus-app/quarkus-run.jar >"$DEMO_STATE/operator.log" 2>&1 &
 echo $! >"$DEMO_STATE/operator.pid"
 
-log "applying examples/"
-"$KUBECTL" apply -f examples/ >/dev/null
+log "applying examples/ and the demo's local sink route"
+"$KUBECTL" apply -f examples/ -f hack/demo/local-sink-route.yaml >/dev/null
 if ! "$KUBECTL" wait --for=condition=Ready --timeout=90s mroute --all -n default >/dev/null; then
   log "routes not Ready yet; operator log tail:"
   tail -20 "$DEMO_STATE/operator.log" >&2
 fi
+
+start_relay() {
+  stop_relay
+  rm -rf "$RELAY_DIR" && mkdir -p "$RELAY_DIR/sink" "$RELAY_DIR/mount/config" "$RELAY_DIR/mount/sasl"
+  chown nobody "$RELAY_DIR/sink"
+  log "starting an SMTP sink on $SINK (stands in for the demo route's next hop)"
+  smtp-sink -u nobody -D "$RELAY_DIR/sink/received" "$SINK" 10 >"$RELAY_DIR/sink.log" 2>&1 &
+  echo $! >"$DEMO_STATE/sink.pid"
+  # The kubelet's part: keep the mounted ConfigMap and Secret in step with the API server.
+  ( while true; do
+      hack/demo/sync-mount.py "$KUBECTL" configmap default outbound-config "$RELAY_DIR/mount/config"
+      hack/demo/sync-mount.py "$KUBECTL" secret default outbound-sasl "$RELAY_DIR/mount/sasl"
+      sleep 2
+    done ) >"$RELAY_DIR/sync.log" 2>&1 &
+  echo $! >"$DEMO_STATE/sync.pid"
+  printf 'smtpd_peername_lookup = no\n' >"$RELAY_DIR/overrides.cf"
+  log "starting the relay (the image's entrypoint, real Postfix) on $RELAY_SMTP, status on $RELAY_STATUS"
+  RELAY_CONFIG_DIR="$RELAY_DIR/postfix" RELAY_CONFIG_MOUNT="$RELAY_DIR/mount/config" \
+  RELAY_SASL_MOUNT="$RELAY_DIR/mount/sasl" RELAY_QUEUE_DIR="$RELAY_DIR/queue" RELAY_DATA_DIR="$RELAY_DIR/data" \
+  RELAY_LISTEN="$RELAY_SMTP" RELAY_STATE_DIR="$RELAY_DIR/state" RELAY_MAILLOG="$RELAY_DIR/maillog" \
+  RELAY_STATUS_LISTEN="$RELAY_STATUS" RELAY_MAIN_CF_OVERRIDES="$RELAY_DIR/overrides.cf" \
+  PATH="/usr/sbin:/sbin:$PATH" \
+    nohup bash src/main/docker/relay/entrypoint.sh >"$RELAY_DIR/entrypoint.log" 2>&1 </dev/null &
+  echo $! >"$DEMO_STATE/relay.pid"
+  # A pod object like the StatefulSet's, pointing the operator at the relay's status endpoint.
+  "$KUBECTL" apply -f - >/dev/null <<POD
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: default}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: outbound-0
+  namespace: default
+  labels: {app.kubernetes.io/name: mailroute-relay, app.kubernetes.io/instance: outbound}
+spec:
+  automountServiceAccountToken: false
+  containers:
+  - name: postfix
+    image: mailroute/postfix-relay:0.1.0
+    ports: [{name: smtp, containerPort: 25}, {name: status, containerPort: ${RELAY_STATUS##*:}}]
+POD
+  curl -sS --cacert "$MAILROUTE_API_CA_FILE" -H "Authorization: Bearer $MAILROUTE_API_TOKEN" -X PATCH \
+    -H 'Content-Type: application/merge-patch+json' -o /dev/null \
+    -d "{\"status\":{\"phase\":\"Running\",\"podIP\":\"${RELAY_STATUS%:*}\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}" \
+    "$MAILROUTE_API_URL/api/v1/namespaces/default/pods/outbound-0/status"
+}
+start_relay
+log "waiting until the relay runs the operator's configuration (MailRelay Programmed=True)"
+"$KUBECTL" wait --for=condition=Programmed --timeout=90s mrelay/outbound -n default >/dev/null \
+  || { log "relay not programmed; entrypoint log:"; tail -20 "$RELAY_DIR/entrypoint.log" >&2; }
 
 echo
 "$KUBECTL" get mrelay,mroute -A
@@ -64,6 +130,19 @@ echo
 echo "Rendered transport map of MailRelay default/outbound:"
 "$KUBECTL" get configmap outbound-config -n default -o jsonpath='{.data.transport}'
 echo
+echo
+log "sending a test mail for someone@demo.example through the relay at $RELAY_SMTP"
+swaks --silent 1 --server "$RELAY_SMTP" --from demo@cluster.example --to someone@demo.example \
+  --header "Subject: mailroute demo $(date +%s)" --body "routed by mailroute-operator" || log "swaks failed"
+for _ in $(seq 1 30); do
+  grep -q "status=sent" "$RELAY_DIR/maillog" 2>/dev/null && break
+  sleep 1
+done
+echo "Relay log (where the message went):"
+grep -E "to=<someone@demo.example>" "$RELAY_DIR/maillog" | tail -2
+echo "The sink at $SINK received:"
+grep -E "^(From|To|Subject):" "$RELAY_DIR/sink/received" 2>/dev/null | tail -3 || echo "(nothing yet)"
+
 cat <<MSG
 
 The demo keeps running.
@@ -71,5 +150,7 @@ The demo keeps running.
   $KUBECTL get mroute -o wide
   $KUBECTL describe mroute outlook-com
 Operator log: $DEMO_STATE/operator.log
+Relay: smtp $RELAY_SMTP, status http://$RELAY_STATUS/status, Postfix log $RELAY_DIR/maillog
+Send more: swaks --server $RELAY_SMTP --to someone@demo.example
 Stop everything: hack/demo.sh stop
 MSG
