@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.NextHopHost;
@@ -18,12 +17,12 @@ import io.mailroute.api.v1alpha1.SmarthostTarget;
 import io.mailroute.routing.RelayPlanner;
 import io.mailroute.testing.ControlPlaneResource;
 import io.mailroute.testing.KnotResource;
+import io.mailroute.testing.OperatorAssertions;
 import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.mailroute.testing.OperatorAssertions.assertCondition;
 import static org.awaitility.Awaitility.await;
 
 /** The operator, running in Quarkus, against the real kube-apiserver started by hack/control-plane.sh. */
@@ -53,10 +53,7 @@ class MailRouteOperatorTest {
     KubernetesClient client;
 
     static {
-        Awaitility.setDefaultTimeout(TIMEOUT);
-        // Status appears asynchronously: a null status or a transient API error means 'not yet'.
-        Awaitility.ignoreExceptionsByDefaultMatching(e -> e instanceof KubernetesClientException
-                || e instanceof NullPointerException);
+        OperatorAssertions.waitPatiently(TIMEOUT);
     }
 
     TestNamespace ns;
@@ -340,15 +337,6 @@ class MailRouteOperatorTest {
         ConfigMap cm = configMap();
         assertThat(cm).as("relay ConfigMap").isNotNull();
         return RelayPlanner.parseTransport(cm.getData().get("transport"));
-    }
-
-    private static Condition assertCondition(List<Condition> conditions, String type, String status, String reason) {
-        assertThat(conditions).as("conditions").extracting(Condition::getType).contains(type);
-        Condition condition = conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
-        assertThat(condition.getStatus()).as(type + " status (" + condition.getMessage() + ")").isEqualTo(status);
-        assertThat(condition.getReason()).as(type + " reason (" + condition.getMessage() + ")").isEqualTo(reason);
-        assertThat(condition.getLastTransitionTime()).isNotBlank();
-        return condition;
     }
 
     private static void assertOwnedBy(HasMetadata owned, MailRelay relay) {

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MxTarget;
 import io.mailroute.api.v1alpha1.RouteTarget;
@@ -12,12 +11,12 @@ import io.mailroute.dns.fixtures.KnotServer;
 import io.mailroute.routing.RelayPlanner;
 import io.mailroute.testing.ControlPlaneResource;
 import io.mailroute.testing.KnotResource;
+import io.mailroute.testing.OperatorAssertions;
 import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,9 +49,7 @@ class MxValidationOperatorTest {
             """;
 
     static {
-        Awaitility.setDefaultTimeout(Duration.ofSeconds(40));
-        Awaitility.ignoreExceptionsByDefaultMatching(e -> e instanceof KubernetesClientException
-                || e instanceof NullPointerException);
+        OperatorAssertions.waitPatiently(Duration.ofSeconds(40));
     }
 
     @Inject
@@ -196,10 +193,6 @@ class MxValidationOperatorTest {
     }
 
     private static Condition assertCondition(MailRoute route, String type, String status, String reason) {
-        Condition condition = route.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
-                .orElseThrow(() -> new AssertionError("no condition " + type));
-        assertThat(condition.getStatus()).as(type + " status (" + condition.getMessage() + ")").isEqualTo(status);
-        assertThat(condition.getReason()).as(type + " reason (" + condition.getMessage() + ")").isEqualTo(reason);
-        return condition;
+        return OperatorAssertions.assertCondition(route.getStatus().conditions, type, status, reason);
     }
 }

@@ -1,13 +1,11 @@
 package io.mailroute.reconciler;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.NextHopHost;
@@ -19,12 +17,12 @@ import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.testing.ControlPlaneResource;
 import io.mailroute.testing.KnotResource;
+import io.mailroute.testing.OperatorAssertions;
 import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,9 +45,7 @@ import static org.awaitility.Awaitility.await;
 @WithTestResource(KnotResource.class)
 class OperatorRelayEndToEndTest {
     static {
-        Awaitility.setDefaultTimeout(Duration.ofSeconds(40));
-        Awaitility.ignoreExceptionsByDefaultMatching(e -> e instanceof KubernetesClientException
-                || e instanceof NullPointerException);
+        OperatorAssertions.waitPatiently(Duration.ofSeconds(40));
     }
 
     @Inject
@@ -189,9 +185,6 @@ class OperatorRelayEndToEndTest {
     }
 
     private static void assertCondition(MailRelay relay, String type, String status, String reason) {
-        Condition condition = relay.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
-                .orElseThrow(() -> new AssertionError("no condition " + type));
-        assertThat(condition.getStatus()).as(type + " status (" + condition.getMessage() + ")").isEqualTo(status);
-        assertThat(condition.getReason()).as(type + " reason (" + condition.getMessage() + ")").isEqualTo(reason);
+        OperatorAssertions.assertCondition(relay.getStatus().conditions, type, status, reason);
     }
 }
