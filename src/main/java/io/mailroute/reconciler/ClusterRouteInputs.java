@@ -3,6 +3,7 @@ package io.mailroute.reconciler;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.SecretValues;
 
@@ -19,7 +20,16 @@ final class ClusterRouteInputs implements RouteInputs {
 
     @Override
     public Map<String, String> namespaceLabels(String namespace) {
-        Namespace ns = client.namespaces().withName(namespace).get();
+        Namespace ns;
+        try {
+            ns = client.namespaces().withName(namespace).get();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 403) {
+                throw e;
+            }
+            // watch-namespace mode: no cluster-wide read of namespaces, so a Selector matches no labels
+            return Map.of();
+        }
         return ns == null || ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
     }
 

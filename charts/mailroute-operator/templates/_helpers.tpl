@@ -1,0 +1,40 @@
+{{- define "mailroute.name" -}}mailroute-operator{{- end -}}
+{{- define "mailroute.fullname" -}}{{ .Release.Name | trunc 40 | trimSuffix "-" }}-mailroute-operator{{- end -}}
+{{- define "mailroute.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}{{ default (include "mailroute.fullname" .) .Values.serviceAccount.name }}{{- else -}}{{ default "default" .Values.serviceAccount.name }}{{- end -}}
+{{- end -}}
+{{- define "mailroute.labels" -}}
+app.kubernetes.io/name: {{ include "mailroute.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end -}}
+{{- define "mailroute.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "mailroute.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+{{/* The rules the operator needs on watched namespaces (used by the ClusterRole or each Role). */}}
+{{- define "mailroute.rules" -}}
+- apiGroups: [mailroute.io]
+  resources: [mailrelays, mailroutes]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: [mailroute.io]
+  resources: [mailrelays/status, mailroutes/status]
+  verbs: [get, patch, update]
+- apiGroups: [""]
+  resources: [configmaps, secrets, services]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+- apiGroups: [apps]
+  resources: [statefulsets]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [get, list, watch, create, update, patch, delete]
+{{- end -}}
