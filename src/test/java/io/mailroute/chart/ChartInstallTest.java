@@ -1,0 +1,64 @@
+package io.mailroute.chart;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.routing.RelayPlanner;
+import io.mailroute.testing.ControlPlane;
+import io.mailroute.testing.KnotResource;
+import io.mailroute.testing.OperatorAssertions;
+import io.mailroute.testing.Resources;
+import io.mailroute.testing.TestNamespace;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code helm install} into the real API server, then the operator runs with the chart's ServiceAccount token only:
+ * it must reconcile a MailRoute. RBAC that is too narrow (a missing verb or resource) makes this test fail.
+ */
+@QuarkusTest
+@WithTestResource(ChartInstallResource.class)
+@WithTestResource(KnotResource.class)
+class ChartInstallTest {
+    static {
+        OperatorAssertions.waitPatiently(Duration.ofSeconds(40));
+    }
+
+    /** The operator's own client: authenticated as the chart's ServiceAccount. */
+    @Inject
+    KubernetesClient operatorClient;
+
+    @Test
+    void operatorWithTheChartsServiceAccountReconcilesARoute() {
+        KubernetesClient admin = ControlPlane.get().client();
+        assertThat(admin.apps().deployments().inNamespace(ChartInstallResource.NAMESPACE)
+                .withName("mr-mailroute-operator").get()).as("the chart's Deployment").isNotNull();
+        assertThatThrownBy(() -> operatorClient.namespaces().withName("default").delete())
+                .as("the operator really runs as the ServiceAccount, not as admin")
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
+
+        try (TestNamespace ns = TestNamespace.create(admin)) {
+            admin.resource(Resources.relay(ns.name(), "relay")).create();
+            admin.resource(Resources.pinnedRoute(ns.name(), "outlook", "relay",
+                    "outlook-com.olc.protection.outlook.com", "outlook.com")).create();
+            await().untilAsserted(() -> {
+                MailRoute route = admin.resources(MailRoute.class).inNamespace(ns.name()).withName("outlook").get();
+                OperatorAssertions.assertCondition(route.getStatus().conditions, "Ready", "True", "Ready");
+                OperatorAssertions.assertCondition(route.getStatus().conditions, "Resolved", "True", "Resolved");
+                assertThat(RelayPlanner.parseTransport(admin.configMaps().inNamespace(ns.name())
+                        .withName("relay-config").get().getData().get("transport")))
+                        .containsEntry("outlook.com", "smtp:[outlook-com.olc.protection.outlook.com]:25");
+                assertThat(admin.apps().statefulSets().inNamespace(ns.name()).withName("relay").get()).isNotNull();
+                assertThat(admin.services().inNamespace(ns.name()).withName("relay").get()).isNotNull();
+            });
+        }
+    }
+}
