@@ -4,4 +4,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 command -v javac >/dev/null 2>&1 || apt_install openjdk-17-jdk-headless
 command -v mvn >/dev/null 2>&1 || apt_install maven
+apt_install lua5.4
 apt_install python3 curl openssl ca-certificates
