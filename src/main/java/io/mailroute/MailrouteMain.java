@@ -17,10 +17,12 @@ import java.util.List;
 @QuarkusMain
 public final class MailrouteMain {
     static final String USAGE = """
-            usage: mailroute check DOMAIN... [--resolver HOST[:PORT]]... [--output text|json] [--from-files PATH]...
+            usage: mailroute check DOMAIN... [--resolver IP[:PORT]]... [--output text|json] [--from-files PATH]...
                    mailroute render -f DIR|FILE... [--output-dir DIR]
                    mailroute            (no arguments: run the operator)""";
     public static final int USAGE_ERROR = 64;
+    /** An unexpected error (I/O, a bug): distinct from the checks' own codes 1-3. */
+    public static final int INTERNAL_ERROR = 70;
 
     private MailrouteMain() {
     }
@@ -34,6 +36,10 @@ public final class MailrouteMain {
 
     /** Runs a command; returns its exit code. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.size() > 1 && (args.contains("--help") || args.contains("-h"))) {
+            out.println(USAGE);
+            return 0;
+        }
         try {
             return switch (args.get(0)) {
                 case "check" -> CheckCommand.run(args.subList(1, args.size()), out, err);
@@ -47,9 +53,9 @@ public final class MailrouteMain {
             err.println("mailroute " + args.get(0) + ": " + e.getMessage());
             err.println(USAGE);
             return USAGE_ERROR;
-        } catch (java.io.IOException e) {
-            err.println("mailroute " + args.get(0) + ": " + e.getMessage());
-            return 2;
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("mailroute " + args.get(0) + ": " + e);
+            return INTERNAL_ERROR;
         }
     }
 }

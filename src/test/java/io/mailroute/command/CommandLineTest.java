@@ -101,6 +101,13 @@ class CommandLineTest {
     }
 
     @Test
+    void helpOptionPrintsTheUsageAndSucceeds() {
+        Run run = run("check", "--help");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("usage: mailroute check");
+    }
+
+    @Test
     void checkReadsTheDomainsOfMailRoutesFromFiles() {
         Run run = run(check("--from-files", "examples/10-microsoft-consumer-domains.yaml"));
         assertThat(run.exit()).as(run.out()).isZero();
