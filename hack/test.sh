@@ -9,5 +9,11 @@ hack/dns-server.sh install
 hack/install-relay-deps.sh
 hack/build-kube-apiserver.sh >/dev/null
 
+# Every process the tests start inherits this marker; hack/check-leftovers.sh finds (and stops) any of them still
+# running after Maven exits, and fails the run: fixtures must stop what they start, also when startup fails.
+run_id="$(date +%s)-$$"
 log "running mvn verify"
-mvn -B -ntp verify "$@"
+rc=0
+MAILROUTE_TEST_RUN="$run_id" mvn -B -ntp verify "$@" || rc=$?
+env -u MAILROUTE_TEST_RUN hack/check-leftovers.sh "$run_id" || { [ "$rc" -ne 0 ] || rc=1; }
+exit "$rc"

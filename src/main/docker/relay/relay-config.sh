@@ -81,7 +81,8 @@ relay_validate() {
   out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
   if [ -n "$out" ]; then RELAY_ERROR="main.cf with overrides: ${out//$'\n'/ }"; return 1; fi
   for map in "${RELAY_MAPS[@]}"; do
-    if ! out="$(postmap "lmdb:$cand/$map" 2>&1)" || [ -n "$out" ]; then
+    # -c: postmap must read the candidate's main.cf (lmdb settings, no host /etc/postfix/main.cf needed).
+    if ! out="$(postmap -c "$cand" "lmdb:$cand/$map" 2>&1)" || [ -n "$out" ]; then
       RELAY_ERROR="$map: ${out//$'\n'/ }"
       return 1
     fi

@@ -17,6 +17,11 @@
 : "${RELAY_DRAIN_SECONDS:=60}"                    # drain.sh gives up after this many seconds
 : "${RELAY_DRAIN_FLUSH_SECONDS:=10}"              # drain.sh flushes the queue this often
 
+# Every Postfix command below names its instance with -c DIR. Nothing may fall back to the host's default
+# configuration (/etc/postfix/main.cf, absent on a "No configuration" install and in the image before the first
+# install), nor to an inherited MAIL_CONFIG that would silently point a candidate check at the live instance.
+unset MAIL_CONFIG
+
 RELAY_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 RELAY_STATUS_DIR="$RELAY_STATE_DIR/status"
 RELAY_STATUS_FILE="$RELAY_STATUS_DIR/status"
