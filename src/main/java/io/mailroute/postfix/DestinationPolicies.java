@@ -22,6 +22,30 @@ final class DestinationPolicies {
 
     private final SortedMap<String, Claim<TlsPolicy>> tls = new TreeMap<>();
     private final SortedMap<String, Claim<SaslCredentials>> sasl = new TreeMap<>();
+    /** Keys claimed since {@link #begin()}; null outside a tentative group. Claims only ever add keys. */
+    private List<String> tlsAdded;
+    private List<String> saslAdded;
+
+    /** Starts a group of claims that {@link #rollback()} can take back as a whole (one route's rules). */
+    void begin() {
+        tlsAdded = new ArrayList<>();
+        saslAdded = new ArrayList<>();
+    }
+
+    /** Keeps the claims made since {@link #begin()}. */
+    void commit() {
+        tlsAdded = null;
+        saslAdded = null;
+    }
+
+    /** Removes the claims made since {@link #begin()}, leaving the policies as they were before it. */
+    void rollback() {
+        if (tlsAdded != null) {
+            tlsAdded.forEach(tls::remove);
+            saslAdded.forEach(sasl::remove);
+        }
+        commit();
+    }
 
     /** Records the TLS policy for a recipient domain (or {@code .domain}) delivered by its own MX hosts. */
     void addRecipientDomain(String key, TlsPolicy policy, String owner) {
@@ -32,6 +56,9 @@ final class DestinationPolicies {
     void addNextHop(String destination, TlsPolicy policy, SaslCredentials credentials, String owner) {
         claimTls(destination, policy, owner);
         Claim<SaslCredentials> earlier = sasl.putIfAbsent(destination, new Claim<>(credentials, owner));
+        if (earlier == null && saslAdded != null) {
+            saslAdded.add(destination);
+        }
         if (earlier == null || Objects.equals(earlier.value(), credentials)) {
             return;
         }
@@ -75,6 +102,9 @@ final class DestinationPolicies {
 
     private void claimTls(String key, TlsPolicy policy, String owner) {
         Claim<TlsPolicy> earlier = tls.putIfAbsent(key, new Claim<>(policy, owner));
+        if (earlier == null && tlsAdded != null) {
+            tlsAdded.add(key);
+        }
         if (earlier != null && earlier.value() != policy) {
             throw new PostfixInputException("tls", "next hop " + key + " gets TLS policy "
                     + earlier.value().postfixLevel() + " from " + earlier.owner() + " but "

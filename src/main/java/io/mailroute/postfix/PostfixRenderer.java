@@ -49,11 +49,7 @@ public final class PostfixRenderer {
             throw new PostfixInputException("relay", "must be set");
         }
         List<TransportRule> sorted = sortedWithoutDuplicates(rules);
-        DestinationPolicies policies = new DestinationPolicies();
-        if (relay.defaultRoute() instanceof DefaultRoute.Smarthost smarthost) {
-            policies.addNextHop(smarthost.nextHop().postfixDestination(), smarthost.tls(), smarthost.sasl(),
-                    relay.name() + " (default route)");
-        }
+        DestinationPolicies policies = policiesOf(relay);
         List<String> transportLines = new ArrayList<>();
         StringBuilder transport = header("transport map", relay);
         for (TransportRule rule : sorted) {
@@ -71,6 +67,24 @@ public final class PostfixRenderer {
         return new PostfixConfig(mainCf, transport.toString(), tlsPolicy, saslPasswd, transportLines);
     }
 
+    /** The relay's own claims (its smarthost), which every rule's next hops must agree with. */
+    static DestinationPolicies policiesOf(RelaySettings relay) {
+        DestinationPolicies policies = new DestinationPolicies();
+        if (relay.defaultRoute() instanceof DefaultRoute.Smarthost smarthost) {
+            policies.addNextHop(smarthost.nextHop().postfixDestination(), smarthost.tls(), smarthost.sasl(),
+                    relay.name() + " (default route)");
+        }
+        return policies;
+    }
+
+    /** "is routed twice by A" or "is routed by both A and B", for a domain claimed by more than one rule. */
+    static PostfixInputException duplicate(String domain, List<String> sources) {
+        List<String> claimants = sources.stream().sorted().distinct().collect(Collectors.toList());
+        String by = claimants.size() == 1 ? "twice by " + claimants.get(0)
+                : "by both " + String.join(" and ", claimants);
+        return new PostfixInputException("domain", "\"" + domain + "\" is routed " + by);
+    }
+
     private static List<TransportRule> sortedWithoutDuplicates(List<TransportRule> rules) {
         List<TransportRule> sorted = new ArrayList<>();
         if (rules != null) {
@@ -85,11 +99,8 @@ public final class PostfixRenderer {
         for (int i = 1; i < sorted.size(); i++) {
             String domain = sorted.get(i).domain();
             if (domain.equals(sorted.get(i - 1).domain())) {
-                List<String> claimants = sorted.stream().filter(rule -> rule.domain().equals(domain))
-                        .map(TransportRule::source).sorted().distinct().collect(Collectors.toList());
-                String by = claimants.size() == 1 ? "twice by " + claimants.get(0)
-                        : "by both " + String.join(" and ", claimants);
-                throw new PostfixInputException("domain", "\"" + domain + "\" is routed " + by);
+                throw duplicate(domain, sorted.stream().filter(rule -> rule.domain().equals(domain))
+                        .map(TransportRule::source).collect(Collectors.toList()));
             }
         }
         return sorted;
@@ -106,7 +117,7 @@ public final class PostfixRenderer {
         return lines;
     }
 
-    private static void addPolicies(DestinationPolicies policies, TransportRule rule) {
+    static void addPolicies(DestinationPolicies policies, TransportRule rule) {
         String owner = rule.source() + " (" + rule.domain() + ")";
         if (rule.deliversByRecipientMx()) {
             policies.addRecipientDomain(rule.domain(), rule.tls(), owner);

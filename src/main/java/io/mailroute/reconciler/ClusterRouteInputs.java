@@ -7,12 +7,18 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.SecretValues;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@link RouteInputs} read from the API server. Secret values are decoded in memory only, never logged. */
+/**
+ * {@link RouteInputs} read from the API server for one plan. Each namespace and Secret is read at most once per plan
+ * (a relay's routes share a few namespaces and credentials). Secret values are decoded in memory only, never logged.
+ */
 final class ClusterRouteInputs implements RouteInputs {
     private final KubernetesClient client;
+    private final Map<String, Map<String, String>> labels = new HashMap<>();
+    private final Map<String, Optional<Map<String, String>>> secrets = new HashMap<>();
 
     ClusterRouteInputs(KubernetesClient client) {
         this.client = client;
@@ -20,6 +26,10 @@ final class ClusterRouteInputs implements RouteInputs {
 
     @Override
     public Map<String, String> namespaceLabels(String namespace) {
+        return labels.computeIfAbsent(namespace, this::readNamespaceLabels);
+    }
+
+    private Map<String, String> readNamespaceLabels(String namespace) {
         Namespace ns;
         try {
             ns = client.namespaces().withName(namespace).get();
@@ -35,6 +45,10 @@ final class ClusterRouteInputs implements RouteInputs {
 
     @Override
     public Optional<Map<String, String>> secretData(String namespace, String name) {
+        return secrets.computeIfAbsent(namespace + "/" + name, key -> readSecret(namespace, name));
+    }
+
+    private Optional<Map<String, String>> readSecret(String namespace, String name) {
         Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
         if (secret == null) {
             return Optional.empty();

@@ -103,12 +103,15 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         @SuppressWarnings("unchecked")
         InformerEventSource<MailRoute, MailRelay> routes = (InformerEventSource<MailRoute, MailRelay>)
                 context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
-        RelayPlan plan = planning.plan(relay, routes.list().toList(), context.getClient());
+        List<MailRoute> allRoutes = routes.list().toList();
+        RelayPlan plan = planning.plan(relay, allRoutes, context.getClient());
         if (plan.config().isPresent()) {
             String image = relay.getSpec().image == null ? config.relay().image() : relay.getSpec().image;
             new RelayRenderContext(plan.config().get(), image).putInto(context);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }
+        // after the ConfigMap write: the routes woken now find their lines written
+        planning.publish(relay, plan, allRoutes);
         StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
         @SuppressWarnings("unchecked")
         InformerEventSource<Pod, MailRelay> podSource = (InformerEventSource<Pod, MailRelay>)

@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
 
 /**
  * Reports, for each route, what its relays make of it: Accepted, Programmed (its lines are in the relay's ConfigMap),
- * Resolved and Ready, with the rendered next hop per domain. It never writes relay configuration itself: it plans
- * with the same {@link Planning} as the relay reconciler and compares with what the relay actually wrote.
+ * Resolved and Ready, with the rendered next hop per domain. It never writes relay configuration and never plans a
+ * relay: it reads the route's outcome from the plan the relay controller published ({@link Planning}) and compares
+ * it with what the relay actually wrote.
  */
 @ControllerConfiguration(name = "mailroute",
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = java.util.concurrent.TimeUnit.MINUTES))
@@ -67,7 +68,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 .withSecondaryToPrimaryMapper(cm -> routesOf(routes, new ResourceKey(cm.getMetadata().getNamespace(),
                         cm.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL))))
                 .build();
-        return List.of(new InformerEventSource<>(relays, context), new InformerEventSource<>(configMaps, context));
+        return List.of(new InformerEventSource<>(relays, context), new InformerEventSource<>(configMaps, context),
+                planning.events());
     }
 
     private static Set<ResourceID> routesOf(IndexerResourceCache<MailRoute> routes, ResourceKey relay) {
@@ -85,7 +87,6 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
         Instant now = clock.instant();
         List<DomainResolution> resolutions = dnsValidation.refresh(route, now);
-        MailRoute checked = withResolutions(context, route, resolutions);
         Map<ResourceKey, RouteStatusFactory.RelayView> views = new TreeMap<>();
         String namespace = route.getMetadata().getNamespace();
         for (RelayRef ref : route.getSpec().relayRefs) {
@@ -95,13 +96,12 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, null, null));
                 continue;
             }
-            List<MailRoute> routesOfRelay = context.getPrimaryCache()
-                    .list(r -> RouteAdmission.references(r, relayKey))
-                    .map(r -> ResourceKey.of(r).equals(ResourceKey.of(route)) ? checked : r).toList();
-            RelayPlan plan = planning.plan(relay, routesOfRelay, context.getClient());
+            // What the relay controller rendered (null until it planned this relay); new resolutions reach it
+            // through the route's status, and a changed outcome wakes this route again (Planning.publish).
+            RelayPlan plan = planning.publishedFor(relay, route);
             ConfigMap written = configMaps.get(new ResourceID(RelayObjects.configMapName(relayKey.name()),
                     relayKey.namespace())).orElse(null);
-            views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, written));
+            views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, planning.writtenTransport(written)));
         }
         MailRouteStatus status = RouteStatusFactory.status(route, views.values(), resolutions, clock);
         RouteEvents.announce(context.getClient(), route, resolutions);
@@ -114,17 +114,6 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         }
         DnsValidation.untilNextCheck(resolutions, now).ifPresent(control::rescheduleAfter);
         return control;
-    }
-
-    /** A copy of the route carrying the new resolutions, so planning renders what this check decided. */
-    private static MailRoute withResolutions(Context<MailRoute> context, MailRoute route,
-                                             List<DomainResolution> resolutions) {
-        MailRoute copy = context.getClient().getKubernetesSerialization().clone(route);
-        if (copy.getStatus() == null) {
-            copy.setStatus(new MailRouteStatus());
-        }
-        copy.getStatus().resolutions = resolutions;
-        return copy;
     }
 
     @Override

@@ -1,22 +1,49 @@
 package io.mailroute.reconciler;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RelayPlanner;
+import io.mailroute.routing.ResourceKey;
+import io.mailroute.routing.RouteOutcome;
 import io.mailroute.routing.RouteTranslator;
 import io.mailroute.validation.RenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The one place both reconcilers plan a relay, so route status and relay configuration always agree. */
+/**
+ * The one place a relay is planned, so route status and relay configuration always agree. The MailRelay controller
+ * plans a relay once per reconcile and {@link #publish publishes} the plan it rendered; the MailRoute controller reads
+ * a route's outcome from the {@link #published published} plan and is woken (through {@link #events()}) only when its
+ * outcome changed. Planning a relay costs O(N log N) in its N routes, and a route reconcile costs O(its domains).
+ */
 @ApplicationScoped
 public class Planning {
     private final RelayPlanner planner;
+    private final PlanEvents events = new PlanEvents();
+    /** relay -> the plan last rendered into its ConfigMap, with the uid of the MailRelay it was made for. */
+    private final Map<ResourceKey, Published> published = new ConcurrentHashMap<>();
+    /** relay ConfigMap -> its parsed transport map, for the resourceVersion it was parsed at. */
+    private final Map<ResourceKey, WrittenTransport> written = new ConcurrentHashMap<>();
+
+    /** A plan with the generation of every route it was made from. */
+    private record Published(String relayUid, RelayPlan plan, Map<ResourceKey, Long> generations) {
+    }
+
+    private record WrittenTransport(String resourceVersion, Map<String, String> entries) {
+    }
 
     @Inject
     public Planning(OperatorConfig config) {
@@ -24,7 +51,81 @@ public class Planning {
                 new RouteTranslator(new RenderPolicy(config.validation().hardFailureThreshold())));
     }
 
+    /** Plans {@code relay} from the routes that reference it (others are ignored). */
     public RelayPlan plan(MailRelay relay, Collection<MailRoute> routes, KubernetesClient client) {
         return planner.plan(relay, routes, new ClusterRouteInputs(client));
+    }
+
+    /**
+     * Records {@code plan}, made from {@code routes}, as what {@code relay} renders, and wakes the routes whose
+     * outcome or planned generation differs from the plan published before (routes that appeared or disappeared
+     * included).
+     */
+    public void publish(MailRelay relay, RelayPlan plan, Collection<MailRoute> routes) {
+        Map<ResourceKey, Long> generations = new HashMap<>();
+        for (MailRoute route : routes) {
+            ResourceKey key = ResourceKey.of(route);
+            if (plan.routes().containsKey(key)) {
+                generations.put(key, generation(route));
+            }
+        }
+        Published before = published.put(plan.relay(),
+                new Published(relay.getMetadata().getUid(), plan, generations));
+        Map<ResourceKey, RouteOutcome> old = before == null ? Map.of() : before.plan().routes();
+        Map<ResourceKey, Long> oldGenerations = before == null ? Map.of() : before.generations();
+        Set<ResourceKey> changed = new HashSet<>();
+        plan.routes().forEach((route, outcome) -> {
+            if (!outcome.equals(old.get(route)) || !generations.get(route).equals(oldGenerations.get(route))) {
+                changed.add(route);
+            }
+        });
+        old.keySet().stream().filter(route -> !plan.routes().containsKey(route)).forEach(changed::add);
+        events.routesChanged(changed);
+    }
+
+    /**
+     * The plan {@code relay} last published, as far as it concerns {@code route}: without an outcome for the route
+     * (so the route is Pending) when the relay has not planned yet, or planned an older generation of the route. A
+     * route's status never reports an outcome for a spec the relay has not rendered.
+     */
+    public RelayPlan publishedFor(MailRelay relay, MailRoute route) {
+        ResourceKey relayKey = ResourceKey.of(relay);
+        Published entry = published.get(relayKey);
+        if (entry == null || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())) {
+            return new RelayPlan(relayKey, Optional.empty(), null, null, Map.of());
+        }
+        ResourceKey routeKey = ResourceKey.of(route);
+        if (!Long.valueOf(generation(route)).equals(entry.generations().get(routeKey))) {
+            Map<ResourceKey, RouteOutcome> others = new HashMap<>(entry.plan().routes());
+            others.remove(routeKey);
+            RelayPlan plan = entry.plan();
+            return new RelayPlan(relayKey, plan.config(), plan.errorReason(), plan.errorMessage(), others);
+        }
+        return entry.plan();
+    }
+
+    private static long generation(MailRoute route) {
+        Long generation = route.getMetadata().getGeneration();
+        return generation == null ? 0 : generation;
+    }
+
+    /** The transport map in a relay ConfigMap, parsed once per resourceVersion (every route of the relay reads it). */
+    public Map<String, String> writtenTransport(ConfigMap configMap) {
+        if (configMap == null || configMap.getData() == null) {
+            return Map.of();
+        }
+        ResourceKey key = ResourceKey.of(configMap);
+        String version = configMap.getMetadata().getResourceVersion();
+        WrittenTransport cached = written.get(key);
+        if (cached != null && Objects.equals(cached.resourceVersion(), version)) {
+            return cached.entries();
+        }
+        Map<String, String> entries = Map.copyOf(RelayPlanner.parseTransport(configMap.getData().get("transport")));
+        written.put(key, new WrittenTransport(version, entries));
+        return entries;
+    }
+
+    PlanEvents events() {
+        return events;
     }
 }

@@ -1,6 +1,5 @@
 package io.mailroute.reconciler;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
@@ -8,7 +7,6 @@ import io.mailroute.api.v1alpha1.MailRouteStatus;
 import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.routing.DomainOutcome;
 import io.mailroute.routing.RelayPlan;
-import io.mailroute.routing.RelayPlanner;
 import io.mailroute.routing.ResourceKey;
 import io.mailroute.routing.RouteOutcome;
 import io.mailroute.status.Conditions;
@@ -29,8 +27,11 @@ final class RouteStatusFactory {
     static final String PROGRAMMED = "Programmed";
     static final String READY = "Ready";
 
-    /** One referenced relay: its plan (null when the relay does not exist) and its written ConfigMap (may be null). */
-    record RelayView(ResourceKey relay, RelayPlan plan, ConfigMap written) {
+    /**
+     * One referenced relay: its plan (null when the relay does not exist or has not planned yet) and the transport
+     * entries of its written ConfigMap (empty when there is none).
+     */
+    record RelayView(ResourceKey relay, RelayPlan plan, Map<String, String> written) {
     }
 
     private RouteStatusFactory() {
@@ -62,8 +63,7 @@ final class RouteStatusFactory {
                         : outcome.message());
                 continue;
             }
-            Map<String, String> written = view.written() == null || view.written().getData() == null ? Map.of()
-                    : RelayPlanner.parseTransport(view.written().getData().get("transport"));
+            Map<String, String> written = view.written() == null ? Map.of() : view.written();
             for (DomainOutcome domain : outcome.domains()) {
                 String state = domain.state().name();
                 String message = domain.message();

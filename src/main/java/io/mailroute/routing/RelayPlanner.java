@@ -6,6 +6,7 @@ import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.postfix.RelaySettings;
+import io.mailroute.postfix.RuleSet;
 import io.mailroute.postfix.TransportRule;
 
 import java.util.ArrayList;
@@ -54,13 +55,15 @@ public final class RelayPlanner {
 
         Map<ResourceKey, RouteOutcome> outcomes = new TreeMap<>();
         Map<String, ResourceKey> owners = new HashMap<>();
-        List<TransportRule> accepted = new ArrayList<>();
+        RuleSet accepted = new RuleSet(settings);
+        boolean byNamespaceLabels = RouteAdmission.needsNamespaceLabels(relay);
         Map<ResourceKey, List<DomainOutcome>> conflicts = new LinkedHashMap<>();
         Map<ResourceKey, List<TransportRule>> renderedRules = new LinkedHashMap<>();
         for (MailRoute route : candidates) {
             ResourceKey key = ResourceKey.of(route);
+            // namespace labels are read only for allowedRoutes.from: Selector (one read per namespace, see inputs)
             String refusal = RouteAdmission.refusal(relay, key.namespace(),
-                    inputs.namespaceLabels(key.namespace()));
+                    byNamespaceLabels ? inputs.namespaceLabels(key.namespace()) : Map.of());
             if (refusal != null) {
                 outcomes.put(key, RouteOutcome.rejected(key, "NotAllowedByRelay", refusal));
                 continue;
@@ -89,15 +92,12 @@ public final class RelayPlanner {
                     mine.add(rule);
                 }
             }
-            List<TransportRule> trial = new ArrayList<>(accepted);
-            trial.addAll(mine);
             try {
-                renderer.render(settings, trial);
+                accepted.addAll(mine);
             } catch (PostfixInputException e) {
                 outcomes.put(key, RouteOutcome.rejected(key, "ConflictsWithOtherRoute", e.getMessage()));
                 continue;
             }
-            accepted = trial;
             for (TransportRule rule : mine) {
                 owners.put(rule.domain(), key);
                 if (rule.includeSubdomains()) {
@@ -108,7 +108,7 @@ public final class RelayPlanner {
             conflicts.put(key, lost);
         }
 
-        PostfixConfig config = renderer.render(settings, accepted);
+        PostfixConfig config = renderer.render(settings, accepted.rules());
         Map<String, String> nextHops = transportValues(config);
         for (Map.Entry<ResourceKey, List<TransportRule>> entry : renderedRules.entrySet()) {
             List<DomainOutcome> domains = new ArrayList<>();

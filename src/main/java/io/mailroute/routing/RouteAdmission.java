@@ -31,6 +31,12 @@ public final class RouteAdmission {
         return new ResourceKey(ref.namespace == null || ref.namespace.isEmpty() ? routeNamespace : ref.namespace, ref.name);
     }
 
+    /** True when admission depends on the labels of the route's namespace ({@code allowedRoutes.from: Selector}). */
+    public static boolean needsNamespaceLabels(MailRelay relay) {
+        AllowedRoutes allowed = relay.getSpec() == null ? null : relay.getSpec().allowedRoutes;
+        return allowed != null && allowed.from == AllowedRoutes.From.Selector;
+    }
+
     /** Null when admitted, else the reason the relay refuses routes from that namespace. */
     public static String refusal(MailRelay relay, String routeNamespace, Map<String, String> namespaceLabels) {
         AllowedRoutes allowed = relay.getSpec() == null ? null : relay.getSpec().allowedRoutes;

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Scale benchmark (docs/benchmarks.md): the real API server (etcd + kube-apiserver), a local knot serving one zone
+# with a domain per route, and the packaged operator jar validating every route against it.
+#
+#   bench/scale.sh [N ...]     default: 1000 10000
+#
+# For each N, on a fresh control plane: operator start until /q/health/ready; N MailRoutes (one domain each, target
+# mx) created through the API; time from the last create until every route is Ready and all N lines are in the
+# relay ConfigMap; 20 single-route edits timed until the new line is in the ConfigMap; API requests by verb and
+# resource (the API server's own counters); the operator's peak RSS; SIGTERM until the operator exited.
+# Prints a Markdown table per N; all processes it starts are stopped on exit.
+source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
+cd "$REPO_ROOT"
+if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000); fi
+WORK="${BENCH_DIR:-/tmp/mailroute-bench}"
+export MAILROUTE_STATE="$WORK/control-plane"
+EDITS="${BENCH_EDITS:-20}"
+operator_pid="" knot_pid=""
+
+cleanup() {
+  [ -z "$operator_pid" ] || kill -9 "$operator_pid" 2>/dev/null || true
+  [ -z "$knot_pid" ] || kill "$knot_pid" 2>/dev/null || true
+  hack/control-plane.sh stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+hack/install-deps.sh
+hack/dns-server.sh install
+hack/build-kube-apiserver.sh >/dev/null
+if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
+  log "building the operator jar"
+  mvn -B -q -ntp package -Dmaven.test.skip=true
+fi
+
+start_knot() {  # N: a zone bench.test with dN MX -> mx(N%100), and the MX hosts' A records
+  local n="$1" dir="$WORK/dns" port
+  rm -rf "$dir" && mkdir -p "$dir/run" "$dir/db" "$dir/zones"
+  port="$(free_port)"
+  sed -e "s#@STATE_DIR@#$dir#g" -e "s#@LISTEN@#127.0.0.1@$port#g" src/test/resources/dns/knot.conf.template \
+    | sed '/^zone:/,$d' > "$dir/knot.conf"
+  printf 'zone:\n  - domain: bench.test\n' >> "$dir/knot.conf"
+  python3 - "$n" > "$dir/zones/bench.test.zone" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1")
+for m in range(100):
+    print(f"mx{m} A 127.0.{m // 250}.{m % 250 + 1}")
+for i in range(n):
+    print(f"d{i} MX 10 mx{i % 100}")
+PY
+  /usr/sbin/knotd -c "$dir/knot.conf" >"$dir/knotd.log" 2>&1 &
+  knot_pid=$!
+  WAIT_SECONDS=20 wait_for kdig @127.0.0.1 -p "$port" +retry=0 +timeout=1 SOA bench.test || die "knotd did not start"
+  DNS_SERVER="127.0.0.1:$port"
+}
+
+api_requests() {  # the API server's request counters, summed per "VERB resource"
+  "$MAILROUTE_KUBECTL" get --raw /metrics | python3 -c '
+import re, sys, json
+totals = {}
+for line in sys.stdin:
+    if line.startswith("apiserver_request_total{"):
+        labels = dict(re.findall(r"(\w+)=\"([^\"]*)\"", line))
+        key = labels.get("verb", "") + " " + labels.get("resource", "") + ("/" + labels["subresource"] if labels.get("subresource") else "")
+        totals[key] = totals.get(key, 0) + float(line.rsplit(" ", 1)[1])
+json.dump(totals, sys.stdout)'
+}
+
+run_size() {
+  local n="$1" t0 ready_ms out before after peak term_ms
+  log "== $n routes"
+  hack/control-plane.sh stop >/dev/null 2>&1 || true
+  eval "$(hack/control-plane.sh start)"
+  start_knot "$n"
+  "$MAILROUTE_KUBECTL" apply --validate=false -f crds/ >/dev/null
+  "$MAILROUTE_KUBECTL" wait --for condition=established --timeout=60s crd/mailroutes.mailroute.io >/dev/null
+  "$MAILROUTE_KUBECTL" create namespace bench >/dev/null
+  "$MAILROUTE_KUBECTL" apply -f - >/dev/null <<YAML
+apiVersion: mailroute.io/v1alpha1
+kind: MailRelay
+metadata: {name: bench, namespace: bench}
+spec: {hostname: relay.bench.test, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
+YAML
+  local port; port="$(free_port)"
+  t0=$(date +%s%N)
+  QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL="$MAILROUTE_API_URL" QUARKUS_KUBERNETES_CLIENT_TOKEN="$MAILROUTE_API_TOKEN" \
+  QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" MAILROUTE_LEADER_ELECTION_NAMESPACE=default \
+  MAILROUTE_DNS_SERVERS="$DNS_SERVER" QUARKUS_HTTP_PORT="$port" \
+    java ${BENCH_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar >"$WORK/operator-$n.log" 2>&1 &
+  operator_pid=$!
+  WAIT_SECONDS=60 wait_for curl -sf "http://127.0.0.1:$port/q/health/ready" || die "operator not ready, see $WORK/operator-$n.log"
+  ready_ms=$((($(date +%s%N) - t0) / 1000000))
+  before="$(api_requests)"
+  out="$(python3 bench/driver.py create "$n")"
+  after="$(api_requests)"
+  local edit; edit="$(python3 bench/driver.py edit "$EDITS" "$n")"
+  peak="$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$operator_pid/status")"
+  t0=$(date +%s%N)
+  kill -TERM "$operator_pid"
+  for _ in $(seq 1 600); do kill -0 "$operator_pid" 2>/dev/null || break; sleep 0.05; done
+  term_ms=$((($(date +%s%N) - t0) / 1000000))
+  kill -0 "$operator_pid" 2>/dev/null && { log "operator still running 30 s after SIGTERM; killing it"; kill -9 "$operator_pid"; }
+  wait "$operator_pid" 2>/dev/null || true
+  operator_pid=""
+  kill "$knot_pid" 2>/dev/null || true; knot_pid=""
+  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" <<'PY'
+import json, sys
+n, ready_ms, out, before, after, edit, peak, term_ms = sys.argv[1:]
+out, before, after, edit = json.loads(out), json.loads(before), json.loads(after), json.loads(edit)
+delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+total = sum(delta.values())
+top = sorted(((v, k) for k, v in delta.items() if v > 0), reverse=True)[:6]
+print(f"| routes | {n} |\n|---|---|")
+print(f"| operator start until /q/health/ready | {int(ready_ms) / 1000:.1f} s |")
+print(f"| creating the routes (8 client threads) | {out['create_seconds']} s |")
+print(f"| last create until all {n} lines in the ConfigMap | {out['lines_after_last_create_s']} s |")
+print(f"| last create until every route Ready | {out['ready_after_last_create_s']} s ({out['ready']}/{n} Ready) |")
+print(f"| API requests during create+settle | {int(total)} ({total / int(n):.1f} per route) |")
+print(f"| busiest requests | {', '.join(f'{k}: {int(v)}' for v, k in top)} |")
+print(f"| one route edited, until its line is in the ConfigMap ({edit['edits']} edits) | p50 {edit['p50_ms']:.0f} ms, p99 {edit['p99_ms']:.0f} ms |")
+print(f"| operator peak RSS | {peak} MiB |")
+print(f"| SIGTERM until the operator exited | {int(term_ms)} ms |")
+print()
+PY
+}
+
+mkdir -p "$WORK"
+log "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(java -version 2>&1 | head -1)"
+for n in "${SIZES[@]}"; do run_size "$n"; done
