@@ -44,10 +44,10 @@ eval "$(hack/control-plane.sh start)"
 eval "$(hack/dns-server.sh start)"
 KUBECTL="$MAILROUTE_KUBECTL"
 
-if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
-  log "building the operator"
-  mvn -B -q -ntp package -Dmaven.test.skip=true
-fi
+# Always package (incremental, quick when nothing changed): a jar newer than every source file can still hold
+# classes compiled before the last edit.
+log "building the operator"
+mvn -B -q -ntp package -Dmaven.test.skip=true
 
 log "installing CRDs"
 # kubectl 1.20 does not know the CEL field x-kubernetes-validations; the 1.20 server ignores it.
