@@ -92,7 +92,11 @@ YAML
   before="$(api_requests)"
   out="$(python3 bench/driver.py create "$n")"
   after="$(api_requests)"
-  local edit; edit="$(python3 bench/driver.py edit "$EDITS" "$n")"
+  local edit edits_before edits_after
+  edits_before="$(api_requests)"
+  edit="$(python3 bench/driver.py edit "$EDITS" "$n")"
+  sleep 5  # status writes that follow the last edit
+  edits_after="$(api_requests)"
   peak="$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$operator_pid/status")"
   t0=$(date +%s%N)
   kill -TERM "$operator_pid"
@@ -102,10 +106,11 @@ YAML
   wait "$operator_pid" 2>/dev/null || true
   operator_pid=""
   kill "$knot_pid" 2>/dev/null || true; knot_pid=""
-  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" <<'PY'
+  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$edits_before" "$edits_after" <<'PY'
 import json, sys
-n, ready_ms, out, before, after, edit, peak, term_ms = sys.argv[1:]
-out, before, after, edit = json.loads(out), json.loads(before), json.loads(after), json.loads(edit)
+n, ready_ms, out, before, after, edit, peak, term_ms, eb, ea = sys.argv[1:]
+out, before, after, edit, eb, ea = (json.loads(x) for x in (out, before, after, edit, eb, ea))
+status_writes = sum(ea.get(k, 0) - eb.get(k, 0) for k in ea if k.endswith("mailroutes/status"))
 delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
 total = sum(delta.values())
 top = sorted(((v, k) for k, v in delta.items() if v > 0), reverse=True)[:6]
@@ -117,6 +122,7 @@ print(f"| last create until every route Ready | {out['ready_after_last_create_s'
 print(f"| API requests during create+settle | {int(total)} ({total / int(n):.1f} per route) |")
 print(f"| busiest requests | {', '.join(f'{k}: {int(v)}' for v, k in top)} |")
 print(f"| one route edited, until its line is in the ConfigMap ({edit['edits']} edits) | p50 {edit['p50_ms']:.0f} ms, p99 {edit['p99_ms']:.0f} ms |")
+print(f"| route status writes during the {edit['edits']} edits (+5 s) | {int(status_writes)} ({status_writes / edit['edits']:.1f} per edit) |")
 print(f"| operator peak RSS | {peak} MiB |")
 print(f"| SIGTERM until the operator exited | {int(term_ms)} ms |")
 print()

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteSpec;
+import io.mailroute.api.v1alpha1.ValidationPolicy;
 import io.mailroute.dns.DnsResolverConfig;
 import io.mailroute.dns.HostReport;
 import io.mailroute.dns.MxLookupService;
@@ -12,6 +14,7 @@ import io.mailroute.dns.QueryTrace;
 import io.mailroute.dns.ResolvConf;
 import io.mailroute.postfix.DomainNames;
 import io.mailroute.postfix.PostfixInputException;
+import io.mailroute.routing.ResourceKey;
 import io.mailroute.validation.DnsChecks;
 import io.mailroute.validation.DomainValidator;
 import io.mailroute.validation.ValidationSettings;
@@ -19,6 +22,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +42,9 @@ public class DnsValidation {
     private final DomainValidator validator;
     private final MeterRegistry metrics;
     private final Timer checkTimer;
+    private final BackgroundChecks background;
+    private final RouteWakeups checkEvents = new RouteWakeups("dns-checks");
+    private final Clock clock = Clock.systemUTC();
 
     @Inject
     public DnsValidation(OperatorConfig config, MeterRegistry metrics) {
@@ -45,6 +52,8 @@ public class DnsValidation {
         DnsResolverConfig resolvers = DnsResolverConfig.of(servers)
                 .withTimeouts(config.dns().queryTimeout(), config.dns().deadline());
         this.lookups = new MxLookupService(resolvers);
+        this.background = new BackgroundChecks(config.dns().concurrentChecks(),
+                route -> checkEvents.wake(List.of(route)));
         this.metrics = metrics;
         this.checkTimer = Timer.builder("mailroute.dns.check.duration").description("Duration of one domain check")
                 .publishPercentileHistogram().register(metrics);
@@ -54,23 +63,58 @@ public class DnsValidation {
                 () -> ThreadLocalRandom.current().nextDouble());
     }
 
-    /** New resolutions for every domain of the route: due ones re-checked, the rest carried over. */
-    public List<DomainResolution> refresh(MailRoute route, Instant now) {
+    /**
+     * The route's resolutions after this look: the results of finished checks, the previous resolution of domains
+     * whose check is not due or still running, nothing yet for a domain never checked before.
+     *
+     * @param checking true while a check of one of the route's domains runs (its end wakes the route again)
+     */
+    public record Refresh(List<DomainResolution> resolutions, boolean checking, boolean firstCheckRunning) {
+    }
+
+    /**
+     * Takes the finished checks of the route's domains and starts the due ones in the background (validation Off
+     * needs no DNS and is decided at once). Never waits for DNS.
+     */
+    public Refresh refresh(MailRoute route, Instant now) {
         long generation = route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration();
         List<DomainResolution> result = new ArrayList<>();
         if (route.getSpec() == null || route.getSpec().target == null || route.getSpec().target.kind() == null) {
-            return result;
+            return new Refresh(result, false, false);
         }
+        MailRouteSpec spec = route.getSpec();
+        ResourceKey key = ResourceKey.of(route);
+        boolean checking = false;
+        boolean firstCheckRunning = false;
         for (String domain : domains(route)) {
             DomainResolution previous = io.mailroute.validation.RenderPolicy.resolution(route, domain);
-            if (DomainValidator.due(previous, generation, now)) {
-                result.add(checkTimer.record(() -> validator.validate(route.getSpec(), generation, domain, previous,
-                        now)));
-            } else {
+            if (!DomainValidator.due(previous, generation, now)) {
                 result.add(previous);
+            } else if (spec.validation == ValidationPolicy.Off) {
+                result.add(validator.validate(spec, generation, domain, previous, now));
+            } else {
+                Optional<DomainResolution> checked = background.poll(key, domain, generation,
+                        previous == null ? null : previous.checkedAt,
+                        () -> checkTimer.record(() -> validator.validate(spec, generation, domain, previous,
+                                clock.instant())));
+                if (checked.isPresent()) {
+                    result.add(checked.get());
+                } else {
+                    checking = true;
+                    if (previous != null) {
+                        result.add(previous);
+                    } else {
+                        firstCheckRunning = true;
+                    }
+                }
             }
         }
-        return result;
+        return new Refresh(result, checking, firstCheckRunning);
+    }
+
+    /** Routes whose check finished: the MailRoute controller takes them up again. */
+    RouteWakeups events() {
+        return checkEvents;
     }
 
     /** Time until the earliest next check, if any domain is scheduled. */
@@ -98,6 +142,7 @@ public class DnsValidation {
 
     @PreDestroy
     void close() {
+        background.close();
         lookups.close();
     }
 

@@ -69,7 +69,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         cm.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL))))
                 .build();
         return List.of(new InformerEventSource<>(relays, context), new InformerEventSource<>(configMaps, context),
-                planning.events());
+                planning.events(), dnsValidation.events());
     }
 
     private static Set<ResourceID> routesOf(IndexerResourceCache<MailRoute> routes, ResourceKey relay) {
@@ -86,7 +86,12 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         var configMaps = (InformerEventSource<ConfigMap, MailRoute>)
                 context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
         Instant now = clock.instant();
-        List<DomainResolution> resolutions = dnsValidation.refresh(route, now);
+        DnsValidation.Refresh refresh = dnsValidation.refresh(route, now);
+        if (refresh.firstCheckRunning()) {
+            // a domain's first check runs in the background; its end wakes this route (one status write, not two)
+            return UpdateControl.noUpdate();
+        }
+        List<DomainResolution> resolutions = refresh.resolutions();
         Map<ResourceKey, RouteStatusFactory.RelayView> views = new TreeMap<>();
         String namespace = route.getMetadata().getNamespace();
         for (RelayRef ref : route.getSpec().relayRefs) {

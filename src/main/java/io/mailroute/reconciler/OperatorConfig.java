@@ -31,6 +31,10 @@ public interface OperatorConfig {
         /** Overall deadline of one check. */
         @WithDefault("10s")
         Duration deadline();
+
+        /** Domain checks that run at once, on threads of their own (never on reconcile threads). */
+        @WithDefault("32")
+        int concurrentChecks();
     }
 
     /** Revalidation settings. */

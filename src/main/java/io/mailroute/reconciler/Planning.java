@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class Planning {
     private final RelayPlanner planner;
-    private final PlanEvents events = new PlanEvents();
+    private final RouteWakeups events = new RouteWakeups("relay-plans");
     /** relay -> the plan last rendered into its ConfigMap, with the uid of the MailRelay it was made for. */
     private final Map<ResourceKey, Published> published = new ConcurrentHashMap<>();
     /** relay ConfigMap -> its parsed transport map, for the resourceVersion it was parsed at. */
@@ -80,7 +80,7 @@ public class Planning {
             }
         });
         old.keySet().stream().filter(route -> !plan.routes().containsKey(route)).forEach(changed::add);
-        events.routesChanged(changed);
+        events.wake(changed);
     }
 
     /**
@@ -125,7 +125,7 @@ public class Planning {
         return entries;
     }
 
-    PlanEvents events() {
+    RouteWakeups events() {
         return events;
     }
 }

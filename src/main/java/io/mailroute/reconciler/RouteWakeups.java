@@ -4,24 +4,23 @@ import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.mailroute.api.v1alpha1.MailRoute;
-import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.ResourceKey;
 
 import java.util.Collection;
 import java.util.Set;
 
 /**
- * Tells the MailRoute controller which routes to look at again after the MailRelay controller published a new plan:
- * only those whose outcome on that relay changed. The route controller never plans a relay itself (that made every
- * route reconcile cost as much as planning the whole relay); it reads the published plan.
+ * Wakes MailRoute reconciles for state the API server does not hold: a relay plan published by the MailRelay
+ * controller ("relay-plans": only the routes whose outcome changed) and finished background DNS checks
+ * ("dns-checks"). Outside state reaches the reconciler through event sources, never through waiting inside it.
  */
-final class PlanEvents extends AbstractEventSource<RelayPlan, MailRoute> {
+final class RouteWakeups extends AbstractEventSource<ResourceKey, MailRoute> {
 
-    PlanEvents() {
-        super(RelayPlan.class, "relay-plans");
+    RouteWakeups(String name) {
+        super(ResourceKey.class, name);
     }
 
-    void routesChanged(Collection<ResourceKey> routes) {
+    void wake(Collection<ResourceKey> routes) {
         if (!isRunning() || getEventHandler() == null) {
             return;
         }
@@ -31,7 +30,7 @@ final class PlanEvents extends AbstractEventSource<RelayPlan, MailRoute> {
     }
 
     @Override
-    public Set<RelayPlan> getSecondaryResources(MailRoute route) {
+    public Set<ResourceKey> getSecondaryResources(MailRoute route) {
         return Set.of();
     }
 }
