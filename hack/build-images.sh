@@ -7,8 +7,10 @@
 # target/quarkus-app (jar contents compared by entry CRC, so a re-package of the same code does not count).
 # The inputs' hash is kept next to the archive (<archive>.inputs). Idempotent; needs root and the Debian mirror.
 #
-# Usage: hack/build-images.sh [relay|operator]...   (default: both; the operator needs `mvn package` first:
-#        mvn -B -ntp package -Dmaven.test.skip=true)
+# Usage: hack/build-images.sh [--check] [relay|operator]...   (default: both; the operator needs `mvn package`
+#        first: mvn -B -ntp package -Dmaven.test.skip=true)
+#   --check  build nothing, install nothing: exit 0 when every named archive exists and matches its inputs,
+#            1 (naming the stale or missing ones) otherwise. The image tests run it before they use an archive.
 # Environment: MAILROUTE_CACHE (default /var/cache/mailroute), MAILROUTE_REBUILD_IMAGES=1 rebuilds regardless.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
@@ -30,14 +32,21 @@ summary=()
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
 size_of() { du -h "$1" | cut -f1; }
 
-[ "$(id -u)" -eq 0 ] || die "needs root (buildah storage in /var/lib/containers, mmdebstrap chroot)"
+check_only=""
+if [ "${1:-}" = --check ]; then check_only=1; shift; fi
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(relay operator)
 for w in "${wanted[@]}"; do
   case "$w" in relay | operator) ;; *) die "unknown image '$w' (relay|operator)" ;; esac
 done
 
-apt_install mmdebstrap buildah containerd runc python3 ca-certificates
+stale=()
+if [ -n "$check_only" ]; then
+  [ -s "$BASE_TAR.sha256" ] || { log "no base image made yet ($BASE_TAR): run hack/build-images.sh"; exit 1; }
+else
+  [ "$(id -u)" -eq 0 ] || die "needs root (buildah storage in /var/lib/containers, mmdebstrap chroot)"
+  apt_install mmdebstrap buildah containerd runc python3 ca-certificates
+fi
 mkdir -p "$IMAGES_DIR"
 exec 9>"$IMAGES_DIR/.lock"
 flock -w 1800 9 || die "timed out waiting for another hack/build-images.sh (lock $IMAGES_DIR/.lock)"
@@ -133,6 +142,10 @@ build() {
     summary+=("$name: unchanged (inputs $inputs), kept $archive ($(size_of "$archive"))")
     return 0
   fi
+  if [ -n "$check_only" ]; then
+    if [ -s "$archive" ]; then stale+=("$name: $archive is stale (its inputs changed)"); else stale+=("$name: $archive is missing"); fi
+    return 0
+  fi
   ensure_base
   t0=$(date +%s.%N)
   log "building $image from $dockerfile"
@@ -150,7 +163,7 @@ build() {
   summary+=("$name: built $image in $(since "$t0")s (build $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')s, export $(since "$t1")s), $archive ($(size_of "$archive"))")
 }
 
-ensure_base_tar
+[ -n "$check_only" ] || ensure_base_tar
 for w in "${wanted[@]}"; do
   case "$w" in
     relay)
@@ -165,6 +178,13 @@ for w in "${wanted[@]}"; do
       ;;
   esac
 done
+
+if [ -n "$check_only" ]; then
+  for line in "${stale[@]}"; do log "$line"; done
+  [ ${#stale[@]} -eq 0 ] || { log "run hack/build-images.sh to (re)build them"; exit 1; }
+  log "image archives up to date"
+  exit 0
+fi
 
 # Buildah keeps the images in /var/lib/containers/storage; drop dangling layers of earlier builds.
 buildah rmi --prune >/dev/null 2>&1 || true
