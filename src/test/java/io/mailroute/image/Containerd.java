@@ -2,7 +2,10 @@ package io.mailroute.image;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.relay.fixtures.Commands;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +74,7 @@ public final class Containerd {
         if (imported.contains(name)) {
             return name;
         }
-        Path archive = imagesDir().resolve(which.equals("relay") ? "postfix-relay-0.1.0.oci.tar" : "operator-0.1.0.oci.tar");
+        Path archive = archive(which);
         if (!Files.isRegularFile(archive)) {
             fail("the %s image archive %s is missing: %s", which, archive, BUILD_HINT);
         }
@@ -87,6 +90,44 @@ public final class Containerd {
         }
         imported.add(name);
         return name;
+    }
+
+    /**
+     * The image's OCI config ({@code Entrypoint}, {@code Cmd}, {@code User}, {@code Env}, ...) read from the archive
+     * hack/build-images.sh wrote. {@code ctr run IMAGE ID ARGS} replaces the whole command line, while Kubernetes
+     * (and docker run) append {@code args} to the ENTRYPOINT; tests use this to run ENTRYPOINT + args like a pod.
+     */
+    public JsonNode imageConfig(String which) {
+        Path archive = archive(which);
+        try {
+            ObjectMapper json = new ObjectMapper();
+            JsonNode index = json.readTree(tarEntry(archive, "index.json"));
+            JsonNode manifest = json.readTree(tarEntry(archive, blob(index.path("manifests").path(0))));
+            return json.readTree(tarEntry(archive, blob(manifest.path("config")))).path("config");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the image config in " + archive, e);
+        }
+    }
+
+    private static String blob(JsonNode descriptor) {
+        String digest = descriptor.path("digest").asText();
+        if (!digest.startsWith("sha256:")) {
+            fail("unexpected descriptor %s", descriptor);
+        }
+        return "blobs/sha256/" + digest.substring(7);
+    }
+
+    private static String tarEntry(Path archive, String entry) {
+        Commands.Result result = Commands.run(List.of("tar", "-xOf", archive.toString(), entry), Map.of(),
+                Duration.ofSeconds(60));
+        if (result.exitCode() != 0) {
+            fail("%s has no %s: %s", archive, entry, result.stderr());
+        }
+        return result.stdout();
+    }
+
+    private static Path archive(String which) {
+        return imagesDir().resolve(which.equals("relay") ? "postfix-relay-0.1.0.oci.tar" : "operator-0.1.0.oci.tar");
     }
 
     /** {@code ctr --address ... -n k8s.io ARGS}. */

@@ -2,6 +2,7 @@ package io.mailroute.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mailroute.MailrouteMain;
 import io.mailroute.relay.fixtures.Commands;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,12 +41,23 @@ class OperatorImageTest {
     }
 
     @Test
+    void imageRunsAsUser185ThroughTheShellEntrypoint() {
+        JsonNode config = Containerd.get().imageConfig("operator");
+
+        assertThat(config.path("User").asText()).isEqualTo("185");
+        assertThat(config.path("Entrypoint").toString()).isEqualTo(
+                "[\"sh\",\"-c\",\"exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar \\\"$@\\\"\",\"--\"]");
+        assertThat(config.path("Cmd").isMissingNode() || config.path("Cmd").isNull()).as("no CMD: no args = operator")
+                .isTrue();
+    }
+
+    @Test
     void checkHelpStartsJavaAndExitsZero() {
         Containerd containerd = Containerd.get();
         String image = containerd.image("operator");
 
         Commands.Result run = RunningContainer.runToCompletion(containerd, image, "operator-help",
-                List.of("--read-only"), RUN, "check", "--help");
+                List.of("--read-only"), RUN, podCommand(containerd, "check", "--help"));
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.stdout()).as(run.output()).startsWith("usage: mailroute check ").contains("mailroute render -f");
@@ -64,7 +77,7 @@ class OperatorImageTest {
                 List.of("--read-only",
                         "--mount", "type=bind,src=" + EXAMPLES + ",dst=/examples,options=rbind:ro",
                         "--mount", "type=bind,src=" + inImage + ",dst=/out,options=rbind:rw"),
-                RUN, "render", "-f", "/examples", "--output-dir", "/out");
+                RUN, podCommand(containerd, "render", "-f", "/examples", "--output-dir", "/out"));
         assertThat(run.exitCode()).as(run.output()).isZero();
 
         Path inJvm = base.resolve("jvm");
@@ -75,13 +88,22 @@ class OperatorImageTest {
         assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
         Map<String, String> expected = files(inJvm);
-        assertThat(expected).as("the examples render at least one relay").containsKey("default/relay/main.cf");
+        assertThat(expected).as("the examples render at least one relay").containsKey("default/outbound/main.cf");
         assertThat(files(inImage)).isEqualTo(expected);
         try (Stream<Path> written = Files.walk(inImage)) {
             for (Path file : written.filter(Files::isRegularFile).toList()) {
                 assertThat(Files.getAttribute(file, "unix:uid")).as("owner of " + file).isEqualTo(185);
             }
         }
+    }
+
+    /** The image's ENTRYPOINT followed by {@code args}: what a pod with these {@code args} runs. */
+    private static String[] podCommand(Containerd containerd, String... args) {
+        List<String> command = new ArrayList<>();
+        containerd.imageConfig("operator").path("Entrypoint").forEach(part -> command.add(part.asText()));
+        assertThat(command).as("the image's ENTRYPOINT").isNotEmpty();
+        command.addAll(List.of(args));
+        return command.toArray(String[]::new);
     }
 
     private static Map<String, String> files(Path dir) throws IOException {
