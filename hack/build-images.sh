@@ -108,8 +108,8 @@ ensure_base() {
 # inputs hash
 
 # tree_hash DIR...: sha256 over every file's relative path, mode and content; for a .jar its entries' names, CRCs
-# and sizes instead of its bytes (timestamps inside a re-packaged jar change, its content does not), and for
-# Quarkus's generated-bytecode.jar names and sizes only (see below).
+# and sizes instead of its bytes (timestamps inside a re-packaged jar change, its content does not). Quarkus's
+# generated-bytecode.jar is left out (see below).
 tree_hash() {
   python3 - "$@" <<'PY'
 import hashlib, os, stat, sys, zipfile
@@ -120,17 +120,17 @@ for top in sys.argv[1:]:
         for name in sorted(files):
             path = os.path.join(root, name)
             rel = os.path.relpath(path, os.path.dirname(top.rstrip("/")))
+            # Quarkus regenerates quarkus/generated-bytecode.jar from the other files with varying bytes (two
+            # packages of the same code differ in ~40 classes, even in their sizes): left out; what it is generated
+            # from (app/, lib/, quarkus-application.dat) is hashed.
+            if name == "generated-bytecode.jar":
+                continue
             mode = os.stat(path).st_mode
             h.update(f"{rel}\0{oct(stat.S_IMODE(mode) & 0o111)}\0".encode())
             if name.endswith(".jar") and zipfile.is_zipfile(path):
                 with zipfile.ZipFile(path) as z:
-                    # Quarkus regenerates quarkus/generated-bytecode.jar from the other files with varying
-                    # bytes (38 classes differ between two packages of the same code, same sizes): names and
-                    # sizes only for it; its sources (app/, lib/, quarkus-application.dat) are hashed by content.
-                    generated = name == "generated-bytecode.jar"
                     for e in sorted(z.infolist(), key=lambda e: e.filename):
-                        crc = "-" if generated else e.CRC
-                        h.update(f"{e.filename}\0{crc}\0{e.file_size}\0".encode())
+                        h.update(f"{e.filename}\0{e.CRC}\0{e.file_size}\0".encode())
             else:
                 with open(path, "rb") as f:
                     for chunk in iter(lambda: f.read(1 << 20), b""):
