@@ -19,11 +19,11 @@ apt_install() {
   [ "$(id -u)" -eq 0 ] || die "packages missing and not root: ${missing[*]}"
   if [ -z "$apt_updated" ]; then
     log "apt-get update"
-    apt-get update -qq >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
     apt_updated=1
   fi
   log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # free_port : prints a free TCP port on 127.0.0.1.

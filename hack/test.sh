@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. On a fresh Debian machine it first installs what the tests need (JDK 17, Maven, etcd,
-# kube-apiserver built from Debian's source package, ...). The tests start their own control plane.
+# kube-apiserver built from Debian's source package, ...) and builds the container images without Docker
+# (hack/build-images.sh). The tests start their own control plane and containerd.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -8,6 +9,13 @@ hack/install-deps.sh
 hack/dns-server.sh install
 hack/install-relay-deps.sh
 hack/build-kube-apiserver.sh >/dev/null
+
+# The image tests (src/test/java/io/mailroute/image) run the relay and operator images under a private containerd.
+# The operator image needs the packaged app (target/quarkus-app), so package first; build-images.sh rebuilds an
+# image only when its inputs changed (a few seconds when nothing did).
+log "packaging the app for the operator image"
+mvn -B -ntp -q package -Dmaven.test.skip=true
+hack/build-images.sh
 
 # Every process the tests start inherits this marker; hack/check-leftovers.sh finds (and stops) any of them still
 # running after Maven exits, and fails the run: fixtures must stop what they start, also when startup fails.
