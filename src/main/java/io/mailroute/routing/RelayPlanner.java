@@ -42,7 +42,7 @@ public final class RelayPlanner {
                 .toList();
         RelaySettings settings;
         try {
-            settings = RelaySettingsTranslator.translate(relay);
+            settings = RelaySettingsTranslator.translate(relay, inputs);
         } catch (RouteRejectedException e) {
             Map<ResourceKey, RouteOutcome> outcomes = new TreeMap<>();
             for (MailRoute route : candidates) {

@@ -6,6 +6,9 @@ import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.SecretKeys;
 import io.mailroute.api.v1alpha1.SmarthostTarget;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.testing.Resources;
 import org.junit.jupiter.api.Test;
@@ -21,6 +24,8 @@ class RelayPlannerTest {
     final RelayPlanner planner = new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new io.mailroute.validation.RenderPolicy(3)));
     final MailRelay relay = Resources.relay("mail", "relay");
 
+    static final Map<String, String> CREDENTIALS = Map.of(CredentialSecrets.LABEL, "true");
+
     static final RouteInputs NO_INPUTS = new RouteInputs() {
         @Override
         public Map<String, String> namespaceLabels(String namespace) {
@@ -28,8 +33,19 @@ class RelayPlannerTest {
         }
 
         @Override
-        public Optional<Map<String, String>> secretData(String namespace, String name) {
-            return name.equals("auth") ? Optional.of(Map.of("username", "u", "password", "p w")) : Optional.empty();
+        public Optional<SecretInput> secret(String namespace, String name) {
+            return switch (name) {
+                case "auth" -> Optional.of(new SecretInput("Opaque", CREDENTIALS,
+                        Map.of("username", "u", "password", "p w")));
+                case "good" -> Optional.of(new SecretInput("kubernetes.io/basic-auth", CREDENTIALS,
+                        Map.of("username", "u", "password", "pw")));
+                // not made for mailroute: planning never decodes its values (SecretInput.of), so data stays empty
+                case "sa-token" -> Optional.of(new SecretInput("kubernetes.io/service-account-token",
+                        Map.of(), Map.of()));
+                case "labelled-token" -> Optional.of(new SecretInput("kubernetes.io/service-account-token",
+                        CREDENTIALS, Map.of("token", "t")));
+                default -> Optional.empty();
+            };
         }
     };
 
@@ -52,8 +68,8 @@ class RelayPlannerTest {
     void planDoesNotDependOnRouteOrder() {
         MailRoute a = created(Resources.pinnedRoute("mail", "a", "relay", "mx1.example.test", "a.example"), "2026-01-01T00:00:00Z");
         MailRoute b = created(Resources.pinnedRoute("mail", "b", "relay", "mx2.example.test", "b.example"), "2026-01-02T00:00:00Z");
-        assertThat(planner.plan(relay, List.of(a, b), NO_INPUTS).config().orElseThrow().hash())
-                .isEqualTo(planner.plan(relay, List.of(b, a), NO_INPUTS).config().orElseThrow().hash());
+        assertThat(planner.plan(relay, List.of(a, b), NO_INPUTS).config().orElseThrow().hash("k"))
+                .isEqualTo(planner.plan(relay, List.of(b, a), NO_INPUTS).config().orElseThrow().hash("k"));
     }
 
     @Test
@@ -122,5 +138,81 @@ class RelayPlannerTest {
         assertThat(plan.errorReason()).isEqualTo("InvalidRelay");
         assertThat(plan.errorMessage()).contains("spec.acceptFrom[0]");
         assertThat(plan.outcome(new ResourceKey("mail", "r")).orElseThrow().reason()).isEqualTo("RelayInvalid");
+    }
+
+    static MailRoute smarthostRoute(String name, String secret) {
+        MailRoute route = Resources.pinnedRoute("mail", name, "relay", "unused.example", name + ".example");
+        route.getSpec().target.hosts = null;
+        route.getSpec().target.relay = new SmarthostTarget("smtp.example.net", 587);
+        route.getSpec().target.relay.authSecretRef = new SecretKeys(secret);
+        route.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.ENCRYPT;
+        return route;
+    }
+
+    @Test
+    void routeCredentialsComeOnlyFromCredentialsSecrets() {
+        RelayPlan plan = planner.plan(relay, List.of(smarthostRoute("ok", "good"), smarthostRoute("token", "sa-token"),
+                smarthostRoute("labelled", "labelled-token")), NO_INPUTS);
+        assertThat(plan.outcome(new ResourceKey("mail", "ok")).orElseThrow().accepted()).isTrue();
+        RouteOutcome token = plan.outcome(new ResourceKey("mail", "token")).orElseThrow();
+        assertThat(token.accepted()).isFalse();
+        assertThat(token.reason()).isEqualTo("SecretNotForCredentials");
+        assertThat(token.message()).isEqualTo("Secret mail/sa-token named in spec.target.relay.authSecretRef cannot "
+                + "be used: it is not labelled mailroute.io/credentials: \"true\"; only Secrets made for mailroute "
+                + "credentials are read");
+        RouteOutcome labelled = plan.outcome(new ResourceKey("mail", "labelled")).orElseThrow();
+        assertThat(labelled.reason()).isEqualTo("SecretNotForCredentials");
+        assertThat(labelled.message()).contains("type is kubernetes.io/service-account-token");
+        PostfixConfig config = plan.config().orElseThrow();
+        assertThat(RelayPlanner.transportValues(config)).containsOnlyKeys("ok.example");
+        assertThat(config.saslPasswd()).contains("[smtp.example.net]:587 u:pw").doesNotContain("u:t");
+    }
+
+    @Test
+    void valuesOfOtherSecretsAreNeverDecoded() {
+        Secret token = new SecretBuilder().withNewMetadata().withName("sa").withNamespace("mail").endMetadata()
+                .withType("kubernetes.io/service-account-token")
+                .withData(Map.of("token", java.util.Base64.getEncoder().encodeToString("eyJ-secret".getBytes())))
+                .build();
+        assertThat(SecretInput.of(token).data()).isEmpty();
+        Secret unlabelled = new SecretBuilder(token).withType("kubernetes.io/basic-auth").build();
+        assertThat(SecretInput.of(unlabelled).data()).isEmpty();
+        Secret credentials = new SecretBuilder(unlabelled).editMetadata().withLabels(CREDENTIALS).endMetadata().build();
+        assertThat(SecretInput.of(credentials).data()).containsEntry("token", "eyJ-secret");
+        assertThat(SecretInput.of(credentials).toString()).doesNotContain("eyJ-secret");
+    }
+
+    @Test
+    void defaultRouteSmarthostCredentialsAreRendered() {
+        relay.getSpec().defaultRoute = new io.mailroute.api.v1alpha1.DefaultRoute();
+        relay.getSpec().defaultRoute.smarthost = new SmarthostTarget("smarthost.example.net", 587);
+        relay.getSpec().defaultRoute.smarthost.authSecretRef = new SecretKeys("good");
+        relay.getSpec().defaultRoute.tls = io.mailroute.api.v1alpha1.TlsPolicy.VERIFY;
+        PostfixConfig config = planner.plan(relay, List.of(), NO_INPUTS).config().orElseThrow();
+        assertThat(config.saslPasswd()).contains("[smarthost.example.net]:587 u:pw");
+        assertThat(config.mainCf()).contains("relayhost = [smarthost.example.net]:587")
+                .contains("smtp_sasl_auth_enable = yes");
+        assertThat(config.publicFiles().values()).noneMatch(file -> file.contains("u:pw"));
+    }
+
+    @Test
+    void defaultRouteCredentialsFromAnotherSecretOrWithoutTlsInvalidateTheRelay() {
+        relay.getSpec().defaultRoute = new io.mailroute.api.v1alpha1.DefaultRoute();
+        relay.getSpec().defaultRoute.smarthost = new SmarthostTarget("smarthost.example.net", 587);
+        relay.getSpec().defaultRoute.smarthost.authSecretRef = new SecretKeys("sa-token");
+        relay.getSpec().defaultRoute.tls = io.mailroute.api.v1alpha1.TlsPolicy.VERIFY;
+        RelayPlan plan = planner.plan(relay, List.of(), NO_INPUTS);
+        assertThat(plan.config()).isEmpty();
+        assertThat(plan.errorReason()).isEqualTo("SecretNotForCredentials");
+        assertThat(plan.errorMessage()).contains("mail/sa-token", "spec.defaultRoute.smarthost.authSecretRef");
+
+        relay.getSpec().defaultRoute.smarthost.authSecretRef = new SecretKeys("absent");
+        assertThat(planner.plan(relay, List.of(), NO_INPUTS).errorReason()).isEqualTo("SecretNotFound");
+
+        relay.getSpec().defaultRoute.smarthost.authSecretRef = new SecretKeys("good");
+        relay.getSpec().defaultRoute.tls = io.mailroute.api.v1alpha1.TlsPolicy.MAY;
+        plan = planner.plan(relay, List.of(), NO_INPUTS);
+        assertThat(plan.errorReason()).isEqualTo("InvalidRelay");
+        assertThat(plan.errorMessage()).contains("spec.defaultRoute.tls").doesNotContain("pw");
     }
 }
