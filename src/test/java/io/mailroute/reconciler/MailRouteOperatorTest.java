@@ -377,6 +377,57 @@ class MailRouteOperatorTest {
         });
     }
 
+    @Test
+    void aRouteOfAnotherNamespaceCannotTakeADomainInsideAnOlderSubdomainTree() {
+        try (TestNamespace other = TestNamespace.create(client)) {
+            client.resource(Resources.relayAllowingAll(ns.name(), "relay")).create();
+            MailRoute owner = Resources.pinnedRoute(ns.name(), "owner", "relay", "mx1.example.test", "example.com");
+            owner.getSpec().includeSubdomains = true;
+            client.resource(owner).create();
+            await().untilAsserted(() -> assertThat(transport()).containsKey(".example.com"));
+            sleepPastCreationTimestampResolution();
+            MailRoute thief = Resources.pinnedRoute(other.name(), "thief", "relay", "mx2.example.test",
+                    "payroll.example.com", "example.net");
+            thief.getSpec().relayRefs.get(0).namespace = ns.name();
+            client.resource(thief).create();
+            await().untilAsserted(() -> {
+                assertThat(transport()).containsOnlyKeys("example.com", ".example.com", "example.net");
+                MailRoute route = client.resources(MailRoute.class).inNamespace(other.name()).withName("thief").get();
+                Condition programmed = assertCondition(route.getStatus().conditions, "Programmed", "False",
+                        "DomainConflict");
+                assertThat(programmed.getMessage()).contains("MailRoute " + ns.name() + "/owner");
+                assertThat(route.getStatus().domains).extracting(d -> d.domain + "=" + d.state)
+                        .containsExactly("example.net=Programmed", "payroll.example.com=Conflict");
+            });
+        }
+    }
+
+    @Test
+    void aRouteTooLargeForTheRelayIsRefusedAloneAndTheOthersStayProgrammed() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        // the route: 256 domains x 16 hosts with long names and subdomains renders over 2 MB
+        String[] domains = new String[256];
+        for (int i = 0; i < domains.length; i++) {
+            domains[i] = "d" + i + "-" + "x".repeat(50) + ".example";
+        }
+        MailRoute huge = Resources.pinnedRoute(ns.name(), "huge", "relay", "unused.example", domains);
+        huge.getSpec().includeSubdomains = true;
+        huge.getSpec().target.hosts = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            huge.getSpec().target.hosts.add(new NextHopHost(
+                    "mx" + i + "-" + "y".repeat(50) + ".relay-" + "z".repeat(40) + ".example.net", 25, false));
+        }
+        client.resource(huge).create();
+        client.resource(Resources.pinnedRoute(ns.name(), "small", "relay", "mx1.example.org", "example.org")).create();
+        await().untilAsserted(() -> {
+            Condition accepted = assertCondition(route("huge").getStatus().conditions, "Accepted", "False",
+                    "RouteTooLarge");
+            assertThat(accepted.getMessage()).contains("at most 65536 bytes");
+            assertCondition(route("small").getStatus().conditions, "Programmed", "True", "Programmed");
+            assertThat(transport()).containsOnlyKeys("example.org");
+        });
+    }
+
     private Secret credentialsSecret(String name, String username, String password) {
         return new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns.name()).addToLabels("mailroute.io/credentials", "true")
                 .endMetadata().withType("kubernetes.io/basic-auth")
