@@ -3,7 +3,7 @@
 # every later change of the mounted files with "postfix reload" (never a restart: connections and queue stay).
 # A configuration that fails validation is refused and the last good one stays live. The status file
 # ($RELAY_STATE_DIR/status/status, also served over HTTP when RELAY_STATUS_LISTEN is set) says which
-# configuration hash is live; it is the hash the operator computes (PostfixConfig#hash()).
+# configuration hash is live; it is the hash the operator computes (PostfixConfig#hash(String)).
 # Settings: see relay-lib.sh. Needs root (the Postfix master drops privileges itself).
 set -uo pipefail
 # shellcheck source=relay-lib.sh
@@ -58,7 +58,10 @@ install_mounted() {
   # A kubelet update (..data symlink swap) between two reads: take the files at the next poll.
   [ "$(relay_fingerprint)" = "$fingerprint" ] || return 1
   last_fingerprint="$fingerprint"
-  hash="$(relay_config_hash "$RELAY_STAGE_DIR")"
+  if ! hash="$(relay_config_hash "$RELAY_STAGE_DIR" "$RELAY_STAGE_KEY")"; then
+    set_state refused "cannot hash the mounted configuration (see the log); live configuration: ${live_hash:-none}"
+    return 1
+  fi
   mounted_hash="$hash"
   if [ "$hash" = "$live_hash" ]; then
     set_state running ""

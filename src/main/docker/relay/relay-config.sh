@@ -5,6 +5,8 @@
 
 RELAY_STAGE_DIR="$RELAY_STATE_DIR/stage"
 RELAY_CANDIDATE_DIR="$RELAY_STATE_DIR/candidate"
+# the staged hash-key of the SASL Secret; outside the stage directory, so it is never copied into a Postfix config
+RELAY_STAGE_KEY="$RELAY_STATE_DIR/stage-hash-key"
 
 # relay_fingerprint: cheap change detector over everything mounted (reads through the ..data symlinks).
 relay_fingerprint() {
@@ -14,13 +16,15 @@ relay_fingerprint() {
       printf '%s\0' "$f"
       cat "$RELAY_CONFIG_MOUNT/$f" 2>/dev/null || printf '\1missing'
     done
-    printf 'sasl_passwd\0'
-    cat "$RELAY_SASL_MOUNT/sasl_passwd" 2>/dev/null || printf '\1missing'
+    for f in sasl_passwd hash-key; do
+      printf '%s\0' "$f"
+      cat "$RELAY_SASL_MOUNT/$f" 2>/dev/null || printf '\1missing'
+    done
   } | sha256sum | cut -d' ' -f1
 }
 
-# relay_stage: copies the mounted files into RELAY_STAGE_DIR (a missing Secret gives an empty sasl_passwd)
-# and sets RELAY_EXPECTED_HASH from the optional config-hash key.
+# relay_stage: copies the mounted files into RELAY_STAGE_DIR (a missing Secret gives an empty sasl_passwd) and the
+# Secret's hash-key to RELAY_STAGE_KEY, and sets RELAY_EXPECTED_HASH from the optional config-hash key.
 relay_stage() {
   local f
   rm -rf "$RELAY_STAGE_DIR" && mkdir -p "$RELAY_STAGE_DIR"
@@ -38,7 +42,16 @@ relay_stage() {
     else
       : > "$RELAY_STAGE_DIR/sasl_passwd"
     fi
+    if [ -f "$RELAY_SASL_MOUNT/hash-key" ]; then
+      cat "$RELAY_SASL_MOUNT/hash-key" > "$RELAY_STAGE_KEY"
+    else
+      : > "$RELAY_STAGE_KEY"
+    fi
   )
+  if [ -s "$RELAY_STAGE_DIR/sasl_passwd" ] && [ ! -s "$RELAY_STAGE_KEY" ]; then
+    RELAY_ERROR="$RELAY_SASL_MOUNT/sasl_passwd has credentials but $RELAY_SASL_MOUNT/hash-key is missing or empty"
+    return 1
+  fi
   RELAY_EXPECTED_HASH=""
   if [ -f "$RELAY_CONFIG_MOUNT/config-hash" ]; then
     RELAY_EXPECTED_HASH="$(tr -d ' \t\r\n' < "$RELAY_CONFIG_MOUNT/config-hash")"

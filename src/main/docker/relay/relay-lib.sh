@@ -5,7 +5,7 @@
 
 : "${RELAY_CONFIG_DIR:=/etc/postfix}"             # live Postfix configuration directory (postfix -c)
 : "${RELAY_CONFIG_MOUNT:=/etc/mailroute/config}"  # ConfigMap: main.cf, transport, tls_policy [, config-hash]
-: "${RELAY_SASL_MOUNT:=/etc/mailroute/sasl}"      # Secret: sasl_passwd (optional)
+: "${RELAY_SASL_MOUNT:=/etc/mailroute/sasl}"      # Secret: sasl_passwd, hash-key (optional)
 : "${RELAY_QUEUE_DIR:=/var/spool/postfix}"        # queue_directory (the PVC)
 : "${RELAY_DATA_DIR:=/var/lib/postfix}"           # data_directory
 : "${RELAY_LISTEN:=smtp}"                         # smtpd service: smtp (port 25), PORT or ADDR:PORT
@@ -32,14 +32,45 @@ RELAY_MAPS=(sasl_passwd tls_policy transport)
 
 relay_log() { printf '%s mailroute-relay[%s]: %s\n' "$(date -u +%FT%TZ)" "$$" "$*" >&2; }
 
-# relay_config_hash DIR: SHA-256 over DIR's files exactly like io.mailroute.postfix.PostfixConfig#hash(),
-# so the relay reports the same hash as the operator's status.configHash.
+# relay_config_hash DIR KEYFILE: the public configuration hash, exactly like
+# io.mailroute.postfix.PostfixConfig#hash(String), so the relay reports the same hash as the operator's
+# status.configHash: SHA-256 over DIR's public files and, in place of sasl_passwd, "hmac-sha256:" and the HMAC of
+# sasl_passwd keyed with KEYFILE (the Secret's hash-key entry). sasl_passwd itself never enters a public hash.
 relay_config_hash() {
-  local dir="$1" f
+  local dir="$1" keyfile="$2" f sasl=""
+  if [ -s "$dir/sasl_passwd" ]; then
+    sasl="hmac-sha256:$(relay_hmac_sha256 "$keyfile" "$dir/sasl_passwd")" || return 1
+  fi
   for f in "${RELAY_FILES[@]}"; do
-    printf '%s\0%s\0' "$f" "$(stat -c %s "$dir/$f")"
-    cat "$dir/$f"
+    if [ "$f" = sasl_passwd ]; then
+      printf '%s\0%s\0%s' "$f" "${#sasl}" "$sasl"
+    else
+      printf '%s\0%s\0' "$f" "$(stat -c %s "$dir/$f")"
+      cat "$dir/$f"
+    fi
   done | sha256sum | cut -d' ' -f1
+}
+
+# relay_hmac_sha256 KEYFILE FILE: HMAC-SHA256 (RFC 2104, lowercase hex) of FILE keyed with KEYFILE's bytes (1 to 64).
+# Built from sha256sum and printf escapes so that the key never appears on a command line (openssl dgst -hmac
+# would show it in /proc/PID/cmdline).
+# shellcheck disable=SC2059  # the formats are built of \xHH escapes only, on purpose
+relay_hmac_sha256() {
+  local keyfile="$1" file="$2" key i b escape ipad="" opad="" inner inner_bin=""
+  key="$(od -An -v -tx1 "$keyfile" | tr -d ' \n')" || return 1
+  if [ -z "$key" ] || [ "${#key}" -gt 128 ]; then
+    relay_log "hash key $keyfile must hold 1 to 64 bytes"
+    return 1
+  fi
+  while [ "${#key}" -lt 128 ]; do key="${key}00"; done
+  for ((i = 0; i < 128; i += 2)); do
+    b=$((16#${key:i:2}))
+    printf -v escape '\\x%02x' $((b ^ 0x36)); ipad+="$escape"
+    printf -v escape '\\x%02x' $((b ^ 0x5c)); opad+="$escape"
+  done
+  inner="$({ printf "$ipad"; cat "$file"; } | sha256sum | cut -c1-64)" || return 1
+  for ((i = 0; i < 64; i += 2)); do inner_bin+="\\x${inner:i:2}"; done
+  { printf "$opad"; printf "$inner_bin"; } | sha256sum | cut -c1-64
 }
 
 # relay_probe_address: HOST PORT where the local smtpd listens, derived from RELAY_LISTEN.

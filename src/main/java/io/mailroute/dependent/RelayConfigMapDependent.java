@@ -11,29 +11,31 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The relay's rendered, non-secret Postfix files (main.cf, transport, tls_policy) and {@code config-hash}, the hash
- * of all files including the SASL Secret: the relay waits until the mounted ConfigMap and Secret agree on it, so a
- * new route is never used before its credentials arrive.
+ * The relay's rendered, non-secret Postfix files (main.cf, transport, tls_policy) and {@code config-hash}, the public
+ * hash of all files ({@link PostfixConfig#hash(String)}: sasl_passwd enters it only as an HMAC keyed by the SASL
+ * Secret): the relay waits until the mounted ConfigMap and Secret agree on it, so a new route is never used before
+ * its credentials arrive.
  */
 public class RelayConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, MailRelay> {
-    /** ConfigMap key holding {@code PostfixConfig.hash()}, read by the relay's entrypoint. */
+    /** ConfigMap key holding {@code PostfixConfig.hash(hashKey)}, read by the relay's entrypoint. */
     public static final String CONFIG_HASH_KEY = "config-hash";
 
 
     @Override
     protected ConfigMap desired(MailRelay relay, Context<MailRelay> context) {
-        PostfixConfig config = RelayRenderContext.of(context).config();
+        RelayRenderContext render = RelayRenderContext.of(context);
         return new ConfigMapBuilder()
                 .withMetadata(RelayObjects.metadata(relay, RelayObjects.configMapName(relay.getMetadata().getName()),
                         RelayObjects.COMPONENT_CONFIG))
-                .editMetadata().withAnnotations(Map.of(RelayObjects.CONFIG_HASH_ANNOTATION, config.hash())).endMetadata()
-                .withData(data(config))
+                .editMetadata().withAnnotations(Map.of(RelayObjects.CONFIG_HASH_ANNOTATION, render.configHash()))
+                .endMetadata()
+                .withData(data(render.config(), render.configHash()))
                 .build();
     }
 
-    static Map<String, String> data(PostfixConfig config) {
+    static Map<String, String> data(PostfixConfig config, String configHash) {
         Map<String, String> data = new TreeMap<>(config.publicFiles());
-        data.put(CONFIG_HASH_KEY, config.hash());
+        data.put(CONFIG_HASH_KEY, configHash);
         return data;
     }
 }

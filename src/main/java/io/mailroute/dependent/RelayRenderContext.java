@@ -1,14 +1,47 @@
 package io.mailroute.dependent;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.postfix.PostfixConfig;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /**
- * What the relay reconciler computed before it runs the dependents: the rendered configuration and the image to run.
- * Dependents read it from the reconcile context, so rendering happens once per reconciliation.
+ * What the relay reconciler computed before it runs the dependents: the rendered configuration, the image to run, the
+ * key of the public configuration hash (kept in the relay's SASL Secret) and that hash. Dependents read it from the
+ * reconcile context, so rendering happens once per reconciliation.
  */
-public record RelayRenderContext(PostfixConfig config, String image) {
+public record RelayRenderContext(PostfixConfig config, String image, String hashKey, String configHash) {
+
+    /** Computes the public hash of {@code config} with {@code hashKey}. */
+    public RelayRenderContext(PostfixConfig config, String image, String hashKey) {
+        this(config, image, hashKey, config.hash(hashKey));
+    }
+
+    /**
+     * The hash key in the relay's existing SASL Secret, or a new random one when there is none (or it is unusable):
+     * generated once, then kept as long as the Secret exists, so the configuration hash changes only with the files.
+     */
+    public static String hashKey(Secret existingSaslSecret) {
+        if (existingSaslSecret != null && existingSaslSecret.getData() != null) {
+            String encoded = existingSaslSecret.getData().get(PostfixConfig.HASH_KEY);
+            if (encoded != null) {
+                try {
+                    byte[] key = Base64.getDecoder().decode(encoded);
+                    String text = new String(key, StandardCharsets.UTF_8);
+                    if (key.length > 0 && key.length <= PostfixConfig.MAX_HASH_KEY_BYTES
+                            && text.getBytes(StandardCharsets.UTF_8).length == key.length) {
+                        return text;
+                    }
+                } catch (IllegalArgumentException e) {
+                    // not base64: replaced by a new key below
+                }
+            }
+        }
+        return PostfixConfig.newHashKey();
+    }
 
     public static RelayRenderContext of(Context<MailRelay> context) {
         return context.managedWorkflowAndDependentResourceContext()

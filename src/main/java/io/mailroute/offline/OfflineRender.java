@@ -14,7 +14,7 @@ import io.mailroute.routing.RouteAdmission;
 import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.RouteOutcome;
 import io.mailroute.routing.RouteTranslator;
-import io.mailroute.routing.SecretValues;
+import io.mailroute.routing.SecretInput;
 import io.mailroute.validation.RenderPolicy;
 
 import java.util.ArrayList;
@@ -91,10 +91,10 @@ public final class OfflineRender {
             labels.put(ns.getMetadata().getName(),
                     ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels());
         }
-        Map<String, Map<String, String>> secrets = new HashMap<>();
+        Map<String, SecretInput> secrets = new HashMap<>();
         for (Secret secret : manifests.secrets()) {
             secrets.put(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(),
-                    SecretValues.decode(secret));
+                    SecretInput.of(secret));
         }
         return new RouteInputs() {
             @Override
@@ -103,7 +103,7 @@ public final class OfflineRender {
             }
 
             @Override
-            public Optional<Map<String, String>> secretData(String namespace, String name) {
+            public Optional<SecretInput> secret(String namespace, String name) {
                 return Optional.ofNullable(secrets.get(namespace + "/" + name));
             }
         };

@@ -1,8 +1,12 @@
 package io.mailroute.postfix;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +36,11 @@ public record PostfixConfig(String mainCf, String transport, String tlsPolicy, S
     public static final String TLS_POLICY = "tls_policy";
     /** File name of the SASL password map source; never part of {@link #publicFiles()}. */
     public static final String SASL_PASSWD = "sasl_passwd";
+    /** Entry of the relay's SASL Secret keying the HMAC of {@code sasl_passwd} in {@link #hash(String)}. */
+    public static final String HASH_KEY = "hash-key";
+    /** Longest hash key: one SHA-256 block, so the relay's shell HMAC never has to hash the key first. */
+    public static final int MAX_HASH_KEY_BYTES = 64;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Requires every file to be present (possibly empty). */
     public PostfixConfig {
@@ -57,12 +66,18 @@ public record PostfixConfig(String mainCf, String transport, String tlsPolicy, S
     }
 
     /**
-     * SHA-256 (lowercase hex) over every file including {@code sasl_passwd}; equal for equal files and different
-     * when any file changes. Each file is framed by its name and length, so content cannot shift between files.
+     * The public configuration hash (lowercase hex), safe to publish in a ConfigMap, in status and on the relay's
+     * unauthenticated status endpoint: SHA-256 over the public files and, in place of {@code sasl_passwd}, its
+     * HMAC-SHA256 keyed with {@code hashKey} (the {@value #HASH_KEY} entry of the relay's SASL Secret). Without that
+     * key nobody can test password guesses against the hash. Each file is framed by its name and length, so content
+     * cannot shift between files. The relay computes the same value (relay-lib.sh {@code relay_config_hash}).
+     *
+     * @param hashKey the key, at most 64 bytes (UTF-8); may be null only when there are no credentials
+     * @throws IllegalArgumentException when there are credentials and the key is missing, empty or too long
      */
-    public String hash() {
+    public String hash(String hashKey) {
         SortedMap<String, String> files = publicFiles();
-        files.put(SASL_PASSWD, saslPasswd);
+        files.put(SASL_PASSWD, hasSasl() ? "hmac-sha256:" + hmacSha256(hashKey, saslPasswd) : "");
         MessageDigest digest = sha256();
         for (Map.Entry<String, String> file : files.entrySet()) {
             byte[] content = file.getValue().getBytes(StandardCharsets.UTF_8);
@@ -70,6 +85,31 @@ public record PostfixConfig(String mainCf, String transport, String tlsPolicy, S
             digest.update(content);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** HMAC-SHA256 (lowercase hex) of {@code message} keyed with the UTF-8 bytes of {@code key}. */
+    static String hmacSha256(String key, String message) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("a configuration with credentials needs a hash key");
+        }
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        if (keyBytes.length > MAX_HASH_KEY_BYTES) {
+            throw new IllegalArgumentException("the hash key is longer than " + MAX_HASH_KEY_BYTES + " bytes");
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime provides HmacSHA256", e);
+        }
+    }
+
+    /** A new random hash key: 32 random bytes as 64 lowercase hex characters. */
+    public static String newHashKey() {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     /** Like the record default, but with the SASL passwords redacted. */

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.routing.RouteInputs;
-import io.mailroute.routing.SecretValues;
+import io.mailroute.routing.SecretInput;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -13,12 +13,13 @@ import java.util.Optional;
 
 /**
  * {@link RouteInputs} read from the API server for one plan. Each namespace and Secret is read at most once per plan
- * (a relay's routes share a few namespaces and credentials). Secret values are decoded in memory only, never logged.
+ * (a relay's routes share a few namespaces and credentials). Only credentials Secrets are decoded (see
+ * {@link SecretInput#of}), in memory only, never logged.
  */
 final class ClusterRouteInputs implements RouteInputs {
     private final KubernetesClient client;
     private final Map<String, Map<String, String>> labels = new HashMap<>();
-    private final Map<String, Optional<Map<String, String>>> secrets = new HashMap<>();
+    private final Map<String, Optional<SecretInput>> secrets = new HashMap<>();
 
     ClusterRouteInputs(KubernetesClient client) {
         this.client = client;
@@ -44,15 +45,12 @@ final class ClusterRouteInputs implements RouteInputs {
     }
 
     @Override
-    public Optional<Map<String, String>> secretData(String namespace, String name) {
+    public Optional<SecretInput> secret(String namespace, String name) {
         return secrets.computeIfAbsent(namespace + "/" + name, key -> readSecret(namespace, name));
     }
 
-    private Optional<Map<String, String>> readSecret(String namespace, String name) {
+    private Optional<SecretInput> readSecret(String namespace, String name) {
         Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-        if (secret == null) {
-            return Optional.empty();
-        }
-        return Optional.of(SecretValues.decode(secret));
+        return secret == null ? Optional.empty() : Optional.of(SecretInput.of(secret));
     }
 }

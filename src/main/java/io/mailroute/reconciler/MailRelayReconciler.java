@@ -1,6 +1,7 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -105,9 +106,13 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
         List<MailRoute> allRoutes = routes.list().toList();
         RelayPlan plan = planning.plan(relay, allRoutes, context.getClient());
+        String configHash = null;
         if (plan.config().isPresent()) {
             String image = relay.getSpec().image == null ? config.relay().image() : relay.getSpec().image;
-            new RelayRenderContext(plan.config().get(), image).putInto(context);
+            String hashKey = RelayRenderContext.hashKey(context.getSecondaryResource(Secret.class).orElse(null));
+            RelayRenderContext render = new RelayRenderContext(plan.config().get(), image, hashKey);
+            configHash = render.configHash();
+            render.putInto(context);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }
         // after the ConfigMap write: the routes woken now find their lines written
@@ -120,7 +125,8 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .getName().equals(pod.getMetadata().getLabels().get("app.kubernetes.io/instance")))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
                 .map(RelayPodProbe::probe).toList();
-        MailRelayStatus status = RelayStatusFactory.status(relay, plan, statefulSet, pods, clock);
+        MailRelayStatus status = RelayStatusFactory.status(relay, plan, configHash, statefulSet, pods,
+                clock);
         UpdateControl<MailRelay> control;
         if (status.equals(relay.getStatus())) {
             control = UpdateControl.noUpdate();

@@ -18,8 +18,9 @@ final class RelayStatusFactory {
     private RelayStatusFactory() {
     }
 
-    static MailRelayStatus status(MailRelay relay, RelayPlan plan, StatefulSet statefulSet, List<RelayPodStatus> pods,
-                                  Clock clock) {
+    /** {@code configHash}: the public hash of the plan's configuration (null when the plan has none). */
+    static MailRelayStatus status(MailRelay relay, RelayPlan plan, String configHash, StatefulSet statefulSet,
+                                  List<RelayPodStatus> pods, Clock clock) {
         MailRelayStatus old = relay.getStatus() == null ? new MailRelayStatus() : relay.getStatus();
         long generation = relay.getMetadata().getGeneration() == null ? 0 : relay.getMetadata().getGeneration();
         Conditions conditions = new Conditions(old.conditions, generation, clock);
@@ -28,7 +29,7 @@ final class RelayStatusFactory {
         status.attachedRoutes = plan.attachedRoutes();
         status.pods = pods;
         if (plan.config().isPresent()) {
-            status.configHash = plan.config().get().hash();
+            status.configHash = configHash;
             setProgrammed(conditions, relay, plan, status.configHash, pods);
         } else {
             status.configHash = old.configHash;

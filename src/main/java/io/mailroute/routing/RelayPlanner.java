@@ -20,17 +20,36 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Plans one relay from the routes that reference it: admission (allowedRoutes), validation, conflicts and rendering.
- * The oldest route wins a domain claimed twice (then namespace/name order), as in Gateway API. Both reconcilers use
- * this class, so a route's status always describes exactly what the relay renders.
+ * Plans one relay from the routes that reference it: admission (allowedRoutes), validation, conflicts, size budgets
+ * and rendering. The oldest route wins a domain claimed twice (then namespace/name order), as in Gateway API. A route
+ * with {@code includeSubdomains} owns its domain's whole subdomain tree against newer routes of other namespaces: a
+ * newer route of another namespace cannot claim a domain inside it (Postfix would give the more specific entry the
+ * mail). Routes of the same namespace may carve domains out of each other's trees. Both reconcilers use this class,
+ * so a route's status always describes exactly what the relay renders.
  */
 public final class RelayPlanner {
+    /**
+     * Size budgets, in bytes of rendered transport, tls_policy and sasl_passwd lines: what one route may add
+     * ({@code perRoute}) and what a relay's files may hold in all ({@code perRelay}, main.cf included), so the
+     * relay's ConfigMap and Secret stay well below the API server's 1 MiB object limit.
+     */
+    public record Budget(long perRoute, long perRelay) {
+        /** 64 KiB per route, 800 KiB per relay. */
+        public static final Budget DEFAULT = new Budget(64 * 1024, 800 * 1024);
+    }
+
     private final PostfixRenderer renderer;
     private final RouteTranslator translator;
+    private final Budget budget;
 
     public RelayPlanner(PostfixRenderer renderer, RouteTranslator translator) {
+        this(renderer, translator, Budget.DEFAULT);
+    }
+
+    public RelayPlanner(PostfixRenderer renderer, RouteTranslator translator, Budget budget) {
         this.renderer = renderer;
         this.translator = translator;
+        this.budget = budget;
     }
 
     public RelayPlan plan(MailRelay relay, Collection<MailRoute> allRoutes, RouteInputs inputs) {
@@ -42,7 +61,7 @@ public final class RelayPlanner {
                 .toList();
         RelaySettings settings;
         try {
-            settings = RelaySettingsTranslator.translate(relay);
+            settings = RelaySettingsTranslator.translate(relay, inputs);
         } catch (RouteRejectedException e) {
             Map<ResourceKey, RouteOutcome> outcomes = new TreeMap<>();
             for (MailRoute route : candidates) {
@@ -57,6 +76,7 @@ public final class RelayPlanner {
         Map<String, ResourceKey> owners = new HashMap<>();
         RuleSet accepted = new RuleSet(settings);
         boolean byNamespaceLabels = RouteAdmission.needsNamespaceLabels(relay);
+        long relayBytes = PostfixRenderer.baseBytes(settings);
         Map<ResourceKey, List<DomainOutcome>> conflicts = new LinkedHashMap<>();
         Map<ResourceKey, List<TransportRule>> renderedRules = new LinkedHashMap<>();
         for (MailRoute route : candidates) {
@@ -75,22 +95,50 @@ public final class RelayPlanner {
                 outcomes.put(key, RouteOutcome.rejected(key, e.reason(), e.getMessage()));
                 continue;
             }
+            long routeBytes = 0;
+            for (TransportRule rule : translated.rules()) {
+                routeBytes += PostfixRenderer.renderedBytes(rule);
+            }
+            if (routeBytes > budget.perRoute()) {
+                outcomes.put(key, RouteOutcome.rejected(key, "RouteTooLarge", "the route would add " + routeBytes
+                        + " bytes to the configuration of MailRelay " + relayKey + "; one route may add at most "
+                        + budget.perRoute() + " bytes (split it into several routes, or use fewer domains, next hops "
+                        + "or includeSubdomains)"));
+                continue;
+            }
             List<TransportRule> mine = new ArrayList<>();
             List<DomainOutcome> lost = new ArrayList<>();
             translated.withheld().forEach((domain, why) -> lost.add(new DomainOutcome(domain, "",
                     DomainOutcome.State.Withheld, why.message())));
+            long mineBytes = 0;
             for (TransportRule rule : translated.rules()) {
                 ResourceKey owner = owners.get(rule.domain());
                 if (owner == null && rule.includeSubdomains()) {
                     owner = owners.get("." + rule.domain());
                 }
+                String treeRoot = owner == null ? foreignSubdomainTree(rule.domain(), key.namespace(), owners) : null;
                 if (owner != null) {
                     lost.add(new DomainOutcome(rule.domain(), "", DomainOutcome.State.Conflict,
                             "domain " + rule.domain() + " is already routed on MailRelay " + relayKey
                                     + " by the older MailRoute " + owner));
+                } else if (treeRoot != null) {
+                    ResourceKey treeOwner = owners.get("." + treeRoot);
+                    lost.add(new DomainOutcome(rule.domain(), "", DomainOutcome.State.Conflict,
+                            "domain " + rule.domain() + " is inside " + treeRoot + " and its subdomains, routed on "
+                                    + "MailRelay " + relayKey + " by the older MailRoute " + treeOwner
+                                    + " (includeSubdomains); only routes of namespace " + treeOwner.namespace()
+                                    + " may route domains inside it"));
                 } else {
                     mine.add(rule);
+                    mineBytes += PostfixRenderer.renderedBytes(rule);
                 }
+            }
+            if (relayBytes + mineBytes > budget.perRelay()) {
+                outcomes.put(key, RouteOutcome.rejected(key, "RelayConfigFull", "MailRelay " + relayKey
+                        + " has no room for the route: older routes already fill " + relayBytes + " of the "
+                        + budget.perRelay() + " bytes a relay's configuration may hold, and the route would add "
+                        + mineBytes));
+                continue;
             }
             try {
                 accepted.addAll(mine);
@@ -98,6 +146,7 @@ public final class RelayPlanner {
                 outcomes.put(key, RouteOutcome.rejected(key, "ConflictsWithOtherRoute", e.getMessage()));
                 continue;
             }
+            relayBytes += mineBytes;
             for (TransportRule rule : mine) {
                 owners.put(rule.domain(), key);
                 if (rule.includeSubdomains()) {
@@ -121,6 +170,22 @@ public final class RelayPlanner {
             outcomes.put(entry.getKey(), new RouteOutcome(entry.getKey(), true, "Accepted", "", List.copyOf(domains)));
         }
         return new RelayPlan(relayKey, Optional.of(config), null, null, outcomes);
+    }
+
+    /**
+     * The closest parent domain of {@code domain} whose subdomain tree a route of another namespace than
+     * {@code namespace} owns (that route claimed the parent with includeSubdomains), or null. Looks up each parent
+     * label suffix once: O(labels of the domain).
+     */
+    private static String foreignSubdomainTree(String domain, String namespace, Map<String, ResourceKey> owners) {
+        for (int dot = domain.indexOf('.'); dot >= 0; dot = domain.indexOf('.', dot + 1)) {
+            String parent = domain.substring(dot + 1);
+            ResourceKey owner = owners.get("." + parent);
+            if (owner != null && !owner.namespace().equals(namespace)) {
+                return parent;
+            }
+        }
+        return null;
     }
 
     /** Transport map key -> value, from the rendered lines (comments skipped). */

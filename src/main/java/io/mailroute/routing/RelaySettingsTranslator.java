@@ -9,17 +9,26 @@ import io.mailroute.postfix.Networks;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.RelaySettings;
+import io.mailroute.postfix.SaslCredentials;
 import io.mailroute.postfix.TlsPolicy;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Turns a {@link MailRelay} spec into validated Postfix {@link RelaySettings}. */
+/**
+ * Turns a {@link MailRelay} spec into validated Postfix {@link RelaySettings}, including the smarthost credentials of
+ * the default route.
+ */
 public final class RelaySettingsTranslator {
     private RelaySettingsTranslator() {
     }
 
-    public static RelaySettings translate(MailRelay relay) throws RouteRejectedException {
+    /**
+     * @param inputs reads the credentials Secret of {@code spec.defaultRoute.smarthost.authSecretRef} (in the relay's
+     *               namespace, same rules as a route's, see {@link CredentialSecrets})
+     * @throws RouteRejectedException InvalidRelay, or the reason the smarthost credentials cannot be used
+     */
+    public static RelaySettings translate(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
         MailRelaySpec spec = relay.getSpec();
         if (spec == null) {
             throw new RouteRejectedException("InvalidRelay", "spec is missing");
@@ -32,13 +41,15 @@ public final class RelaySettingsTranslator {
                     networks.add(Networks.normalizeCidr("spec.acceptFrom[" + i + "]", spec.acceptFrom.get(i)));
                 }
             }
-            return new RelaySettings(ResourceKey.of(relay).toString(), hostname, networks, defaultRoute(spec));
+            return new RelaySettings(ResourceKey.of(relay).toString(), hostname, networks,
+                    defaultRoute(relay, inputs));
         } catch (PostfixInputException e) {
             throw new RouteRejectedException("InvalidRelay", e.getMessage());
         }
     }
 
-    private static DefaultRoute defaultRoute(MailRelaySpec spec) {
+    private static DefaultRoute defaultRoute(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
+        MailRelaySpec spec = relay.getSpec();
         if (spec.defaultRoute == null || spec.defaultRoute.smarthost == null) {
             return new DefaultRoute.DeliverByMx();
         }
@@ -47,6 +58,14 @@ public final class RelaySettingsTranslator {
                 smarthost.port == null ? 587 : smarthost.port, false);
         TlsPolicy tls = TlsPolicy.valueOf((spec.defaultRoute.tls == null
                 ? io.mailroute.api.v1alpha1.TlsPolicy.MAY : spec.defaultRoute.tls).name());
-        return new DefaultRoute.Smarthost(hop, tls, null);
+        SaslCredentials sasl = smarthost.authSecretRef == null ? null
+                : CredentialSecrets.read("spec.defaultRoute.smarthost.authSecretRef",
+                relay.getMetadata().getNamespace(), smarthost.authSecretRef, inputs);
+        if (sasl != null && !tls.isMandatory()) {
+            throw new RouteRejectedException("InvalidRelay", "spec.defaultRoute.tls: TLS policy " + tls.postfixLevel()
+                    + " could send the smarthost password unencrypted; use encrypt, verify or secure with "
+                    + "spec.defaultRoute.smarthost.authSecretRef");
+        }
+        return new DefaultRoute.Smarthost(hop, tls, sasl);
     }
 }

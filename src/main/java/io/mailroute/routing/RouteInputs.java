@@ -8,6 +8,9 @@ public interface RouteInputs {
     /** Labels of a namespace, empty when it does not exist. */
     Map<String, String> namespaceLabels(String namespace);
 
-    /** Decoded data of a Secret, empty when it does not exist. */
-    Optional<Map<String, String>> secretData(String namespace, String name);
+    /**
+     * A Secret's type and labels, with its decoded values only when it is a credentials Secret
+     * ({@link SecretInput#of}); empty when it does not exist.
+     */
+    Optional<SecretInput> secret(String namespace, String name);
 }

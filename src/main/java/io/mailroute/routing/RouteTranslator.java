@@ -111,24 +111,8 @@ public final class RouteTranslator {
         if (ref == null) {
             return null;
         }
-        String namespace = route.getMetadata().getNamespace();
-        Map<String, String> data = inputs.secretData(namespace, ref.name).orElseThrow(() ->
-                new RouteRejectedException("SecretNotFound", "Secret " + namespace + "/" + ref.name
-                        + " named in spec.target.relay.authSecretRef does not exist"));
-        String usernameKey = ref.usernameKey == null ? "username" : ref.usernameKey;
-        String passwordKey = ref.passwordKey == null ? "password" : ref.passwordKey;
-        for (String key : List.of(usernameKey, passwordKey)) {
-            if (!data.containsKey(key)) {
-                throw new RouteRejectedException("SecretKeyMissing",
-                        "Secret " + namespace + "/" + ref.name + " has no key " + key);
-            }
-        }
-        try {
-            return new SaslCredentials(data.get(usernameKey), data.get(passwordKey));
-        } catch (PostfixInputException e) {
-            throw new RouteRejectedException("InvalidCredentials",
-                    "Secret " + namespace + "/" + ref.name + ": " + e.getMessage());
-        }
+        return CredentialSecrets.read("spec.target.relay.authSecretRef", route.getMetadata().getNamespace(), ref,
+                inputs);
     }
 
     private static int portOr(Integer port, int fallback) {

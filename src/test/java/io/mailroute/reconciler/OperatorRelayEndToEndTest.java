@@ -143,6 +143,58 @@ class OperatorRelayEndToEndTest {
         assertThat(subjects(first)).as("the old next hop gets nothing after the change").doesNotContain("after-change");
     }
 
+    /**
+     * Credentials end to end: the relay mounts exactly the operator's ConfigMap and {@code relay-sasl} Secret, computes
+     * the keyed config hash from them (with the Secret's {@code hash-key}) and reaches the operator's config-hash, and
+     * authenticates to the smarthost with the credentials of a labelled Secret.
+     */
+    @Test
+    void credentialsFromTheOperatorsSecretGoLiveAndAuthenticate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path ca)
+            throws Exception {
+        Commands.requireRootAndTools("openssl");
+        javax.net.ssl.SSLContext tls = io.mailroute.relay.fixtures.TestCa.serverContext(
+                io.mailroute.relay.fixtures.TestCa.create(ca, "mailroute e2e CA").issue("smarthost.test"));
+        try (SmtpSink smarthost = SmtpSink.start(SmtpSink.Options.plain().withTls(tls)
+                .withAuth("e2e-user", "e2e:Pa55-word"))) {
+            MailRelay relayResource = client.resource(Resources.relay(ns.name(), "relay")).create();
+            client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("auth")
+                    .withNamespace(ns.name()).addToLabels("mailroute.io/credentials", "true").endMetadata()
+                    .withType("kubernetes.io/basic-auth")
+                    .withStringData(Map.of("username", "e2e-user", "password", "e2e:Pa55-word")).build()).create();
+            MailRoute route = Resources.pinnedRoute(ns.name(), "e2e", "relay", "unused.example", "e2e.test");
+            route.getSpec().target = new io.mailroute.api.v1alpha1.RouteTarget();
+            route.getSpec().target.relay = new io.mailroute.api.v1alpha1.SmarthostTarget(
+                    smarthost.endpoint().address(), smarthost.endpoint().port());
+            route.getSpec().target.relay.authSecretRef = new io.mailroute.api.v1alpha1.SecretKeys("auth");
+            route.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.ENCRYPT;
+            route.getSpec().validation = ValidationPolicy.Off;
+            client.resource(route).create();
+            io.fabric8.kubernetes.api.model.Secret sasl = await().until(() -> client.secrets()
+                    .inNamespace(ns.name()).withName("relay-sasl").get(), java.util.Objects::nonNull);
+            ConfigMap written = await().until(this::configMap, cm -> cm != null
+                    && cm.getData().get("transport").contains(smarthost.endpoint().address()));
+            Map<String, String> secretFiles = new java.util.TreeMap<>();
+            sasl.getData().forEach((key, value) -> secretFiles.put(key, new String(
+                    java.util.Base64.getDecoder().decode(value), java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(secretFiles).containsOnlyKeys("sasl_passwd", "hash-key");
+
+            relay = RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of());
+            relay.publishRaw(written.getData(), secretFiles);
+            relay.launch();
+            relay.awaitLive(written.getData().get("config-hash"));
+            runningPod(relayResource);
+            await().untilAsserted(() -> assertCondition(client.resources(MailRelay.class).inNamespace(ns.name())
+                    .withName("relay").get(), "Programmed", "True", "ConfigLive"));
+
+            SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "authenticated-e2e");
+            io.mailroute.relay.fixtures.Delivery delivery = smarthost.awaitSubject("authenticated-e2e",
+                    Duration.ofSeconds(20));
+            assertThat(delivery.authUser()).isEqualTo("e2e-user");
+            assertThat(delivery.tls()).isTrue();
+            assertThat(relay.status().toString()).doesNotContain("e2e:Pa55-word");
+        }
+    }
+
     private static List<String> subjects(SmtpSink... sinks) {
         List<String> subjects = new java.util.ArrayList<>();
         for (SmtpSink sink : sinks) {

@@ -72,7 +72,7 @@ class RelayCapabilitiesTest {
         PostfixConfig second = render(relayVia(new Loopback.Endpoint("127.0.0.9", 25)),
                 route("a.test", new Loopback.Endpoint("127.0.0.3", 25)));
         relay.publish(second);
-        relay.awaitLive(second.hash());
+        relay.awaitLive(RelayInstance.hashOf(second));
         send("carol@a.test", "second");
         await().atMost(Duration.ofSeconds(30)).until(() -> sink.deliveries().stream()
                 .anyMatch(d -> d.sink().equals("127.0.0.3:25") && d.rcptTo().equals(List.of("carol@a.test"))));

@@ -69,7 +69,7 @@ class RelayReloadTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> accepted(acceptedAt) >= MESSAGES / 4);
         long publishedAt = System.nanoTime();
         relay.publish(after);
-        relay.awaitLive(after.hash());
+        relay.awaitLive(RelayInstance.hashOf(after));
         long liveAt = System.nanoTime();
         liveAtHolder.set(liveAt);
         sender.get(60, TimeUnit.SECONDS);
@@ -104,7 +104,7 @@ class RelayReloadTest {
         smarthost.awaitSubject("before", Duration.ofSeconds(20));
 
         relay.publish(after);
-        relay.awaitLive(after.hash());
+        relay.awaitLive(RelayInstance.hashOf(after));
         SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@elsewhere.test"), "after");
 
         assertThat(newTarget.awaitSubject("after", Duration.ofSeconds(20)).rcptTo())
@@ -123,7 +123,7 @@ class RelayReloadTest {
         relay.publish(broken, null);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "refused".equals(relay.status().get("state")));
-        assertThat(relay.status()).containsEntry("live", good.hash());
+        assertThat(relay.status()).containsEntry("live", RelayInstance.hashOf(good));
         assertThat(relay.status().get("message")).contains("transport", "expected format: key whitespace value");
         SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "after-refusal");
         assertThat(oldTarget.awaitSubject("after-refusal", Duration.ofSeconds(20)).rcptTo())
@@ -131,7 +131,7 @@ class RelayReloadTest {
 
         PostfixConfig fixed = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
         relay.publish(fixed);
-        relay.awaitLive(fixed.hash());
+        relay.awaitLive(RelayInstance.hashOf(fixed));
         assertThat(relay.status()).containsEntry("state", "running");
     }
 
@@ -146,11 +146,11 @@ class RelayReloadTest {
         relay.publish(files, null);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "waiting".equals(relay.status().get("state")));
-        assertThat(relay.status()).containsEntry("live", good.hash()).containsEntry("mounted", next.hash());
+        assertThat(relay.status()).containsEntry("live", RelayInstance.hashOf(good)).containsEntry("mounted", RelayInstance.hashOf(next));
 
-        files.put("config-hash", next.hash() + "\n");
+        files.put("config-hash", RelayInstance.hashOf(next) + "\n");
         relay.publish(files, null);
-        relay.awaitLive(next.hash());
+        relay.awaitLive(RelayInstance.hashOf(next));
     }
 
     @Test
@@ -169,7 +169,7 @@ class RelayReloadTest {
                 .as("not ready without a good configuration").isNotZero();
 
         relay.publish(good);
-        relay.awaitLive(good.hash());
+        relay.awaitLive(RelayInstance.hashOf(good));
         assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode()).isZero();
     }
 

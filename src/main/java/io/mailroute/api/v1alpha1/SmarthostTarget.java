@@ -22,8 +22,9 @@ public class SmarthostTarget {
     @JsonPropertyDescription("TCP port of the smarthost (587 submission by default).")
     public Integer port = 587;
 
-    @JsonPropertyDescription("Secret with SASL credentials for the smarthost. Its values go only into the relay's "
-            + "Secret, never into ConfigMaps, status, events or logs.")
+    @JsonPropertyDescription("Secret with SASL credentials for the smarthost (labelled mailroute.io/credentials: "
+            + "\"true\"; needs TLS encrypt, verify or secure). Its values go only into the relay's Secret, never into "
+            + "ConfigMaps, status, events or logs.")
     public SecretKeys authSecretRef;
 
     public SmarthostTarget() {
