@@ -12,6 +12,7 @@ import io.mailroute.relay.fixtures.Delivery;
 import io.mailroute.relay.fixtures.Loopback;
 import io.mailroute.relay.fixtures.MountedFiles;
 import io.mailroute.relay.fixtures.SmtpClient;
+import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpSink;
 import java.io.IOException;
 import java.net.URI;
@@ -95,12 +96,12 @@ class RelayImageTest {
     @Test
     @Order(1)
     void goesLiveWithTheMountedConfigurationAndReportsItsHash() {
-        Map<String, String> status = awaitStatus("live " + initial.hash(),
-                s -> "running".equals(s.get("state")) && initial.hash().equals(s.get("live")));
-        assertThat(status).containsEntry("mounted", initial.hash());
+        Map<String, String> status = awaitStatus("live " + RelayInstance.hashOf(initial),
+                s -> "running".equals(s.get("state")) && RelayInstance.hashOf(initial).equals(s.get("live")));
+        assertThat(status).containsEntry("mounted", RelayInstance.hashOf(initial));
         masterPid = postfixMaster().orElseThrow(() -> new AssertionError("no Postfix master in the container"
                 + relay.logTail()));
-        assertThat(relay.log()).contains("configuration " + initial.hash() + " is live");
+        assertThat(relay.log()).contains("configuration " + RelayInstance.hashOf(initial) + " is live");
     }
 
     @Test
@@ -122,8 +123,8 @@ class RelayImageTest {
 
         publish(changed);
 
-        awaitStatus("live " + changed.hash(),
-                s -> "running".equals(s.get("state")) && changed.hash().equals(s.get("live")));
+        awaitStatus("live " + RelayInstance.hashOf(changed),
+                s -> "running".equals(s.get("state")) && RelayInstance.hashOf(changed).equals(s.get("live")));
         assertThat(relay.pid()).as("the container's init process").isEqualTo(taskPid);
         assertThat(postfixMaster()).as("the Postfix master (reloaded, not restarted)").contains(masterPid);
         SmtpClient.send(listen, "alice@sender.test", List.of("carol@a.test"), "image-after-change");
@@ -140,8 +141,8 @@ class RelayImageTest {
         publish(broken);
 
         Map<String, String> status = awaitStatus("state refused", s -> "refused".equals(s.get("state")));
-        assertThat(status).containsEntry("live", changed.hash());
-        assertThat(status.get("message")).contains("configuration " + broken.hash() + " refused", "transport");
+        assertThat(status).containsEntry("live", RelayInstance.hashOf(changed));
+        assertThat(status.get("message")).contains("configuration " + RelayInstance.hashOf(broken) + " refused", "transport");
         assertThat(postfixMaster()).contains(masterPid);
         SmtpClient.send(listen, "alice@sender.test", List.of("dave@a.test"), "image-after-refusal");
         assertThat(arrived(second, "image-after-refusal").rcptTo()).containsExactly("dave@a.test");
@@ -150,7 +151,7 @@ class RelayImageTest {
     /** Publishes the ConfigMap the operator would write: the public files and config-hash. */
     private void publish(PostfixConfig config) {
         Map<String, String> files = new TreeMap<>(config.publicFiles());
-        files.put(RelayConfigMapDependent.CONFIG_HASH_KEY, config.hash());
+        files.put(RelayConfigMapDependent.CONFIG_HASH_KEY, RelayInstance.hashOf(config));
         configMount.publish(files);
     }
 

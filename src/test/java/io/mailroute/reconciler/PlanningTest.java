@@ -11,6 +11,7 @@ import io.mailroute.routing.RelayPlanner;
 import io.mailroute.routing.ResourceKey;
 import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.RouteTranslator;
+import io.mailroute.routing.SecretInput;
 import io.mailroute.testing.Resources;
 import io.mailroute.validation.RenderPolicy;
 import java.lang.reflect.Proxy;
@@ -30,7 +31,7 @@ class PlanningTest {
         }
 
         @Override
-        public Optional<Map<String, String>> secretData(String namespace, String name) {
+        public Optional<SecretInput> secret(String namespace, String name) {
             return Optional.empty();
         }
     };
