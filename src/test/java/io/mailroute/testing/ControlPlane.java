@@ -40,15 +40,20 @@ public final class ControlPlane {
         this.client = new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    /** Starts (or reuses) the control plane and applies the CRDs; idempotent. */
+    /**
+     * State directory of this JVM's control plane: its own, so that a test run never reuses a control plane it did
+     * not start (the demo's, another build's) and parallel test JVMs never share one.
+     */
+    private static final String STATE = System.getProperty("java.io.tmpdir") + "/mailroute-test-control-plane-"
+            + ProcessHandle.current().pid();
+
+    /** Starts this JVM's control plane (stopped when the JVM exits) and applies the CRDs; idempotent. */
     public static synchronized ControlPlane get() {
         if (instance == null) {
-            boolean wasRunning = run("status") == 0;
-            if (!wasRunning && run("start") != 0) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> run("stop")));
+            if (run("start") != 0) {
+                run("stop"); // whatever half of it started
                 throw new IllegalStateException("hack/control-plane.sh start failed; see its output above");
-            }
-            if (!wasRunning) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> run("stop")));
             }
             instance = new ControlPlane(readEnv());
             instance.applyCrds();
@@ -116,8 +121,10 @@ public final class ControlPlane {
 
     private static int run(String command) {
         try {
-            Process process = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(),
-                    command).inheritIO().redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(),
+                    command).inheritIO().redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("MAILROUTE_STATE", STATE);
+            Process process = builder.start();
             if (!process.waitFor(20, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("hack/control-plane.sh " + command + " timed out");
@@ -133,7 +140,10 @@ public final class ControlPlane {
 
     private static Map<String, String> readEnv() {
         try {
-            Process process = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(), "env")
+            ProcessBuilder builder = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(),
+                    "env");
+            builder.environment().put("MAILROUTE_STATE", STATE);
+            Process process = builder
                     .redirectErrorStream(false).start();
             String out = new String(process.getInputStream().readAllBytes());
             process.waitFor(1, TimeUnit.MINUTES);
