@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Planning + rendering one relay of N routes in-process (the work of one MailRelay reconcile), without API server:
+#   bench/plan.sh [N ...]      default: 1000 10000 100000
+# Prints a Markdown table (median of 7 runs after 3 warm-ups). See docs/benchmarks.md.
+source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
+cd "$REPO_ROOT"
+if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000 100000); fi
+mvn -B -q -ntp test-compile
+mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+cp="$(cat target/bench-classpath.txt)"
+java -Xmx1g -cp "target/test-classes:target/classes:$cp" io.mailroute.bench.PlanBenchmark "${SIZES[@]}"
