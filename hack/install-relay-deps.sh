@@ -9,7 +9,7 @@ if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "install ok inst
   [ "$(id -u)" -eq 0 ] || die "postfix is missing and we are not root"
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 fi
-apt_install postfix postfix-lmdb libsasl2-modules busybox openssl iproute2 knot knot-dnsutils swaks
+apt_install postfix postfix-lmdb libsasl2-modules busybox openssl iproute2 knot knot-dnsutils swaks inotify-tools
 
 # Debian's package may have started the system instance (when it was configured before); stop it so that
 # nothing listens on port 25 of the host. This is the only place that names the host's instance, on purpose;
@@ -21,6 +21,6 @@ fi
 if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled postfix >/dev/null 2>&1; then
   systemctl disable --now postfix >/dev/null 2>&1 || true
 fi
-for tool in postfix postconf postmap postqueue busybox openssl ip knotd kdig swaks; do
+for tool in postfix postconf postmap postqueue busybox openssl ip knotd kdig swaks inotifywait; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || die "$tool is missing after install"
 done

@@ -12,7 +12,7 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/relay-lib.sh"
 source "$RELAY_LIB_DIR/relay-config.sh"
 
 state="starting" live_hash="" mounted_hash="" message="" last_fingerprint=""
-master_pid="" httpd_pid="" sleep_pid=""
+master_pid="" httpd_pid="" sleep_pid="" watch_pid="" watch_fd=""
 
 write_status() {
   local tmp="$RELAY_STATUS_DIR/.status.tmp"
@@ -98,7 +98,31 @@ go_live() {
   relay_log "configuration $live_hash is live"
 }
 
+# start_watch: wakes pause() as soon as a mounted directory changes (the kubelet writes a new timestamped directory
+# and swaps the ..data symlink), so a new configuration is picked up within milliseconds instead of at the next
+# poll. Polling every RELAY_POLL_SECONDS stays as the fallback (a Secret mounted later, a missed event, no
+# inotifywait on the machine).
+start_watch() {
+  local dir dirs=()
+  command -v inotifywait >/dev/null 2>&1 || { relay_log "inotifywait not found: polling every ${RELAY_POLL_SECONDS}s"; return 0; }
+  for dir in "$RELAY_CONFIG_MOUNT" "$RELAY_SASL_MOUNT"; do [ -d "$dir" ] && dirs+=("$dir"); done
+  [ ${#dirs[@]} -gt 0 ] || return 0
+  coproc WATCH { exec inotifywait -m -q -e create -e moved_to -e close_write -e delete -e attrib --format '%e %f' \
+    "${dirs[@]}" 2>/dev/null; }
+  watch_pid="$WATCH_PID" watch_fd="${WATCH[0]}"
+}
+
+stop_watch() { [ -z "$watch_pid" ] || kill "$watch_pid" 2>/dev/null; }
+
 pause() {
+  local event
+  if [ -n "$watch_fd" ] && kill -0 "$watch_pid" 2>/dev/null; then
+    if read -r -t "$RELAY_POLL_SECONDS" -u "$watch_fd" event; then
+      # the rest of the same update follows within microseconds: take it in one go
+      while read -r -t 0.05 -u "$watch_fd" event; do :; done
+    fi
+    return 0
+  fi
   sleep "$RELAY_POLL_SECONDS" &
   sleep_pid=$!
   wait "$sleep_pid"
@@ -117,8 +141,10 @@ on_term() {
 }
 
 trap on_term TERM INT
+trap stop_watch EXIT
 prepare
 start_status_endpoint
+start_watch
 until install_mounted; do pause; done
 start_master
 go_live

@@ -96,6 +96,24 @@ class RelayReloadTest {
     }
 
     @Test
+    void aChangedConfigurationGoesLiveOnTheFileEventNotAtTheNextPoll() throws Exception {
+        PostfixConfig before = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig after = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        relay = RelayInstance.create().pollEvery("120").start(before);
+
+        long publishedAt = System.nanoTime();
+        relay.publish(after);
+        relay.awaitLive(RelayInstance.hashOf(after));
+        Duration live = Duration.ofNanos(System.nanoTime() - publishedAt);
+
+        System.out.printf("file event to live (poll interval 120 s): %d ms%n", live.toMillis());
+        assertThat(live).as("live long before the 120 s poll").isLessThan(Duration.ofSeconds(15));
+        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "after-event");
+        assertThat(newTarget.awaitSubject("after-event", Duration.ofSeconds(20)).rcptTo())
+                .containsExactly("bob@a.test");
+    }
+
+    @Test
     void mainCfChangeTakesEffectThroughReloadWithoutRestart() throws Exception {
         PostfixConfig before = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
         PostfixConfig after = render(relayVia(newTarget.endpoint()), route("a.test", oldTarget.endpoint()));
