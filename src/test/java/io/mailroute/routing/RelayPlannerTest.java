@@ -123,4 +123,26 @@ class RelayPlannerTest {
         assertThat(plan.errorMessage()).contains("spec.acceptFrom[0]");
         assertThat(plan.outcome(new ResourceKey("mail", "r")).orElseThrow().reason()).isEqualTo("RelayInvalid");
     }
+
+    /** Hardening item 4: the translator and RelaySettings both normalized acceptFrom, so IPv6 was always refused. */
+    @Test
+    void ipv6AcceptFromIsAcceptedAndRenderedInPostfixSyntax() {
+        relay.getSpec().acceptFrom = List.of("10.0.0.0/8", "2001:db8::/32", "fd00:10::/64");
+        RelayPlan plan = planner.plan(relay, List.of(), NO_INPUTS);
+        assertThat(plan.errorMessage()).isNull();
+        assertThat(plan.config().orElseThrow().mainCf())
+                .contains("\nmynetworks = 127.0.0.0/8 [::1]/128 10.0.0.0/8 [2001:db8::]/32 [fd00:10::]/64\n");
+    }
+
+    /** Hardening item 3: two half-networks are the whole IPv4 internet; refused like 0.0.0.0/0. */
+    @Test
+    void networksThatTogetherCoverTheInternetMakeTheRelayInvalid() {
+        relay.getSpec().acceptFrom = List.of("0.0.0.0/1", "128.0.0.0/1");
+        MailRoute route = Resources.pinnedRoute("mail", "r", "relay", "mx.example.test", "example.com");
+        RelayPlan plan = planner.plan(relay, List.of(route), NO_INPUTS);
+        assertThat(plan.config()).isEmpty();
+        assertThat(plan.errorReason()).isEqualTo("InvalidRelay");
+        assertThat(plan.errorMessage()).startsWith("spec.acceptFrom: together the networks cover ")
+                .contains("at most 65536 (a /16) are allowed");
+    }
 }
