@@ -54,7 +54,7 @@ public final class MailrouteMain {
             err.println(USAGE);
             return USAGE_ERROR;
         } catch (java.io.IOException | RuntimeException e) {
-            err.println("mailroute " + args.get(0) + ": " + e);
+            err.println("mailroute " + args.get(0) + ": " + io.mailroute.postfix.SafeText.oneLine(String.valueOf(e)));
             return INTERNAL_ERROR;
         }
     }

@@ -23,6 +23,12 @@ public final class RelaySettingsTranslator {
         if (spec == null) {
             throw new RouteRejectedException("InvalidRelay", "spec is missing");
         }
+        if (spec.allowedRoutes != null) {
+            String selectorProblem = LabelSelectors.problem("spec.allowedRoutes.selector", spec.allowedRoutes.selector);
+            if (selectorProblem != null) {
+                throw new RouteRejectedException("InvalidRelay", selectorProblem);
+            }
+        }
         try {
             String hostname = DomainNames.normalize("spec.hostname", spec.hostname);
             // RelaySettings validates acceptFrom exactly once (each entry and their union); normalizing here as

@@ -94,6 +94,9 @@ public final class RouteTranslator {
                 List<NextHop> hops = new ArrayList<>();
                 for (int i = 0; i < target.hosts.size(); i++) {
                     NextHopHost h = target.hosts.get(i);
+                    if (h == null) {
+                        throw new PostfixInputException("spec.target.hosts[" + i + "]", "must not be null");
+                    }
                     hops.add(NextHop.of("spec.target.hosts[" + i + "]", h.host, portOr(h.port, 25),
                             Boolean.TRUE.equals(h.lookupMx)));
                 }
@@ -111,10 +114,18 @@ public final class RouteTranslator {
         if (ref == null) {
             return null;
         }
+        if (ref.name == null || ref.name.isEmpty()) {
+            throw new RouteRejectedException("InvalidTarget", "spec.target.relay.authSecretRef.name: must be set");
+        }
         String namespace = route.getMetadata().getNamespace();
-        Map<String, String> data = inputs.secretData(namespace, ref.name).orElseThrow(() ->
-                new RouteRejectedException("SecretNotFound", "Secret " + namespace + "/" + ref.name
-                        + " named in spec.target.relay.authSecretRef does not exist"));
+        Map<String, String> data;
+        try {
+            data = inputs.secretData(namespace, ref.name).orElseThrow(() ->
+                    new RouteRejectedException("SecretNotFound", "Secret " + namespace + "/" + ref.name
+                            + " named in spec.target.relay.authSecretRef does not exist"));
+        } catch (SecretValues.InvalidSecretException e) {
+            throw new RouteRejectedException("InvalidSecret", e.getMessage());
+        }
         String usernameKey = ref.usernameKey == null ? "username" : ref.usernameKey;
         String passwordKey = ref.passwordKey == null ? "password" : ref.passwordKey;
         for (String key : List.of(usernameKey, passwordKey)) {
