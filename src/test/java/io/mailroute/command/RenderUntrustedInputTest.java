@@ -282,4 +282,13 @@ class RenderUntrustedInputTest {
                 "mailroute check: MailRoute default/r: spec.domains[1]: \"a b\" is not a valid domain name: "
                         + "contains whitespace");
     }
+
+    @Test
+    void usageErrorsEscapeTheArgumentTheyEcho() {
+        Cli.Run run = Cli.run("render", "--\u202eevil\u2028x");
+        assertThat(run.exit()).as(run.all()).isEqualTo(64);
+        assertThat(run.err().lines().findFirst().orElseThrow())
+                .isEqualTo("mailroute render: unknown argument --\\u202eevil\\u2028x");
+        assertThat(run.err()).doesNotContain("\u202e", "\u2028");
+    }
 }
