@@ -21,6 +21,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -142,17 +143,22 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
             files.add(path);
         } else if (attributes.isDirectory()) {
             // Files.walk does not follow links; a link named like a manifest is reported so it is not missed
+            List<Path> entries;
             try (Stream<Path> walk = Files.walk(path)) {
-                for (Path p : walk.sorted().toList()) {
-                    String name = p.getFileName().toString();
-                    if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {
-                        continue;
-                    }
-                    if (Files.isSymbolicLink(p)) {
-                        problems.add(show(p) + ": is a symbolic link; links are not followed");
-                    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                        files.add(p);
-                    }
+                entries = walk.sorted().toList();
+            } catch (IOException | UncheckedIOException e) {
+                problems.add(show(path) + ": cannot be listed (" + e.getClass().getSimpleName() + ")");
+                return;
+            }
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {
+                    continue;
+                }
+                if (Files.isSymbolicLink(p)) {
+                    problems.add(show(p) + ": is a symbolic link; links are not followed");
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    files.add(p);
                 }
             }
         } else {
