@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the relay tests (src/test/java/io/mailroute/relay) need: Debian's Postfix with LMDB maps, the
 # Cyrus SASL client plugins, busybox (status endpoint), openssl (test CA), iproute2 (network namespaces),
-# Knot DNS (DNS server inside the namespace) and swaks (SMTP client inside the namespace). Idempotent.
+# Knot DNS (DNS server inside the namespace) and swaks (SMTP client inside the namespace) with its IPv6 module
+# (RelayIpv6AcceptFromTest connects from IPv6 source addresses). Idempotent.
 # The system Postfix instance is never left running: the tests start their own instances in temp dirs.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -9,7 +10,8 @@ if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "install ok inst
   [ "$(id -u)" -eq 0 ] || die "postfix is missing and we are not root"
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 fi
-apt_install postfix postfix-lmdb libsasl2-modules busybox openssl iproute2 knot knot-dnsutils swaks inotify-tools
+apt_install postfix postfix-lmdb libsasl2-modules busybox openssl iproute2 knot knot-dnsutils swaks inotify-tools \
+  libio-socket-inet6-perl
 
 # Debian's package may have started the system instance (when it was configured before); stop it so that
 # nothing listens on port 25 of the host. This is the only place that names the host's instance, on purpose;

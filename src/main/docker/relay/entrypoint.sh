@@ -33,7 +33,10 @@ prepare() {
   chown root "$RELAY_QUEUE_DIR"
   chown postfix "$RELAY_DATA_DIR"
   rm -f "$RELAY_DRAIN_FLAG"
-  sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_CONFIG_DIR/master.cf"
+  if ! sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_CONFIG_DIR/master.cf"; then
+    set_state failed "cannot write $RELAY_CONFIG_DIR/master.cf"
+    exit 1
+  fi
   relay_backdate "$RELAY_CONFIG_DIR/master.cf"
   write_status
 }
@@ -75,7 +78,13 @@ install_mounted() {
     set_state refused "configuration $hash refused: $RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
-  relay_install
+  if ! relay_install; then
+    # Nothing half-written is live (see relay_install). The configuration itself is fine, so try again at the
+    # next poll: it goes live as soon as the volume has room again.
+    last_fingerprint=""
+    set_state failed "configuration $hash could not be installed: $RELAY_ERROR; live configuration: ${live_hash:-none}"
+    return 1
+  fi
   RELAY_INSTALLED_HASH="$hash"
 }
 

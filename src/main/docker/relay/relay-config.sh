@@ -107,17 +107,43 @@ relay_validate() {
   fi
 }
 
-# relay_install: moves the validated candidate into RELAY_CONFIG_DIR, one atomic rename per file, maps first.
+# relay_install: puts the validated candidate into RELAY_CONFIG_DIR in two phases. First every file is copied next
+# to its target under a temporary name and checked: cp must succeed, the data must reach the disk (sync reports
+# late write errors) and the copy must equal the candidate. Only when all copies are complete is each one moved
+# over its target with an atomic rename, maps first, main.cf last. Why: Postfix daemons reopen a changed .lmdb
+# map on their own, without a reload, so a truncated map that was renamed into place (a full configuration volume
+# lets cp stop half-way) would be live at once. On failure nothing was renamed, the temporary files are removed,
+# RELAY_ERROR says why and the last good configuration stays live.
 relay_install() {
-  local map
-  for map in "${RELAY_MAPS[@]}"; do
-    relay_install_file "$map.lmdb"
-    relay_install_file "$map"
+  local map f out
+  local files=()
+  for map in "${RELAY_MAPS[@]}"; do files+=("$map.lmdb" "$map"); done
+  files+=(main.cf)
+  for f in "${files[@]}"; do
+    if ! out="$(cp -p "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/.$f.new" 2>&1 \
+          && sync --data "$RELAY_CONFIG_DIR/.$f.new" 2>&1)"; then
+      RELAY_ERROR="cannot copy $f into $RELAY_CONFIG_DIR: ${out//$'\n'/ }"
+      relay_discard_copies "${files[@]}"
+      return 1
+    fi
+    if ! cmp -s "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/.$f.new"; then
+      RELAY_ERROR="the copy of $f in $RELAY_CONFIG_DIR differs from the validated file"
+      relay_discard_copies "${files[@]}"
+      return 1
+    fi
   done
-  relay_install_file main.cf
+  for f in "${files[@]}"; do
+    # rename(2) in one directory needs no space; should it still fail, say exactly what is live.
+    if ! out="$(mv -f "$RELAY_CONFIG_DIR/.$f.new" "$RELAY_CONFIG_DIR/$f" 2>&1)"; then
+      RELAY_ERROR="installed only partly, $f and later files were not replaced: ${out//$'\n'/ }"
+      relay_discard_copies "${files[@]}"
+      return 1
+    fi
+  done
 }
 
-relay_install_file() {
-  cp -p "$RELAY_CANDIDATE_DIR/$1" "$RELAY_CONFIG_DIR/.$1.new"
-  mv -f "$RELAY_CONFIG_DIR/.$1.new" "$RELAY_CONFIG_DIR/$1"
+# relay_discard_copies FILE...: removes the temporary copies relay_install left behind.
+relay_discard_copies() {
+  local f
+  for f in "$@"; do rm -f "$RELAY_CONFIG_DIR/.$f.new"; done
 }

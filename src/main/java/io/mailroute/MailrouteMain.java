@@ -3,6 +3,7 @@ package io.mailroute;
 import io.mailroute.command.CheckCommand;
 import io.mailroute.command.RenderCommand;
 import io.mailroute.command.UsageException;
+import io.mailroute.postfix.SafeText;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -50,11 +51,11 @@ public final class MailrouteMain {
                 }
             };
         } catch (UsageException e) {
-            err.println("mailroute " + args.get(0) + ": " + e.getMessage());
+            err.println("mailroute " + SafeText.oneLine(args.get(0)) + ": " + SafeText.oneLine(e.getMessage()));
             err.println(USAGE);
             return USAGE_ERROR;
         } catch (java.io.IOException | RuntimeException e) {
-            err.println("mailroute " + args.get(0) + ": " + e);
+            err.println("mailroute " + SafeText.oneLine(args.get(0)) + ": " + SafeText.oneLine(String.valueOf(e)));
             return INTERNAL_ERROR;
         }
     }

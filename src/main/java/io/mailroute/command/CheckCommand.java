@@ -2,6 +2,7 @@ package io.mailroute.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mailroute.MailrouteMain;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.dns.DnsResolverConfig;
 import io.mailroute.dns.MxHostReport;
@@ -13,6 +14,8 @@ import io.mailroute.dns.Verdict;
 import io.mailroute.offline.ManifestSet;
 import io.mailroute.postfix.DomainNames;
 import io.mailroute.postfix.PostfixInputException;
+import io.mailroute.postfix.SafeText;
+import io.mailroute.routing.ResourceKey;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -61,10 +64,24 @@ public final class CheckCommand {
             throw new UsageException("--output must be text or json, not " + output);
         }
         if (!files.isEmpty()) {
-            for (MailRoute route : ManifestSet.read(files).routes()) {
-                if (route.getSpec() != null && route.getSpec().domains != null) {
-                    route.getSpec().domains.forEach(d -> domains.add(domain(d)));
+            ManifestSet manifests = ManifestSet.read(files);
+            List<String> problems = new ArrayList<>(manifests.problems());
+            for (MailRoute route : manifests.routes()) {
+                if (route.getSpec() == null || route.getSpec().domains == null) {
+                    continue;
                 }
+                for (int i = 0; i < route.getSpec().domains.size(); i++) {
+                    try {
+                        domains.add(DomainNames.normalize("spec.domains[" + i + "]", route.getSpec().domains.get(i)));
+                    } catch (PostfixInputException e) {
+                        problems.add("MailRoute " + ResourceKey.of(route) + ": " + e.getMessage());
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                // the files are the input: like a usage error, nothing is looked up (exit 64), one line each
+                problems.forEach(p -> err.println("mailroute check: " + SafeText.oneLine(p)));
+                return MailrouteMain.USAGE_ERROR;
             }
         }
         if (domains.isEmpty()) {

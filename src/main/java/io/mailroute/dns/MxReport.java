@@ -67,6 +67,18 @@ public record MxReport(
         ttl, checkedAt.toString());
   }
 
+  /**
+   * True when every error comes from an MX host that definitely leads nowhere (NXDOMAIN, no address, CNAME loop or
+   * chain too long) and none from an IP literal or a host that resolved. With another MX host resolving, mail is
+   * still delivered: a sending MTA tries the next MX host (RFC 5321 section 5.1). So a dangling secondary MX is a
+   * warning, the same verdict the operator gives (Resolved=True, reason SomeMxHostsUnresolvable). An IP literal
+   * stays a failure in both (the operator's IpLiteralMx).
+   */
+  private static boolean onlyUnreachableHosts(ResolverMxResult primary) {
+    return primary.hosts().stream().noneMatch(h -> h.status() == HostStatus.IP_LITERAL
+        || (h.status() == HostStatus.RESOLVED && !h.errors().isEmpty()));
+  }
+
   private static Verdict verdict(ResolverMxResult primary, boolean disagreement) {
     if (primary.classification() == MxClassification.TEMPFAIL) {
       return Verdict.RETRY;
@@ -81,7 +93,7 @@ public record MxReport(
       return Verdict.RETRY;
     }
     if (!primary.errors().isEmpty()) {
-      return Verdict.FAIL;
+      return routable && anyResolved && onlyUnreachableHosts(primary) ? Verdict.WARN : Verdict.FAIL;
     }
     return primary.warnings().isEmpty() && !disagreement ? Verdict.PASS : Verdict.WARN;
   }

@@ -49,7 +49,7 @@ public final class OfflineRender {
         RouteInputs inputs = inputs(manifests);
         for (MailRoute route : manifests.routes()) {
             boolean hasRelay = route.getSpec() != null && route.getSpec().relayRefs != null
-                    && route.getSpec().relayRefs.stream().anyMatch(ref -> manifests.relays().stream()
+                    && route.getSpec().relayRefs.stream().anyMatch(ref -> ref != null && manifests.relays().stream()
                     .anyMatch(relay -> RouteAdmission.target(ref, route.getMetadata().getNamespace())
                             .equals(ResourceKey.of(relay))));
             if (!hasRelay) {
@@ -91,10 +91,11 @@ public final class OfflineRender {
             labels.put(ns.getMetadata().getName(),
                     ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels());
         }
-        Map<String, SecretInput> secrets = new HashMap<>();
+        // decoded when a route asks for it: a Secret with bad data then rejects that route with a message naming
+        // the Secret and key (InvalidSecret), as in the operator, instead of failing the whole run
+        Map<String, Secret> secrets = new HashMap<>();
         for (Secret secret : manifests.secrets()) {
-            secrets.put(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(),
-                    SecretInput.of(secret));
+            secrets.put(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(), secret);
         }
         return new RouteInputs() {
             @Override
@@ -104,7 +105,7 @@ public final class OfflineRender {
 
             @Override
             public Optional<SecretInput> secret(String namespace, String name) {
-                return Optional.ofNullable(secrets.get(namespace + "/" + name));
+                return Optional.ofNullable(secrets.get(namespace + "/" + name)).map(SecretInput::of);
             }
         };
     }

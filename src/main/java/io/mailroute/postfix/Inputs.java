@@ -10,35 +10,11 @@ final class Inputs {
     }
 
     /**
-     * Quotes a user value for an error message: control characters are escaped so the message stays on one line,
-     * and very long values are shortened.
+     * Quotes a user value for an error message: control, format (bidi) and separator characters are escaped so the
+     * message stays on one line and reads as it is (see {@link SafeText}), and very long values are shortened.
      */
     static String quote(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        int shown = 0;
-        for (int i = 0; i < value.length(); i++) {
-            if (shown == MAX_ECHO) {
-                out.append("...");
-                break;
-            }
-            char c = value.charAt(i);
-            switch (c) {
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (Character.isISOControl(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-            shown++;
-        }
-        return out.append('"').toString();
+        return SafeText.quote(value, MAX_ECHO);
     }
 
     /** Describes the first line break, control character or whitespace in {@code value}, or returns null. */

@@ -30,6 +30,11 @@ final class IpAddress {
         return bytes.length == 16;
     }
 
+    /** A copy of the address in network byte order. */
+    byte[] bytes() {
+        return bytes.clone();
+    }
+
     int bitLength() {
         return bytes.length * 8;
     }

@@ -54,7 +54,9 @@ final class MainCf {
 
     private static String mynetworks(RelaySettings relay) {
         Set<String> networks = new LinkedHashSet<>(List.of(LOOPBACK.split(" ")));
-        networks.addAll(relay.acceptFrom());
+        for (String network : relay.acceptFrom()) {
+            networks.add(Networks.postfixPattern(network));
+        }
         return String.join(" ", networks);
     }
 

@@ -8,8 +8,9 @@ import java.util.TreeSet;
  *
  * @param name         relay object, e.g. {@code ns/relay}, named in the header comment of every file
  * @param myHostname   fully qualified host name the relay uses in HELO, normalized
- * @param acceptFrom   client networks allowed to relay, normalized to Postfix syntax, sorted and de-duplicated;
- *                     loopback is always allowed in addition
+ * @param acceptFrom   client networks allowed to relay as canonical CIDR text ({@code 2001:db8::/32}, without the
+ *                     brackets Postfix wants, which {@link MainCf} adds), sorted and de-duplicated; together
+ *                     limited by {@link Networks#requireLimitedReach}; loopback is always allowed in addition
  * @param defaultRoute where mail without a matching rule goes
  */
 public record RelaySettings(String name, String myHostname, List<String> acceptFrom, DefaultRoute defaultRoute) {
@@ -32,6 +33,9 @@ public record RelaySettings(String name, String myHostname, List<String> acceptF
         for (int i = 0; i < networks.size(); i++) {
             normalized.add(Networks.normalizeCidr("acceptFrom[" + i + "]", networks.get(i)));
         }
-        return List.copyOf(normalized);
+        // The union is checked here, not per entry: two half-networks are as open as one /0.
+        List<String> result = List.copyOf(normalized);
+        Networks.requireLimitedReach("acceptFrom", result);
+        return result;
     }
 }

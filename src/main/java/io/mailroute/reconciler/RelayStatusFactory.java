@@ -67,10 +67,17 @@ final class RelayStatusFactory {
         }
         List<RelayPodStatus> refused = ready.stream()
                 .filter(p -> !hash.equals(p.liveHash) && "refused".equals(p.state)).toList();
+        // "failed": the configuration is valid but the pod could not install it (e.g. a full volume); the pod
+        // keeps the last good one live and retries, and the reason must be visible here, not a silent pending.
+        List<RelayPodStatus> failed = ready.stream()
+                .filter(p -> !hash.equals(p.liveHash) && "failed".equals(p.state)).toList();
         long live = ready.stream().filter(p -> hash.equals(p.liveHash)).count();
         if (!refused.isEmpty()) {
             conditions.setFalse(PROGRAMMED, "ConfigRefused", written + "; refused by pod "
                     + refused.get(0).name + ": " + refused.get(0).message);
+        } else if (!failed.isEmpty()) {
+            conditions.setFalse(PROGRAMMED, "ConfigInstallFailed", written + "; pod " + failed.get(0).name
+                    + " could not install it: " + failed.get(0).message);
         } else if (live == ready.size()) {
             conditions.setTrue(PROGRAMMED, "ConfigLive", written + "; live in " + live + "/" + ready.size()
                     + " ready relay pod(s)");
@@ -83,7 +90,7 @@ final class RelayStatusFactory {
     /** True while a written configuration is still being picked up by the pods (worth looking again soon). */
     static boolean waitingForLiveConfig(MailRelayStatus status) {
         return status.conditions.stream().anyMatch(c -> PROGRAMMED.equals(c.getType())
-                && "ConfigPending".equals(c.getReason()));
+                && ("ConfigPending".equals(c.getReason()) || "ConfigInstallFailed".equals(c.getReason())));
     }
 
     static MailRelayStatus error(MailRelay relay, Exception e, Clock clock) {

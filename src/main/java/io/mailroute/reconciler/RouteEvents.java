@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.postfix.SafeText;
 import io.mailroute.validation.RenderPolicy;
 import io.mailroute.validation.ResolutionReasons;
 import org.jboss.logging.Logger;
@@ -56,7 +57,7 @@ final class RouteEvents {
                             .withKind(route.getKind()).withName(route.getMetadata().getName())
                             .withNamespace(route.getMetadata().getNamespace()).withUid(route.getMetadata().getUid())
                             .build())
-                    .withType(type).withReason(reason).withMessage(message)
+                    .withType(type).withReason(reason).withMessage(SafeText.oneLine(message))
                     .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                     .withNewSource().withComponent("mailroute-operator").endSource()
                     .build()).create();

@@ -5,6 +5,7 @@ import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteStatus;
 import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.postfix.SafeText;
 import io.mailroute.routing.DomainOutcome;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.ResourceKey;
@@ -80,7 +81,7 @@ final class RouteStatusFactory {
                     notProgrammed.add(domain.domain() + " withheld: " + message);
                 }
                 domains.add(new DomainStatus(domain.domain(), view.relay().toString(),
-                        state.equals("Programmed") ? domain.nextHop() : null, state, message));
+                        state.equals("Programmed") ? domain.nextHop() : null, state, SafeText.oneLine(message)));
             }
         }
         domains.sort(Comparator.comparing((DomainStatus d) -> d.domain).thenComparing(d -> d.relay));

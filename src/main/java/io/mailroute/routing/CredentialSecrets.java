@@ -44,10 +44,19 @@ public final class CredentialSecrets {
      */
     public static SaslCredentials read(String field, String namespace, SecretKeys ref, RouteInputs inputs)
             throws RouteRejectedException {
+        if (ref.name == null || ref.name.isEmpty()) {
+            throw new RouteRejectedException("InvalidTarget", field + ".name: must be set");
+        }
         String secretName = namespace + "/" + ref.name;
-        SecretInput secret = inputs.secret(namespace, ref.name).orElseThrow(() ->
-                new RouteRejectedException("SecretNotFound", "Secret " + secretName + " named in " + field
-                        + " does not exist"));
+        SecretInput secret;
+        try {
+            secret = inputs.secret(namespace, ref.name).orElseThrow(() ->
+                    new RouteRejectedException("SecretNotFound", "Secret " + secretName + " named in " + field
+                            + " does not exist"));
+        } catch (SecretValues.InvalidSecretException e) {
+            // data that is not base64 (only files given to `mailroute render` can hold it): named, never shown
+            throw new RouteRejectedException("InvalidSecret", e.getMessage());
+        }
         String refusal = refusal(secret);
         if (refusal != null) {
             throw new RouteRejectedException("SecretNotForCredentials", "Secret " + secretName + " named in "

@@ -5,7 +5,6 @@ import io.mailroute.api.v1alpha1.MailRelaySpec;
 import io.mailroute.api.v1alpha1.SmarthostTarget;
 import io.mailroute.postfix.DefaultRoute;
 import io.mailroute.postfix.DomainNames;
-import io.mailroute.postfix.Networks;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.RelaySettings;
@@ -33,18 +32,22 @@ public final class RelaySettingsTranslator {
         if (spec == null) {
             throw new RouteRejectedException("InvalidRelay", "spec is missing");
         }
+        if (spec.allowedRoutes != null) {
+            String selectorProblem = LabelSelectors.problem("spec.allowedRoutes.selector", spec.allowedRoutes.selector);
+            if (selectorProblem != null) {
+                throw new RouteRejectedException("InvalidRelay", selectorProblem);
+            }
+        }
         try {
             String hostname = DomainNames.normalize("spec.hostname", spec.hostname);
-            List<String> networks = new ArrayList<>();
-            if (spec.acceptFrom != null) {
-                for (int i = 0; i < spec.acceptFrom.size(); i++) {
-                    networks.add(Networks.normalizeCidr("spec.acceptFrom[" + i + "]", spec.acceptFrom.get(i)));
-                }
-            }
+            // RelaySettings validates acceptFrom exactly once (each entry and their union); normalizing here as
+            // well used to feed Postfix syntax back into the validator, which refused every IPv6 network.
+            List<String> networks = spec.acceptFrom == null ? List.of() : new ArrayList<>(spec.acceptFrom);
             return new RelaySettings(ResourceKey.of(relay).toString(), hostname, networks,
                     defaultRoute(relay, inputs));
         } catch (PostfixInputException e) {
-            throw new RouteRejectedException("InvalidRelay", e.getMessage());
+            String field = e.field().startsWith("acceptFrom") ? "spec." + e.field() : e.field();
+            throw new RouteRejectedException("InvalidRelay", field + ": " + e.reason());
         }
     }
 

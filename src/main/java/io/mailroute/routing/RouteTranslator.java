@@ -94,6 +94,9 @@ public final class RouteTranslator {
                 List<NextHop> hops = new ArrayList<>();
                 for (int i = 0; i < target.hosts.size(); i++) {
                     NextHopHost h = target.hosts.get(i);
+                    if (h == null) {
+                        throw new PostfixInputException("spec.target.hosts[" + i + "]", "must not be null");
+                    }
                     hops.add(NextHop.of("spec.target.hosts[" + i + "]", h.host, portOr(h.port, 25),
                             Boolean.TRUE.equals(h.lookupMx)));
                 }

@@ -2,6 +2,7 @@ package io.mailroute.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.mailroute.postfix.SafeText;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -32,10 +33,13 @@ public final class Conditions {
     }
 
     /** Sets condition {@code type}; reason must be CamelCase. */
-    public Conditions set(String type, String status, String reason, String message) {
+    public Conditions set(String type, String status, String reason, String rawMessage) {
         if (!reason.matches("^[A-Z][A-Za-z0-9]*$")) {
             throw new IllegalArgumentException("condition reason must be CamelCase: " + reason);
         }
+        // Messages quote user input; whatever the source, a status line must read as it is (no bidi overrides,
+        // no U+2028 line breaks): escaped here once for every condition.
+        String message = SafeText.oneLine(rawMessage);
         next.removeIf(c -> c.getType().equals(type));
         String transition = find(previous, type)
                 .filter(old -> old.getStatus().equals(status) && old.getReason().equals(reason)

@@ -3,7 +3,18 @@ package io.mailroute.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.api.v1alpha1.MailRouteSpec;
+import io.mailroute.api.v1alpha1.MxTarget;
+import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.command.CheckCommand;
 import io.mailroute.dns.fixtures.KnotServer;
+import io.mailroute.validation.DnsChecks;
+import io.mailroute.validation.DomainValidator;
+import io.mailroute.validation.ResolutionReasons;
+import io.mailroute.validation.ValidationSettings;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,8 +164,12 @@ class KnotMxClassificationTest {
     }
   }
 
+  /**
+   * Mail is still deliverable through the first MX host, so the CLI (engine verdict, exit code) and the operator
+   * (DomainValidator: Resolved=True, SomeMxHostsUnresolvable) both call this a warning; the error is kept.
+   */
   @Test
-  void danglingSecondMxHostIsAHardErrorWhileTheFirstStillResolves() {
+  void danglingSecondMxHostIsAWarningInTheCliAndTheOperatorWhileTheFirstStillResolves() {
     MxReport report = service.check("dangling.mx.test");
 
     assertThat(report.classification()).isEqualTo(MxClassification.OK);
@@ -163,7 +178,42 @@ class KnotMxClassificationTest {
             tuple("mail.mx.test", HostStatus.RESOLVED),
             tuple("gone.mx.test", HostStatus.NXDOMAIN));
     assertThat(report.errors()).anyMatch(e -> e.contains("gone.mx.test") && e.contains("NXDOMAIN"));
-    assertThat(report.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(report.verdict()).isEqualTo(Verdict.WARN);
+    assertThat(CheckCommand.exitCode(List.of(report))).isEqualTo(CheckCommand.WARNINGS);
+
+    DomainValidator operator = new DomainValidator(new DnsChecks() {
+      @Override
+      public MxReport check(String domain) {
+        return report;
+      }
+
+      @Override
+      public HostReport checkHost(String name) {
+        throw new AssertionError("an mx route checks no single hosts");
+      }
+    }, new ValidationSettings(Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(30), 3), () -> 0.5);
+    MailRouteSpec spec = new MailRouteSpec();
+    spec.domains = List.of("dangling.mx.test");
+    spec.target = new RouteTarget();
+    spec.target.mx = new MxTarget();
+    DomainResolution resolution = operator.validate(spec, 1, "dangling.mx.test", null, Instant.now());
+    assertThat(resolution.reason).isEqualTo(ResolutionReasons.SOME_MX_HOSTS_UNRESOLVABLE);
+    assertThat(ResolutionReasons.conditionStatus(resolution.reason)).isEqualTo("True");
+    assertThat(resolution.pinned).containsExactly("mail.mx.test");
+  }
+
+  @Test
+  void ipLiteralNextToAResolvingMxHostStaysAFailure() {
+    MxReport report = service.check("dangling.mx.test");
+    ResolverMxResult primary = report.resolvers().get(0);
+    List<MxHostReport> hosts = new java.util.ArrayList<>(primary.hosts());
+    hosts.set(1, new MxHostReport("192.0.2.9", 20, false, HostStatus.IP_LITERAL, 0, List.of(), false, List.of(),
+        List.of(), List.of("MX exchange is an IP address")));
+    ResolverMxResult withLiteral = new ResolverMxResult(primary.server(), primary.classification(), primary.mxSet(),
+        hosts, primary.warnings(), List.of("MX host 192.0.2.9 (preference 20): MX exchange is an IP address"),
+        primary.minTtlSeconds(), primary.queries());
+    assertThat(MxReport.assemble("dangling.mx.test", List.of(withLiteral), Instant.now()).verdict())
+        .isEqualTo(Verdict.FAIL);
   }
 
   @Test

@@ -77,7 +77,7 @@ class DomainNamesTest {
                         + "top-level label \"123\" is all digits"),
                 Arguments.of("192.0.2.1", "\"192.0.2.1\" is not a valid domain name: it is an IP address"),
                 Arguments.of("999.0.2.1", "\"999.0.2.1\" is not a valid domain name: top-level label \"1\" is all digits"),
-                Arguments.of("b\u00fccher\u00a0x.example", "\"b\u00fccher\u00a0x.example\" is not a valid domain name: "
+                Arguments.of("b\u00fccher\u00a0x.example", "\"b\u00fccher\\u00a0x.example\" is not a valid domain name: "
                         + "contains whitespace"));
     }
 

@@ -349,4 +349,82 @@ class RelayPlannerTest {
                 .getBytes().length;
         assertThat(bound).isGreaterThanOrEqualTo(actual).isLessThan(actual * 2);
     }
+
+    /** Hardening item 4: the translator and RelaySettings both normalized acceptFrom, so IPv6 was always refused. */
+    @Test
+    void ipv6AcceptFromIsAcceptedAndRenderedInPostfixSyntax() {
+        relay.getSpec().acceptFrom = List.of("10.0.0.0/8", "2001:db8::/32", "fd00:10::/64");
+        RelayPlan plan = planner.plan(relay, List.of(), NO_INPUTS);
+        assertThat(plan.errorMessage()).isNull();
+        assertThat(plan.config().orElseThrow().mainCf())
+                .contains("\nmynetworks = 127.0.0.0/8 [::1]/128 10.0.0.0/8 [2001:db8::]/32 [fd00:10::]/64\n");
+    }
+
+    /** Hardening item 3: two half-networks are the whole IPv4 internet; refused like 0.0.0.0/0. */
+    @Test
+    void networksThatTogetherCoverTheInternetMakeTheRelayInvalid() {
+        relay.getSpec().acceptFrom = List.of("0.0.0.0/1", "128.0.0.0/1");
+        MailRoute route = Resources.pinnedRoute("mail", "r", "relay", "mx.example.test", "example.com");
+        RelayPlan plan = planner.plan(relay, List.of(route), NO_INPUTS);
+        assertThat(plan.config()).isEmpty();
+        assertThat(plan.errorReason()).isEqualTo("InvalidRelay");
+        assertThat(plan.errorMessage()).startsWith("spec.acceptFrom: together the networks cover ")
+                .contains("at most 65536 (a /16) are allowed");
+    }
+
+    /** Hardening item 11, operator path: the CRD does not require key/operator, so the planner must refuse it. */
+    @Test
+    void selectorRequirementWithoutOperatorMakesTheRelayInvalidInsteadOfThrowing() {
+        relay.getSpec().allowedRoutes = new AllowedRoutes();
+        relay.getSpec().allowedRoutes.from = AllowedRoutes.From.Selector;
+        relay.getSpec().allowedRoutes.selector = new LabelSelectorBuilder().addNewMatchExpression()
+                .withKey("team").withValues("a").endMatchExpression().build();
+        MailRoute route = Resources.pinnedRoute("shop", "r", "relay", "mx.example.test", "shop.example");
+        route.getSpec().relayRefs.get(0).namespace = "mail";
+        RelayPlan plan = planner.plan(relay, List.of(route), NO_INPUTS);
+        assertThat(plan.errorReason()).isEqualTo("InvalidRelay");
+        assertThat(plan.errorMessage()).isEqualTo("spec.allowedRoutes.selector.matchExpressions[0].operator: "
+                + "must be one of In, NotIn, Exists, DoesNotExist");
+    }
+
+    /** Hardening item 11, operator path: a Secret that cannot be decoded rejects the route that uses it. */
+    @Test
+    void undecodableSecretRejectsTheRouteNamingSecretAndKey() {
+        MailRoute route = Resources.pinnedRoute("mail", "r", "relay", "mx.example.test", "example.com");
+        route.getSpec().target.hosts = null;
+        route.getSpec().target.relay = new SmarthostTarget();
+        route.getSpec().target.relay.host = "smtp.example.net";
+        route.getSpec().target.relay.authSecretRef = new SecretKeys();
+        route.getSpec().target.relay.authSecretRef.name = "creds";
+        io.fabric8.kubernetes.api.model.Secret secret = new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withNamespace("mail").withName("creds")
+                .addToLabels(CredentialSecrets.LABEL, "true").endMetadata()
+                .addToData("username", "dXNlcg==").addToData("password", "not base64!").build();
+        RouteInputs inputs = new RouteInputs() {
+            @Override
+            public Map<String, String> namespaceLabels(String namespace) {
+                return Map.of();
+            }
+
+            @Override
+            public Optional<SecretInput> secret(String namespace, String name) {
+                return Optional.of(SecretInput.of(secret));
+            }
+        };
+        RouteOutcome outcome = planner.plan(relay, List.of(route), inputs).outcome(ResourceKey.of(route)).orElseThrow();
+        assertThat(outcome.reason()).isEqualTo("InvalidSecret");
+        assertThat(outcome.message()).isEqualTo("Secret mail/creds: data.password: not valid base64 "
+                + "(the value is not shown)");
+    }
+
+    @Test
+    void nullHostEntryRejectsTheRoute() {
+        MailRoute route = Resources.pinnedRoute("mail", "r", "relay", "mx.example.test", "example.com");
+        route.getSpec().target.hosts = new java.util.ArrayList<>(route.getSpec().target.hosts);
+        route.getSpec().target.hosts.add(null);
+        RouteOutcome outcome = planner.plan(relay, List.of(route), NO_INPUTS).outcome(ResourceKey.of(route))
+                .orElseThrow();
+        assertThat(outcome.reason()).isEqualTo("InvalidTarget");
+        assertThat(outcome.message()).isEqualTo("spec.target.hosts[1]: must not be null");
+    }
 }

@@ -31,7 +31,10 @@ public class MailRelaySpec {
 
     @Size(max = 64)
     @JsonPropertyDescription("Client networks (CIDR) allowed to relay through this relay (Postfix mynetworks). "
-            + "Empty: loopback only.")
+            + "Empty: loopback only. IPv6 without brackets, e.g. 2001:db8::/32. Together at most 65536 publicly "
+            + "routable IPv4 addresses (a /16) and a /48 of global IPv6 (an open relay otherwise); private, "
+            + "shared and ULA ranges such as 10.0.0.0/8, 100.64.0.0/10 and fd00::/8 are not limited. See "
+            + "docs/security.md.")
     public List<@Pattern(ApiPatterns.CIDR) String> acceptFrom;
 
     @JsonPropertyDescription("Where mail for domains without a route goes; MX delivery when absent.")
