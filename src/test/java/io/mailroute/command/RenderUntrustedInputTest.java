@@ -65,7 +65,7 @@ class RenderUntrustedInputTest {
         Cli.Run run = render(RELAY + """
                 apiVersion: v1
                 kind: Secret
-                metadata: {name: creds}
+                metadata: {name: creds, labels: {mailroute.io/credentials: "true"}}
                 data: {username: dXNlcg==, password: "hunter2 secret!"}
                 ---
                 apiVersion: mailroute.io/v1alpha1
