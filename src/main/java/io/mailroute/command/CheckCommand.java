@@ -26,6 +26,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code mailroute check DOMAIN... [--resolver HOST[:PORT]]... [--output text|json] [--from-files PATH]...}: the
@@ -93,31 +97,74 @@ public final class CheckCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--resolver: " + e.getMessage());
         }
+        boolean json = output.equals("json");
         List<MxReport> reports = new ArrayList<>();
+        List<Verdict> verdicts = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(CONCURRENT_CHECKS, domains.size()), task -> {
+            Thread thread = new Thread(task, "mailroute-check");
+            thread.setDaemon(true);
+            return thread;
+        });
         try (MxLookupService lookups = new MxLookupService(config)) {
+            // Domains are checked side by side (a check mostly waits for answers); reports come out in the order
+            // the domains were given, text as soon as each one and those before it are done (streamed, so memory
+            // does not grow with the number of domains), JSON as one document at the end.
+            List<Future<MxReport>> checks = new ArrayList<>();
             for (String domain : domains) {
-                reports.add(lookups.check(domain));
+                checks.add(pool.submit(() -> lookups.check(domain)));
             }
+            for (Future<MxReport> check : checks) {
+                MxReport report = result(check);
+                verdicts.add(report.verdict());
+                if (json) {
+                    reports.add(report);
+                } else {
+                    printText(report, out);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
-        int exit = exitCode(reports);
-        if (output.equals("json")) {
+        int exit = exitCodeOf(verdicts);
+        if (json) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("exitCode", exit);
             document.put("reports", reports);
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
         } else {
-            reports.forEach(report -> printText(report, out));
             out.println("exit " + exit + ": " + describe(exit));
         }
         return exit;
     }
 
+    /** Domain checks in flight at once. */
+    static final int CONCURRENT_CHECKS = 64;
+
+    private static MxReport result(Future<MxReport> check) {
+        try {
+            return check.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The worst verdict decides: a definite failure outranks a temporary one. */
+    static int exitCodeOf(List<Verdict> verdicts) {
+        boolean fail = verdicts.contains(Verdict.FAIL);
+        boolean retry = verdicts.contains(Verdict.RETRY);
+        boolean warn = verdicts.contains(Verdict.WARN);
+        return fail ? FAILURES : retry ? TEMPORARY : warn ? WARNINGS : OK;
+    }
+
     /** The worst verdict decides: a definite failure outranks a temporary one. */
     public static int exitCode(List<MxReport> reports) {
-        boolean fail = reports.stream().anyMatch(r -> r.verdict() == Verdict.FAIL);
-        boolean retry = reports.stream().anyMatch(r -> r.verdict() == Verdict.RETRY);
-        boolean warn = reports.stream().anyMatch(r -> r.verdict() == Verdict.WARN);
-        return fail ? FAILURES : retry ? TEMPORARY : warn ? WARNINGS : OK;
+        return exitCodeOf(reports.stream().map(MxReport::verdict).toList());
     }
 
     private static String describe(int exit) {
