@@ -31,26 +31,8 @@ hack/build-kube-apiserver.sh >/dev/null
 log "packaging the operator jar"
 mvn -B -q -ntp package -Dmaven.test.skip=true
 
-start_knot() {  # N: a zone bench.test with dN MX -> mx(N%100), and the MX hosts' A records
-  local n="$1" dir="$WORK/dns" port
-  rm -rf "$dir" && mkdir -p "$dir/run" "$dir/db" "$dir/zones"
-  port="$(free_port)"
-  sed -e "s#@STATE_DIR@#$dir#g" -e "s#@LISTEN@#127.0.0.1@$port#g" src/test/resources/dns/knot.conf.template \
-    | sed '/^zone:/,$d' > "$dir/knot.conf"
-  printf 'zone:\n  - domain: bench.test\n' >> "$dir/knot.conf"
-  python3 - "$n" > "$dir/zones/bench.test.zone" <<'PY'
-import sys
-n = int(sys.argv[1])
-print("$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 127.0.0.1")
-for m in range(100):
-    print(f"mx{m} A 127.0.{m // 250}.{m % 250 + 1}")
-for i in range(n):
-    print(f"d{i} MX 10 mx{i % 100}")
-PY
-  /usr/sbin/knotd -c "$dir/knot.conf" >"$dir/knotd.log" 2>&1 &
-  knot_pid=$!
-  WAIT_SECONDS=20 wait_for kdig @127.0.0.1 -p "$port" +retry=0 +timeout=1 SOA bench.test || die "knotd did not start"
-  DNS_SERVER="127.0.0.1:$port"
+start_knot() {  # N: bench/knot.sh serves bench.test with N domains; sets DNS_SERVER and knot_pid
+  eval "$(bench/knot.sh "$1" "$WORK/dns")"
 }
 
 api_requests() {  # the API server's request counters, summed per "VERB resource"
