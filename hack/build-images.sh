@@ -2,14 +2,16 @@
 # Builds the relay and operator images without a Docker engine and exports them as OCI archives:
 #   1. a debian:bookworm-slim base made by mmdebstrap from the Debian mirror (cached as a tar, reused),
 #   2. buildah bud on the repository's Dockerfiles, unchanged (src/main/docker/relay, src/main/docker/operator),
-#   3. buildah push to $MAILROUTE_CACHE/images/<name>-<tag>.oci.tar (import with hack/containerd.sh import).
+#   3. buildah push to $MAILROUTE_CACHE/images/<name>-<tag>-<inputs hash>.oci.tar, with <name>-<tag>.oci.tar a link
+#      to the one this checkout built last (import with hack/containerd.sh import).
 # An image is rebuilt only when its inputs changed: the base, its Dockerfile directory and, for the operator,
 # target/quarkus-app (jar contents compared by entry CRC, so a re-package of the same code does not count).
 # The inputs' hash is kept next to the archive (<archive>.inputs). Idempotent; needs root and the Debian mirror.
 #
 # Usage: hack/build-images.sh [--check] [relay|operator]...   (default: both; the operator needs `mvn package`
 #        first: mvn -B -ntp package -Dmaven.test.skip=true)
-#   --check  build nothing, install nothing: exit 0 when every named archive exists and matches its inputs,
+#   --check  build nothing, install nothing: print "NAME ARCHIVE" for each named image whose archive for the current
+#            sources exists; exit 0 when every named archive exists and matches its inputs,
 #            1 (naming the stale or missing ones) otherwise. The image tests run it before they use an archive.
 # Environment: MAILROUTE_CACHE (default /var/cache/mailroute), MAILROUTE_REBUILD_IMAGES=1 rebuilds regardless.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -139,17 +141,22 @@ print(h.hexdigest())
 PY
 }
 
-# build NAME IMAGE ARCHIVE DOCKERFILE CONTEXT INPUT...: buildah bud + push unless ARCHIVE.inputs matches.
+# build NAME IMAGE ARCHIVE DOCKERFILE CONTEXT INPUT...: buildah bud + push unless the archive of these inputs exists.
+# Archives are named by their inputs (NAME-VERSION-<hash>.oci.tar): checkouts of different sources that share the
+# cache (worktrees, a demo next to a test run) each find their own image instead of overwriting one another's.
 build() {
-  local name=$1 image=$2 archive=$3 dockerfile=$4 context=$5 inputs t0 t1
+  local name=$1 image=$2 prefix=$3 dockerfile=$4 context=$5 inputs archive t0 t1
   shift 5
   inputs="$(printf '%s\n%s\n%s\n' "$image" "$(cat "$BASE_TAR.sha256")" "$(tree_hash "$@")" | sha256sum | cut -d' ' -f1)"
+  archive="${prefix%.oci.tar}-${inputs:0:12}.oci.tar"
+  if [ -n "$check_only" ] && [ -s "$archive" ]; then echo "$name $archive"; fi
   if [ -z "${MAILROUTE_REBUILD_IMAGES:-}" ] && [ -s "$archive" ] && [ "$(cat "$archive.inputs" 2>/dev/null)" = "$inputs" ]; then
     summary+=("$name: unchanged (inputs $inputs), kept $archive ($(size_of "$archive"))")
+    [ -n "$check_only" ] || ln -sfn "$(basename "$archive")" "$prefix"
     return 0
   fi
   if [ -n "$check_only" ]; then
-    if [ -s "$archive" ]; then stale+=("$name: $archive is stale (its inputs changed)"); else stale+=("$name: $archive is missing"); fi
+    stale+=("$name: no archive for the current sources ($archive)")
     return 0
   fi
   ensure_base
@@ -166,6 +173,9 @@ build() {
   buildah push --quiet "$image" "oci-archive:$archive.tmp:$image" >&2 || { rm -f "$archive.tmp"; die "buildah push of $image failed"; }
   mv -f "$archive.tmp" "$archive"
   echo "$inputs" >"$archive.inputs"
+  ln -sfn "$(basename "$archive")" "$prefix"  # PREFIX names the archive this checkout built last
+  # keep the three newest archives of this image (other checkouts may still use theirs), drop the rest
+  ls -1t "${prefix%.oci.tar}"-*.oci.tar 2>/dev/null | tail -n +4 | while read -r old; do rm -f "$old" "$old.inputs"; done
   summary+=("$name: built $image in $(since "$t0")s (build $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')s, export $(since "$t1")s), $archive ($(size_of "$archive"))")
 }
 
