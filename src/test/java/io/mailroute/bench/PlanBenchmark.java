@@ -6,16 +6,12 @@ import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RelayPlanner;
-import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.RouteTranslator;
-import io.mailroute.routing.SecretInput;
 import io.mailroute.testing.Resources;
 import io.mailroute.validation.RenderPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Planning and rendering one relay of N routes in-process (what every MailRelay reconcile does), run by
@@ -23,17 +19,6 @@ import java.util.Optional;
  * 3 warm-up runs, and the rendered size. Not a test: figures go to docs/benchmarks.md.
  */
 public final class PlanBenchmark {
-    private static final RouteInputs INPUTS = new RouteInputs() {
-        @Override
-        public Map<String, String> namespaceLabels(String namespace) {
-            return Map.of();
-        }
-
-        @Override
-        public Optional<SecretInput> secret(String namespace, String name) {
-            return Optional.empty();
-        }
-    };
 
     private PlanBenchmark() {
     }
@@ -56,7 +41,7 @@ public final class PlanBenchmark {
             RelayPlan plan = null;
             for (int run = -3; run < millis.length; run++) {
                 long start = System.nanoTime();
-                plan = planner.plan(relay, routes, INPUTS);
+                plan = planner.plan(relay, routes, Resources.NO_INPUTS);
                 if (run >= 0) {
                     millis[run] = (System.nanoTime() - start) / 1_000_000;
                 }

@@ -9,32 +9,17 @@ import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RelayPlanner;
 import io.mailroute.routing.ResourceKey;
-import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.RouteTranslator;
-import io.mailroute.routing.SecretInput;
 import io.mailroute.testing.Resources;
 import io.mailroute.validation.RenderPolicy;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The published plan: what route reconciles read, and which routes a new plan wakes. */
 class PlanningTest {
-    private static final RouteInputs NO_INPUTS = new RouteInputs() {
-        @Override
-        public Map<String, String> namespaceLabels(String namespace) {
-            return Map.of();
-        }
-
-        @Override
-        public Optional<SecretInput> secret(String namespace, String name) {
-            return Optional.empty();
-        }
-    };
 
     private final RelayPlanner planner = new RelayPlanner(new PostfixRenderer(),
             new RouteTranslator(new RenderPolicy(3)));
@@ -97,7 +82,7 @@ class PlanningTest {
 
     private void publish(MailRoute... routes) {
         List<MailRoute> all = List.of(routes);
-        planning.publish(relay, planner.plan(relay, all, NO_INPUTS), all);
+        planning.publish(relay, planner.plan(relay, all, Resources.NO_INPUTS), all);
     }
 
     private static MailRoute route(String name, String domain, long generation) {

@@ -9,38 +9,23 @@ import io.mailroute.api.v1alpha1.RelayPodStatus;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RelayPlanner;
-import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.RouteTranslator;
-import io.mailroute.routing.SecretInput;
 import io.mailroute.testing.Resources;
 import io.mailroute.validation.RenderPolicy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** How the relay pods' reports become the MailRelay's Programmed condition, without an API server. */
 class RelayStatusFactoryTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
-    private static final RouteInputs NO_INPUTS = new RouteInputs() {
-        @Override
-        public Map<String, String> namespaceLabels(String namespace) {
-            return Map.of();
-        }
-
-        @Override
-        public Optional<SecretInput> secret(String namespace, String name) {
-            return Optional.empty();
-        }
-    };
 
     private final MailRelay relay = Resources.relay("mail", "relay");
     private final RelayPlan plan = new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new RenderPolicy(3)))
-            .plan(relay, List.of(), NO_INPUTS);
+            .plan(relay, List.of(), Resources.NO_INPUTS);
 
     /** Hardening item 5: a pod that cannot install a valid configuration (full volume) says so in the status. */
     @Test

@@ -14,7 +14,6 @@ import io.mailroute.routing.RelaySettingsTranslator;
 import io.mailroute.routing.RouteRejectedException;
 import io.mailroute.testing.Resources;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,17 +47,7 @@ class RelayIpv6AcceptFromTest {
         resource.getSpec().acceptFrom = List.of("2001:db8:0:1::/64");
         PostfixConfig config;
         try {
-            config = new PostfixRenderer().render(RelaySettingsTranslator.translate(resource, new io.mailroute.routing.RouteInputs() {
-                @Override
-                public Map<String, String> namespaceLabels(String namespace) {
-                    return Map.of();
-                }
-
-                @Override
-                public java.util.Optional<io.mailroute.routing.SecretInput> secret(String namespace, String name) {
-                    return java.util.Optional.empty();
-                }
-            }), List.of());
+            config = new PostfixRenderer().render(RelaySettingsTranslator.translate(resource, Resources.NO_INPUTS), List.of());
         } catch (RouteRejectedException e) {
             throw new AssertionError("MailRelay refused: " + e.getMessage(), e);
         }

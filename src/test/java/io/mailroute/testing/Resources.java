@@ -10,10 +10,26 @@ import io.mailroute.api.v1alpha1.NextHopHost;
 import io.mailroute.api.v1alpha1.RelayRef;
 import io.mailroute.api.v1alpha1.RouteTarget;
 
+import io.mailroute.routing.RouteInputs;
+import io.mailroute.routing.SecretInput;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** Builders for the custom resources used across tests. */
 public final class Resources {
+    /** Planning inputs of a cluster without namespace labels or Secrets. */
+    public static final RouteInputs NO_INPUTS = new RouteInputs() {
+        @Override
+        public Map<String, String> namespaceLabels(String namespace) {
+            return Map.of();
+        }
+
+        @Override
+        public Optional<SecretInput> secret(String namespace, String name) {
+            return Optional.empty();
+        }
+    };
     private Resources() {
     }
 
