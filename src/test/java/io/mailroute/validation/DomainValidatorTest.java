@@ -185,4 +185,34 @@ class DomainValidatorTest {
         assertThat(DomainValidator.due(r, 2, NOW)).isTrue();
         assertThat(DomainValidator.due(r, 1, NOW.plusSeconds(10))).isTrue();
     }
+    @Test
+    void anMxHostWhoseNameCannotBeANextHopIsSkippedWhenOthersAreUsable() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300,
+                mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false),
+                mxHost("mx\\032a.example.com", 15, HostStatus.RESOLVED, false),
+                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.pinned).containsExactly("mx2.example.com");
+        assertThat(r.reason).isEqualTo("InvalidMxHostSkipped");
+        assertThat(r.message).contains("mx_1.example.com").contains("mx\\\\032a.example.com")
+                .contains("pinning mx2.example.com");
+        assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("True");
+        assertThat(r.hardFailures).isZero();
+    }
+
+    @Test
+    void whenNoMxHostNameIsUsableTheDomainFailsAfterTheHardFailureThresholdOnly() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false));
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        assertThat(r.reason).isEqualTo("InvalidMxHostName");
+        assertThat(r.message).contains("mx_1.example.com").contains("'_'");
+        assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("False");
+        assertThat(r.pinned).as("after 1 hard failure").containsExactly("mx1.example.com");
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        assertThat(r.hardFailures).isEqualTo(3);
+        assertThat(r.pinned).as("after 3 hard failures").isEmpty();
+    }
 }
