@@ -186,7 +186,9 @@ public final class DomainValidator {
         } else if (!mx.errors().isEmpty()) {
             set(r, SOME_MX_HOSTS_UNRESOLVABLE, String.join("; ", mx.errors()));
         } else if (tcp) {
-            set(r, TRUNCATED_NEEDED_TCP, "an address answer was truncated over UDP and completed over TCP");
+            // the warnings name a resolver that cut an answer short without TC, when that is why TCP was needed
+            set(r, TRUNCATED_NEEDED_TCP, "an address answer was truncated over UDP and completed over TCP"
+                    + (mx.warnings().isEmpty() ? "" : "; " + String.join("; ", mx.warnings())));
         } else if (!mx.warnings().isEmpty()) {
             set(r, RESOLVED_WITH_WARNINGS, String.join("; ", mx.warnings()));
         } else if (mx.classification() == MxClassification.NODATA) {

@@ -148,6 +148,19 @@ class DomainValidatorTest {
     }
 
     @Test
+    void anAnswerCutShortWithoutTcIsNamedInTheRouteStatus() {
+        String warning = "MX host big.example.com (preference 10): A big.example.com from 127.0.0.1:53: UDP answer of "
+                + "1210 bytes without TC had 74 record(s), TCP had 100: the UDP answer was cut short, the TCP answer "
+                + "is used";
+        mx = new MxReport("example.com", MxClassification.OK, Verdict.WARN, MxSet.empty(),
+                List.of(mxHost("big.example.com", 10, HostStatus.RESOLVED, true)), List.of(warning), List.of(), false,
+                List.of(), List.of(), 300, NOW.toString());
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("TruncatedNeededTcp");
+        assertThat(r.message).contains("127.0.0.1:53").contains("cut short").contains("TCP had 100");
+    }
+
+    @Test
     void pinnedHostThatIsNoLongerAnMxIsFlaggedAsDrift() {
         mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("new-mx.example.com", 10, HostStatus.RESOLVED, false));
         host = hostReport("old-mx.example.com", HostStatus.RESOLVED, false);
