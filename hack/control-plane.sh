@@ -91,6 +91,16 @@ pids_of() {
   } | sort -u
 }
 
+# launched NAME : the pid-file process we just launched is still alive. Right after launch() it may
+# still be the forking subshell, not yet exec'd into the daemon (seen on a loaded machine: a start
+# failed as "exited during startup" with an empty log), so `running` would wrongly say it died.
+launched() {
+  local pid
+  [ -f "$STATE/$1.pid" ] || return 1
+  pid=$(cat "$STATE/$1.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && alive "$pid"
+}
+
 # running NAME : the pid-file process is up.
 running() {
   local pid
@@ -345,7 +355,7 @@ cmd_start() {
     --initial-cluster-state=new \
     --logger=zap --log-outputs=stderr
   until curl -fsS --max-time 2 "http://127.0.0.1:$etcd_port/health" 2>/dev/null | grep -q '"health":"true"'; do
-    running etcd || fail "etcd exited during startup"
+    launched etcd || fail "etcd exited during startup"
     [ "$(date +%s)" -lt "$deadline" ] || fail "etcd not healthy after ${START_TIMEOUT}s"
     sleep 0.2
   done
@@ -371,7 +381,7 @@ cmd_start() {
   url="https://127.0.0.1:$api_port"
   # The cert is written before the key, so once the key exists the cert is complete.
   until [ -s "$CERT_DIR/apiserver.crt" ] && [ -s "$CERT_DIR/apiserver.key" ]; do
-    running kube-apiserver || fail "kube-apiserver exited during startup"
+    launched kube-apiserver || fail "kube-apiserver exited during startup"
     [ "$(date +%s)" -lt "$deadline" ] || fail "kube-apiserver wrote no serving cert after ${START_TIMEOUT}s"
     sleep 0.2
   done
@@ -386,14 +396,14 @@ cmd_start() {
     case "$rc" in
       35 | 51 | 58 | 60) fail "TLS to $url does not verify against $CA_FILE (curl exit code $rc)" ;;
     esac
-    running kube-apiserver || fail "kube-apiserver exited during startup"
-    running etcd || fail "etcd exited during startup"
+    launched kube-apiserver || fail "kube-apiserver exited during startup"
+    launched etcd || fail "etcd exited during startup"
     [ "$(date +%s)" -lt "$deadline" ] || fail "kube-apiserver not ready after ${START_TIMEOUT}s (last /readyz: ${code:-none})"
     sleep 0.25
   done
   # The bootstrap controller creates default/kube-system/kube-public shortly after readiness.
   until [ "$(api_get /api/v1/namespaces/default)" = 200 ]; do
-    running kube-apiserver || fail "kube-apiserver exited during startup"
+    launched kube-apiserver || fail "kube-apiserver exited during startup"
     [ "$(date +%s)" -lt "$deadline" ] || fail "namespace 'default' not created after ${START_TIMEOUT}s"
     sleep 0.25
   done

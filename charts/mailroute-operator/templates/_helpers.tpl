@@ -22,8 +22,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [mailroute.io]
   resources: [mailrelays/status, mailroutes/status]
   verbs: [get, patch, update]
+# The relay's own ConfigMap, Service and StatefulSet: the operator never deletes them itself (Kubernetes garbage
+# collection does, through their owner reference), so no delete; it never takes over one it did not create.
 - apiGroups: [""]
-  resources: [configmaps, secrets, services]
+  resources: [configmaps, services]
+  verbs: [get, list, watch, create, update, patch]
+# Secrets: route credentials are read with get; the relay's <relay>-sasl Secret is created, updated and deleted
+# (when no route needs credentials any more). The informer caches only Secrets labelled by the operator, but RBAC
+# cannot limit list/watch to a label: see docs/security.md.
+- apiGroups: [""]
+  resources: [secrets]
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [""]
   resources: [pods]
@@ -33,7 +41,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   verbs: [create, patch]
 - apiGroups: [apps]
   resources: [statefulsets]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, list, watch, create, update, patch]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, list, watch, create, update, patch, delete]

@@ -1,5 +1,8 @@
 package io.mailroute.dependent;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -16,6 +19,7 @@ import java.util.TreeMap;
  * Secret): the relay waits until the mounted ConfigMap and Secret agree on it, so a new route is never used before
  * its credentials arrive.
  */
+@KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, MailRelay> {
     /** ConfigMap key holding {@code PostfixConfig.hash(hashKey)}, read by the relay's entrypoint. */
     public static final String CONFIG_HASH_KEY = "config-hash";

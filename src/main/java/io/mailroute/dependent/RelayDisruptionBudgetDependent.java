@@ -1,5 +1,8 @@
 package io.mailroute.dependent;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -10,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.mailroute.api.v1alpha1.MailRelay;
 
 /** PodDisruptionBudget ({@code policy/v1}): voluntary evictions take at most one relay pod at a time. */
+@KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, MailRelay> {
 
     @Override

@@ -1,5 +1,8 @@
 package io.mailroute.dependent;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudgetBuilder;
@@ -13,6 +16,7 @@ import io.mailroute.api.v1alpha1.MailRelay;
  * The same budget as {@link RelayDisruptionBudgetDependent} for clusters that serve only {@code policy/v1beta1}
  * (Kubernetes 1.20). Chosen by API discovery; never active on a supported (1.25+) cluster.
  */
+@KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayDisruptionBudgetV1beta1Dependent
         extends CRUDKubernetesDependentResource<PodDisruptionBudget, MailRelay> {
 

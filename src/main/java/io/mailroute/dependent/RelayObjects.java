@@ -16,6 +16,11 @@ public final class RelayObjects {
     /** Label selector of every relay ConfigMap, for informers. */
     public static final String CONFIG_MAP_SELECTOR =
             "app.kubernetes.io/managed-by=" + MANAGED_BY + ",app.kubernetes.io/component=" + COMPONENT_CONFIG;
+    /**
+     * Label selector of every object a relay owns, for the dependents' informers: the operator caches only objects
+     * it created, never every Secret or ConfigMap it can see.
+     */
+    public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
     public static final int SMTP_PORT = 25;
 
     private RelayObjects() {

@@ -1,5 +1,8 @@
 package io.mailroute.dependent;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -15,6 +18,7 @@ import java.util.Map;
  * The relay's SASL password map and the key of the public configuration hash ({@code hash-key}, see
  * {@link PostfixConfig#hash(String)}); exists only while some route uses credentials (see {@link NeedsSaslSecret}).
  */
+@KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelaySaslSecretDependent extends CRUDKubernetesDependentResource<Secret, MailRelay> {
     public static final String KEY = "sasl_passwd";
 

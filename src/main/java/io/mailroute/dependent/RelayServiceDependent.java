@@ -1,5 +1,7 @@
 package io.mailroute.dependent;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -14,7 +16,8 @@ import io.mailroute.api.v1alpha1.MailRelay;
  * Kubernetes 1.20 rejects creating a Service through apply ("resourceVersion should not be set on objects to be
  * created"); 1.25+ accepts both.
  */
-@KubernetesDependent(useSSA = BooleanWithUndefined.FALSE)
+@KubernetesDependent(useSSA = BooleanWithUndefined.FALSE,
+        informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayServiceDependent extends CRUDKubernetesDependentResource<Service, MailRelay> {
 
     @Override

@@ -1,5 +1,8 @@
 package io.mailroute.dependent;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -25,6 +28,7 @@ import java.util.Map;
  * does with a validated configuration. The pod template carries no config hash: the relay reloads
  * changed files itself, so a route change never restarts pods.
  */
+@KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, MailRelay> {
     public static final String CONFIG_MOUNT = "/etc/mailroute/config";
     public static final String SASL_MOUNT = "/etc/mailroute/sasl";

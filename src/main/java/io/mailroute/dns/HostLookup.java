@@ -65,6 +65,7 @@ final class HostLookup {
     List<String> chain = !a.cnameChain().isEmpty() ? a.cnameChain() : aaaa.cnameChain();
     List<QueryTrace> queries = new ArrayList<>(a.traces());
     queries.addAll(aaaa.traces());
+    warnings.addAll(QueryTrace.shortenedWarnings(queries));
     return new ResolverHostResult(server, host, status, addresses.size(), List.copyOf(addresses),
         a.tcpUsed() || aaaa.tcpUsed(), chain, warnings, errors,
         Math.min(a.ttlSeconds(), aaaa.ttlSeconds()), queries);

@@ -35,6 +35,7 @@ final class MxCheck {
   }
 
   private CompletableFuture<ResolverMxResult> classify(Resolution mx) {
+    warnings.addAll(QueryTrace.shortenedWarnings(mx.traces()));
     if (!mx.cnameChain().isEmpty()) {
       warnings.add("domain is an alias: " + String.join(" -> ", mx.cnameChain()));
     }

@@ -15,6 +15,8 @@ package io.mailroute.dns;
  * @param answerCount records in the answer section
  * @param responseBytes size of the answer used on the wire (0 when none)
  * @param error why no usable answer was obtained, null on success
+ * @param udpShortened set when a UDP answer without TC filled (almost) its size limit and the same question over
+ *     TCP gave other records: the UDP answer was cut short silently and the TCP answer was used; null otherwise
  */
 public record QueryTrace(
     String server,
@@ -28,10 +30,18 @@ public record QueryTrace(
     long latencyMillis,
     int answerCount,
     int responseBytes,
-    String error) {
+    String error,
+    String udpShortened) {
 
   QueryTrace fromCache() {
     return new QueryTrace(server, name, type, rcode, transport, truncatedRetriedOverTcp,
-        ednsFallback, true, 0, answerCount, responseBytes, error);
+        ednsFallback, true, 0, answerCount, responseBytes, error, udpShortened);
+  }
+
+  /** One warning per answer that was cut short over UDP without TC (see {@code udpShortened}). */
+  static java.util.List<String> shortenedWarnings(java.util.List<QueryTrace> traces) {
+    return traces.stream().filter(t -> t.udpShortened() != null)
+        .map(t -> t.type() + " " + t.name() + " from " + t.server() + ": " + t.udpShortened())
+        .toList();
   }
 }

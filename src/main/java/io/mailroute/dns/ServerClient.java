@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -24,13 +26,17 @@ import org.xbill.DNS.WireParseException;
 
 /**
  * Talks to exactly one DNS server. Sends over UDP with EDNS0, asks again over TCP when the UDP
- * answer is truncated (a truncated answer is never returned), asks again without EDNS when the
+ * answer is truncated (a truncated answer is never returned) or suspiciously close to its size limit
+ * without TC (a cut-short answer is reported in the trace), asks again without EDNS when the
  * server rejects EDNS, and records how the answer was obtained.
  *
  * <p>dnsjava's {@link SimpleResolver} is used as the wire client: one instance for UDP (its own
  * TC handling switched off so that we can record it) and one forced to TCP, both for this server.
  */
 final class ServerClient {
+
+  /** A UDP answer within this percentage of its size limit is asked again over TCP. */
+  static final int SUSPICIOUS_PERCENT = 10;
 
   private final String label;
   private final SimpleResolver udp;
@@ -80,6 +86,9 @@ final class ServerClient {
         ex.truncated = true;
         return overTcp(ex, edns);
       }
+      if (nearSizeLimit(answer, edns)) {
+        return recheckOverTcp(ex, edns, answer);
+      }
       return done(ex.answered(answer, Transport.UDP));
     }, executor);
   }
@@ -93,6 +102,40 @@ final class ServerClient {
       if (result.message.getHeader().getFlag(Flags.TC)) {
         return ex.failed(Transport.TCP, "answer truncated even over TCP");
       }
+      return ex.answered(result.message, Transport.TCP);
+    }, executor);
+  }
+
+  /**
+   * A UDP answer without TC that fills (almost) all the room it had: a middlebox or resolver may have cut it to fit
+   * and dropped the TC bit (the seed incident's failure class). The room is 512 bytes without EDNS, else the
+   * smaller of our and the server's EDNS payload size.
+   */
+  private boolean nearSizeLimit(Message answer, boolean edns) {
+    int limit = 512;
+    if (edns && answer.getOPT() != null) {
+      limit = Math.max(512, Math.min(config.ednsPayloadSize(), answer.getOPT().getPayloadSize()));
+    }
+    return answer.numBytes() * 100L >= limit * (100L - SUSPICIOUS_PERCENT);
+  }
+
+  /**
+   * Asks a suspiciously full UDP answer again over TCP. When TCP has other records, the TCP answer is used and the
+   * difference recorded in the trace; when they agree (or TCP fails), the UDP answer stands.
+   */
+  private CompletableFuture<ServerResponse> recheckOverTcp(Exchange ex, boolean edns, Message udpAnswer) {
+    return send(tcp, ex, edns).thenApplyAsync(result -> {
+      if (result.error != null || result.message.getHeader().getFlag(Flags.TC)
+          || result.message.getRcode() != udpAnswer.getRcode()) {
+        return ex.answered(udpAnswer, Transport.UDP);
+      }
+      List<Record> overUdp = udpAnswer.getSection(Section.ANSWER);
+      List<Record> overTcp = result.message.getSection(Section.ANSWER);
+      if (new HashSet<>(overUdp).equals(new HashSet<>(overTcp))) {
+        return ex.answered(udpAnswer, Transport.UDP);
+      }
+      ex.udpShortened = "UDP answer of " + udpAnswer.numBytes() + " bytes without TC had " + overUdp.size()
+          + " record(s), TCP had " + overTcp.size() + ": the UDP answer was cut short, the TCP answer is used";
       return ex.answered(result.message, Transport.TCP);
     }, executor);
   }
@@ -164,6 +207,7 @@ final class ServerClient {
     final long startNanos;
     boolean truncated;
     boolean ednsFallback;
+    String udpShortened;
 
     Exchange(Name name, int type, Deadline deadline, long startNanos) {
       this.name = name;
@@ -186,7 +230,7 @@ final class ServerClient {
         String rcode, Transport transport, int answers, int bytes, String error) {
       long millis = (System.nanoTime() - startNanos) / 1_000_000;
       return new QueryTrace(label, DnsNames.display(name), Type.string(type), rcode, transport,
-          truncated, ednsFallback, false, millis, answers, bytes, error);
+          truncated, ednsFallback, false, millis, answers, bytes, error, udpShortened);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.mailroute.reconciler;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -25,6 +26,7 @@ import io.mailroute.dependent.NeedsSaslSecret;
 import io.mailroute.dependent.RelayDisruptionBudgetDependent;
 import io.mailroute.dependent.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.RelayConfigMapDependent;
+import io.mailroute.dependent.RelayObjects;
 import io.mailroute.dependent.RelayRenderContext;
 import io.mailroute.dependent.RelaySaslSecretDependent;
 import io.mailroute.dependent.RelayServiceDependent;
@@ -107,6 +109,11 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         List<MailRoute> allRoutes = routes.list().toList();
         RelayPlan plan = planning.plan(relay, allRoutes, context.getClient());
         String configHash = null;
+        String foreign = foreignConfigMap(relay, context);
+        if (foreign != null) {
+            plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), "ConfigMapNotOwned", foreign,
+                    plan.routes());
+        }
         if (plan.config().isPresent()) {
             String image = relay.getSpec().image == null ? config.relay().image() : relay.getSpec().image;
             String hashKey = RelayRenderContext.hashKey(context.getSecondaryResource(Secret.class).orElse(null));
@@ -138,6 +145,32 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             control.rescheduleAfter(LIVE_RECHECK);
         }
         return control;
+    }
+
+    /**
+     * Why the relay's ConfigMap name is taken by an object this relay does not own (no owner reference with the
+     * relay's UID: made by someone else, or by
+     * another relay before a rename), or null. The operator never adopts or overwrites such an object. The cache
+     * holds only ConfigMaps the operator labelled, so a miss is confirmed with one GET.
+     */
+    static String foreignConfigMap(MailRelay relay, Context<MailRelay> context) {
+        String name = RelayObjects.configMapName(relay.getMetadata().getName());
+        String namespace = relay.getMetadata().getNamespace();
+        ConfigMap existing = context.getSecondaryResource(ConfigMap.class)
+                .filter(c -> name.equals(c.getMetadata().getName()))
+                .orElseGet(() -> context.getClient().configMaps().inNamespace(namespace).withName(name).get());
+        if (existing == null) {
+            return null;
+        }
+        String uid = relay.getMetadata().getUid();
+        boolean owned = existing.getMetadata().getOwnerReferences() != null && existing.getMetadata()
+                .getOwnerReferences().stream().anyMatch(o -> "MailRelay".equals(o.getKind()) && uid != null
+                        && uid.equals(o.getUid()));
+        if (owned) {
+            return null;
+        }
+        return "ConfigMap " + namespace + "/" + name + " already exists and is not owned by this MailRelay; the "
+                + "operator does not take it over: delete or rename that ConfigMap (or this MailRelay)";
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.mailroute.dns.MxHostReport;
 import io.mailroute.dns.MxReport;
 import io.mailroute.dns.Verdict;
 import io.mailroute.postfix.DomainNames;
+import io.mailroute.postfix.PostfixInputException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ import static io.mailroute.validation.ResolutionReasons.*;
  */
 public final class DomainValidator {
     private static final Set<String> HARD = Set.of(NX_DOMAIN, NULL_MX, IP_LITERAL_MX, MX_HOSTS_UNRESOLVABLE,
-            HOST_NOT_FOUND);
+            HOST_NOT_FOUND, INVALID_MX_HOST_NAME);
 
     private final DnsChecks dns;
     private final ValidationSettings settings;
@@ -115,8 +116,19 @@ public final class DomainValidator {
 
     /** Sets the reason from an MX report; returns the hosts to pin, or null to keep the previous ones. */
     private List<String> classifyMx(DomainResolution r, MxReport mx) {
-        List<String> resolved = mx.hosts().stream().filter(h -> h.status() == HostStatus.RESOLVED)
-                .map(MxHostReport::host).toList();
+        List<String> resolved = new ArrayList<>();
+        List<String> unusable = new ArrayList<>();
+        for (MxHostReport h : mx.hosts()) {
+            if (h.status() != HostStatus.RESOLVED) {
+                continue;
+            }
+            String problem = hostNameProblem(h.host());
+            if (problem == null) {
+                resolved.add(h.host());
+            } else {
+                unusable.add(problem);
+            }
+        }
         switch (mx.classification()) {
             case TEMPFAIL -> set(r, MX_LOOKUP_TEMP_FAIL, "MX lookup failed temporarily ("
                     + String.join("; ", mx.errors()) + "); keeping the last known good next hops");
@@ -130,7 +142,15 @@ public final class DomainValidator {
             default -> {
                 if (!resolved.isEmpty()) {
                     success(r, mx);
+                    if (!unusable.isEmpty() && ResolutionReasons.severity(r.reason) < 2) {
+                        set(r, INVALID_MX_HOST_SKIPPED, "skipped MX host(s) that cannot be a next hop: "
+                                + String.join("; ", unusable) + "; pinning " + String.join(", ", resolved));
+                    }
                     return resolved;
+                }
+                if (!unusable.isEmpty()) {
+                    set(r, INVALID_MX_HOST_NAME, "no usable MX host: " + String.join("; ", unusable));
+                    return null;
                 }
                 if (mx.verdict() == Verdict.RETRY) {
                     set(r, MX_LOOKUP_TEMP_FAIL, "no MX host resolved yet (" + String.join("; ", mx.errors())
@@ -144,6 +164,19 @@ public final class DomainValidator {
         return null;
     }
 
+    /**
+     * Why an MX host name that resolved still cannot be written as a next hop (e.g. {@code mx_1.example} or a
+     * label with an escaped space, {@code mx\\032a.example}), or null when it can.
+     */
+    static String hostNameProblem(String host) {
+        try {
+            DomainNames.normalizeHost("mx", host);
+            return null;
+        } catch (PostfixInputException e) {
+            return "MX host " + e.reason();
+        }
+    }
+
     private void success(DomainResolution r, MxReport mx) {
         boolean tcp = mx.hosts().stream().anyMatch(MxHostReport::tcpNeeded);
         if (mx.hosts().stream().anyMatch(h -> h.status() == HostStatus.IP_LITERAL)) {
@@ -153,7 +186,9 @@ public final class DomainValidator {
         } else if (!mx.errors().isEmpty()) {
             set(r, SOME_MX_HOSTS_UNRESOLVABLE, String.join("; ", mx.errors()));
         } else if (tcp) {
-            set(r, TRUNCATED_NEEDED_TCP, "an address answer was truncated over UDP and completed over TCP");
+            // the warnings name a resolver that cut an answer short without TC, when that is why TCP was needed
+            set(r, TRUNCATED_NEEDED_TCP, "an address answer was truncated over UDP and completed over TCP"
+                    + (mx.warnings().isEmpty() ? "" : "; " + String.join("; ", mx.warnings())));
         } else if (!mx.warnings().isEmpty()) {
             set(r, RESOLVED_WITH_WARNINGS, String.join("; ", mx.warnings()));
         } else if (mx.classification() == MxClassification.NODATA) {

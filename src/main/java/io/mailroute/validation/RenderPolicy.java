@@ -29,7 +29,15 @@ public final class RenderPolicy {
         DomainResolution resolution = resolution(route, domain);
         if (mx) {
             if (resolution != null && resolution.pinned != null && !resolution.pinned.isEmpty()) {
-                return new RenderDecision.PinnedMx(List.copyOf(resolution.pinned));
+                // Pins stored by an older operator may hold names that cannot be a next hop: skip those only.
+                List<String> usable = resolution.pinned.stream()
+                        .filter(h -> DomainValidator.hostNameProblem(h) == null).toList();
+                if (!usable.isEmpty()) {
+                    return new RenderDecision.PinnedMx(usable);
+                }
+                return new RenderDecision.Withheld(ResolutionReasons.INVALID_MX_HOST_NAME, "no usable MX host to pin for "
+                        + domain + ": " + resolution.pinned.stream().map(DomainValidator::hostNameProblem)
+                        .collect(java.util.stream.Collectors.joining("; ")));
             }
             if (policy == ValidationPolicy.Warn) {
                 return new RenderDecision.RecipientMx();

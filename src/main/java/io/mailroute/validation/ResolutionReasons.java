@@ -20,9 +20,13 @@ public final class ResolutionReasons {
     public static final String MX_HOSTS_UNRESOLVABLE = "MxHostsUnresolvable";
     public static final String HOST_NOT_FOUND = "HostNotFound";
     public static final String TARGET_NOT_IN_MX = "TargetNotInMx";
+    /** Some MX hosts resolve but their names cannot be a next hop (e.g. {@code mx_1.example}); the others are pinned. */
+    public static final String INVALID_MX_HOST_SKIPPED = "InvalidMxHostSkipped";
+    /** Every MX host that resolves has a name that cannot be a next hop: nothing to pin. */
+    public static final String INVALID_MX_HOST_NAME = "InvalidMxHostName";
 
     private static final Set<String> TRUE = Set.of(RESOLVED, IMPLICIT_MX, TRUNCATED_NEEDED_TCP, RESOLVERS_DISAGREE,
-            RESOLVED_WITH_WARNINGS, SOME_MX_HOSTS_UNRESOLVABLE);
+            RESOLVED_WITH_WARNINGS, SOME_MX_HOSTS_UNRESOLVABLE, INVALID_MX_HOST_SKIPPED);
     private static final Set<String> UNKNOWN = Set.of(MX_LOOKUP_TEMP_FAIL, HOST_LOOKUP_TEMP_FAIL, VALIDATION_OFF);
 
     private ResolutionReasons() {

@@ -45,8 +45,23 @@ class ChartInstallTest {
                 .as("the operator really runs as the ServiceAccount, not as admin")
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
 
+        assertThatThrownBy(() -> operatorClient.configMaps().inNamespace("default").withName("kube-root-ca.crt")
+                .delete()).as("the operator cannot delete ConfigMaps it did not create")
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
+
         try (TestNamespace ns = TestNamespace.create(admin)) {
             admin.resource(Resources.relay(ns.name(), "relay")).create();
+            admin.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("auth")
+                    .withNamespace(ns.name()).addToLabels("mailroute.io/credentials", "true").endMetadata()
+                    .withType("kubernetes.io/basic-auth")
+                    .withStringData(java.util.Map.of("username", "u", "password", "chart-pw")).build()).create();
+            MailRoute smarthost = Resources.pinnedRoute(ns.name(), "smarthost", "relay", "unused.example",
+                    "example.org");
+            smarthost.getSpec().target = new io.mailroute.api.v1alpha1.RouteTarget();
+            smarthost.getSpec().target.relay = new io.mailroute.api.v1alpha1.SmarthostTarget("smtp.example.net", 587);
+            smarthost.getSpec().target.relay.authSecretRef = new io.mailroute.api.v1alpha1.SecretKeys("auth");
+            smarthost.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.VERIFY;
+            admin.resource(smarthost).create();
             admin.resource(Resources.pinnedRoute(ns.name(), "outlook", "relay",
                     "outlook-com.olc.protection.outlook.com", "outlook.com")).create();
             await().untilAsserted(() -> {
@@ -58,6 +73,9 @@ class ChartInstallTest {
                         .containsEntry("outlook.com", "smtp:[outlook-com.olc.protection.outlook.com]:25");
                 assertThat(admin.apps().statefulSets().inNamespace(ns.name()).withName("relay").get()).isNotNull();
                 assertThat(admin.services().inNamespace(ns.name()).withName("relay").get()).isNotNull();
+                OperatorAssertions.assertCondition(admin.resources(MailRoute.class).inNamespace(ns.name())
+                        .withName("smarthost").get().getStatus().conditions, "Ready", "True", "Ready");
+                assertThat(admin.secrets().inNamespace(ns.name()).withName("relay-sasl").get()).isNotNull();
             });
         }
     }

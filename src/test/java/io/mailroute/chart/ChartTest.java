@@ -71,6 +71,23 @@ class ChartTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void onlyTheRelaysSaslSecretAndDisruptionBudgetsAreEverDeleted() {
+        for (List<GenericKubernetesResource> objects : List.of(template(t -> t),
+                template(t -> t.set("watchNamespaces[0]", "shop")))) {
+            List<Map<String, Object>> rules = Stream.concat(ofKind(objects, "ClusterRole").stream(),
+                    ofKind(objects, "Role").stream()).flatMap(r -> r.<List<Map<String, Object>>>get("rules").stream())
+                    .toList();
+            assertThat(rules).filteredOn(r -> ((List<Object>) r.get("verbs")).contains("delete"))
+                    .flatExtracting(r -> (List<Object>) r.get("resources"))
+                    .containsExactlyInAnyOrder("secrets", "poddisruptionbudgets");
+            assertThat(rules).filteredOn(r -> ((List<Object>) r.get("resources")).contains("configmaps"))
+                    .singleElement().satisfies(r -> assertThat((List<Object>) r.get("verbs"))
+                            .containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch"));
+        }
+    }
+
+    @Test
     void operatorPodIsLockedDown() {
         GenericKubernetesResource deployment = ofKind(template(t -> t.set("replicaCount", 2)), "Deployment").get(0);
         assertThat(deployment.<Integer>get("spec", "replicas")).isEqualTo(2);

@@ -29,7 +29,7 @@ class CheckJsonSchemaTest {
             "minTtlSeconds", "queries");
     static final List<String> QUERY = List.of("server", "name", "type", "rcode", "transport",
             "truncatedRetriedOverTcp", "ednsFallback", "cached", "latencyMillis", "answerCount", "responseBytes",
-            "error");
+            "error", "udpShortened");
 
     static KnotServer knot;
 

@@ -97,6 +97,6 @@ class AnswerCacheTest {
 
   private static QueryTrace trace() {
     return new QueryTrace("127.0.0.1:53", "mx.example", "A", "NOERROR", Transport.UDP, false,
-        false, false, 3, 1, 60, null);
+        false, false, 3, 1, 60, null, null);
   }
 }

@@ -438,6 +438,33 @@ class MailRouteOperatorTest {
         return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     }
 
+    @Test
+    void aPreExistingConfigMapOfTheRelaysNameIsReportedAndNeverTakenOver() {
+        ConfigMap theirs = client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withNamespace(ns.name()).withName("relay-config")
+                .withLabels(Map.of("owner", "someone-else")).endMetadata()
+                .withData(Map.of("transport", "example.com smtp:[theirs.example]:25\n", "note", "not yours"))
+                .build()).create();
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        client.resource(Resources.pinnedRoute(ns.name(), "r", "relay", "mx.example.test", "example.com")).create();
+        await().untilAsserted(() -> {
+            MailRelay relay = client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get();
+            assertThat(relay.getStatus()).isNotNull();
+            Condition programmed = assertCondition(relay.getStatus().conditions, "Programmed", "False",
+                    "ConfigMapNotOwned");
+            assertThat(programmed.getMessage()).contains("ConfigMap " + ns.name() + "/relay-config")
+                    .contains("not owned");
+            assertCondition(relay.getStatus().conditions, "Ready", "False", "ConfigMapNotOwned");
+        });
+        ConfigMap after = configMap();
+        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(theirs.getMetadata().getResourceVersion());
+        assertThat(after.getData()).isEqualTo(theirs.getData());
+        assertThat(after.getMetadata().getLabels()).isEqualTo(theirs.getMetadata().getLabels());
+        assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
+        assertThat(client.apps().statefulSets().inNamespace(ns.name()).withName("relay").get())
+                .as("no relay runs on a configuration the operator did not write").isNull();
+    }
+
     private static void sleepPastCreationTimestampResolution() {
         try {
             Thread.sleep(1100);

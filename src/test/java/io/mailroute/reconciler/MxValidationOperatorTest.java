@@ -154,6 +154,32 @@ class MxValidationOperatorTest {
                 .contains("mailroute_dns_check_duration_seconds_bucket"));
     }
 
+    @Test
+    void anMxHostNameThatCannotBeANextHopAffectsOnlyItsOwnDomain() {
+        MailRoute odd = mxRoute("odd", "skip.odd.test");
+        odd.getSpec().domains = List.of("skip.odd.test", "only.odd.test", "good.odd.test");
+        client.resource(odd).create();
+        await().untilAsserted(() -> {
+            MailRoute route = route("odd");
+            assertCondition(route, "Accepted", "True", "Accepted");
+            assertThat(transport())
+                    .containsEntry("skip.odd.test", "smtp:[mx2.odd.test]:25")
+                    .containsEntry("good.odd.test", "smtp:[mx2.odd.test]:25")
+                    .doesNotContainKey("only.odd.test");
+            assertThat(route.getStatus().resolutions).anySatisfy(r -> {
+                assertThat(r.domain).isEqualTo("skip.odd.test");
+                assertThat(r.reason).isEqualTo("InvalidMxHostSkipped");
+                assertThat(r.message).contains("mx_1.odd.test");
+            }).anySatisfy(r -> {
+                assertThat(r.domain).isEqualTo("only.odd.test");
+                assertThat(r.reason).isEqualTo("InvalidMxHostName");
+                assertThat(r.message).contains("mx\\\\032a.odd.test");
+            });
+            Condition programmed = assertCondition(route, "Programmed", "False", "WithheldByValidation");
+            assertThat(programmed.getMessage()).contains("only.odd.test").doesNotContain("skip.odd.test withheld");
+        });
+    }
+
     private static String metrics() throws Exception {
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"

@@ -81,6 +81,51 @@ public final class ControlPlane {
         return env.get("KUBECONFIG");
     }
 
+    /**
+     * Stops this JVM's kube-apiserver (SIGTERM, SIGKILL after 30 s) and starts it again with the same command line
+     * (same port, certificates and etcd, so all objects stay); returns once it answers /readyz again, after at most
+     * 90 s. The new process is recorded in the state dir's pid file, so {@code hack/control-plane.sh stop} (run when
+     * the JVM exits) stops it; if it does not become ready it is stopped here. Returns how long it was down.
+     */
+    public synchronized java.time.Duration restartApiServer() throws IOException, InterruptedException {
+        Path pidFile = Path.of(STATE, "kube-apiserver.pid");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        ProcessHandle old = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("kube-apiserver pid "
+                + pid + " is not running"));
+        List<String> command = List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
+        if (!command.get(0).endsWith("kube-apiserver")) {
+            throw new IllegalStateException("pid " + pid + " is not a kube-apiserver: " + command.get(0));
+        }
+        long t0 = System.nanoTime();
+        old.destroy();
+        try {
+            old.onExit().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            old.destroyForcibly();
+            old.onExit().join();
+        }
+        Process started = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(STATE, "kube-apiserver.log").toFile()))
+                .start();
+        Files.writeString(pidFile, started.pid() + "\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("restarted kube-apiserver exited with " + started.exitValue());
+            }
+            try {
+                if ("ok".equals(client.raw(apiUrl() + "/readyz"))) {
+                    return java.time.Duration.ofNanos(System.nanoTime() - t0);
+                }
+            } catch (RuntimeException notYet) {
+                // connection refused or 5xx while it starts
+            }
+            Thread.sleep(250);
+        }
+        started.destroyForcibly();
+        throw new IllegalStateException("restarted kube-apiserver not ready after 90 s");
+    }
+
     /** Creates or updates every CRD in crds/ and waits until the CRDs are established. */
     public void applyCrds() {
         try (Stream<Path> files = Files.list(repoRoot().resolve("crds"))) {

@@ -148,6 +148,19 @@ class DomainValidatorTest {
     }
 
     @Test
+    void anAnswerCutShortWithoutTcIsNamedInTheRouteStatus() {
+        String warning = "MX host big.example.com (preference 10): A big.example.com from 127.0.0.1:53: UDP answer of "
+                + "1210 bytes without TC had 74 record(s), TCP had 100: the UDP answer was cut short, the TCP answer "
+                + "is used";
+        mx = new MxReport("example.com", MxClassification.OK, Verdict.WARN, MxSet.empty(),
+                List.of(mxHost("big.example.com", 10, HostStatus.RESOLVED, true)), List.of(warning), List.of(), false,
+                List.of(), List.of(), 300, NOW.toString());
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.reason).isEqualTo("TruncatedNeededTcp");
+        assertThat(r.message).contains("127.0.0.1:53").contains("cut short").contains("TCP had 100");
+    }
+
+    @Test
     void pinnedHostThatIsNoLongerAnMxIsFlaggedAsDrift() {
         mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("new-mx.example.com", 10, HostStatus.RESOLVED, false));
         host = hostReport("old-mx.example.com", HostStatus.RESOLVED, false);
@@ -184,5 +197,82 @@ class DomainValidatorTest {
         assertThat(DomainValidator.due(r, 1, NOW)).isFalse();
         assertThat(DomainValidator.due(r, 2, NOW)).isTrue();
         assertThat(DomainValidator.due(r, 1, NOW.plusSeconds(10))).isTrue();
+    }
+    @Test
+    void anMxHostWhoseNameCannotBeANextHopIsSkippedWhenOthersAreUsable() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300,
+                mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false),
+                mxHost("mx\\032a.example.com", 15, HostStatus.RESOLVED, false),
+                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.pinned).containsExactly("mx2.example.com");
+        assertThat(r.reason).isEqualTo("InvalidMxHostSkipped");
+        assertThat(r.message).contains("mx_1.example.com").contains("mx\\\\032a.example.com")
+                .contains("pinning mx2.example.com");
+        assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("True");
+        assertThat(r.hardFailures).isZero();
+    }
+
+    @Test
+    void whenNoMxHostNameIsUsableTheDomainFailsAfterTheHardFailureThresholdOnly() {
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false));
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        assertThat(r.reason).isEqualTo("InvalidMxHostName");
+        assertThat(r.message).contains("mx_1.example.com").contains("'_'");
+        assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("False");
+        assertThat(r.pinned).as("after 1 hard failure").containsExactly("mx1.example.com");
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
+        assertThat(r.hardFailures).isEqualTo(3);
+        assertThat(r.pinned).as("after 3 hard failures").isEmpty();
+    }
+    @Test
+    void aDnsOutageOfAnHourKeepsTheRenderedPinsAndRecoversOnTheNextCheck() {
+        io.mailroute.dns.fixtures.MutableClock clock = new io.mailroute.dns.fixtures.MutableClock(NOW);
+        RenderPolicy policy = new RenderPolicy(SETTINGS.hardFailureThreshold());
+        io.mailroute.api.v1alpha1.MailRoute route = new io.mailroute.api.v1alpha1.MailRoute();
+        route.setSpec(mxSpec());
+        route.setStatus(new io.mailroute.api.v1alpha1.MailRouteStatus());
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
+                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, clock.instant());
+        route.getStatus().resolutions = List.of(r);
+        RenderDecision before = policy.decide(route, "example.com");
+        assertThat(before).isEqualTo(new RenderDecision.PinnedMx(List.of("mx1.example.com", "mx2.example.com")));
+
+        clock.advance(Duration.ofSeconds(300));
+        Instant outageEnds = clock.instant().plus(Duration.ofHours(1));
+        mx = report(MxClassification.TEMPFAIL, Verdict.RETRY, 0);
+        int checks = 0;
+        while (clock.instant().isBefore(outageEnds)) {
+            assertThat(checks).as("bounded: backoff, not a busy loop").isLessThan(20);
+            r = validator.validate(mxSpec(), 1, "example.com", r, clock.instant());
+            checks++;
+            route.getStatus().resolutions = List.of(r);
+            assertThat(r.reason).isEqualTo("MxLookupTempFail");
+            assertThat(ResolutionReasons.conditionStatus(r.reason)).as("Degraded, not failed").isEqualTo("Unknown");
+            assertThat(r.hardFailures).isZero();
+            assertThat(policy.decide(route, "example.com")).as("rendered configuration unchanged").isEqualTo(before);
+            Instant next = Instant.parse(r.nextCheckAt);
+            assertThat(Duration.between(clock.instant(), next)).isLessThanOrEqualTo(SETTINGS.maxRecheck());
+            clock.advance(Duration.between(clock.instant(), next));
+        }
+        assertThat(r.tempFailures).isEqualTo(checks);
+        Duration recoveryLag = Duration.between(outageEnds, clock.instant());
+
+        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
+                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        r = validator.validate(mxSpec(), 1, "example.com", r, clock.instant());
+        route.getStatus().resolutions = List.of(r);
+        assertThat(r.reason).isEqualTo("Resolved");
+        assertThat(r.tempFailures).isZero();
+        assertThat(policy.decide(route, "example.com")).isEqualTo(before);
+        // backoff 30 s doubling, capped at maxRecheck: the first check after an hour-long outage is at most
+        // one backoff step (here 32 min) after DNS came back
+        assertThat(recoveryLag).isLessThanOrEqualTo(Duration.ofSeconds(30L << 6));
+        System.out.printf("one-hour DNS outage: %d checks, recovered %d s after DNS came back%n", checks,
+                recoveryLag.toSeconds());
     }
 }
