@@ -20,8 +20,23 @@ public class ChartInstallResource implements QuarkusTestResourceLifecycleManager
     static final String RELEASE = "mr";
     static final String SERVICE_ACCOUNT = "mr-mailroute-operator";
 
+    private static Map<String, String> config;
+
     @Override
     public Map<String, String> start() {
+        return serviceAccountConfig();
+    }
+
+    /**
+     * Installs the chart once per test JVM and returns the client settings of its ServiceAccount. Also the config
+     * overrides of {@link ChartInstallTest.ServiceAccountProfile}: a profile's overrides outrank what other test
+     * classes' resources set (the admin token of ControlPlaneResource otherwise stayed in force when another
+     * {@code @QuarkusTest} class ran first, and the operator ran as admin).
+     */
+    static synchronized Map<String, String> serviceAccountConfig() {
+        if (config != null) {
+            return config;
+        }
         ControlPlane controlPlane = ControlPlane.get();
         KubernetesClient admin = controlPlane.client();
         if (admin.serviceAccounts().inNamespace(NAMESPACE).withName(SERVICE_ACCOUNT).get() == null) {
@@ -34,11 +49,12 @@ public class ChartInstallResource implements QuarkusTestResourceLifecycleManager
                 .waitUntilCondition(sa -> sa != null, 30, TimeUnit.SECONDS);
         TokenRequest token = admin.serviceAccounts().inNamespace(NAMESPACE).withName(SERVICE_ACCOUNT)
                 .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build());
-        return Map.of(
+        config = Map.of(
                 "quarkus.kubernetes-client.api-server-url", controlPlane.apiUrl(),
                 "quarkus.kubernetes-client.token", token.getStatus().getToken(),
                 "quarkus.kubernetes-client.ca-cert-file", controlPlane.caFile(),
                 "quarkus.kubernetes-client.trust-certs", "false");
+        return config;
     }
 
     @Override

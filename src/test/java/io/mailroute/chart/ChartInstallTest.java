@@ -11,10 +11,13 @@ import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * it must reconcile a MailRoute. RBAC that is too narrow (a missing verb or resource) makes this test fail.
  */
 @QuarkusTest
+@TestProfile(ChartInstallTest.ServiceAccountProfile.class)
 @WithTestResource(ChartInstallResource.class)
 @WithTestResource(KnotResource.class)
 class ChartInstallTest {
@@ -36,9 +40,24 @@ class ChartInstallTest {
     @Inject
     KubernetesClient operatorClient;
 
+    /** Its own application start, with the ServiceAccount's client settings above those of other test classes. */
+    public static class ServiceAccountProfile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return ChartInstallResource.serviceAccountConfig();
+        }
+    }
+
     @Test
     void operatorWithTheChartsServiceAccountReconcilesARoute() {
         KubernetesClient admin = ControlPlane.get().client();
+        String token = operatorClient.getConfiguration().getOauthToken();
+        assertThat(token).as("the operator's client does not use the admin's token")
+                .isNotEqualTo(admin.getConfiguration().getOauthToken());
+        assertThat(new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1])))
+                .as("the operator's client is the chart's ServiceAccount")
+                .contains("\"sub\":\"system:serviceaccount:" + ChartInstallResource.NAMESPACE + ":"
+                        + ChartInstallResource.SERVICE_ACCOUNT + "\"");
         assertThat(admin.apps().deployments().inNamespace(ChartInstallResource.NAMESPACE)
                 .withName("mr-mailroute-operator").get()).as("the chart's Deployment").isNotNull();
         assertThatThrownBy(() -> operatorClient.namespaces().withName("default").delete())
