@@ -14,7 +14,8 @@
 #
 # Environment: MAILROUTE_STATE (default /tmp/mailroute-control-plane: logs, pids, certs, kubeconfig),
 # MAILROUTE_CACHE (default /var/cache/mailroute: the built kube-apiserver), MAILROUTE_START_TIMEOUT
-# (seconds, default 120, not counting installation and the one-off build).
+# (seconds, default 120, not counting installation and the one-off build), MAILROUTE_APISERVER_ARGS (extra
+# kube-apiserver flags, split on spaces, appended last so they win; hack/cluster.sh uses it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 STATE="${MAILROUTE_STATE:-/tmp/mailroute-control-plane}"
@@ -366,7 +367,8 @@ cmd_start() {
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range=10.96.0.0/24 \
     --allow-privileged=true \
-    --endpoint-reconciler-type=none
+    --endpoint-reconciler-type=none \
+    ${MAILROUTE_APISERVER_ARGS:-}
 
   url="https://127.0.0.1:$api_port"
   # The cert is written before the key, so once the key exists the cert is complete.
