@@ -5,7 +5,8 @@
 # containerd (CRI, hack/containerd.sh), kube-proxy (iptables) for Service addresses, and pod DNS served by knot.
 # All Kubernetes binaries are v1.20.2, built once from Debian's `kubernetes` source into $MAILROUTE_CACHE/bin.
 #
-# Usage: hack/cluster.sh start|stop|status|env
+# Usage: hack/cluster.sh build|start|stop|status|env
+#   build   only build/cache the binaries and the pause image (hack/test.sh runs it before the tests)
 #   start   start everything (idempotent), wait for the node to be Ready; prints `export ...` lines
 #   stop    delete every pod, stop every component and containerd (no shim, container or mount is left), remove the
 #           bridge, routes and iptables rules this script made
@@ -45,7 +46,7 @@ CTRD_SOCKET="$MAILROUTE_CONTAINERD_RUN/containerd.sock"
 CNI_CONF_DIR="$MAILROUTE_CONTAINERD_RUN/cni/net.d"
 
 usage() {
-  sed -n '8,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '8,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -495,6 +496,7 @@ cmd_env() {
 }
 
 case "${1:-}" in
+  build) mkdir -p "$STATE"; install_deps ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;

@@ -111,17 +111,19 @@ public final class Cluster {
     private static Result script(String command, int minutes) {
         try {
             Path err = Files.createTempFile("cluster-" + command, ".log");
+            Path out = Files.createTempFile("cluster-" + command, ".out");
             Process process = new ProcessBuilder("bash", ControlPlane.repoRoot().resolve("hack/cluster.sh").toString(),
-                    command).redirectError(err.toFile()).start();
-            process.getOutputStream().close();
-            byte[] out = process.getInputStream().readAllBytes();
+                    command).redirectError(err.toFile()).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
             if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 return new Result(-1, "", "timed out after " + minutes + " minutes\n" + tail(err));
             }
-            String stderr = Files.readString(err);
-            System.err.print(stderr);
-            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8), tail(err));
+            System.err.print(Files.readString(err));
+            Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), tail(err));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return result;
         } catch (IOException e) {
             throw new IllegalStateException("cannot run hack/cluster.sh " + command, e);
         } catch (InterruptedException e) {
