@@ -241,8 +241,9 @@ iptables_cleanup() {
     command -v "$cmd" >/dev/null || continue
     for table in filter nat mangle; do
       # rules in any chain that jump to a KUBE-/CNI- chain or carry our comment
-      "$cmd-save" -t "$table" 2>/dev/null | grep -E '^-A ' | grep -E -- "-j (KUBE-|CNI-)|$IPT_COMMENT|-o $BRIDGE|-i $BRIDGE" \
-        | grep -Ev '^-A (KUBE-|CNI-)' | while IFS= read -r rule; do
+      { "$cmd-save" -t "$table" 2>/dev/null || true; } \
+        | awk -v c="$IPT_COMMENT" -v b="$BRIDGE" '/^-A / && !/^-A (KUBE-|CNI-)/ && (/-j (KUBE-|CNI-)/ || index($0, c) || index($0, "-o " b " ") || index($0, "-i " b " "))' \
+        | while IFS= read -r rule; do
           eval "$cmd -w 5 -t $table -D ${rule#-A }" 2>/dev/null || true
         done
       for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(\(KUBE\|CNI\)-[^ ]*\) .*/\1/p'); do
@@ -404,7 +405,7 @@ cmd_start() {
   # The API server listens on all addresses (pods reach it through the "kubernetes" Service, whose endpoint is the
   # gateway), and reaches kubelets by node IP.
   export MAILROUTE_APISERVER_ARGS="--bind-address=0.0.0.0 --advertise-address=$GATEWAY --endpoint-reconciler-type=lease --service-cluster-ip-range=$SERVICE_CIDR --kubelet-preferred-address-types=InternalIP --service-node-port-range=30000-30100"
-  MAILROUTE_STATE="$CP_STATE" "$REPO_ROOT/hack/control-plane.sh" start >"$STATE/control-plane.env" 8>&- \
+  MAILROUTE_API_HOST=$GATEWAY MAILROUTE_STATE="$CP_STATE" "$REPO_ROOT/hack/control-plane.sh" start >"$STATE/control-plane.env" 8>&- \
     || fail "control plane did not start"
   # shellcheck disable=SC1091
   KUBECTL=$(. "$STATE/control-plane.env"; echo "$MAILROUTE_KUBECTL")

@@ -370,7 +370,9 @@ cmd_start() {
     --endpoint-reconciler-type=none \
     ${MAILROUTE_APISERVER_ARGS:-}
 
-  url="https://127.0.0.1:$api_port"
+  # MAILROUTE_API_HOST: the address clients use; it must be in the generated serving cert (hack/cluster.sh
+  # advertises the bridge gateway, and the cert then names that address, not 127.0.0.1).
+  url="https://${MAILROUTE_API_HOST:-127.0.0.1}:$api_port"
   # The cert is written before the key, so once the key exists the cert is complete.
   until [ -s "$CERT_DIR/apiserver.crt" ] && [ -s "$CERT_DIR/apiserver.key" ]; do
     running kube-apiserver || fail "kube-apiserver exited during startup"
