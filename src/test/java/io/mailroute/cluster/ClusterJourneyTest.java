@@ -107,8 +107,22 @@ class ClusterJourneyTest {
                         .filter(l -> l.getSpec().getHolderIdentity() != null
                                 && l.getSpec().getHolderIdentity().contains(operator.getMetadata().getName()))
                         .findFirst().orElse(null), l -> l != null);
-        report("d", "operator pod %s Ready and leader (Lease %s) %.1fs after helm install".formatted(
-                operator.getMetadata().getName(), lease.getMetadata().getName(), seconds(t0)));
+        double leader = seconds(t0);
+        // Leading means renewing: the Lease must be renewed by the same pod past the renew deadline (10 s), with no
+        // restart (a renewal the chart's RBAC forbids makes the operator stop leading and exit).
+        java.time.ZonedDateTime acquired = java.time.ZonedDateTime.parse(lease.getSpec().getRenewTime());
+        await("the operator keeps renewing its Lease").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .failFast("the operator pod restarted", () -> restarts(OPERATOR_NS) > 0)
+                .untilAsserted(() -> {
+                    Lease current = client.leases().inNamespace(OPERATOR_NS).withName(lease.getMetadata().getName())
+                            .get();
+                    assertThat(current.getSpec().getHolderIdentity()).isEqualTo(lease.getSpec().getHolderIdentity());
+                    assertThat(java.time.ZonedDateTime.parse(current.getSpec().getRenewTime()))
+                            .isAfter(acquired.plusSeconds(15));
+                });
+        assertThat(restarts(OPERATOR_NS)).as("operator restarts").isZero();
+        report("d", "operator pod %s Ready and leader (Lease %s) %.1fs after helm install, still leading after %.1fs"
+                .formatted(operator.getMetadata().getName(), lease.getMetadata().getName(), leader, seconds(t0)));
         stepsDone.add("operator");
     }
 
@@ -328,6 +342,13 @@ class ClusterJourneyTest {
 
     private static void send(Loopback.Endpoint target, String subject) throws IOException {
         SmtpClient.send(target, "app@cluster.test", List.of("user@e2e.test"), subject);
+    }
+
+    private static int restarts(String namespace) {
+        return client.pods().inNamespace(namespace).list().getItems().stream()
+                .filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null)
+                .flatMap(p -> p.getStatus().getContainerStatuses().stream())
+                .mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
     }
 
     private static boolean ready(Pod pod) {
