@@ -465,11 +465,12 @@ stop_all() {
   kill_all kube-proxy
   if [ -x "$BIN/kube-proxy" ]; then "$BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true; fi
   "$REPO_ROOT/hack/containerd.sh" stop 8>&- 2>&1 | grep -v '^$' >&2 || true
-  for m in $(awk -v k="$KUBELET_ROOT/" -v r="$MAILROUTE_CONTAINERD_RUN/" 'index($5, k) == 1 || index($5, r) == 1 {print $5}' \
-    /proc/self/mountinfo | sort -r); do
+  # The kubelet bind-mounts its root dir onto itself (and volumes, tokens, sandboxes' shm below it).
+  for m in $(awk -v k="$KUBELET_ROOT" -v r="$MAILROUTE_CONTAINERD_RUN/" \
+    '$5 == k || index($5, k "/") == 1 || index($5, r) == 1 {print $5}' /proc/self/mountinfo | sort -ru); do
     umount -l "$m" 2>/dev/null || true
   done
-  rm -rf "$KUBELET_ROOT"
+  rm -rf "$KUBELET_ROOT" || log "could not remove $KUBELET_ROOT"
   MAILROUTE_STATE="$CP_STATE" "$REPO_ROOT/hack/control-plane.sh" stop 8>&- || true
   dns_stop
   network_down

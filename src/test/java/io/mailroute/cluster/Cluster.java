@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  */
 public final class Cluster {
     private static Cluster instance;
+    private static boolean startedHere;
 
     private final Path kubeconfig;
     private final String nodeAddress;
@@ -63,7 +64,9 @@ public final class Cluster {
                     throw new IllegalStateException("hack/cluster.sh start failed (exit " + start.exit
                             + "); its last output lines:\n" + start.tail);
                 }
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> script("stop", 5)));
+                startedHere = true;
+                // A fallback only: Surefire kills a forked JVM 30 s after the tests, before a full stop could finish.
+                Runtime.getRuntime().addShutdownHook(new Thread(Cluster::stopIfStartedHere));
                 Map<String, String> env = parseEnv(start.stdout);
                 System.out.printf("[cluster] hack/cluster.sh start took %.1fs%n", (System.nanoTime() - t0) / 1e9);
                 instance = new Cluster(Path.of(env.get("KUBECONFIG")), env.get("MAILROUTE_CLUSTER_GATEWAY"));
@@ -71,6 +74,20 @@ public final class Cluster {
             instance.applyCrds();
         }
         return instance;
+    }
+
+    /** Stops the cluster if this JVM started it (call from @AfterAll: the stop drains pods, which takes a while). */
+    public static synchronized void stopIfStartedHere() {
+        if (startedHere) {
+            startedHere = false;
+            long t0 = System.nanoTime();
+            Result stop = script("stop", 5);
+            System.out.printf("[cluster] hack/cluster.sh stop took %.1fs (exit %d)%n", (System.nanoTime() - t0) / 1e9,
+                    stop.exit);
+            if (stop.exit != 0) {
+                throw new IllegalStateException("hack/cluster.sh stop failed:\n" + stop.tail);
+            }
+        }
     }
 
     public KubernetesClient client() {

@@ -77,6 +77,7 @@ class ClusterJourneyTest {
         if (second != null) {
             second.close();
         }
+        Cluster.stopIfStartedHere();
         if (client != null && System.getenv("MAILROUTE_TEST_KUBECONFIG") != null) {
             client.namespaces().withName(NS).delete();
             try {
