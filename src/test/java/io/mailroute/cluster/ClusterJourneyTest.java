@@ -111,14 +111,14 @@ class ClusterJourneyTest {
         double leader = seconds(t0);
         // Leading means renewing: the Lease must be renewed by the same pod past the renew deadline (10 s), with no
         // restart (a renewal the chart's RBAC forbids makes the operator stop leading and exit).
-        java.time.ZonedDateTime acquired = java.time.ZonedDateTime.parse(lease.getSpec().getRenewTime());
+        java.time.ZonedDateTime acquired = lease.getSpec().getRenewTime();
         await("the operator keeps renewing its Lease").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
                 .failFast("the operator pod restarted", () -> restarts(OPERATOR_NS) > 0)
                 .untilAsserted(() -> {
                     Lease current = client.leases().inNamespace(OPERATOR_NS).withName(lease.getMetadata().getName())
                             .get();
                     assertThat(current.getSpec().getHolderIdentity()).isEqualTo(lease.getSpec().getHolderIdentity());
-                    assertThat(java.time.ZonedDateTime.parse(current.getSpec().getRenewTime()))
+                    assertThat(current.getSpec().getRenewTime())
                             .isAfter(acquired.plusSeconds(15));
                 });
         assertThat(restarts(OPERATOR_NS)).as("operator restarts").isZero();
