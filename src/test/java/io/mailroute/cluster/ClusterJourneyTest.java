@@ -254,8 +254,8 @@ class ClusterJourneyTest {
         assertThat(after.getMetadata().getUid()).as("same pod").isEqualTo(before.getMetadata().getUid());
         assertThat(after.getStatus().getContainerStatuses()).allSatisfy(c -> assertThat(c.getRestartCount())
                 .as("restartCount of " + c.getName()).isZero());
-        report("c", "route change live (Programmed, hash %s -> %s) %.1fs after apply; first flowing message at the new "
-                + "next hop %.1fs after apply; %d messages sent during the change, each delivered once; restartCount 0"
+        report("c", ("route change live (Programmed, hash %s -> %s) %.1fs after apply; first flowing message at the new "
+                + "next hop %.1fs after apply; %d messages sent during the change, each delivered once; restartCount 0")
                 .formatted(oldHash, newHash[0], live, firstAtNew, sent.size()));
         stepsDone.add("change");
     }
@@ -297,8 +297,8 @@ class ClusterJourneyTest {
             }
             assertThat(subjects(first, second).stream().filter(s -> s.startsWith("queued-")).toList())
                     .as("each queued message exactly once").containsExactlyInAnyOrderElementsOf(queued);
-            report("e", "pod deleted (grace 20s) and back Ready in %.1fs on volume %s (new IP %s); %d queued messages "
-                    + "delivered %.1fs after the delete".formatted(backIn, volume, back.getStatus().getPodIP(),
+            report("e", ("pod deleted (grace 20s) and back Ready in %.1fs on volume %s (new IP %s); %d queued messages "
+                    + "delivered %.1fs after the delete").formatted(backIn, volume, back.getStatus().getPodIP(),
                     queued.size(), seconds(t0)));
         }
     }
