@@ -284,7 +284,11 @@ class ClusterJourneyTest {
                         return p == null || !p.getMetadata().getUid().equals(before.getMetadata().getUid());
                     });
             tarpit.close();
-            second.start();
+            await("the next hop listens again on " + second.endpoint()).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                        second.start();
+                        return true;
+                    });
             Pod back = await("the StatefulSet brings the pod back").atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofSeconds(1)).failFast(() -> failFastOnPods(NS))
                     .until(() -> client.pods().inNamespace(NS).withName(POD).get(), p -> p != null && ready(p)
@@ -440,6 +444,9 @@ class ClusterJourneyTest {
             }
             for (Socket socket : held) {
                 try {
+                    // Reset, not FIN: the peer (a deleted pod) never answers a FIN, and a socket left in FIN_WAIT
+                    // keeps the port from being bound again by the real next hop.
+                    socket.setSoLinger(true, 0);
                     socket.close();
                 } catch (IOException ignored) {
                     // closing
