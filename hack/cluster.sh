@@ -20,7 +20,8 @@
 # leaves this machine.
 #
 # Environment: MAILROUTE_CLUSTER_STATE (default /tmp/mailroute-cluster), MAILROUTE_CACHE (default
-# /var/cache/mailroute), MAILROUTE_START_TIMEOUT (seconds for the node to become Ready, default 120).
+# /var/cache/mailroute), MAILROUTE_START_TIMEOUT (seconds for the node to become Ready, default 120),
+# MAILROUTE_IMAGES_DIR (default $MAILROUTE_CACHE/images: the relay and operator OCI archives to import).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 STATE="${MAILROUTE_CLUSTER_STATE:-/tmp/mailroute-cluster}"
@@ -34,6 +35,9 @@ SERVICE_CIDR=10.213.1.0/24
 DNS_IP=$GATEWAY
 KUBELET_ROOT=/var/lib/mailroute-kubelet
 HOSTPATH_PV_DIR=/tmp/hostpath_pv
+# Where the image archives come from (hack/build-images.sh writes them to $MAILROUTE_CACHE/images, shared by every
+# work tree on the machine; point this at a private copy to pin what the cluster runs).
+IMAGES_DIR="${MAILROUTE_IMAGES_DIR:-$MAILROUTE_CACHE/images}"
 CP_STATE="$STATE/control-plane"
 DNS_DIR="$STATE/dns"
 ENV_FILE="$STATE/env"
@@ -186,7 +190,7 @@ install_deps() {
   build_pause_image
   local f
   for f in postfix-relay-0.1.0 operator-0.1.0; do
-    [ -s "$MAILROUTE_CACHE/images/$f.oci.tar" ] || die "no $MAILROUTE_CACHE/images/$f.oci.tar: run hack/build-images.sh first"
+    [ -s "$IMAGES_DIR/$f.oci.tar" ] || die "no $IMAGES_DIR/$f.oci.tar: run hack/build-images.sh first"
   done
 }
 
@@ -399,7 +403,7 @@ cmd_start() {
   network_up
   "$REPO_ROOT/hack/containerd.sh" start >/dev/null 8>&-
   "$REPO_ROOT/hack/containerd.sh" import "$MAILROUTE_CACHE/images/pause-3.6.oci.tar" \
-    "$MAILROUTE_CACHE/images/postfix-relay-0.1.0.oci.tar" "$MAILROUTE_CACHE/images/operator-0.1.0.oci.tar" 8>&-
+    "$IMAGES_DIR/postfix-relay-0.1.0.oci.tar" "$IMAGES_DIR/operator-0.1.0.oci.tar" 8>&-
   dns_start
 
   # The API server listens on all addresses (pods reach it through the "kubernetes" Service, whose endpoint is the
