@@ -111,6 +111,7 @@ public final class Cluster {
                         client.resource(item).unlock().createOr(NonDeletingOperation::update);
                         client.resources(CustomResourceDefinition.class).withName(item.getMetadata().getName())
                                 .waitUntilCondition(crd -> crd != null && crd.getStatus() != null
+                                        && crd.getStatus().getConditions() != null
                                         && crd.getStatus().getConditions().stream().anyMatch(c ->
                                         "Established".equals(c.getType()) && "True".equals(c.getStatus())),
                                         30, TimeUnit.SECONDS);
