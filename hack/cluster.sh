@@ -263,8 +263,10 @@ iptables_cleanup() {
 network_down() {
   local ns
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^cni-' || true); do
-    # only namespaces whose interfaces are on our pod network
-    if ip netns exec "$ns" ip -4 addr 2>/dev/null | grep -q "inet 10\.213\.0\."; then
+    # namespaces on our pod network, and orphans whose veth went with the bridge (only lo left; containerd's CRI
+    # names them cni-*, and only this cluster's containerd runs CRI pods on this machine)
+    if ip netns exec "$ns" ip -4 addr 2>/dev/null | grep -q "inet 10\.213\.0\." \
+      || [ "$(ip netns exec "$ns" ip -o link 2>/dev/null | grep -vc ': lo:')" = 0 ]; then
       ip netns delete "$ns" 2>/dev/null || true
     fi
   done
@@ -475,6 +477,8 @@ stop_all() {
     umount -l "$m" 2>/dev/null || true
   done
   rm -rf "$KUBELET_ROOT" || log "could not remove $KUBELET_ROOT"
+  # Container logs the kubelet keeps in its fixed log dirs (no other kubelet runs on these machines).
+  rm -rf /var/log/pods/* /var/log/containers/* 2>/dev/null || true
   MAILROUTE_STATE="$CP_STATE" "$REPO_ROOT/hack/control-plane.sh" stop 8>&- || true
   dns_stop
   network_down
