@@ -270,7 +270,12 @@ class ClusterJourneyTest {
         // The next hop hangs (accepts, never greets): the messages stay in the relay's active queue on its volume.
         second.stop();
         List<String> queued = List.of("queued-1", "queued-2", "queued-3");
-        try (Tarpit tarpit = new Tarpit(second.endpoint())) {
+        // The sink's just-closed connections may hold the port for a moment: bind the hanging next hop with a bounded retry.
+        Tarpit[] bound = new Tarpit[1];
+        await("the hanging next hop listens on " + second.endpoint()).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> (bound[0] = new Tarpit(second.endpoint())) != null);
+        try (Tarpit tarpit = bound[0]) {
             for (String subject : queued) {
                 send(podEndpoint(), subject);
             }
