@@ -121,6 +121,9 @@ prepare
 start_status_endpoint
 until install_mounted; do pause; done
 start_master
+# Mail a previous pod left deferred on the queue volume (a pod deleted while a next hop hung, say) is retried now,
+# not after Postfix's backoff (minimal_backoff_time, 300 s).
+postqueue -c "$RELAY_CONFIG_DIR" -f || relay_log "postqueue -f failed; deferred mail waits for its retry time"
 go_live
 while :; do
   pause
