@@ -14,12 +14,12 @@
 #
 # Environment: MAILROUTE_CONTAINERD_RUN (default /run/mailroute-test/containerd: socket, state, config, log, pid),
 # MAILROUTE_CACHE (default /var/cache/mailroute; images and snapshots live in $MAILROUTE_CACHE/containerd/root so
-# imports survive a stop). The CRI plugin is configured (runc, restrict_oom_score_adj = true: this machine lacks
+# imports survive a stop; MAILROUTE_CONTAINERD_ROOT overrides that: two containerds cannot share one root). The CRI plugin is configured (runc, restrict_oom_score_adj = true: this machine lacks
 # CAP_SYS_RESOURCE) for later pod tests; the image tests use `ctr run` with the host network.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUN_DIR="${MAILROUTE_CONTAINERD_RUN:-/run/mailroute-test/containerd}"
-ROOT_DIR="$MAILROUTE_CACHE/containerd/root"
+ROOT_DIR="${MAILROUTE_CONTAINERD_ROOT:-$MAILROUTE_CACHE/containerd/root}"
 STATE_DIR="$RUN_DIR/state"
 SOCKET="$RUN_DIR/containerd.sock"
 CONFIG="$RUN_DIR/config.toml"
@@ -121,7 +121,8 @@ oom_score = 0
 [plugins."io.containerd.grpc.v1.cri"]
   # The machine lacks CAP_SYS_RESOURCE: containerd must not try to lower oom_score_adj below its own.
   restrict_oom_score_adj = true
-  sandbox_image = "registry.k8s.io/pause:3.6"
+  # No registry is reachable: hack/cluster.sh builds this image from the kubernetes source (build/pause).
+  sandbox_image = "mailroute/pause:3.6"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".cni]

@@ -14,7 +14,8 @@
 #
 # Environment: MAILROUTE_STATE (default /tmp/mailroute-control-plane: logs, pids, certs, kubeconfig),
 # MAILROUTE_CACHE (default /var/cache/mailroute: the built kube-apiserver), MAILROUTE_START_TIMEOUT
-# (seconds, default 120, not counting installation and the one-off build).
+# (seconds, default 120, not counting installation and the one-off build), MAILROUTE_APISERVER_ARGS (extra
+# kube-apiserver flags, split on spaces, appended last so they win; hack/cluster.sh uses it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 STATE="${MAILROUTE_STATE:-/tmp/mailroute-control-plane}"
@@ -376,9 +377,12 @@ cmd_start() {
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range=10.96.0.0/24 \
     --allow-privileged=true \
-    --endpoint-reconciler-type=none
+    --endpoint-reconciler-type=none \
+    ${MAILROUTE_APISERVER_ARGS:-}
 
-  url="https://127.0.0.1:$api_port"
+  # MAILROUTE_API_HOST: the address clients use; it must be in the generated serving cert (hack/cluster.sh
+  # advertises the bridge gateway, and the cert then names that address, not 127.0.0.1).
+  url="https://${MAILROUTE_API_HOST:-127.0.0.1}:$api_port"
   # The cert is written before the key, so once the key exists the cert is complete.
   until [ -s "$CERT_DIR/apiserver.crt" ] && [ -s "$CERT_DIR/apiserver.key" ]; do
     launched kube-apiserver || fail "kube-apiserver exited during startup"

@@ -16,6 +16,9 @@ hack/build-kube-apiserver.sh >/dev/null
 log "packaging the app for the operator image"
 mvn -B -ntp -q package -Dmaven.test.skip=true
 hack/build-images.sh
+# ClusterJourneyTest runs a one-node cluster (hack/cluster.sh): kubelet, kube-controller-manager, kube-scheduler and
+# kube-proxy are built once from the same source tree as kube-apiserver (about 12 minutes of CPU on a fresh machine).
+hack/cluster.sh build
 
 # Every process the tests start inherits this marker; hack/check-leftovers.sh finds (and stops) any of them still
 # running after Maven exits, and fails the run: fixtures must stop what they start, also when startup fails.

@@ -30,7 +30,10 @@ set_state() {
 prepare() {
   [ "$(id -u)" -eq 0 ] || { relay_log "must run as root: the Postfix master drops privileges itself"; exit 1; }
   mkdir -p "$RELAY_CONFIG_DIR" "$RELAY_QUEUE_DIR" "$RELAY_DATA_DIR" "$RELAY_STATUS_DIR"
-  chown root "$RELAY_QUEUE_DIR"
+  # The queue volume's root may come from a provisioner as 0750 or 0700 (the host-path provisioner makes 0750):
+  # Postfix programs that drop to user postfix (postsuper, qmgr, ...) must still enter it, as in Debian's 0755 layout.
+  chown root:root "$RELAY_QUEUE_DIR"
+  chmod 0755 "$RELAY_QUEUE_DIR"
   chown postfix "$RELAY_DATA_DIR"
   rm -f "$RELAY_DRAIN_FLAG"
   if ! sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_CONFIG_DIR/master.cf"; then
@@ -156,6 +159,9 @@ start_status_endpoint
 start_watch
 until install_mounted; do pause; done
 start_master
+# Mail a previous pod left deferred on the queue volume (a pod deleted while a next hop hung, say) is retried now,
+# not after Postfix's backoff (minimal_backoff_time, 300 s).
+postqueue -c "$RELAY_CONFIG_DIR" -f || relay_log "postqueue -f failed; deferred mail waits for its retry time"
 go_live
 while :; do
   pause

@@ -1,0 +1,187 @@
+package io.mailroute.cluster;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.mailroute.testing.ControlPlane;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Kubernetes cluster with at least one node, given by a kubeconfig: {@code MAILROUTE_TEST_KUBECONFIG} (plus
+ * {@code MAILROUTE_TEST_NODE_ADDRESS}, an address of the test host that pods reach, for the SMTP sinks) when set, e.g.
+ * a K3s cluster; otherwise the one-node cluster of {@code hack/cluster.sh}, started here and stopped when the JVM
+ * exits. Starting fails (never skips) with the script's last output lines when the cluster cannot start.
+ */
+public final class Cluster {
+    private static Cluster instance;
+    private static boolean startedHere;
+
+    private final Path kubeconfig;
+    private final String nodeAddress;
+    private final KubernetesClient client;
+
+    private Cluster(Path kubeconfig, String nodeAddress) {
+        this.kubeconfig = kubeconfig;
+        this.nodeAddress = nodeAddress;
+        try {
+            Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+            config.setRequestTimeout(30_000);
+            this.client = new KubernetesClientBuilder().withConfig(config).build();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read kubeconfig " + kubeconfig, e);
+        }
+    }
+
+    public static synchronized Cluster get() {
+        if (instance == null) {
+            String given = System.getenv("MAILROUTE_TEST_KUBECONFIG");
+            if (given != null && !given.isBlank()) {
+                String address = System.getenv("MAILROUTE_TEST_NODE_ADDRESS");
+                if (address == null || address.isBlank()) {
+                    throw new IllegalStateException("MAILROUTE_TEST_KUBECONFIG needs MAILROUTE_TEST_NODE_ADDRESS: an "
+                            + "address of this host that pods can reach (the SMTP sinks listen there)");
+                }
+                instance = new Cluster(Path.of(given), address);
+            } else {
+                long t0 = System.nanoTime();
+                Result start = script("start", 25);
+                if (start.exit != 0) {
+                    throw new IllegalStateException("hack/cluster.sh start failed (exit " + start.exit
+                            + "); its last output lines:\n" + start.tail);
+                }
+                startedHere = true;
+                // A fallback only: Surefire kills a forked JVM 30 s after the tests, before a full stop could finish.
+                Runtime.getRuntime().addShutdownHook(new Thread(Cluster::stopIfStartedHere));
+                Map<String, String> env = parseEnv(start.stdout);
+                System.out.printf("[cluster] hack/cluster.sh start took %.1fs%n", (System.nanoTime() - t0) / 1e9);
+                instance = new Cluster(Path.of(env.get("KUBECONFIG")), env.get("MAILROUTE_CLUSTER_GATEWAY"));
+            }
+            instance.applyCrds();
+        }
+        return instance;
+    }
+
+    /** Stops the cluster if this JVM started it (call from @AfterAll: the stop drains pods, which takes a while). */
+    public static synchronized void stopIfStartedHere() {
+        if (startedHere) {
+            startedHere = false;
+            long t0 = System.nanoTime();
+            Result stop = script("stop", 5);
+            System.out.printf("[cluster] hack/cluster.sh stop took %.1fs (exit %d)%n", (System.nanoTime() - t0) / 1e9,
+                    stop.exit);
+            if (stop.exit != 0) {
+                throw new IllegalStateException("hack/cluster.sh stop failed:\n" + stop.tail);
+            }
+        }
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    /** An address of this host that pods reach. */
+    public String nodeAddress() {
+        return nodeAddress;
+    }
+
+    private void applyCrds() {
+        try (Stream<Path> files = Files.list(ControlPlane.repoRoot().resolve("crds"))) {
+            for (Path file : files.sorted().toList()) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    for (HasMetadata item : client.load(in).items()) {
+                        client.resource(item).unlock().createOr(NonDeletingOperation::update);
+                        client.resources(CustomResourceDefinition.class).withName(item.getMetadata().getName())
+                                .waitUntilCondition(crd -> crd != null && crd.getStatus() != null
+                                        && crd.getStatus().getConditions() != null
+                                        && crd.getStatus().getConditions().stream().anyMatch(c ->
+                                        "Established".equals(c.getType()) && "True".equals(c.getStatus())),
+                                        30, TimeUnit.SECONDS);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read crds/", e);
+        }
+    }
+
+    private record Result(int exit, String stdout, String tail) {
+    }
+
+    private static Result script(String command, int minutes) {
+        try {
+            Path err = Files.createTempFile("cluster-" + command, ".log");
+            Path out = Files.createTempFile("cluster-" + command, ".out");
+            Process process = new ProcessBuilder("bash", ControlPlane.repoRoot().resolve("hack/cluster.sh").toString(),
+                    command).redirectError(err.toFile()).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                return new Result(-1, "", "timed out after " + minutes + " minutes\n" + tail(err));
+            }
+            System.err.print(Files.readString(err));
+            Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), tail(err));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return result;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run hack/cluster.sh " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String tail(Path file) throws IOException {
+        Deque<String> lines = new ArrayDeque<>();
+        for (String line : Files.readAllLines(file)) {
+            lines.addLast(line);
+            if (lines.size() > 40) {
+                lines.removeFirst();
+            }
+        }
+        return String.join("\n", lines);
+    }
+
+    private static Map<String, String> parseEnv(String out) {
+        Map<String, String> env = new HashMap<>();
+        for (String line : out.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("export ")) {
+                l = l.substring("export ".length());
+            }
+            int eq = l.indexOf('=');
+            if (eq > 0) {
+                String v = l.substring(eq + 1);
+                if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
+                    v = v.substring(1, v.length() - 1);
+                }
+                env.put(l.substring(0, eq), v);
+            }
+        }
+        for (String key : List.of("KUBECONFIG", "MAILROUTE_CLUSTER_GATEWAY")) {
+            if (!env.containsKey(key)) {
+                throw new IllegalStateException("hack/cluster.sh start printed no " + key + ": " + out);
+            }
+        }
+        return env;
+    }
+}
