@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -162,26 +160,6 @@ public final class Cluster {
     }
 
     private static Map<String, String> parseEnv(String out) {
-        Map<String, String> env = new HashMap<>();
-        for (String line : out.split("\n")) {
-            String l = line.strip();
-            if (l.startsWith("export ")) {
-                l = l.substring("export ".length());
-            }
-            int eq = l.indexOf('=');
-            if (eq > 0) {
-                String v = l.substring(eq + 1);
-                if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
-                    v = v.substring(1, v.length() - 1);
-                }
-                env.put(l.substring(0, eq), v);
-            }
-        }
-        for (String key : List.of("KUBECONFIG", "MAILROUTE_CLUSTER_GATEWAY")) {
-            if (!env.containsKey(key)) {
-                throw new IllegalStateException("hack/cluster.sh start printed no " + key + ": " + out);
-            }
-        }
-        return env;
+        return ControlPlane.exports(out, "hack/cluster.sh start", "KUBECONFIG", "MAILROUTE_CLUSTER_GATEWAY");
     }
 }

@@ -192,29 +192,38 @@ public final class ControlPlane {
                     .redirectErrorStream(false).start();
             String out = new String(process.getInputStream().readAllBytes());
             process.waitFor(1, TimeUnit.MINUTES);
-            Map<String, String> env = new HashMap<>();
-            for (String line : out.split("\n")) {
-                String l = line.strip();
-                if (l.startsWith("export ")) {
-                    l = l.substring("export ".length());
-                }
-                int eq = l.indexOf('=');
-                if (eq > 0) {
-                    env.put(l.substring(0, eq), unquote(l.substring(eq + 1)));
-                }
-            }
-            for (String key : List.of("MAILROUTE_API_URL", "MAILROUTE_API_TOKEN", "MAILROUTE_API_CA_FILE")) {
-                if (!env.containsKey(key)) {
-                    throw new IllegalStateException("hack/control-plane.sh env did not print " + key + ": " + out);
-                }
-            }
-            return env;
+            return exports(out, "hack/control-plane.sh env", "MAILROUTE_API_URL", "MAILROUTE_API_TOKEN",
+                    "MAILROUTE_API_CA_FILE");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The {@code export KEY=VALUE} lines a hack/ script printed for {@code eval} (values single-quoted or with
+     * escaped spaces); fails naming {@code what} when one of {@code required} is missing.
+     */
+    public static Map<String, String> exports(String out, String what, String... required) {
+        Map<String, String> env = new HashMap<>();
+        for (String line : out.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("export ")) {
+                l = l.substring("export ".length());
+            }
+            int eq = l.indexOf('=');
+            if (eq > 0) {
+                env.put(l.substring(0, eq), unquote(l.substring(eq + 1)));
+            }
+        }
+        for (String key : required) {
+            if (!env.containsKey(key)) {
+                throw new IllegalStateException(what + " did not print " + key + ": " + out);
+            }
+        }
+        return env;
     }
 
     private static String unquote(String value) {
