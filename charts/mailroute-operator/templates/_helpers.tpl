@@ -27,12 +27,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [configmaps, services]
   verbs: [get, list, watch, create, update, patch]
-# Secrets: route credentials are read with get; the relay's <relay>-sasl Secret is created, updated and deleted
-# (when no route needs credentials any more). The informer caches only Secrets labelled by the operator, but RBAC
-# cannot limit list/watch to a label: see docs/security.md.
+# Secrets: read one by one by name, never listed or watched (RBAC cannot narrow list/watch to a label, so those
+# verbs would expose every Secret): route credentials with get; the relay's <relay>-sasl Secret is read back by name,
+# created, updated and deleted (when no route needs credentials any more). See docs/security.md.
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, create, update, delete]
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list, watch]

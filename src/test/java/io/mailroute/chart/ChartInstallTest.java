@@ -68,6 +68,12 @@ class ChartInstallTest {
                 .delete()).as("the operator cannot delete ConfigMaps it did not create")
                 .isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
 
+        assertThatThrownBy(() -> operatorClient.secrets().inNamespace("default").list())
+                .as("the operator cannot list Secrets (it reads the few it needs by name)")
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
+        assertThatThrownBy(() -> operatorClient.secrets().inAnyNamespace().list())
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
+
         try (TestNamespace ns = TestNamespace.create(admin)) {
             admin.resource(Resources.relay(ns.name(), "relay")).create();
             admin.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("auth")

@@ -81,6 +81,10 @@ class ChartTest {
             assertThat(rules).filteredOn(r -> ((List<Object>) r.get("verbs")).contains("delete"))
                     .flatExtracting(r -> (List<Object>) r.get("resources"))
                     .containsExactlyInAnyOrder("secrets", "poddisruptionbudgets");
+            assertThat(rules).as("no list/watch on Secrets: RBAC cannot narrow them to the operator's own")
+                    .filteredOn(r -> ((List<Object>) r.get("resources")).contains("secrets"))
+                    .singleElement().satisfies(r -> assertThat((List<Object>) r.get("verbs"))
+                            .containsExactlyInAnyOrder("get", "create", "update", "delete"));
             assertThat(rules).filteredOn(r -> ((List<Object>) r.get("resources")).contains("configmaps"))
                     .singleElement().satisfies(r -> assertThat((List<Object>) r.get("verbs"))
                             .containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch"));

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -298,6 +299,18 @@ class MailRouteOperatorTest {
         assertThat(decode(client.secrets().inNamespace(ns.name()).withName("relay-sasl").get(), "hash-key"))
                 .isEqualTo(key);
         assertThat(client.getKubernetesSerialization().asJson(route("via-smarthost"))).doesNotContain("s3cret-Pa55");
+
+        // the operator watches no Secrets (RBAC cannot narrow list/watch): it reads its own back by name, so a Secret
+        // deleted by someone else comes back within a poll period (30 s), with the credentials
+        client.secrets().inNamespace(ns.name()).withName("relay-sasl").withTimeout(30, TimeUnit.SECONDS).delete();
+        await().atMost(Duration.ofSeconds(75)).untilAsserted(() -> {
+            Secret back = client.secrets().inNamespace(ns.name()).withName("relay-sasl").get();
+            assertThat(back).isNotNull();
+            assertThat(decode(back, "sasl_passwd")).contains("relay-user:s3cret-Pa55");
+            Map<String, String> now = configMap().getData();
+            assertThat(now.get("config-hash")).isEqualTo(new PostfixConfig(now.get("main.cf"), now.get("transport"),
+                    now.get("tls_policy"), decode(back, "sasl_passwd"), List.of()).hash(decode(back, "hash-key")));
+        });
 
         client.resources(MailRoute.class).inNamespace(ns.name()).withName("via-smarthost").delete();
         await().untilAsserted(() ->
