@@ -16,6 +16,12 @@ relay_fingerprint() {
       printf '%s\0' "$f"
       cat "$RELAY_CONFIG_MOUNT/$f" 2>/dev/null || printf '\1missing'
     done
+    # a large configuration: manifests and parts from the shard ConfigMaps (see relay_stage_file)
+    for f in "$RELAY_CONFIG_MOUNT"/*.parts "$RELAY_CONFIG_MOUNT"/*.part-[0-9][0-9][0-9]; do
+      [ -f "$f" ] || continue
+      printf '%s\0' "${f##*/}"
+      cat "$f" 2>/dev/null || printf '\1missing'
+    done
     for f in sasl_passwd hash-key; do
       printf '%s\0' "$f"
       cat "$RELAY_SASL_MOUNT/$f" 2>/dev/null || printf '\1missing'
@@ -28,12 +34,9 @@ relay_fingerprint() {
 relay_stage() {
   local f
   rm -rf "$RELAY_STAGE_DIR" && mkdir -p "$RELAY_STAGE_DIR"
+  RELAY_PARTS_MISSING=""
   for f in main.cf transport tls_policy; do
-    if [ ! -f "$RELAY_CONFIG_MOUNT/$f" ]; then
-      RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f is missing"
-      return 1
-    fi
-    cat "$RELAY_CONFIG_MOUNT/$f" > "$RELAY_STAGE_DIR/$f"
+    relay_stage_file "$f" || return 1
   done
   (
     umask 077
@@ -56,6 +59,42 @@ relay_stage() {
   if [ -f "$RELAY_CONFIG_MOUNT/config-hash" ]; then
     RELAY_EXPECTED_HASH="$(tr -d ' \t\r\n' < "$RELAY_CONFIG_MOUNT/config-hash")"
   fi
+  if [ -n "$RELAY_PARTS_MISSING" ] && [ -z "$RELAY_EXPECTED_HASH" ]; then
+    RELAY_ERROR="$RELAY_PARTS_MISSING, and there is no config-hash to wait for"
+    return 1
+  fi
+}
+
+# relay_stage_file NAME: stages one file: the mounted file itself, or, for a large configuration, the parts its
+# manifest NAME.parts lists (one "KEY SHARD SHA256" line per part, in order; the operator's RelayConfigLayout),
+# concatenated. The shard ConfigMaps are written before the main one and the kubelet updates them one by one, so a
+# part may be missing or newer than the manifest for a moment: then RELAY_PARTS_MISSING is set and the whole simply
+# does not match config-hash (state "waiting", the live configuration stays) until all are in step.
+relay_stage_file() {
+  local f="$1" key shard sum rest part
+  if [ -f "$RELAY_CONFIG_MOUNT/$f" ]; then
+    cat "$RELAY_CONFIG_MOUNT/$f" > "$RELAY_STAGE_DIR/$f"
+    return 0
+  fi
+  if [ "$f" = main.cf ] || [ ! -f "$RELAY_CONFIG_MOUNT/$f.parts" ]; then
+    RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f is missing"
+    return 1
+  fi
+  : > "$RELAY_STAGE_DIR/$f"
+  while read -r key shard sum rest; do
+    [ -n "$key" ] || continue
+    # only keys of this file's own form: a manifest cannot make the relay read any other path
+    if [[ ! "$key" =~ ^${f}\.part-[0-9]{3}$ ]] || [ -n "$rest" ]; then
+      RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f.parts has a malformed line"
+      return 1
+    fi
+    part="$RELAY_CONFIG_MOUNT/$key"
+    if [ ! -f "$part" ] || [ "$(sha256sum < "$part" | cut -d' ' -f1)" != "$sum" ]; then
+      RELAY_PARTS_MISSING="part $key of $f is missing or not yet the one the manifest names"
+      continue
+    fi
+    cat "$part" >> "$RELAY_STAGE_DIR/$f"
+  done < "$RELAY_CONFIG_MOUNT/$f.parts"
 }
 
 # relay_apply_overrides DIR: instance settings on top of the rendered main.cf (paths, log, drain state, the

@@ -11,13 +11,13 @@ import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.postfix.PostfixConfig;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The relay's rendered, non-secret Postfix files (main.cf, transport, tls_policy) and {@code config-hash}, the public
  * hash of all files ({@link PostfixConfig#hash(String)}: sasl_passwd enters it only as an HMAC keyed by the SASL
  * Secret): the relay waits until the mounted ConfigMap and Secret agree on it, so a new route is never used before
- * its credentials arrive.
+ * its credentials arrive. A large configuration keeps its maps in shard ConfigMaps ({@link RelayConfigLayout},
+ * written first by {@link RelayConfigShardsDependent}) and only their manifests here.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, MailRelay> {
@@ -33,13 +33,7 @@ public class RelayConfigMapDependent extends CRUDKubernetesDependentResource<Con
                         RelayObjects.COMPONENT_CONFIG))
                 .editMetadata().withAnnotations(Map.of(RelayObjects.CONFIG_HASH_ANNOTATION, render.configHash()))
                 .endMetadata()
-                .withData(data(render.config(), render.configHash()))
+                .withData(render.layout().main())
                 .build();
-    }
-
-    static Map<String, String> data(PostfixConfig config, String configHash) {
-        Map<String, String> data = new TreeMap<>(config.publicFiles());
-        data.put(CONFIG_HASH_KEY, configHash);
-        return data;
     }
 }

@@ -30,6 +30,21 @@ public final class RelayObjects {
         return relay + "-config";
     }
 
+    /** Shard {@code n} (1-based) of a large relay configuration, see {@link RelayConfigLayout}. */
+    public static String configShardName(String relay, int n) {
+        return configMapName(relay) + "-" + n;
+    }
+
+    /** Whether {@code name} is one of the relay's shard ConfigMaps ({@link #configShardName}). */
+    public static boolean isConfigShardName(String relay, String name) {
+        String prefix = configMapName(relay) + "-";
+        if (name == null || !name.startsWith(prefix)) {
+            return false;
+        }
+        String n = name.substring(prefix.length());
+        return n.matches("[1-9][0-9]{0,2}");
+    }
+
     public static String saslSecretName(String relay) {
         return relay + "-sasl";
     }

@@ -10,14 +10,19 @@ import java.util.Base64;
 
 /**
  * What the relay reconciler computed before it runs the dependents: the rendered configuration, the image to run, the
- * key of the public configuration hash (kept in the relay's SASL Secret) and that hash. Dependents read it from the
+ * key of the public configuration hash (kept in the relay's SASL Secret), that hash and the ConfigMap layout. Dependents read it from the
  * reconcile context, so rendering happens once per reconciliation.
  */
-public record RelayRenderContext(PostfixConfig config, String image, String hashKey, String configHash) {
+public record RelayRenderContext(PostfixConfig config, String image, String hashKey, String configHash,
+                                 RelayConfigLayout.Layout layout) {
 
-    /** Computes the public hash of {@code config} with {@code hashKey}. */
+    /** Computes the public hash of {@code config} with {@code hashKey}, and how its files go into ConfigMaps. */
     public RelayRenderContext(PostfixConfig config, String image, String hashKey) {
         this(config, image, hashKey, config.hash(hashKey));
+    }
+
+    private RelayRenderContext(PostfixConfig config, String image, String hashKey, String configHash) {
+        this(config, image, hashKey, configHash, RelayConfigLayout.of(config, configHash));
     }
 
     /**

@@ -5,6 +5,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -19,6 +21,8 @@ import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelaySpec;
 import io.mailroute.api.v1alpha1.RelayStorage;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,8 +75,8 @@ public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<S
                 .addNewVolumeMount().withName("queue").withMountPath(QUEUE_MOUNT).endVolumeMount()
                 .withResources(resources(spec.resources))
                 .endContainer()
-                .addNewVolume().withName("config").withNewConfigMap()
-                .withName(RelayObjects.configMapName(name)).endConfigMap().endVolume()
+                .addNewVolume().withName("config").withNewProjected().withSources(configSources(name))
+                .endProjected().endVolume()
                 .addNewVolume().withName("sasl").withNewSecret()
                 .withSecretName(RelayObjects.saslSecretName(name)).withOptional(true).withDefaultMode(0400)
                 .endSecret().endVolume()
@@ -81,6 +85,21 @@ public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<S
                 .withVolumeClaimTemplates(queueClaim(spec.storage))
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The relay's ConfigMap and every shard ConfigMap it may have ({@link RelayConfigLayout}, optional: most relays
+     * have none), in one directory. The list is fixed, so a configuration growing into shards needs no pod restart.
+     */
+    static List<VolumeProjection> configSources(String relay) {
+        List<VolumeProjection> sources = new ArrayList<>();
+        sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(RelayObjects.configMapName(relay))
+                .endConfigMap().build());
+        for (int n = 1; n <= RelayConfigLayout.MAX_SHARDS; n++) {
+            sources.add(new VolumeProjectionBuilder().withNewConfigMap()
+                    .withName(RelayObjects.configShardName(relay, n)).withOptional(true).endConfigMap().build());
+        }
+        return sources;
     }
 
     private static PersistentVolumeClaim queueClaim(RelayStorage storage) {

@@ -94,6 +94,18 @@ public final class PostfixRenderer {
         return bytes;
     }
 
+    /** The bytes {@code rule} adds to sasl_passwd (kept in the relay's Secret, so budgeted on its own). */
+    public static long renderedSaslBytes(TransportRule rule) {
+        if (rule.sasl() == null || rule.deliversByRecipientMx()) {
+            return 0;
+        }
+        long bytes = 0;
+        for (NextHop hop : rule.nextHops()) {
+            bytes += utf8Length(hop.postfixDestination() + " " + rule.sasl().mapValue()) + 1;
+        }
+        return bytes;
+    }
+
     /**
      * An upper bound of the bytes of the rendered files without any rule: main.cf with every optional setting, the
      * file headers and the smarthost's policy and credential lines.

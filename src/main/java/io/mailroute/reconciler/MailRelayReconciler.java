@@ -26,6 +26,7 @@ import io.mailroute.dependent.NeedsSaslSecret;
 import io.mailroute.dependent.RelayDisruptionBudgetDependent;
 import io.mailroute.dependent.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.RelayConfigMapDependent;
+import io.mailroute.dependent.RelayConfigShardsDependent;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.dependent.RelayRenderContext;
 import io.mailroute.dependent.RelaySaslSecretDependent;
@@ -39,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -49,7 +51,8 @@ import java.util.stream.Collectors;
  * routes are re-read at least every five minutes (maxReconciliationInterval).
  */
 @Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = "config", type = RelayConfigMapDependent.class),
+        @Dependent(name = "config-shards", type = RelayConfigShardsDependent.class, useEventSourceWithName = "config"),
+        @Dependent(name = "config", type = RelayConfigMapDependent.class, dependsOn = "config-shards"),
         @Dependent(name = "sasl", type = RelaySaslSecretDependent.class, reconcilePrecondition = NeedsSaslSecret.class),
         @Dependent(name = "service", type = RelayServiceDependent.class),
         @Dependent(name = "statefulset", type = RelayStatefulSetDependent.class, dependsOn = "config"),
@@ -109,15 +112,18 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         List<MailRoute> allRoutes = routes.list().toList();
         RelayPlan plan = planning.plan(relay, allRoutes, context.getClient());
         String configHash = null;
-        String foreign = foreignConfigMap(relay, context);
-        if (foreign != null) {
-            plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), "ConfigMapNotOwned", foreign,
-                    plan.routes());
-        }
+        RelayRenderContext render = null;
         if (plan.config().isPresent()) {
             String image = relay.getSpec().image == null ? config.relay().image() : relay.getSpec().image;
             String hashKey = RelayRenderContext.hashKey(context.getSecondaryResource(Secret.class).orElse(null));
-            RelayRenderContext render = new RelayRenderContext(plan.config().get(), image, hashKey);
+            render = new RelayRenderContext(plan.config().get(), image, hashKey);
+            String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
+            if (foreign != null) {
+                plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), "ConfigMapNotOwned", foreign,
+                        plan.routes());
+            }
+        }
+        if (plan.config().isPresent()) {
             configHash = render.configHash();
             render.putInto(context);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -147,30 +153,43 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         return control;
     }
 
+    /** The relay's ConfigMap and the shard ConfigMaps its configuration needs ({@link RelayConfigLayout}). */
+    private static List<String> configMapNames(MailRelay relay, RelayRenderContext render) {
+        String name = relay.getMetadata().getName();
+        List<String> names = new java.util.ArrayList<>(List.of(RelayObjects.configMapName(name)));
+        int shards = render.layout().shards().size();
+        for (int n = 1; n <= shards; n++) {
+            names.add(RelayObjects.configShardName(name, n));
+        }
+        return names;
+    }
+
     /**
-     * Why the relay's ConfigMap name is taken by an object this relay does not own (no owner reference with the
-     * relay's UID: made by someone else, or by
-     * another relay before a rename), or null. The operator never adopts or overwrites such an object. The cache
-     * holds only ConfigMaps the operator labelled, so a miss is confirmed with one GET.
+     * Why one of the relay's ConfigMap names is taken by an object this relay does not own (no owner reference with
+     * the relay's UID: made by someone else, or by another relay before a rename), or null. The operator never adopts
+     * or overwrites such an object. The cache holds only ConfigMaps the operator labelled, so a miss is confirmed
+     * with one GET.
      */
-    static String foreignConfigMap(MailRelay relay, Context<MailRelay> context) {
-        String name = RelayObjects.configMapName(relay.getMetadata().getName());
+    static String foreignConfigMap(MailRelay relay, Context<MailRelay> context, List<String> names) {
         String namespace = relay.getMetadata().getNamespace();
-        ConfigMap existing = context.getSecondaryResource(ConfigMap.class)
-                .filter(c -> name.equals(c.getMetadata().getName()))
-                .orElseGet(() -> context.getClient().configMaps().inNamespace(namespace).withName(name).get());
-        if (existing == null) {
-            return null;
-        }
         String uid = relay.getMetadata().getUid();
-        boolean owned = existing.getMetadata().getOwnerReferences() != null && existing.getMetadata()
-                .getOwnerReferences().stream().anyMatch(o -> "MailRelay".equals(o.getKind()) && uid != null
-                        && uid.equals(o.getUid()));
-        if (owned) {
-            return null;
+        Map<String, ConfigMap> cached = context.getSecondaryResourcesAsStream(ConfigMap.class)
+                .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c, (a, b) -> a));
+        for (String name : names) {
+            ConfigMap existing = cached.containsKey(name) ? cached.get(name)
+                    : context.getClient().configMaps().inNamespace(namespace).withName(name).get();
+            if (existing == null) {
+                continue;
+            }
+            boolean owned = existing.getMetadata().getOwnerReferences() != null && existing.getMetadata()
+                    .getOwnerReferences().stream().anyMatch(o -> "MailRelay".equals(o.getKind()) && uid != null
+                            && uid.equals(o.getUid()));
+            if (!owned) {
+                return "ConfigMap " + namespace + "/" + name + " already exists and is not owned by this MailRelay; "
+                        + "the operator does not take it over: delete or rename that ConfigMap (or this MailRelay)";
+            }
         }
-        return "ConfigMap " + namespace + "/" + name + " already exists and is not owned by this MailRelay; the "
-                + "operator does not take it over: delete or rename that ConfigMap (or this MailRelay)";
+        return null;
     }
 
     @Override

@@ -106,7 +106,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             RelayPlan plan = planning.publishedFor(relay, route);
             ConfigMap written = configMaps.get(new ResourceID(RelayObjects.configMapName(relayKey.name()),
                     relayKey.namespace())).orElse(null);
-            views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, planning.writtenTransport(written)));
+            views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, planning.writtenTransport(written,
+                    shard -> configMaps.get(new ResourceID(shard, relayKey.namespace())).orElse(null))));
         }
         MailRouteStatus status = RouteStatusFactory.status(route, views.values(), resolutions, clock);
         RouteEvents.announce(context.getClient(), route, resolutions);

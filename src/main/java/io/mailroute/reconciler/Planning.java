@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.dependent.RelayConfigLayout;
+import io.mailroute.dependent.RelayObjects;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RelayPlanner;
@@ -22,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The one place a relay is planned, so route status and relay configuration always agree. The MailRelay controller
@@ -109,8 +112,12 @@ public class Planning {
         return generation == null ? 0 : generation;
     }
 
-    /** The transport map in a relay ConfigMap, parsed once per resourceVersion (every route of the relay reads it). */
-    public Map<String, String> writtenTransport(ConfigMap configMap) {
+    /**
+     * The transport map in a relay ConfigMap, parsed once per resourceVersion (every route of the relay reads it).
+     * A sharded map ({@link RelayConfigLayout}) is read from the shard ConfigMaps {@code shard} gives; while a shard
+     * does not yet hold the part the manifest names, nothing counts as written (and nothing is cached).
+     */
+    public Map<String, String> writtenTransport(ConfigMap configMap, Function<String, ConfigMap> shard) {
         if (configMap == null || configMap.getData() == null) {
             return Map.of();
         }
@@ -120,7 +127,16 @@ public class Planning {
         if (cached != null && Objects.equals(cached.resourceVersion(), version)) {
             return cached.entries();
         }
-        Map<String, String> entries = Map.copyOf(RelayPlanner.parseTransport(configMap.getData().get("transport")));
+        String relay = configMap.getMetadata().getLabels() == null ? null
+                : configMap.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL);
+        Optional<String> transport = RelayConfigLayout.read("transport", configMap.getData(), n -> {
+            ConfigMap part = relay == null ? null : shard.apply(RelayObjects.configShardName(relay, n));
+            return part == null ? null : part.getData();
+        });
+        if (transport.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> entries = Map.copyOf(RelayPlanner.parseTransport(transport.get()));
         written.put(key, new WrittenTransport(version, entries));
         return entries;
     }

@@ -30,12 +30,18 @@ import java.util.TreeMap;
 public final class RelayPlanner {
     /**
      * Size budgets, in bytes of rendered transport, tls_policy and sasl_passwd lines: what one route may add
-     * ({@code perRoute}) and what a relay's files may hold in all ({@code perRelay}, main.cf included), so the
-     * relay's ConfigMap and Secret stay well below the API server's 1 MiB object limit.
+     * ({@code perRoute}), what a relay's files may hold in all ({@code perRelay}, main.cf included) and what its
+     * sasl_passwd may hold ({@code perSecret}). The maps are split over shard ConfigMaps when large (the operator's
+     * {@code RelayConfigLayout}, at most 16 parts of 768 KiB), so {@code perRelay} keeps them within those; the
+     * credentials stay in one Secret, so {@code perSecret} keeps it well below the API server's 1 MiB object limit.
      */
-    public record Budget(long perRoute, long perRelay) {
-        /** 64 KiB per route, 800 KiB per relay. */
-        public static final Budget DEFAULT = new Budget(64 * 1024, 800 * 1024);
+    public record Budget(long perRoute, long perRelay, long perSecret) {
+        /** 64 KiB per route, 10 MiB per relay (about 150,000 one-domain routes), 800 KiB of credentials. */
+        public static final Budget DEFAULT = new Budget(64 * 1024, 10 * 1024 * 1024, 800 * 1024);
+
+        public Budget(long perRoute, long perRelay) {
+            this(perRoute, perRelay, perRelay);
+        }
     }
 
     private final PostfixRenderer renderer;
@@ -77,6 +83,7 @@ public final class RelayPlanner {
         RuleSet accepted = new RuleSet(settings);
         boolean byNamespaceLabels = RouteAdmission.needsNamespaceLabels(relay);
         long relayBytes = PostfixRenderer.baseBytes(settings);
+        long secretBytes = 0;
         Map<ResourceKey, List<DomainOutcome>> conflicts = new LinkedHashMap<>();
         Map<ResourceKey, List<TransportRule>> renderedRules = new LinkedHashMap<>();
         for (MailRoute route : candidates) {
@@ -111,6 +118,7 @@ public final class RelayPlanner {
             translated.withheld().forEach((domain, why) -> lost.add(new DomainOutcome(domain, "",
                     DomainOutcome.State.Withheld, why.message())));
             long mineBytes = 0;
+            long mineSecretBytes = 0;
             for (TransportRule rule : translated.rules()) {
                 ResourceKey owner = owners.get(rule.domain());
                 if (owner == null && rule.includeSubdomains()) {
@@ -131,7 +139,15 @@ public final class RelayPlanner {
                 } else {
                     mine.add(rule);
                     mineBytes += PostfixRenderer.renderedBytes(rule);
+                    mineSecretBytes += PostfixRenderer.renderedSaslBytes(rule);
                 }
+            }
+            if (secretBytes + mineSecretBytes > budget.perSecret()) {
+                outcomes.put(key, RouteOutcome.rejected(key, "RelayConfigFull", "MailRelay " + relayKey
+                        + " has no room for the route's credentials: older routes already fill " + secretBytes
+                        + " of the " + budget.perSecret() + " bytes the relay's credentials Secret may hold, and the "
+                        + "route would add " + mineSecretBytes));
+                continue;
             }
             if (relayBytes + mineBytes > budget.perRelay()) {
                 outcomes.put(key, RouteOutcome.rejected(key, "RelayConfigFull", "MailRelay " + relayKey
@@ -147,6 +163,7 @@ public final class RelayPlanner {
                 continue;
             }
             relayBytes += mineBytes;
+            secretBytes += mineSecretBytes;
             for (TransportRule rule : mine) {
                 owners.put(rule.domain(), key);
                 if (rule.includeSubdomains()) {

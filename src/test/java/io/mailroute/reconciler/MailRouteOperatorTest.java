@@ -441,6 +441,67 @@ class MailRouteOperatorTest {
         });
     }
 
+    @Test
+    void aConfigurationTooLargeForOneConfigMapIsShardedAndShrinksBack() {
+        client.resource(Resources.relay(ns.name(), "relay")).create();
+        String host = "mx-" + "h".repeat(60) + ".relay-" + "z".repeat(60) + ".example.net";
+        int routes = 14;
+        for (int r = 0; r < routes; r++) {
+            String[] domains = new String[200];
+            for (int i = 0; i < domains.length; i++) {
+                domains[i] = "r" + r + "-d" + i + "-" + "x".repeat(40) + ".example";
+            }
+            MailRoute route = Resources.pinnedRoute(ns.name(), "bulk-" + r, "relay", host, domains);
+            route.getSpec().validation = io.mailroute.api.v1alpha1.ValidationPolicy.Off;
+            client.resource(route).create();
+        }
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            ConfigMap main = configMap();
+            assertThat(main.getData()).doesNotContainKey("transport").containsKey("transport.parts");
+            Map<String, String> transport = RelayPlanner.parseTransport(writtenFile(main, "transport"));
+            assertThat(transport).hasSize(routes * 200).containsEntry("r13-d199-" + "x".repeat(40) + ".example",
+                    "smtp:[" + host + "]:25");
+            assertThat(new PostfixConfig(main.getData().get("main.cf"), writtenFile(main, "transport"),
+                    writtenFile(main, "tls_policy"), "", List.of()).hash(null))
+                    .as("config-hash covers the reassembled files").isEqualTo(main.getData().get("config-hash"));
+            for (int r = 0; r < routes; r++) {
+                assertCondition(route("bulk-" + r).getStatus().conditions, "Programmed", "True", "Programmed");
+            }
+        });
+        List<ConfigMap> shards = client.configMaps().inNamespace(ns.name()).list().getItems().stream()
+                .filter(cm -> cm.getMetadata().getName().startsWith("relay-config-")).toList();
+        assertThat(shards).hasSizeGreaterThan(1).allSatisfy(cm -> {
+            assertThat(cm.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getKind()).isEqualTo("MailRelay"));
+            assertThat(client.getKubernetesSerialization().asJson(cm).length()).isLessThan(1024 * 1024);
+        });
+        assertThat(client.apps().statefulSets().inNamespace(ns.name()).withName("relay").get().getSpec().getTemplate()
+                .getSpec().getVolumes()).filteredOn(v -> "config".equals(v.getName())).singleElement()
+                .satisfies(v -> assertThat(v.getProjected().getSources()).extracting(p -> p.getConfigMap().getName())
+                        .contains("relay-config", "relay-config-1", "relay-config-16"));
+
+        for (int r = 1; r < routes; r++) {
+            client.resources(MailRoute.class).inNamespace(ns.name()).withName("bulk-" + r).delete();
+        }
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            assertThat(configMap().getData()).containsKey("transport").doesNotContainKey("transport.parts");
+            assertThat(transport()).hasSize(200);
+            assertThat(client.configMaps().inNamespace(ns.name()).list().getItems())
+                    .filteredOn(cm -> cm.getMetadata().getName().startsWith("relay-config-"))
+                    .as("shards no longer needed are emptied (the operator may not delete ConfigMaps)")
+                    .allSatisfy(cm -> assertThat(cm.getData()).isNullOrEmpty());
+            assertCondition(route("bulk-0").getStatus().conditions, "Programmed", "True", "Programmed");
+        });
+    }
+
+    /** A file of the relay's configuration as written: inline, or reassembled from the shard ConfigMaps. */
+    private String writtenFile(ConfigMap main, String file) {
+        return io.mailroute.dependent.RelayConfigLayout.read(file, main.getData(), n -> {
+            ConfigMap shard = client.configMaps().inNamespace(ns.name()).withName("relay-config-" + n).get();
+            return shard == null ? null : shard.getData();
+        }).orElseThrow(() -> new AssertionError(file + " is not completely written"));
+    }
+
     private Secret credentialsSecret(String name, String username, String password) {
         return new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns.name()).addToLabels("mailroute.io/credentials", "true")
                 .endMetadata().withType("kubernetes.io/basic-auth")

@@ -13,6 +13,7 @@ import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.testing.Resources;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -327,6 +328,35 @@ class RelayPlannerTest {
         long rendered = config.publicFiles().values().stream().mapToLong(f -> f.getBytes().length).sum()
                 + config.saslPasswd().length();
         assertThat(rendered).isLessThanOrEqualTo(12_000);
+    }
+
+    @Test
+    void credentialsBeyondTheSecretsBudgetAreRefusedNewestFirstWhileTheMapsStillHaveRoom() {
+        RelayPlanner planner = new RelayPlanner(new PostfixRenderer(), new RouteTranslator(
+                new io.mailroute.validation.RenderPolicy(3)), new RelayPlanner.Budget(4_000, 1_000_000, 70));
+        List<MailRoute> routes = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            MailRoute route = created(Resources.pinnedRoute("mail", "smart" + i, "relay", "unused.example",
+                    "d" + i + ".example.com"), "2026-01-0" + (i + 1) + "T00:00:00Z");
+            route.getSpec().target.hosts = null;
+            route.getSpec().target.relay = new SmarthostTarget("smtp" + i + ".example.net", 587);
+            route.getSpec().target.relay.authSecretRef = new SecretKeys("good");
+            route.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.VERIFY;
+            routes.add(route);
+        }
+        RelayPlan plan = planner.plan(relay, routes, NO_INPUTS);
+        List<String> accepted = plan.routes().values().stream().filter(RouteOutcome::accepted)
+                .map(o -> o.route().name()).sorted().toList();
+        assertThat(accepted).as("%s", plan.routes()).isNotEmpty().hasSizeLessThan(4);
+        assertThat(plan.routes().values()).filteredOn(o -> !o.accepted()).isNotEmpty().allSatisfy(o -> {
+            assertThat(o.reason()).isEqualTo("RelayConfigFull");
+            assertThat(o.message()).contains("credentials", "of the 70 bytes").doesNotContain("pw");
+            assertThat(o.route().name()).isGreaterThan(accepted.get(accepted.size() - 1));
+        });
+        String credentialLines = plan.config().orElseThrow().saslPasswd().lines().filter(l -> !l.startsWith("#"))
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+        assertThat(credentialLines).isNotEmpty();
+        assertThat(credentialLines.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(70);
     }
 
     @Test
