@@ -444,12 +444,14 @@ class MailRouteOperatorTest {
     @Test
     void aConfigurationTooLargeForOneConfigMapIsShardedAndShrinksBack() {
         client.resource(Resources.relay(ns.name(), "relay")).create();
-        String host = "mx-" + "h".repeat(60) + ".relay-" + "z".repeat(60) + ".example.net";
-        int routes = 14;
+        String host = "mx-" + "h".repeat(55) + ".relay-" + "z".repeat(55) + ".example.net";
+        int routes = 24;
+        int perRoute = 140;
+        String longName = "-" + "x".repeat(50) + "." + "y".repeat(50) + ".example";
         for (int r = 0; r < routes; r++) {
-            String[] domains = new String[200];
+            String[] domains = new String[perRoute];
             for (int i = 0; i < domains.length; i++) {
-                domains[i] = "r" + r + "-d" + i + "-" + "x".repeat(40) + ".example";
+                domains[i] = "r" + r + "-d" + i + longName;
             }
             MailRoute route = Resources.pinnedRoute(ns.name(), "bulk-" + r, "relay", host, domains);
             route.getSpec().validation = io.mailroute.api.v1alpha1.ValidationPolicy.Off;
@@ -457,9 +459,10 @@ class MailRouteOperatorTest {
         }
         await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
             ConfigMap main = configMap();
-            assertThat(main.getData()).doesNotContainKey("transport").containsKey("transport.parts");
+            assertThat(main.getData()).as(() -> "route bulk-0: " + client.getKubernetesSerialization().asJson(route("bulk-0").getStatus()))
+                    .doesNotContainKey("transport").containsKey("transport.parts");
             Map<String, String> transport = RelayPlanner.parseTransport(writtenFile(main, "transport"));
-            assertThat(transport).hasSize(routes * 200).containsEntry("r13-d199-" + "x".repeat(40) + ".example",
+            assertThat(transport).hasSize(routes * perRoute).containsEntry("r23-d139" + longName,
                     "smtp:[" + host + "]:25");
             assertThat(new PostfixConfig(main.getData().get("main.cf"), writtenFile(main, "transport"),
                     writtenFile(main, "tls_policy"), "", List.of()).hash(null))
@@ -485,7 +488,7 @@ class MailRouteOperatorTest {
         }
         await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
             assertThat(configMap().getData()).containsKey("transport").doesNotContainKey("transport.parts");
-            assertThat(transport()).hasSize(200);
+            assertThat(transport()).hasSize(perRoute);
             assertThat(client.configMaps().inNamespace(ns.name()).list().getItems())
                     .filteredOn(cm -> cm.getMetadata().getName().startsWith("relay-config-"))
                     .as("shards no longer needed are emptied (the operator may not delete ConfigMaps)")
