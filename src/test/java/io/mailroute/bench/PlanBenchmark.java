@@ -1,5 +1,10 @@
 package io.mailroute.bench;
 
+import io.mailroute.dependent.RelayConfigLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.postfix.PostfixConfig;
@@ -26,8 +31,9 @@ public final class PlanBenchmark {
     public static void main(String[] args) {
         RelayPlanner planner = new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new RenderPolicy(3)));
         MailRelay relay = Resources.relay("bench", "relay");
-        System.out.println("| routes (one domain each) | plan + render, median of 7 | rendered files |");
-        System.out.println("|---|---|---|");
+        System.out.println("| routes (one domain each) | plan + render, median of 7 | ConfigMap layout (split +"
+                + " digests), median of 7 | rendered files | ConfigMaps | `postmap` of transport (lmdb), median of 3 |");
+        System.out.println("|---|---|---|---|---|---|");
         for (String arg : args) {
             int n = Integer.parseInt(arg);
             List<MailRoute> routes = new ArrayList<>();
@@ -52,7 +58,51 @@ public final class PlanBenchmark {
             if (plan.attachedRoutes() != n) {
                 throw new IllegalStateException("only " + plan.attachedRoutes() + " of " + n + " routes attached");
             }
-            System.out.printf("| %,d | %d ms | %,d bytes |%n", n, millis[3], bytes);
+            long[] layoutMillis = new long[7];
+            RelayConfigLayout.Layout layout = null;
+            for (int run = -3; run < layoutMillis.length; run++) {
+                long start = System.nanoTime();
+                layout = RelayConfigLayout.of(config, "h");
+                if (run >= 0) {
+                    layoutMillis[run] = (System.nanoTime() - start) / 1_000_000;
+                }
+            }
+            Arrays.sort(layoutMillis);
+            System.out.printf("| %,d | %d ms | %d ms | %,d bytes | %d | %s |%n", n, millis[3], layoutMillis[3], bytes,
+                    1 + layout.shards().size(), postmap(config));
+        }
+    }
+
+    /** Median wall time of 3 runs of {@code postmap -c DIR lmdb:DIR/transport} on the rendered files. */
+    private static String postmap(PostfixConfig config) {
+        try {
+            Path dir = Files.createTempDirectory("plan-bench");
+            try {
+                Files.writeString(dir.resolve("main.cf"), config.mainCf());
+                Files.writeString(dir.resolve("transport"), config.transport());
+                long[] millis = new long[3];
+                for (int run = 0; run < millis.length; run++) {
+                    long start = System.nanoTime();
+                    Process p = new ProcessBuilder("postmap", "-c", dir.toString(), "lmdb:" + dir.resolve("transport"))
+                            .redirectErrorStream(true).start();
+                    String out = new String(p.getInputStream().readAllBytes());
+                    if (p.waitFor() != 0) {
+                        return "failed: " + out.strip();
+                    }
+                    millis[run] = (System.nanoTime() - start) / 1_000_000;
+                }
+                Arrays.sort(millis);
+                return millis[1] + " ms";
+            } finally {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            return "not measured: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 }
