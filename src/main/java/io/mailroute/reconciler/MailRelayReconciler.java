@@ -33,6 +33,7 @@ import io.mailroute.dependent.RelayServiceDependent;
 import io.mailroute.dependent.RelayStatefulSetDependent;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RouteAdmission;
+import io.mailroute.status.StatusNames.Reason;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
@@ -111,7 +112,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         String configHash = null;
         String foreign = foreignConfigMap(relay, context);
         if (foreign != null) {
-            plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), "ConfigMapNotOwned", foreign,
+            plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), Reason.CONFIG_MAP_NOT_OWNED, foreign,
                     plan.routes());
         }
         if (plan.config().isPresent()) {

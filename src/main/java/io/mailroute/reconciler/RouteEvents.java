@@ -8,6 +8,7 @@ import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.postfix.SafeText;
 import io.mailroute.validation.RenderPolicy;
+import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
 import org.jboss.logging.Logger;
 
@@ -31,14 +32,14 @@ final class RouteEvents {
             }
             if (before == null) {
                 if (!"True".equals(ResolutionReasons.conditionStatus(now.reason))
-                        && !ResolutionReasons.VALIDATION_OFF.equals(now.reason)) {
+                        && !Reason.VALIDATION_OFF.equals(now.reason)) {
                     emit(client, route, "Warning", now.reason, now.domain + ": " + now.message);
                 }
                 continue;
             }
             if (before.pinned != null && !before.pinned.isEmpty() && now.pinned != null
                     && !before.pinned.equals(now.pinned)) {
-                emit(client, route, "Normal", "MxChanged", now.domain + ": MX hosts changed from " + before.pinned
+                emit(client, route, "Normal", Reason.MX_CHANGED, now.domain + ": MX hosts changed from " + before.pinned
                         + " to " + now.pinned + "; the relay configuration follows");
             }
             if (!Objects.equals(before.reason, now.reason)) {

@@ -10,6 +10,7 @@ import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.RelaySettings;
 import io.mailroute.postfix.SaslCredentials;
 import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +31,12 @@ public final class RelaySettingsTranslator {
     public static RelaySettings translate(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
         MailRelaySpec spec = relay.getSpec();
         if (spec == null) {
-            throw new RouteRejectedException("InvalidRelay", "spec is missing");
+            throw new RouteRejectedException(Reason.INVALID_RELAY, "spec is missing");
         }
         if (spec.allowedRoutes != null) {
             String selectorProblem = LabelSelectors.problem("spec.allowedRoutes.selector", spec.allowedRoutes.selector);
             if (selectorProblem != null) {
-                throw new RouteRejectedException("InvalidRelay", selectorProblem);
+                throw new RouteRejectedException(Reason.INVALID_RELAY, selectorProblem);
             }
         }
         try {
@@ -47,7 +48,7 @@ public final class RelaySettingsTranslator {
                     defaultRoute(relay, inputs));
         } catch (PostfixInputException e) {
             String field = e.field().startsWith("acceptFrom") ? "spec." + e.field() : e.field();
-            throw new RouteRejectedException("InvalidRelay", field + ": " + e.reason());
+            throw new RouteRejectedException(Reason.INVALID_RELAY, field + ": " + e.reason());
         }
     }
 
@@ -65,7 +66,7 @@ public final class RelaySettingsTranslator {
                 : CredentialSecrets.read("spec.defaultRoute.smarthost.authSecretRef",
                 relay.getMetadata().getNamespace(), smarthost.authSecretRef, inputs);
         if (sasl != null && !tls.isMandatory()) {
-            throw new RouteRejectedException("InvalidRelay", "spec.defaultRoute.tls: TLS policy " + tls.postfixLevel()
+            throw new RouteRejectedException(Reason.INVALID_RELAY, "spec.defaultRoute.tls: TLS policy " + tls.postfixLevel()
                     + " could send the smarthost password unencrypted; use encrypt, verify or secure with "
                     + "spec.defaultRoute.smarthost.authSecretRef");
         }

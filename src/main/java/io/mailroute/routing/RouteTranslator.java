@@ -14,6 +14,7 @@ import io.mailroute.postfix.TlsPolicy;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.validation.RenderDecision;
 import io.mailroute.validation.RenderPolicy;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,7 +39,7 @@ public final class RouteTranslator {
     public TranslatedRoute translate(MailRoute route, RouteInputs inputs) throws RouteRejectedException {
         MailRouteSpec spec = route.getSpec();
         if (spec == null || spec.target == null || spec.target.kind() == null) {
-            throw new RouteRejectedException("InvalidTarget", "spec.target must set exactly one of mx, hosts, relay");
+            throw new RouteRejectedException(Reason.INVALID_TARGET, "spec.target must set exactly one of mx, hosts, relay");
         }
         String source = ResourceKey.of(route).toString();
         Set<String> domains = normalizedDomains(spec);
@@ -59,21 +60,21 @@ public final class RouteTranslator {
                 }
             }
         } catch (PostfixInputException e) {
-            throw new RouteRejectedException("InvalidTarget", e.getMessage());
+            throw new RouteRejectedException(Reason.INVALID_TARGET, e.getMessage());
         }
         return new TranslatedRoute(rules, withheld);
     }
 
     private static Set<String> normalizedDomains(MailRouteSpec spec) throws RouteRejectedException {
         if (spec.domains == null || spec.domains.isEmpty()) {
-            throw new RouteRejectedException("InvalidDomain", "spec.domains must list at least one domain");
+            throw new RouteRejectedException(Reason.INVALID_DOMAIN, "spec.domains must list at least one domain");
         }
         Set<String> domains = new LinkedHashSet<>();
         for (int i = 0; i < spec.domains.size(); i++) {
             try {
                 domains.add(DomainNames.normalize("spec.domains[" + i + "]", spec.domains.get(i)));
             } catch (PostfixInputException e) {
-                throw new RouteRejectedException("InvalidDomain", e.getMessage());
+                throw new RouteRejectedException(Reason.INVALID_DOMAIN, e.getMessage());
             }
         }
         return domains;

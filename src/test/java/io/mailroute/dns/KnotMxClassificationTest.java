@@ -11,6 +11,7 @@ import io.mailroute.command.CheckCommand;
 import io.mailroute.dns.fixtures.KnotServer;
 import io.mailroute.validation.DnsChecks;
 import io.mailroute.validation.DomainValidator;
+import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
 import io.mailroute.validation.ValidationSettings;
 import java.time.Duration;
@@ -197,7 +198,7 @@ class KnotMxClassificationTest {
     spec.target = new RouteTarget();
     spec.target.mx = new MxTarget();
     DomainResolution resolution = operator.validate(spec, 1, "dangling.mx.test", null, Instant.now());
-    assertThat(resolution.reason).isEqualTo(ResolutionReasons.SOME_MX_HOSTS_UNRESOLVABLE);
+    assertThat(resolution.reason).isEqualTo(Reason.SOME_MX_HOSTS_UNRESOLVABLE);
     assertThat(ResolutionReasons.conditionStatus(resolution.reason)).isEqualTo("True");
     assertThat(resolution.pinned).containsExactly("mail.mx.test");
   }

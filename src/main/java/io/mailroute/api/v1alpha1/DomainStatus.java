@@ -18,7 +18,8 @@ public class DomainStatus {
             + "smtp:[outlook-com.olc.protection.outlook.com]:25; absent when not rendered.")
     public String nextHop;
 
-    @JsonPropertyDescription("Programmed, Pending, Conflict or Rejected.")
+    @JsonPropertyDescription("Programmed (in the relay's written configuration), Pending (planned, not written yet), "
+            + "Conflict (an older route owns the domain) or Withheld (kept out by live validation).")
     public String state;
 
     @JsonPropertyDescription("Why the domain is not programmed, when it is not.")

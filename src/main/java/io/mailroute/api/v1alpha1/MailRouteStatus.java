@@ -16,7 +16,8 @@ public class MailRouteStatus {
 
     @JsonPropertyDescription("Conditions: Accepted (every referenced relay exists and allows this namespace, and the "
             + "route is valid), Resolved (live DNS checks of the targets), Programmed (present in every relay's "
-            + "rendered configuration), Ready (all of these hold).")
+            + "rendered configuration), Ready (all of these hold), Degraded (a temporary DNS failure: the last known "
+            + "good next hops stay rendered).")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Short summary of the target, e.g. hosts: outlook-com.olc.protection.outlook.com:25.")
