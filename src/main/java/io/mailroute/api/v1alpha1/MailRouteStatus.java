@@ -6,11 +6,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** Observed state of a {@link MailRoute}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class MailRouteStatus {
+public class MailRouteStatus extends SerialisedEquality {
     @JsonPropertyDescription("Generation of the spec this status describes.")
     public Long observedGeneration;
 
@@ -28,16 +27,4 @@ public class MailRouteStatus {
 
     @JsonPropertyDescription("Per domain: the live DNS check behind the route (MX hosts, pinned next hops, timing).")
     public List<DomainResolution> resolutions = new ArrayList<>();
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MailRouteStatus s && Objects.equals(observedGeneration, s.observedGeneration)
-                && Objects.equals(conditions, s.conditions) && Objects.equals(target, s.target)
-                && Objects.equals(domains, s.domains) && Objects.equals(resolutions, s.resolutions);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, target, domains, resolutions);
-    }
 }
