@@ -24,7 +24,7 @@ public class RelayDisruptionBudgetV1beta1Dependent
     protected PodDisruptionBudget desired(MailRelay relay, Context<MailRelay> context) {
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(relay.getMetadata().getName()),
-                        "relay"))
+                        RelayObjects.COMPONENT_RELAY))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
                 .withNewSelector().withMatchLabels(RelayObjects.selectorLabels(relay)).endSelector()

@@ -24,7 +24,7 @@ public class RelayServiceDependent extends CRUDKubernetesDependentResource<Servi
     protected Service desired(MailRelay relay, Context<MailRelay> context) {
         return new ServiceBuilder()
                 .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(relay.getMetadata().getName()),
-                        "relay"))
+                        RelayObjects.COMPONENT_RELAY))
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(RelayObjects.selectorLabels(relay))

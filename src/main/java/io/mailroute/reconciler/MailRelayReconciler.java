@@ -81,9 +81,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 .build();
         var pods = InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)
                 .withName(PODS)
-                .withLabelSelector("app.kubernetes.io/name=mailroute-relay")
+                .withLabelSelector(RelayObjects.POD_SELECTOR)
                 .withSecondaryToPrimaryMapper(pod -> {
-                    String relay = pod.getMetadata().getLabels().get("app.kubernetes.io/instance");
+                    String relay = RelayObjects.relayOf(pod);
                     return relay == null ? Set.of() : Set.of(new ResourceID(relay, pod.getMetadata().getNamespace()));
                 })
                 .build();
@@ -130,7 +130,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         InformerEventSource<Pod, MailRelay> podSource = (InformerEventSource<Pod, MailRelay>)
                 context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
         List<RelayPodStatus> pods = podSource.list(relay.getMetadata().getNamespace(), pod -> relay.getMetadata()
-                        .getName().equals(pod.getMetadata().getLabels().get("app.kubernetes.io/instance")))
+                        .getName().equals(RelayObjects.relayOf(pod)))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
                 .map(RelayPodProbe::probe).toList();
         MailRelayStatus status = RelayStatusFactory.status(relay, plan, configHash, statefulSet, pods,

@@ -1,9 +1,11 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.RelayPodStatus;
+import io.mailroute.dependent.RelayObjects;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.status.Conditions;
 import io.mailroute.status.StatusNames.Reason;
@@ -37,7 +39,7 @@ final class RelayStatusFactory {
             conditions.setFalse(PROGRAMMED, plan.errorReason(), plan.errorMessage()
                     + "; the last rendered configuration stays in place");
         }
-        int wanted = relay.getSpec().replicas == null ? 1 : relay.getSpec().replicas;
+        int wanted = relay.getSpec().replicas == null ? Defaults.REPLICAS : relay.getSpec().replicas;
         int ready = statefulSet == null || statefulSet.getStatus() == null
                 || statefulSet.getStatus().getReadyReplicas() == null ? 0 : statefulSet.getStatus().getReadyReplicas();
         status.readyReplicas = ready;
@@ -59,8 +61,8 @@ final class RelayStatusFactory {
      */
     private static void setProgrammed(Conditions conditions, MailRelay relay, RelayPlan plan, String hash,
                                       List<RelayPodStatus> pods) {
-        String written = plan.attachedRoutes() + " route(s) rendered into ConfigMap " + relay.getMetadata().getName()
-                + "-config (" + hash.substring(0, 12) + ")";
+        String written = plan.attachedRoutes() + " route(s) rendered into ConfigMap " + RelayObjects.configMapName(
+                relay.getMetadata().getName()) + " (" + hash.substring(0, 12) + ")";
         List<RelayPodStatus> ready = pods.stream().filter(p -> Boolean.TRUE.equals(p.ready)).toList();
         if (ready.isEmpty()) {
             conditions.setFalse(PROGRAMMED, Reason.NO_READY_PODS, written + "; no relay pod is ready to run it");

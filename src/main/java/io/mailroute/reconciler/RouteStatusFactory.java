@@ -1,5 +1,6 @@
 package io.mailroute.reconciler;
 
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
@@ -207,8 +208,9 @@ final class RouteStatusFactory {
         return switch (target.kind()) {
             case MX -> "mx";
             case HOSTS -> "hosts: " + target.hosts.stream()
-                    .map(h -> h.host + ":" + (h.port == null ? 25 : h.port)).collect(Collectors.joining(", "));
-            case RELAY -> "relay: " + target.relay.host + ":" + (target.relay.port == null ? 587 : target.relay.port);
+                    .map(h -> h.host + ":" + (h.port == null ? Defaults.SMTP_PORT : h.port)).collect(Collectors.joining(", "));
+            case RELAY -> "relay: " + target.relay.host + ":" + (target.relay.port == null ? Defaults.SUBMISSION_PORT
+                    : target.relay.port);
         };
     }
 

@@ -1,15 +1,16 @@
 package io.mailroute.routing;
 
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelaySpec;
 import io.mailroute.api.v1alpha1.SmarthostTarget;
-import io.mailroute.postfix.DefaultRoute;
+import io.mailroute.postfix.DefaultRouteRule;
 import io.mailroute.postfix.DomainNames;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.RelaySettings;
 import io.mailroute.postfix.SaslCredentials;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.status.StatusNames.Reason;
 
 import java.util.ArrayList;
@@ -52,16 +53,15 @@ public final class RelaySettingsTranslator {
         }
     }
 
-    private static DefaultRoute defaultRoute(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
+    private static DefaultRouteRule defaultRoute(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
         MailRelaySpec spec = relay.getSpec();
         if (spec.defaultRoute == null || spec.defaultRoute.smarthost == null) {
-            return new DefaultRoute.DeliverByMx();
+            return new DefaultRouteRule.DeliverByMx();
         }
         SmarthostTarget smarthost = spec.defaultRoute.smarthost;
         NextHop hop = NextHop.of("spec.defaultRoute.smarthost", smarthost.host,
-                smarthost.port == null ? 587 : smarthost.port, false);
-        TlsPolicy tls = TlsPolicy.valueOf((spec.defaultRoute.tls == null
-                ? io.mailroute.api.v1alpha1.TlsPolicy.MAY : spec.defaultRoute.tls).name());
+                smarthost.port == null ? Defaults.SUBMISSION_PORT : smarthost.port, false);
+        TlsLevel tls = TlsLevels.of(spec.defaultRoute.tls);
         SaslCredentials sasl = smarthost.authSecretRef == null ? null
                 : CredentialSecrets.read("spec.defaultRoute.smarthost.authSecretRef",
                 relay.getMetadata().getNamespace(), smarthost.authSecretRef, inputs);
@@ -70,6 +70,6 @@ public final class RelaySettingsTranslator {
                     + " could send the smarthost password unencrypted; use encrypt, verify or secure with "
                     + "spec.defaultRoute.smarthost.authSecretRef");
         }
-        return new DefaultRoute.Smarthost(hop, tls, sasl);
+        return new DefaultRouteRule.Smarthost(hop, tls, sasl);
     }
 }

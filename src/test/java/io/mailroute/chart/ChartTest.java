@@ -133,4 +133,13 @@ class ChartTest {
         assertThatThrownBy(() -> template(t -> t.set("watchNamespaces[0]", "Not_A_Namespace")))
                 .hasMessageContaining("watchNamespaces");
     }
+
+    /** The chart keeps its own values; its default relay must not drift from the API's defaults. */
+    @Test
+    void defaultRelayMatchesTheApiDefaults() {
+        GenericKubernetesResource relay = ofKind(template(t -> t.set("defaultRelay.enabled", true)), "MailRelay").get(0);
+        assertThat(relay.<Integer>get("spec", "replicas")).isEqualTo(io.mailroute.api.v1alpha1.Defaults.REPLICAS);
+        assertThat(relay.<Map<String, Object>>get("spec")).as("everything else is left to the CRD's defaults")
+                .containsOnlyKeys("hostname", "replicas", "acceptFrom", "image");
+    }
 }

@@ -133,15 +133,15 @@ class PostfixSyntaxCheckTest {
     }
 
     private static PostfixConfig render() {
-        DefaultRoute smarthost = new DefaultRoute.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsPolicy.VERIFY, new SaslCredentials("relay", PASSWORD));
+        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
+                TlsLevel.VERIFY, new SaslCredentials("relay", PASSWORD));
         RelaySettings relay = new RelaySettings("mail/relay", "relay.example.com",
                 List.of("2001:db8::/32", "10.0.0.0/8"), smarthost);
         List<TransportRule> rules = new ArrayList<>(Routes.microsoftConsumerDomains());
-        rules.add(Routes.rule("example.net", true, TlsPolicy.DANE, "ns/dane"));
-        rules.add(Routes.rule("example.org", false, TlsPolicy.ENCRYPT, "ns/multi", Routes.pinned("mx1.example.net"),
+        rules.add(Routes.rule("example.net", true, TlsLevel.DANE, "ns/dane"));
+        rules.add(Routes.rule("example.org", false, TlsLevel.ENCRYPT, "ns/multi", Routes.pinned("mx1.example.net"),
                 Routes.pinned("2001:db8::25")));
-        rules.add(Routes.rule("bücher.example", true, TlsPolicy.SECURE, "ns/idn",
+        rules.add(Routes.rule("bücher.example", true, TlsLevel.SECURE, "ns/idn",
                 new NextHop("mail.example.net", 2525, true)));
         return new PostfixRenderer().render(relay, rules);
     }

@@ -6,7 +6,7 @@ import static io.mailroute.relay.fixtures.Configs.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailroute.postfix.PostfixConfig;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Configs;
@@ -50,7 +50,7 @@ class RelayDeliveryTest {
     void startRelay() {
         Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue", "busybox");
         TransportRule withSubdomains = new TransportRule("c.test", true, List.of(Configs.hop(routeC.endpoint())),
-                TlsPolicy.MAY, null, "mail/c");
+                TlsLevel.MAY, null, "mail/c");
         config = render(relayVia(smarthost.endpoint()),
                 route("a.test", routeA.endpoint()),
                 route("b.test", deadHop, routeB.endpoint()),

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Delivery;
@@ -65,7 +65,7 @@ class RelayTlsVerifyTest {
     }
 
     private static TransportRule verified(String domain, String host) {
-        return new TransportRule(domain, false, List.of(new NextHop(host, 25, false)), TlsPolicy.VERIFY, null,
+        return new TransportRule(domain, false, List.of(new NextHop(host, 25, false)), TlsLevel.VERIFY, null,
                 "mail/" + domain);
     }
 
