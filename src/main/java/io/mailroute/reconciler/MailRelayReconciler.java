@@ -22,9 +22,10 @@ import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RelayPodStatus;
 import io.mailroute.api.v1alpha1.RelayRef;
+import io.mailroute.compat.k8s120.PolicyV1Served;
+import io.mailroute.compat.k8s120.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.NeedsSaslSecret;
 import io.mailroute.dependent.RelayDisruptionBudgetDependent;
-import io.mailroute.dependent.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.dependent.RelayRenderContext;
@@ -55,7 +56,8 @@ import java.util.stream.Collectors;
         @Dependent(name = "service", type = RelayServiceDependent.class),
         @Dependent(name = "statefulset", type = RelayStatefulSetDependent.class, dependsOn = "config"),
         @Dependent(name = "pdb", type = RelayDisruptionBudgetDependent.class,
-                activationCondition = RelayDisruptionBudgetDependent.Served.class),
+                activationCondition = PolicyV1Served.class), // k8s 1.20 compat: no condition without it
+        // k8s 1.20 compat (io.mailroute.compat.k8s120): delete with that package
         @Dependent(name = "pdb-v1beta1", type = RelayDisruptionBudgetV1beta1Dependent.class,
                 activationCondition = RelayDisruptionBudgetV1beta1Dependent.Served.class)})
 @ControllerConfiguration(name = "mailrelay",
