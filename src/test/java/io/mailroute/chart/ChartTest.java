@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import io.mailroute.testing.RealComponents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Helm chart, rendered by a real Helm 3 engine (helm-java). */
+@RealComponents
 class ChartTest {
     static final Path CHART = Path.of("charts/mailroute-operator");
     static final KubernetesSerialization YAML = new KubernetesSerialization();

@@ -14,6 +14,7 @@ import io.mailroute.validation.DomainValidator;
 import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
 import io.mailroute.validation.ValidationSettings;
+import io.mailroute.testing.RealComponents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** MX classification and host resolution against a real authoritative server (knotd). */
+@RealComponents
 class KnotMxClassificationTest {
 
   private static KnotServer knot;

@@ -19,12 +19,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mailroute.testing.RealComponents;
 
 /**
  * Feeds rendered files to the real Postfix tools: {@code postconf} must parse main.cf without any warning
  * (a misspelled parameter is reported as "unused"), and every map entry must read back through
  * {@code postmap -q} exactly as rendered. Skipped when Postfix is not installed.
  */
+@RealComponents
 class PostfixSyntaxCheckTest {
 
     /** Contains every character a password may have that is special somewhere in Postfix. */

@@ -12,6 +12,7 @@ import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.RelayInstance;
+import io.mailroute.testing.RealComponents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hash from the same files and key, so a relay goes live only on the operator's config-hash; and the shell's HMAC
  * is RFC 2104 HMAC-SHA256 (compared with openssl).
  */
+@RealComponents
 class RelayConfigHashTest {
 
     @TempDir

@@ -15,6 +15,7 @@ import io.mailroute.relay.fixtures.Loopback;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.RealComponents;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * everything else takes the default route. The relay reports the operator's config hash as live.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayDeliveryTest {
 
     private static final Duration DELIVERY = Duration.ofSeconds(20);

@@ -17,6 +17,7 @@ import io.mailroute.relay.fixtures.NetnsDns;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SinkProcess;
 import io.mailroute.relay.fixtures.Swaks;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * domain ({@code .domain} for subdomains). Runs in a network namespace with its own DNS.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayMxDeliveryTest {
 
     private static final String RELAY = "127.0.0.1:2525";

@@ -18,6 +18,7 @@ import io.mailroute.relay.fixtures.NetnsDns;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SinkProcess;
 import io.mailroute.relay.fixtures.Swaks;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to the MX host's servers and never talks to the 530 server.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayOutlookSeedTest {
 
     private static final String MX_HOST = "outlook-test.olc.protection.outlook.test";

@@ -17,6 +17,7 @@ import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.relay.fixtures.TestCa;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SMTP AUTH, for a route and for the smarthost; wrong credentials defer the mail and nothing is sent without AUTH.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelaySaslTest {
 
     private static final String USER = "relay-user";

@@ -14,6 +14,7 @@ import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.relay.fixtures.TestCa;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code verify}) needs DNS and is covered in {@link RelayNetnsTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayTlsPolicyTest {
 
     private SmtpSink tlsSink;

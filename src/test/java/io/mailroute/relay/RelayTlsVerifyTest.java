@@ -18,6 +18,7 @@ import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SinkProcess;
 import io.mailroute.relay.fixtures.Swaks;
 import io.mailroute.relay.fixtures.TestCa;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * defers the mail instead of sending it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayTlsVerifyTest {
 
     private static final String RELAY = "127.0.0.1:2525";
