@@ -63,4 +63,20 @@ class TestTiersTest {
         }
         return null;
     }
+
+    /** pom.xml keeps every @QuarkusTest class out of the unit tier's discovery by name (see the comment there). */
+    @Test
+    void everyQuarkusTestIsExcludedFromTheUnitTierByName() throws java.io.IOException {
+        JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+                .importPackages("io.mailroute");
+        String pom = java.nio.file.Files.readString(java.nio.file.Path.of("pom.xml"));
+        Set<String> missing = new TreeSet<>();
+        for (JavaClass test : tests) {
+            if (test.isAnnotatedWith("io.quarkus.test.junit.QuarkusTest")
+                    && !pom.contains("<exclude>**/" + test.getSimpleName() + ".java</exclude>")) {
+                missing.add(test.getSimpleName());
+            }
+        }
+        assertThat(missing).as("add these to the default-test excludes in pom.xml").isEmpty();
+    }
 }
