@@ -7,12 +7,13 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.mailroute.api.v1alpha1.MailRelay;
 
-/** PodDisruptionBudget ({@code policy/v1}): voluntary evictions take at most one relay pod at a time. */
+/**
+ * PodDisruptionBudget ({@code policy/v1}): voluntary evictions take at most one relay pod at a time. Activated by
+ * {@link io.mailroute.compat.k8s120.PolicyV1Served} only while the 1.20 test API server is supported.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, MailRelay> {
 
@@ -20,20 +21,11 @@ public class RelayDisruptionBudgetDependent extends CRUDKubernetesDependentResou
     protected PodDisruptionBudget desired(MailRelay relay, Context<MailRelay> context) {
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(relay.getMetadata().getName()),
-                        "relay"))
+                        RelayObjects.COMPONENT_RELAY))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
                 .withNewSelector().withMatchLabels(RelayObjects.selectorLabels(relay)).endSelector()
                 .endSpec()
                 .build();
-    }
-
-    /** Active where the cluster serves policy/v1. */
-    public static class Served implements Condition<PodDisruptionBudget, MailRelay> {
-        @Override
-        public boolean isMet(DependentResource<PodDisruptionBudget, MailRelay> dependent, MailRelay relay,
-                             Context<MailRelay> context) {
-            return PolicyApi.servesV1(context.getClient());
-        }
     }
 }

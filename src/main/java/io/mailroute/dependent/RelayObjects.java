@@ -1,5 +1,6 @@
 package io.mailroute.dependent;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.mailroute.api.v1alpha1.MailRelay;
@@ -9,18 +10,29 @@ import java.util.TreeMap;
 
 /** Names and labels of the objects a {@link MailRelay} owns. */
 public final class RelayObjects {
+    public static final String NAME_LABEL = "app.kubernetes.io/name";
+    public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    /** {@link #NAME_LABEL} of every relay pod (and of the objects around it). */
+    public static final String RELAY_APP = "mailroute-relay";
     public static final String MANAGED_BY = "mailroute-operator";
     public static final String RELAY_LABEL = "mailroute.io/relay";
+    /** {@link #COMPONENT_LABEL} values: the pods and what serves them, the ConfigMap, the SASL Secret. */
+    public static final String COMPONENT_RELAY = "relay";
     public static final String COMPONENT_CONFIG = "relay-config";
+    public static final String COMPONENT_SASL = "relay-sasl";
     public static final String CONFIG_HASH_ANNOTATION = "mailroute.io/config-hash";
     /** Label selector of every relay ConfigMap, for informers. */
     public static final String CONFIG_MAP_SELECTOR =
-            "app.kubernetes.io/managed-by=" + MANAGED_BY + ",app.kubernetes.io/component=" + COMPONENT_CONFIG;
+            MANAGED_BY_LABEL + "=" + MANAGED_BY + "," + COMPONENT_LABEL + "=" + COMPONENT_CONFIG;
     /**
      * Label selector of every object a relay owns, for the dependents' informers: the operator caches only objects
      * it created, never every Secret or ConfigMap it can see.
      */
-    public static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
+    public static final String MANAGED_SELECTOR = MANAGED_BY_LABEL + "=" + MANAGED_BY;
+    /** Label selector of every relay pod, for the pod informer. */
+    public static final String POD_SELECTOR = NAME_LABEL + "=" + RELAY_APP;
     public static final int SMTP_PORT = 25;
 
     private RelayObjects() {
@@ -57,17 +69,23 @@ public final class RelayObjects {
     /** Labels selecting the relay's pods. */
     public static Map<String, String> selectorLabels(MailRelay relay) {
         Map<String, String> labels = new TreeMap<>();
-        labels.put("app.kubernetes.io/name", "mailroute-relay");
-        labels.put("app.kubernetes.io/instance", relay.getMetadata().getName());
+        labels.put(NAME_LABEL, RELAY_APP);
+        labels.put(INSTANCE_LABEL, relay.getMetadata().getName());
         return labels;
     }
 
     public static Map<String, String> labels(MailRelay relay, String component) {
         Map<String, String> labels = new TreeMap<>(selectorLabels(relay));
-        labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
-        labels.put("app.kubernetes.io/component", component);
+        labels.put(MANAGED_BY_LABEL, MANAGED_BY);
+        labels.put(COMPONENT_LABEL, component);
         labels.put(RELAY_LABEL, relay.getMetadata().getName());
         return labels;
+    }
+
+    /** The name of the relay a pod belongs to (its {@link #INSTANCE_LABEL}), or null. */
+    public static String relayOf(HasMetadata pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        return labels == null ? null : labels.get(INSTANCE_LABEL);
     }
 
     public static ObjectMeta metadata(MailRelay relay, String name, String component) {

@@ -57,7 +57,7 @@ public class RelaySaslSecretDependent extends PerResourcePollingDependentResourc
         String saslPasswd = render.config().saslPasswd();
         return new SecretBuilder()
                 .withMetadata(RelayObjects.metadata(relay, RelayObjects.saslSecretName(relay.getMetadata().getName()),
-                        "relay-sasl"))
+                        RelayObjects.COMPONENT_SASL))
                 .withType("Opaque")
                 .withData(Map.of(KEY, base64(saslPasswd), PostfixConfig.HASH_KEY, base64(render.hashKey())))
                 .build();

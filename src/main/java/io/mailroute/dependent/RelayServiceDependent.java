@@ -12,11 +12,12 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.mailroute.api.v1alpha1.MailRelay;
 
 /**
- * ClusterIP Service on port 25 in front of the relay pods. Written with create/update rather than server-side apply:
- * Kubernetes 1.20 rejects creating a Service through apply ("resourceVersion should not be set on objects to be
- * created"); 1.25+ accepts both.
+ * ClusterIP Service on port 25 in front of the relay pods. Written with create/update rather than server-side apply
+ * ({@code useSSA = FALSE}, Kubernetes 1.20 compatibility, listed in {@link io.mailroute.compat.k8s120}): Kubernetes
+ * 1.20 rejects creating a Service through apply ("resourceVersion should not be set on objects to be created");
+ * 1.25+ accepts both. Without 1.20, drop {@code useSSA} and the Service is written like every other dependent.
  */
-@KubernetesDependent(useSSA = BooleanWithUndefined.FALSE,
+@KubernetesDependent(useSSA = BooleanWithUndefined.FALSE, // k8s 1.20 compat
         informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
 public class RelayServiceDependent extends CRUDKubernetesDependentResource<Service, MailRelay> {
 
@@ -24,7 +25,7 @@ public class RelayServiceDependent extends CRUDKubernetesDependentResource<Servi
     protected Service desired(MailRelay relay, Context<MailRelay> context) {
         return new ServiceBuilder()
                 .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(relay.getMetadata().getName()),
-                        "relay"))
+                        RelayObjects.COMPONENT_RELAY))
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(RelayObjects.selectorLabels(relay))

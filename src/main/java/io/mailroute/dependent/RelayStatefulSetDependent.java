@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelaySpec;
 import io.mailroute.api.v1alpha1.RelayStorage;
@@ -47,13 +48,13 @@ public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<S
         MailRelaySpec spec = relay.getSpec();
         String name = relay.getMetadata().getName();
         return new StatefulSetBuilder()
-                .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(name), "relay"))
+                .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(name), RelayObjects.COMPONENT_RELAY))
                 .withNewSpec()
-                .withReplicas(spec.replicas == null ? 1 : spec.replicas)
+                .withReplicas(spec.replicas == null ? Defaults.REPLICAS : spec.replicas)
                 .withServiceName(RelayObjects.workloadName(name))
                 .withNewSelector().withMatchLabels(RelayObjects.selectorLabels(relay)).endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(RelayObjects.labels(relay, "relay")).endMetadata()
+                .withNewMetadata().withLabels(RelayObjects.labels(relay, RelayObjects.COMPONENT_RELAY)).endMetadata()
                 .withNewSpec()
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .addNewContainer()
@@ -103,7 +104,7 @@ public class RelayStatefulSetDependent extends CRUDKubernetesDependentResource<S
     }
 
     private static PersistentVolumeClaim queueClaim(RelayStorage storage) {
-        String size = storage == null || storage.size == null ? "1Gi" : storage.size;
+        String size = storage == null || storage.size == null ? Defaults.QUEUE_SIZE : storage.size;
         return new PersistentVolumeClaimBuilder()
                 .withNewMetadata().withName("queue").endMetadata()
                 .withNewSpec()

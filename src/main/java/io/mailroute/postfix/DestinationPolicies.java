@@ -20,7 +20,7 @@ final class DestinationPolicies {
     private record Claim<T>(T value, String owner) {
     }
 
-    private final SortedMap<String, Claim<TlsPolicy>> tls = new TreeMap<>();
+    private final SortedMap<String, Claim<TlsLevel>> tls = new TreeMap<>();
     private final SortedMap<String, Claim<SaslCredentials>> sasl = new TreeMap<>();
     /** Keys claimed since {@link #begin()}; null outside a tentative group. Claims only ever add keys. */
     private List<String> tlsAdded;
@@ -48,12 +48,12 @@ final class DestinationPolicies {
     }
 
     /** Records the TLS policy for a recipient domain (or {@code .domain}) delivered by its own MX hosts. */
-    void addRecipientDomain(String key, TlsPolicy policy, String owner) {
+    void addRecipientDomain(String key, TlsLevel policy, String owner) {
         claimTls(key, policy, owner);
     }
 
     /** Records TLS policy and credentials (null for none) for one next-hop destination. */
-    void addNextHop(String destination, TlsPolicy policy, SaslCredentials credentials, String owner) {
+    void addNextHop(String destination, TlsLevel policy, SaslCredentials credentials, String owner) {
         claimTls(destination, policy, owner);
         Claim<SaslCredentials> earlier = sasl.putIfAbsent(destination, new Claim<>(credentials, owner));
         if (earlier == null && saslAdded != null) {
@@ -73,7 +73,7 @@ final class DestinationPolicies {
     }
 
     boolean usesDane() {
-        return tls.values().stream().anyMatch(claim -> claim.value() == TlsPolicy.DANE);
+        return tls.values().stream().anyMatch(claim -> claim.value() == TlsLevel.DANE);
     }
 
     boolean hasCredentials() {
@@ -83,7 +83,7 @@ final class DestinationPolicies {
     /** {@code key level} lines, sorted by key. */
     List<String> tlsLines() {
         List<String> lines = new ArrayList<>();
-        for (Map.Entry<String, Claim<TlsPolicy>> entry : tls.entrySet()) {
+        for (Map.Entry<String, Claim<TlsLevel>> entry : tls.entrySet()) {
             lines.add(entry.getKey() + " " + entry.getValue().value().postfixLevel());
         }
         return lines;
@@ -100,8 +100,8 @@ final class DestinationPolicies {
         return lines;
     }
 
-    private void claimTls(String key, TlsPolicy policy, String owner) {
-        Claim<TlsPolicy> earlier = tls.putIfAbsent(key, new Claim<>(policy, owner));
+    private void claimTls(String key, TlsLevel policy, String owner) {
+        Claim<TlsLevel> earlier = tls.putIfAbsent(key, new Claim<>(policy, owner));
         if (earlier == null && tlsAdded != null) {
             tlsAdded.add(key);
         }

@@ -35,7 +35,7 @@ final class MainCf {
         set(out, "relayhost", relayhost(relay.defaultRoute()));
         set(out, "transport_maps", "lmdb:$config_directory/" + PostfixConfig.TRANSPORT);
         set(out, "smtp_defer_if_no_mx_address_found", "yes");
-        set(out, "smtp_tls_security_level", "may");
+        set(out, "smtp_tls_security_level", TlsLevel.MAY.postfixLevel());
         set(out, "smtp_tls_loglevel", "1");
         set(out, "smtp_tls_CAfile", "/etc/ssl/certs/ca-certificates.crt");
         set(out, "smtp_tls_policy_maps", "lmdb:$config_directory/" + PostfixConfig.TLS_POLICY);
@@ -60,8 +60,8 @@ final class MainCf {
         return String.join(" ", networks);
     }
 
-    private static String relayhost(DefaultRoute route) {
-        if (route instanceof DefaultRoute.Smarthost smarthost) {
+    private static String relayhost(DefaultRouteRule route) {
+        if (route instanceof DefaultRouteRule.Smarthost smarthost) {
             return smarthost.nextHop().postfixDestination();
         }
         return "";

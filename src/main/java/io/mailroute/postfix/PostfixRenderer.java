@@ -131,7 +131,7 @@ public final class PostfixRenderer {
     /** The relay's own claims (its smarthost), which every rule's next hops must agree with. */
     static DestinationPolicies policiesOf(RelaySettings relay) {
         DestinationPolicies policies = new DestinationPolicies();
-        if (relay.defaultRoute() instanceof DefaultRoute.Smarthost smarthost) {
+        if (relay.defaultRoute() instanceof DefaultRouteRule.Smarthost smarthost) {
             policies.addNextHop(smarthost.nextHop().postfixDestination(), smarthost.tls(), smarthost.sasl(),
                     relay.name() + " (default route)");
         }

@@ -13,7 +13,7 @@ import java.util.TreeSet;
  *                     limited by {@link Networks#requireLimitedReach}; loopback is always allowed in addition
  * @param defaultRoute where mail without a matching rule goes
  */
-public record RelaySettings(String name, String myHostname, List<String> acceptFrom, DefaultRoute defaultRoute) {
+public record RelaySettings(String name, String myHostname, List<String> acceptFrom, DefaultRouteRule defaultRoute) {
 
     /** Validates and normalizes every component. */
     public RelaySettings {

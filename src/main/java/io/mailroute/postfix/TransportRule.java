@@ -23,7 +23,7 @@ import java.util.Set;
  * @param sasl              credentials for the next hops, or null; needs explicit next hops and mandatory TLS
  * @param source            object that asked for the route, e.g. {@code ns/route-name}, used in comments and errors
  */
-public record TransportRule(String domain, boolean includeSubdomains, List<NextHop> nextHops, TlsPolicy tls,
+public record TransportRule(String domain, boolean includeSubdomains, List<NextHop> nextHops, TlsLevel tls,
                             SaslCredentials sasl, String source) {
 
     /** Validates and normalizes every component. */
@@ -45,7 +45,7 @@ public record TransportRule(String domain, boolean includeSubdomains, List<NextH
     }
 
     /** Rejects credentials that would go to arbitrary MX hosts or could be sent without encryption. */
-    static void checkSasl(boolean noExplicitNextHop, TlsPolicy tls) {
+    static void checkSasl(boolean noExplicitNextHop, TlsLevel tls) {
         if (noExplicitNextHop) {
             throw new PostfixInputException("sasl",
                     "credentials need an explicit next hop; they are never sent to a recipient domain's MX hosts");

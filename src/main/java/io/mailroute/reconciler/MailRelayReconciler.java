@@ -22,9 +22,10 @@ import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RelayPodStatus;
 import io.mailroute.api.v1alpha1.RelayRef;
+import io.mailroute.compat.k8s120.PolicyV1Served;
+import io.mailroute.compat.k8s120.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.NeedsSaslSecret;
 import io.mailroute.dependent.RelayDisruptionBudgetDependent;
-import io.mailroute.dependent.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.dependent.RelayConfigShardsDependent;
 import io.mailroute.dependent.RelayObjects;
@@ -34,6 +35,7 @@ import io.mailroute.dependent.RelayServiceDependent;
 import io.mailroute.dependent.RelayStatefulSetDependent;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RouteAdmission;
+import io.mailroute.status.StatusNames.Reason;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
@@ -57,7 +59,8 @@ import java.util.stream.Collectors;
         @Dependent(name = "service", type = RelayServiceDependent.class),
         @Dependent(name = "statefulset", type = RelayStatefulSetDependent.class, dependsOn = "config"),
         @Dependent(name = "pdb", type = RelayDisruptionBudgetDependent.class,
-                activationCondition = RelayDisruptionBudgetDependent.Served.class),
+                activationCondition = PolicyV1Served.class), // k8s 1.20 compat: no condition without it
+        // k8s 1.20 compat (io.mailroute.compat.k8s120): delete with that package
         @Dependent(name = "pdb-v1beta1", type = RelayDisruptionBudgetV1beta1Dependent.class,
                 activationCondition = RelayDisruptionBudgetV1beta1Dependent.Served.class)})
 @ControllerConfiguration(name = "mailrelay",
@@ -83,9 +86,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 .build();
         var pods = InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)
                 .withName(PODS)
-                .withLabelSelector("app.kubernetes.io/name=mailroute-relay")
+                .withLabelSelector(RelayObjects.POD_SELECTOR)
                 .withSecondaryToPrimaryMapper(pod -> {
-                    String relay = pod.getMetadata().getLabels().get("app.kubernetes.io/instance");
+                    String relay = RelayObjects.relayOf(pod);
                     return relay == null ? Set.of() : Set.of(new ResourceID(relay, pod.getMetadata().getNamespace()));
                 })
                 .build();
@@ -119,7 +122,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             render = new RelayRenderContext(plan.config().get(), image, hashKey);
             String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
             if (foreign != null) {
-                plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), "ConfigMapNotOwned", foreign,
+                plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), Reason.CONFIG_MAP_NOT_OWNED, foreign,
                         plan.routes());
             }
         }
@@ -135,7 +138,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         InformerEventSource<Pod, MailRelay> podSource = (InformerEventSource<Pod, MailRelay>)
                 context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
         List<RelayPodStatus> pods = podSource.list(relay.getMetadata().getNamespace(), pod -> relay.getMetadata()
-                        .getName().equals(pod.getMetadata().getLabels().get("app.kubernetes.io/instance")))
+                        .getName().equals(RelayObjects.relayOf(pod)))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
                 .map(RelayPodProbe::probe).toList();
         MailRelayStatus status = RelayStatusFactory.status(relay, plan, configHash, statefulSet, pods,

@@ -1,20 +1,23 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.RelayPodStatus;
+import io.mailroute.dependent.RelayObjects;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.status.Conditions;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.time.Clock;
 import java.util.List;
 
+import static io.mailroute.status.StatusNames.ConditionType.PROGRAMMED;
+import static io.mailroute.status.StatusNames.ConditionType.READY;
+
 /** Builds a {@link MailRelayStatus} from a plan and the observed StatefulSet. */
 final class RelayStatusFactory {
-    static final String PROGRAMMED = "Programmed";
-    static final String READY = "Ready";
-
     private RelayStatusFactory() {
     }
 
@@ -36,7 +39,7 @@ final class RelayStatusFactory {
             conditions.setFalse(PROGRAMMED, plan.errorReason(), plan.errorMessage()
                     + "; the last rendered configuration stays in place");
         }
-        int wanted = relay.getSpec().replicas == null ? 1 : relay.getSpec().replicas;
+        int wanted = relay.getSpec().replicas == null ? Defaults.REPLICAS : relay.getSpec().replicas;
         int ready = statefulSet == null || statefulSet.getStatus() == null
                 || statefulSet.getStatus().getReadyReplicas() == null ? 0 : statefulSet.getStatus().getReadyReplicas();
         status.readyReplicas = ready;
@@ -44,9 +47,9 @@ final class RelayStatusFactory {
             String reason = conditions.get(PROGRAMMED).orElseThrow().getReason();
             conditions.setFalse(READY, reason, "Programmed: " + conditions.get(PROGRAMMED).orElseThrow().getMessage());
         } else if (wanted > 0 && ready >= wanted) {
-            conditions.setTrue(READY, "RelayReady", ready + "/" + wanted + " relay pods ready");
+            conditions.setTrue(READY, Reason.RELAY_READY, ready + "/" + wanted + " relay pods ready");
         } else {
-            conditions.setFalse(READY, "RelayNotReady", ready + "/" + wanted + " relay pods ready");
+            conditions.setFalse(READY, Reason.RELAY_NOT_READY, ready + "/" + wanted + " relay pods ready");
         }
         status.conditions = conditions.build();
         return status;
@@ -58,11 +61,11 @@ final class RelayStatusFactory {
      */
     private static void setProgrammed(Conditions conditions, MailRelay relay, RelayPlan plan, String hash,
                                       List<RelayPodStatus> pods) {
-        String written = plan.attachedRoutes() + " route(s) rendered into ConfigMap " + relay.getMetadata().getName()
-                + "-config (" + hash.substring(0, 12) + ")";
+        String written = plan.attachedRoutes() + " route(s) rendered into ConfigMap " + RelayObjects.configMapName(
+                relay.getMetadata().getName()) + " (" + hash.substring(0, 12) + ")";
         List<RelayPodStatus> ready = pods.stream().filter(p -> Boolean.TRUE.equals(p.ready)).toList();
         if (ready.isEmpty()) {
-            conditions.setFalse(PROGRAMMED, "NoReadyPods", written + "; no relay pod is ready to run it");
+            conditions.setFalse(PROGRAMMED, Reason.NO_READY_PODS, written + "; no relay pod is ready to run it");
             return;
         }
         List<RelayPodStatus> refused = ready.stream()
@@ -73,16 +76,16 @@ final class RelayStatusFactory {
                 .filter(p -> !hash.equals(p.liveHash) && "failed".equals(p.state)).toList();
         long live = ready.stream().filter(p -> hash.equals(p.liveHash)).count();
         if (!refused.isEmpty()) {
-            conditions.setFalse(PROGRAMMED, "ConfigRefused", written + "; refused by pod "
+            conditions.setFalse(PROGRAMMED, Reason.CONFIG_REFUSED, written + "; refused by pod "
                     + refused.get(0).name + ": " + refused.get(0).message);
         } else if (!failed.isEmpty()) {
-            conditions.setFalse(PROGRAMMED, "ConfigInstallFailed", written + "; pod " + failed.get(0).name
+            conditions.setFalse(PROGRAMMED, Reason.CONFIG_INSTALL_FAILED, written + "; pod " + failed.get(0).name
                     + " could not install it: " + failed.get(0).message);
         } else if (live == ready.size()) {
-            conditions.setTrue(PROGRAMMED, "ConfigLive", written + "; live in " + live + "/" + ready.size()
+            conditions.setTrue(PROGRAMMED, Reason.CONFIG_LIVE, written + "; live in " + live + "/" + ready.size()
                     + " ready relay pod(s)");
         } else {
-            conditions.setFalse(PROGRAMMED, "ConfigPending", written + "; live in " + live + "/" + ready.size()
+            conditions.setFalse(PROGRAMMED, Reason.CONFIG_PENDING, written + "; live in " + live + "/" + ready.size()
                     + " ready relay pod(s) so far");
         }
     }
@@ -90,7 +93,7 @@ final class RelayStatusFactory {
     /** True while a written configuration is still being picked up by the pods (worth looking again soon). */
     static boolean waitingForLiveConfig(MailRelayStatus status) {
         return status.conditions.stream().anyMatch(c -> PROGRAMMED.equals(c.getType())
-                && ("ConfigPending".equals(c.getReason()) || "ConfigInstallFailed".equals(c.getReason())));
+                && (Reason.CONFIG_PENDING.equals(c.getReason()) || Reason.CONFIG_INSTALL_FAILED.equals(c.getReason())));
     }
 
     static MailRelayStatus error(MailRelay relay, Exception e, Clock clock) {
@@ -103,8 +106,8 @@ final class RelayStatusFactory {
         status.readyReplicas = old.readyReplicas;
         status.pods = old.pods;
         status.conditions = new Conditions(old.conditions, generation, clock)
-                .setFalse(PROGRAMMED, "ReconcileError", String.valueOf(e.getMessage()))
-                .setFalse(READY, "ReconcileError", "reconciliation failed; see the Programmed condition")
+                .setFalse(PROGRAMMED, Reason.RECONCILE_ERROR, String.valueOf(e.getMessage()))
+                .setFalse(READY, Reason.RECONCILE_ERROR, "reconciliation failed; see the Programmed condition")
                 .build();
         return status;
     }

@@ -8,11 +8,13 @@ import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.postfix.SafeText;
 import io.mailroute.validation.RenderPolicy;
+import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,7 +25,23 @@ final class RouteEvents {
     private RouteEvents() {
     }
 
+    /** One Kubernetes Event to record: Normal or Warning, a CamelCase reason, a message. */
+    record Announcement(String type, String reason, String message) {
+    }
+
     static void announce(KubernetesClient client, MailRoute route, List<DomainResolution> resolutions) {
+        for (Announcement a : announcements(route, resolutions)) {
+            emit(client, route, a.type(), a.reason(), a.message());
+        }
+    }
+
+    /**
+     * What changed between the resolutions in the route's status and the new ones: a first check that is not fine
+     * (Warning), changed pinned MX hosts ({@code MxChanged}), a changed reason (Normal when fine again, else
+     * Warning). An unchanged resolution object announces nothing.
+     */
+    static List<Announcement> announcements(MailRoute route, List<DomainResolution> resolutions) {
+        List<Announcement> announcements = new ArrayList<>();
         for (DomainResolution now : resolutions) {
             DomainResolution before = RenderPolicy.resolution(route, now.domain);
             if (before == now) {
@@ -31,21 +49,23 @@ final class RouteEvents {
             }
             if (before == null) {
                 if (!"True".equals(ResolutionReasons.conditionStatus(now.reason))
-                        && !ResolutionReasons.VALIDATION_OFF.equals(now.reason)) {
-                    emit(client, route, "Warning", now.reason, now.domain + ": " + now.message);
+                        && !Reason.VALIDATION_OFF.equals(now.reason)) {
+                    announcements.add(new Announcement("Warning", now.reason, now.domain + ": " + now.message));
                 }
                 continue;
             }
             if (before.pinned != null && !before.pinned.isEmpty() && now.pinned != null
                     && !before.pinned.equals(now.pinned)) {
-                emit(client, route, "Normal", "MxChanged", now.domain + ": MX hosts changed from " + before.pinned
-                        + " to " + now.pinned + "; the relay configuration follows");
+                announcements.add(new Announcement("Normal", Reason.MX_CHANGED, now.domain + ": MX hosts changed from "
+                        + before.pinned + " to " + now.pinned + "; the relay configuration follows"));
             }
             if (!Objects.equals(before.reason, now.reason)) {
                 boolean good = "True".equals(ResolutionReasons.conditionStatus(now.reason));
-                emit(client, route, good ? "Normal" : "Warning", now.reason, now.domain + ": " + now.message);
+                announcements.add(new Announcement(good ? "Normal" : "Warning", now.reason,
+                        now.domain + ": " + now.message));
             }
         }
+        return announcements;
     }
 
     private static void emit(KubernetesClient client, MailRoute route, String type, String reason, String message) {

@@ -4,12 +4,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.status.StatusNames.ConditionType;
 
 import java.util.List;
 
 /** Gauges {@code mailroute_routes{condition,status}}: how many routes have each condition in each status. */
 final class RouteMetrics {
-    static final List<String> CONDITIONS = List.of("Accepted", "Resolved", "Programmed", "Ready", "Degraded");
+    static final List<String> CONDITIONS = ConditionType.ROUTE;
     static final List<String> STATUSES = List.of("True", "False", "Unknown");
 
     private RouteMetrics() {

@@ -1,5 +1,6 @@
 package io.mailroute.reconciler;
 
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
@@ -11,6 +12,9 @@ import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.ResourceKey;
 import io.mailroute.routing.RouteOutcome;
 import io.mailroute.status.Conditions;
+import io.mailroute.status.StatusNames.ConditionType;
+import io.mailroute.status.StatusNames.DomainState;
+import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
 
 import java.time.Clock;
@@ -19,15 +23,15 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** Builds a {@link MailRouteStatus} from what each referenced relay planned and actually wrote. */
+/**
+ * Builds a {@link MailRouteStatus} from what each referenced relay planned and actually wrote, in three steps: per
+ * relay ({@link #relayResult}: refused, or the route's domains there), per domain ({@link #domainResult}: its state
+ * and, when not programmed, why), then the conditions from all of them.
+ */
 final class RouteStatusFactory {
-    static final String ACCEPTED = "Accepted";
-    static final String RESOLVED = "Resolved";
-    static final String PROGRAMMED = "Programmed";
-    static final String READY = "Ready";
-
     /**
      * One referenced relay: its plan (null when the relay does not exist or has not planned yet) and the transport
      * entries of its written ConfigMap (empty when there is none).
@@ -35,70 +39,52 @@ final class RouteStatusFactory {
     record RelayView(ResourceKey relay, RelayPlan plan, Map<String, String> written) {
     }
 
-    private RouteStatusFactory() {
+    /** A condition reason with its message part. */
+    record Finding(String reason, String message) {
     }
 
-    static final String DEGRADED = "Degraded";
+    /** One domain on one relay: its status entry, and why it is not programmed (null when it is). */
+    record DomainResult(DomainStatus status, Finding notProgrammed) {
+    }
+
+    /** One referenced relay: why it does not take the route (null when it does), else the route's domains there. */
+    record RelayResult(Finding refusal, List<DomainResult> domains) {
+        static RelayResult refused(String reason, String message) {
+            return new RelayResult(new Finding(reason, message), List.of());
+        }
+    }
+
+    private RouteStatusFactory() {
+    }
 
     static MailRouteStatus status(MailRoute route, Collection<RelayView> relays, List<DomainResolution> resolutions,
                                   Clock clock) {
         MailRouteStatus old = route.getStatus() == null ? new MailRouteStatus() : route.getStatus();
         long generation = generation(route);
         ResourceKey routeKey = ResourceKey.of(route);
-        List<String> refusals = new ArrayList<>();
-        String refusalReason = null;
-        List<String> notProgrammed = new ArrayList<>();
-        String notProgrammedReason = null;
-        List<DomainStatus> domains = new ArrayList<>();
-        for (RelayView view : relays) {
-            if (view.plan() == null) {
-                refusalReason = refusalReason == null ? "RelayNotFound" : refusalReason;
-                refusals.add("MailRelay " + view.relay() + " does not exist");
-                continue;
-            }
-            RouteOutcome outcome = view.plan().outcome(routeKey).orElse(null);
-            if (outcome == null || !outcome.accepted()) {
-                String reason = outcome == null ? "Pending" : outcome.reason();
-                refusalReason = refusalReason == null ? reason : refusalReason;
-                refusals.add(outcome == null ? "MailRelay " + view.relay() + " has not seen this route yet"
-                        : outcome.message());
-                continue;
-            }
-            Map<String, String> written = view.written() == null ? Map.of() : view.written();
-            for (DomainOutcome domain : outcome.domains()) {
-                String state = domain.state().name();
-                String message = domain.message();
-                if (domain.state() == DomainOutcome.State.Programmed && !domain.nextHop().equals(written.get(domain.domain()))) {
-                    state = "Pending";
-                    message = "waiting for MailRelay " + view.relay() + " to write its configuration";
-                    notProgrammedReason = notProgrammedReason == null ? "Pending" : notProgrammedReason;
-                    notProgrammed.add(domain.domain() + " on " + view.relay() + ": not yet written");
-                } else if (domain.state() == DomainOutcome.State.Conflict) {
-                    notProgrammedReason = "DomainConflict";
-                    notProgrammed.add(message);
-                } else if (domain.state() == DomainOutcome.State.Withheld) {
-                    notProgrammedReason = notProgrammedReason == null ? "WithheldByValidation" : notProgrammedReason;
-                    notProgrammed.add(domain.domain() + " withheld: " + message);
-                }
-                domains.add(new DomainStatus(domain.domain(), view.relay().toString(),
-                        state.equals("Programmed") ? domain.nextHop() : null, state, SafeText.oneLine(message)));
-            }
-        }
-        domains.sort(Comparator.comparing((DomainStatus d) -> d.domain).thenComparing(d -> d.relay));
+        List<RelayResult> results = relays.stream().map(view -> relayResult(routeKey, view)).toList();
+        List<Finding> refusals = results.stream().map(RelayResult::refusal).filter(Objects::nonNull).toList();
+        List<DomainResult> domainResults = results.stream().flatMap(r -> r.domains().stream()).toList();
+        List<Finding> notProgrammed = domainResults.stream().map(DomainResult::notProgrammed)
+                .filter(Objects::nonNull).toList();
+        List<DomainStatus> domains = domainResults.stream().map(DomainResult::status)
+                .sorted(Comparator.comparing((DomainStatus d) -> d.domain).thenComparing(d -> d.relay))
+                .collect(Collectors.toCollection(ArrayList::new));
 
         Conditions conditions = new Conditions(old.conditions, generation, clock);
         if (refusals.isEmpty()) {
-            conditions.setTrue(ACCEPTED, "Accepted", "accepted by " + relayList(relays));
+            conditions.setTrue(ConditionType.ACCEPTED, Reason.ACCEPTED, "accepted by " + relayList(relays));
         } else {
-            conditions.setFalse(ACCEPTED, refusalReason, String.join("; ", refusals));
+            conditions.setFalse(ConditionType.ACCEPTED, refusals.get(0).reason(), messages(refusals));
         }
         setResolved(conditions, resolutions);
         if (!refusals.isEmpty()) {
-            conditions.setFalse(PROGRAMMED, "NotAccepted", "not accepted by every referenced relay");
+            conditions.setFalse(ConditionType.PROGRAMMED, Reason.NOT_ACCEPTED,
+                    "not accepted by every referenced relay");
         } else if (!notProgrammed.isEmpty()) {
-            conditions.setFalse(PROGRAMMED, notProgrammedReason, String.join("; ", notProgrammed));
+            conditions.setFalse(ConditionType.PROGRAMMED, notProgrammedReason(notProgrammed), messages(notProgrammed));
         } else {
-            conditions.setTrue(PROGRAMMED, "Programmed", domains.size() + " domain entr"
+            conditions.setTrue(ConditionType.PROGRAMMED, Reason.PROGRAMMED, domains.size() + " domain entr"
                     + (domains.size() == 1 ? "y" : "ies") + " present in the relay configuration");
         }
         setReady(conditions);
@@ -112,11 +98,63 @@ final class RouteStatusFactory {
         return status;
     }
 
+    /** Per relay: refused (it does not exist, has not planned the route, or rejected it), else each domain. */
+    static RelayResult relayResult(ResourceKey route, RelayView view) {
+        if (view.plan() == null) {
+            return RelayResult.refused(Reason.RELAY_NOT_FOUND, "MailRelay " + view.relay() + " does not exist");
+        }
+        RouteOutcome outcome = view.plan().outcome(route).orElse(null);
+        if (outcome == null) {
+            return RelayResult.refused(Reason.PENDING, "MailRelay " + view.relay() + " has not seen this route yet");
+        }
+        if (!outcome.accepted()) {
+            return RelayResult.refused(outcome.reason(), outcome.message());
+        }
+        Map<String, String> written = view.written() == null ? Map.of() : view.written();
+        return new RelayResult(null, outcome.domains().stream()
+                .map(domain -> domainResult(view.relay(), domain, written)).toList());
+    }
+
+    /**
+     * Per domain: Programmed only when the relay's written ConfigMap holds the planned next hop (else Pending);
+     * Conflict and Withheld as planned.
+     */
+    static DomainResult domainResult(ResourceKey relay, DomainOutcome domain, Map<String, String> written) {
+        return switch (domain.state()) {
+            case Programmed -> domain.nextHop().equals(written.get(domain.domain()))
+                    ? domainResult(relay, domain, DomainState.Programmed, domain.message(), null)
+                    : domainResult(relay, domain, DomainState.Pending,
+                            "waiting for MailRelay " + relay + " to write its configuration",
+                            new Finding(Reason.PENDING, domain.domain() + " on " + relay + ": not yet written"));
+            case Conflict -> domainResult(relay, domain, DomainState.Conflict, domain.message(),
+                    new Finding(Reason.DOMAIN_CONFLICT, domain.message()));
+            case Withheld -> domainResult(relay, domain, DomainState.Withheld, domain.message(),
+                    new Finding(Reason.WITHHELD_BY_VALIDATION, domain.domain() + " withheld: " + domain.message()));
+        };
+    }
+
+    private static DomainResult domainResult(ResourceKey relay, DomainOutcome domain, DomainState state,
+                                             String message, Finding notProgrammed) {
+        return new DomainResult(new DomainStatus(domain.domain(), relay.toString(),
+                state == DomainState.Programmed ? domain.nextHop() : null, state.name(), SafeText.oneLine(message)),
+                notProgrammed);
+    }
+
+    /** A domain conflict outweighs the others (it needs a person); otherwise the first domain's reason. */
+    private static String notProgrammedReason(List<Finding> notProgrammed) {
+        return notProgrammed.stream().anyMatch(f -> Reason.DOMAIN_CONFLICT.equals(f.reason()))
+                ? Reason.DOMAIN_CONFLICT : notProgrammed.get(0).reason();
+    }
+
+    private static String messages(List<Finding> findings) {
+        return findings.stream().map(Finding::message).collect(Collectors.joining("; "));
+    }
+
     /** Resolved takes the worst domain's reason; Degraded says whether last known good next hops are in use. */
     private static void setResolved(Conditions conditions, List<DomainResolution> resolutions) {
         if (resolutions.isEmpty()) {
-            conditions.set(RESOLVED, Conditions.UNKNOWN, "NotChecked", "no domain has been checked yet");
-            conditions.setFalse(DEGRADED, "NotDegraded", "no temporary DNS failure");
+            conditions.set(ConditionType.RESOLVED, Conditions.UNKNOWN, Reason.NOT_CHECKED, "no domain has been checked yet");
+            conditions.setFalse(ConditionType.DEGRADED, Reason.NOT_DEGRADED, "no temporary DNS failure");
             return;
         }
         DomainResolution worst = resolutions.stream()
@@ -126,29 +164,29 @@ final class RouteStatusFactory {
         String message = resolutions.stream()
                 .filter(r -> ResolutionReasons.severity(r.reason) == ResolutionReasons.severity(worst.reason))
                 .map(r -> r.domain + ": " + r.message).collect(Collectors.joining("; "));
-        conditions.set(RESOLVED, status, worst.reason, message);
+        conditions.set(ConditionType.RESOLVED, status, worst.reason, message);
         List<String> degraded = resolutions.stream()
                 .filter(r -> r.tempFailures != null && r.tempFailures > 0)
                 .map(r -> r.domain + ": " + r.message).toList();
         if (degraded.isEmpty()) {
-            conditions.setFalse(DEGRADED, "NotDegraded", "no temporary DNS failure");
+            conditions.setFalse(ConditionType.DEGRADED, Reason.NOT_DEGRADED, "no temporary DNS failure");
         } else {
             String reason = resolutions.stream().filter(r -> r.tempFailures != null && r.tempFailures > 0)
                     .map(r -> r.reason).findFirst().orElseThrow();
-            conditions.setTrue(DEGRADED, reason, String.join("; ", degraded)
+            conditions.setTrue(ConditionType.DEGRADED, reason, String.join("; ", degraded)
                     + " (last known good next hops stay rendered)");
         }
     }
 
     private static void setReady(Conditions conditions) {
-        for (String type : List.of(ACCEPTED, PROGRAMMED, RESOLVED)) {
+        for (String type : List.of(ConditionType.ACCEPTED, ConditionType.PROGRAMMED, ConditionType.RESOLVED)) {
             var condition = conditions.get(type).orElseThrow();
             if (Conditions.FALSE.equals(condition.getStatus())) {
-                conditions.setFalse(READY, condition.getReason(), type + ": " + condition.getMessage());
+                conditions.setFalse(ConditionType.READY, condition.getReason(), type + ": " + condition.getMessage());
                 return;
             }
         }
-        conditions.setTrue(READY, "Ready", "route is accepted and programmed");
+        conditions.setTrue(ConditionType.READY, Reason.READY, "route is accepted and programmed");
     }
 
     static MailRouteStatus error(MailRoute route, Exception e, Clock clock) {
@@ -159,7 +197,7 @@ final class RouteStatusFactory {
         status.domains = old.domains;
         status.resolutions = old.resolutions;
         status.conditions = new Conditions(old.conditions, generation(route), clock)
-                .setFalse(READY, "ReconcileError", String.valueOf(e.getMessage())).build();
+                .setFalse(ConditionType.READY, Reason.RECONCILE_ERROR, String.valueOf(e.getMessage())).build();
         return status;
     }
 
@@ -170,8 +208,9 @@ final class RouteStatusFactory {
         return switch (target.kind()) {
             case MX -> "mx";
             case HOSTS -> "hosts: " + target.hosts.stream()
-                    .map(h -> h.host + ":" + (h.port == null ? 25 : h.port)).collect(Collectors.joining(", "));
-            case RELAY -> "relay: " + target.relay.host + ":" + (target.relay.port == null ? 587 : target.relay.port);
+                    .map(h -> h.host + ":" + (h.port == null ? Defaults.SMTP_PORT : h.port)).collect(Collectors.joining(", "));
+            case RELAY -> "relay: " + target.relay.host + ":" + (target.relay.port == null ? Defaults.SUBMISSION_PORT
+                    : target.relay.port);
         };
     }
 

@@ -3,6 +3,7 @@ package io.mailroute.routing;
 import io.mailroute.api.v1alpha1.SecretKeys;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.SaslCredentials;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.util.List;
 import java.util.Map;
@@ -45,21 +46,21 @@ public final class CredentialSecrets {
     public static SaslCredentials read(String field, String namespace, SecretKeys ref, RouteInputs inputs)
             throws RouteRejectedException {
         if (ref.name == null || ref.name.isEmpty()) {
-            throw new RouteRejectedException("InvalidTarget", field + ".name: must be set");
+            throw new RouteRejectedException(Reason.INVALID_TARGET, field + ".name: must be set");
         }
         String secretName = namespace + "/" + ref.name;
         SecretInput secret;
         try {
             secret = inputs.secret(namespace, ref.name).orElseThrow(() ->
-                    new RouteRejectedException("SecretNotFound", "Secret " + secretName + " named in " + field
+                    new RouteRejectedException(Reason.SECRET_NOT_FOUND, "Secret " + secretName + " named in " + field
                             + " does not exist"));
         } catch (SecretValues.InvalidSecretException e) {
             // data that is not base64 (only files given to `mailroute render` can hold it): named, never shown
-            throw new RouteRejectedException("InvalidSecret", e.getMessage());
+            throw new RouteRejectedException(Reason.INVALID_SECRET, e.getMessage());
         }
         String refusal = refusal(secret);
         if (refusal != null) {
-            throw new RouteRejectedException("SecretNotForCredentials", "Secret " + secretName + " named in "
+            throw new RouteRejectedException(Reason.SECRET_NOT_FOR_CREDENTIALS, "Secret " + secretName + " named in "
                     + field + " cannot be used: " + refusal);
         }
         Map<String, String> data = secret.data();
@@ -67,13 +68,13 @@ public final class CredentialSecrets {
         String passwordKey = ref.passwordKey == null ? "password" : ref.passwordKey;
         for (String key : List.of(usernameKey, passwordKey)) {
             if (!data.containsKey(key)) {
-                throw new RouteRejectedException("SecretKeyMissing", "Secret " + secretName + " has no key " + key);
+                throw new RouteRejectedException(Reason.SECRET_KEY_MISSING, "Secret " + secretName + " has no key " + key);
             }
         }
         try {
             return new SaslCredentials(data.get(usernameKey), data.get(passwordKey));
         } catch (PostfixInputException e) {
-            throw new RouteRejectedException("InvalidCredentials", "Secret " + secretName + ": " + e.getMessage());
+            throw new RouteRejectedException(Reason.INVALID_CREDENTIALS, "Secret " + secretName + ": " + e.getMessage());
         }
     }
 }

@@ -4,7 +4,7 @@ package io.mailroute.routing;
 public record DomainOutcome(String domain, String nextHop, State state, String message) {
     /**
      * Programmed: rendered; Conflict: another route owns the domain; Withheld: live validation keeps it out of the
-     * configuration; Rejected: the route was not accepted.
+     * configuration.
      */
-    public enum State { Programmed, Conflict, Withheld, Rejected }
+    public enum State { Programmed, Conflict, Withheld }
 }

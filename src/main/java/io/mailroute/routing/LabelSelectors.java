@@ -56,8 +56,9 @@ public final class LabelSelectors {
             if (!needsValues && !values.isEmpty()) {
                 return at + ".values: must be empty for operator " + operator;
             }
-            if (values.contains(null)) {
-                return at + ".values[" + values.indexOf(null) + "]: must not be null";
+            // not values.contains(null): the empty List.of() above throws on a null argument
+            if (requirement.getValues() != null && requirement.getValues().contains(null)) {
+                return at + ".values[" + requirement.getValues().indexOf(null) + "]: must not be null";
             }
         }
         return null;

@@ -8,6 +8,7 @@ import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.postfix.RelaySettings;
 import io.mailroute.postfix.RuleSet;
 import io.mailroute.postfix.TransportRule;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -72,7 +73,7 @@ public final class RelayPlanner {
             Map<ResourceKey, RouteOutcome> outcomes = new TreeMap<>();
             for (MailRoute route : candidates) {
                 ResourceKey key = ResourceKey.of(route);
-                outcomes.put(key, RouteOutcome.rejected(key, "RelayInvalid",
+                outcomes.put(key, RouteOutcome.rejected(key, Reason.RELAY_INVALID,
                         "MailRelay " + relayKey + " is invalid: " + e.getMessage()));
             }
             return new RelayPlan(relayKey, Optional.empty(), e.reason(), e.getMessage(), outcomes);
@@ -92,7 +93,7 @@ public final class RelayPlanner {
             String refusal = RouteAdmission.refusal(relay, key.namespace(),
                     byNamespaceLabels ? inputs.namespaceLabels(key.namespace()) : Map.of());
             if (refusal != null) {
-                outcomes.put(key, RouteOutcome.rejected(key, "NotAllowedByRelay", refusal));
+                outcomes.put(key, RouteOutcome.rejected(key, Reason.NOT_ALLOWED_BY_RELAY, refusal));
                 continue;
             }
             TranslatedRoute translated;
@@ -107,7 +108,7 @@ public final class RelayPlanner {
                 routeBytes += PostfixRenderer.renderedBytes(rule);
             }
             if (routeBytes > budget.perRoute()) {
-                outcomes.put(key, RouteOutcome.rejected(key, "RouteTooLarge", "the route would add " + routeBytes
+                outcomes.put(key, RouteOutcome.rejected(key, Reason.ROUTE_TOO_LARGE, "the route would add " + routeBytes
                         + " bytes to the configuration of MailRelay " + relayKey + "; one route may add at most "
                         + budget.perRoute() + " bytes (split it into several routes, or use fewer domains, next hops "
                         + "or includeSubdomains)"));
@@ -150,7 +151,7 @@ public final class RelayPlanner {
                 continue;
             }
             if (relayBytes + mineBytes > budget.perRelay()) {
-                outcomes.put(key, RouteOutcome.rejected(key, "RelayConfigFull", "MailRelay " + relayKey
+                outcomes.put(key, RouteOutcome.rejected(key, Reason.RELAY_CONFIG_FULL, "MailRelay " + relayKey
                         + " has no room for the route: older routes already fill " + relayBytes + " of the "
                         + budget.perRelay() + " bytes a relay's configuration may hold, and the route would add "
                         + mineBytes));
@@ -159,7 +160,7 @@ public final class RelayPlanner {
             try {
                 accepted.addAll(mine);
             } catch (PostfixInputException e) {
-                outcomes.put(key, RouteOutcome.rejected(key, "ConflictsWithOtherRoute", e.getMessage()));
+                outcomes.put(key, RouteOutcome.rejected(key, Reason.CONFLICTS_WITH_OTHER_ROUTE, e.getMessage()));
                 continue;
             }
             relayBytes += mineBytes;
@@ -184,7 +185,7 @@ public final class RelayPlanner {
             }
             domains.addAll(conflicts.get(entry.getKey()));
             domains.sort(Comparator.comparing(DomainOutcome::domain));
-            outcomes.put(entry.getKey(), new RouteOutcome(entry.getKey(), true, "Accepted", "", List.copyOf(domains)));
+            outcomes.put(entry.getKey(), new RouteOutcome(entry.getKey(), true, Reason.ACCEPTED, "", List.copyOf(domains)));
         }
         return new RelayPlan(relayKey, Optional.of(config), null, null, outcomes);
     }

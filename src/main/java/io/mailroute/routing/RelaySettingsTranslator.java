@@ -1,15 +1,17 @@
 package io.mailroute.routing;
 
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelaySpec;
 import io.mailroute.api.v1alpha1.SmarthostTarget;
-import io.mailroute.postfix.DefaultRoute;
+import io.mailroute.postfix.DefaultRouteRule;
 import io.mailroute.postfix.DomainNames;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.RelaySettings;
 import io.mailroute.postfix.SaslCredentials;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +32,12 @@ public final class RelaySettingsTranslator {
     public static RelaySettings translate(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
         MailRelaySpec spec = relay.getSpec();
         if (spec == null) {
-            throw new RouteRejectedException("InvalidRelay", "spec is missing");
+            throw new RouteRejectedException(Reason.INVALID_RELAY, "spec is missing");
         }
         if (spec.allowedRoutes != null) {
             String selectorProblem = LabelSelectors.problem("spec.allowedRoutes.selector", spec.allowedRoutes.selector);
             if (selectorProblem != null) {
-                throw new RouteRejectedException("InvalidRelay", selectorProblem);
+                throw new RouteRejectedException(Reason.INVALID_RELAY, selectorProblem);
             }
         }
         try {
@@ -47,28 +49,27 @@ public final class RelaySettingsTranslator {
                     defaultRoute(relay, inputs));
         } catch (PostfixInputException e) {
             String field = e.field().startsWith("acceptFrom") ? "spec." + e.field() : e.field();
-            throw new RouteRejectedException("InvalidRelay", field + ": " + e.reason());
+            throw new RouteRejectedException(Reason.INVALID_RELAY, field + ": " + e.reason());
         }
     }
 
-    private static DefaultRoute defaultRoute(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
+    private static DefaultRouteRule defaultRoute(MailRelay relay, RouteInputs inputs) throws RouteRejectedException {
         MailRelaySpec spec = relay.getSpec();
         if (spec.defaultRoute == null || spec.defaultRoute.smarthost == null) {
-            return new DefaultRoute.DeliverByMx();
+            return new DefaultRouteRule.DeliverByMx();
         }
         SmarthostTarget smarthost = spec.defaultRoute.smarthost;
         NextHop hop = NextHop.of("spec.defaultRoute.smarthost", smarthost.host,
-                smarthost.port == null ? 587 : smarthost.port, false);
-        TlsPolicy tls = TlsPolicy.valueOf((spec.defaultRoute.tls == null
-                ? io.mailroute.api.v1alpha1.TlsPolicy.MAY : spec.defaultRoute.tls).name());
+                smarthost.port == null ? Defaults.SUBMISSION_PORT : smarthost.port, false);
+        TlsLevel tls = TlsLevels.of(spec.defaultRoute.tls);
         SaslCredentials sasl = smarthost.authSecretRef == null ? null
                 : CredentialSecrets.read("spec.defaultRoute.smarthost.authSecretRef",
                 relay.getMetadata().getNamespace(), smarthost.authSecretRef, inputs);
         if (sasl != null && !tls.isMandatory()) {
-            throw new RouteRejectedException("InvalidRelay", "spec.defaultRoute.tls: TLS policy " + tls.postfixLevel()
+            throw new RouteRejectedException(Reason.INVALID_RELAY, "spec.defaultRoute.tls: TLS policy " + tls.postfixLevel()
                     + " could send the smarthost password unencrypted; use encrypt, verify or secure with "
                     + "spec.defaultRoute.smarthost.authSecretRef");
         }
-        return new DefaultRoute.Smarthost(hop, tls, sasl);
+        return new DefaultRouteRule.Smarthost(hop, tls, sasl);
     }
 }

@@ -1,5 +1,6 @@
 package io.mailroute.routing;
 
+import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteSpec;
 import io.mailroute.api.v1alpha1.NextHopHost;
@@ -10,10 +11,11 @@ import io.mailroute.postfix.DomainNames;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.SaslCredentials;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.validation.RenderDecision;
 import io.mailroute.validation.RenderPolicy;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,11 +40,11 @@ public final class RouteTranslator {
     public TranslatedRoute translate(MailRoute route, RouteInputs inputs) throws RouteRejectedException {
         MailRouteSpec spec = route.getSpec();
         if (spec == null || spec.target == null || spec.target.kind() == null) {
-            throw new RouteRejectedException("InvalidTarget", "spec.target must set exactly one of mx, hosts, relay");
+            throw new RouteRejectedException(Reason.INVALID_TARGET, "spec.target must set exactly one of mx, hosts, relay");
         }
         String source = ResourceKey.of(route).toString();
         Set<String> domains = normalizedDomains(spec);
-        TlsPolicy tls = TlsPolicy.valueOf((spec.tls == null ? io.mailroute.api.v1alpha1.TlsPolicy.MAY : spec.tls).name());
+        TlsLevel tls = TlsLevels.of(spec.tls);
         boolean subdomains = Boolean.TRUE.equals(spec.includeSubdomains);
         List<TransportRule> rules = new ArrayList<>();
         Map<String, RenderDecision.Withheld> withheld = new TreeMap<>();
@@ -59,21 +61,21 @@ public final class RouteTranslator {
                 }
             }
         } catch (PostfixInputException e) {
-            throw new RouteRejectedException("InvalidTarget", e.getMessage());
+            throw new RouteRejectedException(Reason.INVALID_TARGET, e.getMessage());
         }
         return new TranslatedRoute(rules, withheld);
     }
 
     private static Set<String> normalizedDomains(MailRouteSpec spec) throws RouteRejectedException {
         if (spec.domains == null || spec.domains.isEmpty()) {
-            throw new RouteRejectedException("InvalidDomain", "spec.domains must list at least one domain");
+            throw new RouteRejectedException(Reason.INVALID_DOMAIN, "spec.domains must list at least one domain");
         }
         Set<String> domains = new LinkedHashSet<>();
         for (int i = 0; i < spec.domains.size(); i++) {
             try {
                 domains.add(DomainNames.normalize("spec.domains[" + i + "]", spec.domains.get(i)));
             } catch (PostfixInputException e) {
-                throw new RouteRejectedException("InvalidDomain", e.getMessage());
+                throw new RouteRejectedException(Reason.INVALID_DOMAIN, e.getMessage());
             }
         }
         return domains;
@@ -85,7 +87,7 @@ public final class RouteTranslator {
                 List<NextHop> hops = new ArrayList<>();
                 if (decision instanceof RenderDecision.PinnedMx pinned) {
                     for (String host : pinned.hosts()) {
-                        hops.add(NextHop.of("status.resolutions.pinned", host, portOr(target.mx.port, 25), false));
+                        hops.add(NextHop.of("status.resolutions.pinned", host, portOr(target.mx.port, Defaults.SMTP_PORT), false));
                     }
                 }
                 yield hops;
@@ -97,14 +99,14 @@ public final class RouteTranslator {
                     if (h == null) {
                         throw new PostfixInputException("spec.target.hosts[" + i + "]", "must not be null");
                     }
-                    hops.add(NextHop.of("spec.target.hosts[" + i + "]", h.host, portOr(h.port, 25),
+                    hops.add(NextHop.of("spec.target.hosts[" + i + "]", h.host, portOr(h.port, Defaults.SMTP_PORT),
                             Boolean.TRUE.equals(h.lookupMx)));
                 }
                 yield hops;
             }
             case RELAY -> {
                 SmarthostTarget relay = target.relay;
-                yield List.of(NextHop.of("spec.target.relay", relay.host, portOr(relay.port, 587), false));
+                yield List.of(NextHop.of("spec.target.relay", relay.host, portOr(relay.port, Defaults.SUBMISSION_PORT), false));
             }
         };
     }

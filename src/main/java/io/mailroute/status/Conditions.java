@@ -37,6 +37,11 @@ public final class Conditions {
         if (!reason.matches("^[A-Z][A-Za-z0-9]*$")) {
             throw new IllegalArgumentException("condition reason must be CamelCase: " + reason);
         }
+        // Under test (assertions on): every type and reason written is one of StatusNames, so the docs checked
+        // against StatusNames cover it. Off in production: a reason left in a status by an older version is kept.
+        assert StatusNames.Reason.ALL.contains(reason) : "reason not declared in StatusNames.Reason: " + reason;
+        assert StatusNames.ConditionType.ROUTE.contains(type) || StatusNames.ConditionType.RELAY.contains(type)
+                : "condition type not declared in StatusNames.ConditionType: " + type;
         // Messages quote user input; whatever the source, a status line must read as it is (no bidi overrides,
         // no U+2028 line breaks): escaped here once for every condition.
         String message = SafeText.oneLine(rawMessage);

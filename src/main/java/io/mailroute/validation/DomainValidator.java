@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
 
-import static io.mailroute.validation.ResolutionReasons.*;
+import static io.mailroute.status.StatusNames.Reason.*;
 
 /**
  * Checks one domain of a route against live DNS and produces its {@link DomainResolution}: the reason, the MX

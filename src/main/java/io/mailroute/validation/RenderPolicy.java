@@ -4,6 +4,7 @@ import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.api.v1alpha1.ValidationPolicy;
+import io.mailroute.status.StatusNames.Reason;
 
 import java.util.List;
 
@@ -35,7 +36,7 @@ public final class RenderPolicy {
                 if (!usable.isEmpty()) {
                     return new RenderDecision.PinnedMx(usable);
                 }
-                return new RenderDecision.Withheld(ResolutionReasons.INVALID_MX_HOST_NAME, "no usable MX host to pin for "
+                return new RenderDecision.Withheld(Reason.INVALID_MX_HOST_NAME, "no usable MX host to pin for "
                         + domain + ": " + resolution.pinned.stream().map(DomainValidator::hostNameProblem)
                         .collect(java.util.stream.Collectors.joining("; ")));
             }

@@ -2,29 +2,13 @@ package io.mailroute.validation;
 
 import java.util.Set;
 
-/** The CamelCase reasons of a domain's resolution and the Resolved condition status each one stands for. */
-public final class ResolutionReasons {
-    public static final String RESOLVED = "Resolved";
-    public static final String IMPLICIT_MX = "ImplicitMx";
-    public static final String TRUNCATED_NEEDED_TCP = "TruncatedNeededTcp";
-    public static final String RESOLVERS_DISAGREE = "ResolversDisagree";
-    public static final String RESOLVED_WITH_WARNINGS = "ResolvedWithWarnings";
-    public static final String SOME_MX_HOSTS_UNRESOLVABLE = "SomeMxHostsUnresolvable";
-    public static final String MX_LOOKUP_TEMP_FAIL = "MxLookupTempFail";
-    public static final String HOST_LOOKUP_TEMP_FAIL = "HostLookupTempFail";
-    public static final String VALIDATION_OFF = "ValidationOff";
-    public static final String NX_DOMAIN = "NxDomain";
-    public static final String NULL_MX = "NullMx";
-    public static final String NULL_MX_MIXED = "NullMxMixed";
-    public static final String IP_LITERAL_MX = "IpLiteralMx";
-    public static final String MX_HOSTS_UNRESOLVABLE = "MxHostsUnresolvable";
-    public static final String HOST_NOT_FOUND = "HostNotFound";
-    public static final String TARGET_NOT_IN_MX = "TargetNotInMx";
-    /** Some MX hosts resolve but their names cannot be a next hop (e.g. {@code mx_1.example}); the others are pinned. */
-    public static final String INVALID_MX_HOST_SKIPPED = "InvalidMxHostSkipped";
-    /** Every MX host that resolves has a name that cannot be a next hop: nothing to pin. */
-    public static final String INVALID_MX_HOST_NAME = "InvalidMxHostName";
+import static io.mailroute.status.StatusNames.Reason.*;
 
+/**
+ * The Resolved condition status each reason of a domain's resolution stands for, and how the reasons rank. The
+ * reasons themselves are declared in {@link io.mailroute.status.StatusNames.Reason}.
+ */
+public final class ResolutionReasons {
     private static final Set<String> TRUE = Set.of(RESOLVED, IMPLICIT_MX, TRUNCATED_NEEDED_TCP, RESOLVERS_DISAGREE,
             RESOLVED_WITH_WARNINGS, SOME_MX_HOSTS_UNRESOLVABLE, INVALID_MX_HOST_SKIPPED);
     private static final Set<String> UNKNOWN = Set.of(MX_LOOKUP_TEMP_FAIL, HOST_LOOKUP_TEMP_FAIL, VALIDATION_OFF);

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.testing.ControlPlaneExtension;
 import io.mailroute.testing.TestNamespace;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The committed CRDs, applied to the real API server, accept good resources and reject bad ones readably. */
 @ExtendWith(ControlPlaneExtension.class)
+@RealComponents
 class CrdSchemaTest {
 
     static String route(String domain, String host, String port, String tls) {

@@ -18,7 +18,7 @@ class LayeringTest {
     private static final String[] FRAMEWORK = {"io.javaoperatorsdk..", "io.quarkus..", "io.quarkiverse..",
         "jakarta.enterprise..", "jakarta.inject..", "io.smallrye.."};
     private static final String[] OPERATOR = {"io.mailroute.reconciler..", "io.mailroute.dependent..",
-        "io.mailroute.command..", "io.mailroute.offline.."};
+        "io.mailroute.command..", "io.mailroute.offline..", "io.mailroute.compat..", "io.mailroute"};
 
     private static JavaClasses classes;
 
@@ -34,7 +34,8 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "io.javaoperatorsdk..",
                         "io.quarkus..", "jakarta..", "io.mailroute.api..", "io.mailroute.routing..",
                         "io.mailroute.validation..", "io.mailroute.status..", "io.mailroute.reconciler..",
-                        "io.mailroute.dependent..", "io.mailroute.command..", "io.mailroute.offline..")
+                        "io.mailroute.dependent..", "io.mailroute.command..", "io.mailroute.offline..",
+                        "io.mailroute.compat..", "io.mailroute")
                 .because("the renderer and the DNS engine are pure, reusable and tested without a cluster")
                 .check(classes);
         noClasses().that().resideInAPackage("io.mailroute.postfix..")
@@ -64,5 +65,28 @@ class LayeringTest {
     @Test
     void packagesFormNoCycles() {
         slices().matching("io.mailroute.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void withinTheModelImportsPointDown() {
+        noClasses().that().resideInAPackage("io.mailroute.status..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.mailroute.api..", "io.mailroute.routing..",
+                        "io.mailroute.validation..", "io.mailroute.dns..")
+                .because("status names and conditions are the bottom of the model: everything may use them")
+                .check(classes);
+        noClasses().that().resideInAPackage("io.mailroute.validation..")
+                .should().dependOnClassesThat().resideInAPackage("io.mailroute.routing..")
+                .because("planning (routing) asks validation how to render a domain, never the other way round")
+                .check(classes);
+    }
+
+    /** docs/design.md, "Kubernetes 1.20 compatibility": the package is deleted in one commit with its touch points. */
+    @Test
+    void onlyTheRelayReconcilerUsesTheKubernetes120Compatibility() {
+        noClasses().that().resideOutsideOfPackages("io.mailroute.compat.k8s120..")
+                .and().doNotHaveFullyQualifiedName("io.mailroute.reconciler.MailRelayReconciler")
+                .should().dependOnClassesThat().resideInAPackage("io.mailroute.compat.k8s120..")
+                .because("the Kubernetes 1.20 workarounds stay in one place")
+                .check(classes);
     }
 }

@@ -5,10 +5,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import io.mailroute.testing.RealComponents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/argocd-health.lua, run by a real Lua 5.4 interpreter (Argo CD's gopher-lua speaks the same subset). */
+@RealComponents
 class ArgoHealthCheckTest {
 
     @ParameterizedTest(name = "{0}")

@@ -9,6 +9,7 @@ import io.mailroute.testing.KnotResource;
 import io.mailroute.testing.OperatorAssertions;
 import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
+import io.mailroute.testing.RealComponents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -31,6 +32,7 @@ import static org.awaitility.Awaitility.await;
 @TestProfile(ChartInstallTest.ServiceAccountProfile.class)
 @WithTestResource(ChartInstallResource.class)
 @WithTestResource(KnotResource.class)
+@RealComponents
 class ChartInstallTest {
     static {
         OperatorAssertions.waitPatiently(Duration.ofSeconds(40));

@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import io.mailroute.testing.RealComponents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Helm chart, rendered by a real Helm 3 engine (helm-java). */
+@RealComponents
 class ChartTest {
     static final Path CHART = Path.of("charts/mailroute-operator");
     static final KubernetesSerialization YAML = new KubernetesSerialization();
@@ -136,5 +138,14 @@ class ChartTest {
         assertThatThrownBy(() -> template(t -> t.set("replicaCount", -1))).hasMessageContaining("replicaCount");
         assertThatThrownBy(() -> template(t -> t.set("watchNamespaces[0]", "Not_A_Namespace")))
                 .hasMessageContaining("watchNamespaces");
+    }
+
+    /** The chart keeps its own values; its default relay must not drift from the API's defaults. */
+    @Test
+    void defaultRelayMatchesTheApiDefaults() {
+        GenericKubernetesResource relay = ofKind(template(t -> t.set("defaultRelay.enabled", true)), "MailRelay").get(0);
+        assertThat(relay.<Integer>get("spec", "replicas")).isEqualTo(io.mailroute.api.v1alpha1.Defaults.REPLICAS);
+        assertThat(relay.<Map<String, Object>>get("spec")).as("everything else is left to the CRD's defaults")
+                .containsOnlyKeys("hostname", "replicas", "acceptFrom", "image");
     }
 }

@@ -17,6 +17,7 @@ import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.testing.ControlPlane;
 import io.mailroute.testing.OperatorAssertions;
 import io.mailroute.testing.Resources;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -47,6 +48,7 @@ import static org.awaitility.Awaitility.await;
  * back and delivers the mail queued on its volume. Steps run in order; a step whose predecessor failed fails too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealComponents
 class ClusterJourneyTest {
     static final String OPERATOR_NS = "mailroute-system";
     static final String RELEASE = "mr";

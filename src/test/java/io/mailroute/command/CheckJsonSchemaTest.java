@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mailroute.dns.fixtures.KnotServer;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code mailroute check --output json} is an API (docs/cli.md): these field names, in this order, at every level.
  * A new or renamed field in the engine's records shows up here and must be documented before it ships.
  */
+@RealComponents
 class CheckJsonSchemaTest {
     static final List<String> DOCUMENT = List.of("exitCode", "reports");
     static final List<String> REPORT = List.of("domain", "classification", "verdict", "mxSet", "hosts", "warnings",

@@ -4,6 +4,7 @@ import io.mailroute.dns.fixtures.Behaviours;
 import io.mailroute.dns.fixtures.FaultDnsServer;
 import io.mailroute.dns.fixtures.KnotServer;
 import io.mailroute.dns.fixtures.StaticZone;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code mailroute check} text output: one block per domain, for reports of the real engine against knot. */
+@RealComponents
 class CheckTextOutputTest {
     static KnotServer knot;
 

@@ -2,6 +2,7 @@ package io.mailroute.command;
 
 import io.mailroute.MailrouteMain;
 import io.mailroute.dns.fixtures.KnotServer;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The jar's command line ({@code check}, {@code render}) against the real test DNS server (knot). */
+@RealComponents
 class CommandLineTest {
     static KnotServer knot;
 

@@ -2,6 +2,7 @@ package io.mailroute.command;
 
 import io.mailroute.MailrouteMain;
 import io.mailroute.dns.fixtures.KnotServer;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The jar's real entry point in a separate JVM: {@code check} exits with its code through {@code System.exit} and
  * never boots Quarkus or the operator, even with a cluster configured that does not exist.
  */
+@RealComponents
 class MainProcessTest {
     static KnotServer knot;
 

@@ -11,8 +11,10 @@ import io.mailroute.command.CheckCommand;
 import io.mailroute.dns.fixtures.KnotServer;
 import io.mailroute.validation.DnsChecks;
 import io.mailroute.validation.DomainValidator;
+import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
 import io.mailroute.validation.ValidationSettings;
+import io.mailroute.testing.RealComponents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** MX classification and host resolution against a real authoritative server (knotd). */
+@RealComponents
 class KnotMxClassificationTest {
 
   private static KnotServer knot;
@@ -197,7 +200,7 @@ class KnotMxClassificationTest {
     spec.target = new RouteTarget();
     spec.target.mx = new MxTarget();
     DomainResolution resolution = operator.validate(spec, 1, "dangling.mx.test", null, Instant.now());
-    assertThat(resolution.reason).isEqualTo(ResolutionReasons.SOME_MX_HOSTS_UNRESOLVABLE);
+    assertThat(resolution.reason).isEqualTo(Reason.SOME_MX_HOSTS_UNRESOLVABLE);
     assertThat(ResolutionReasons.conditionStatus(resolution.reason)).isEqualTo("True");
     assertThat(resolution.pinned).containsExactly("mail.mx.test");
   }

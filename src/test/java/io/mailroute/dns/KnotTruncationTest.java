@@ -3,6 +3,7 @@ package io.mailroute.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailroute.dns.fixtures.KnotServer;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * <p>Sizes measured against knotd: 56 A records = 955 bytes without EDNS (over 512: TC),
  * 966 bytes with EDNS (fits 1232); 100 A = 1635 bytes and 300 A = 4835 bytes (over 1232: TC).
  */
+@RealComponents
 class KnotTruncationTest {
 
   private static final String SEED_HOST = "outlook-com.olc.protection.seed56.mx.test";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailroute.dns.fixtures.KnotServer;
 import io.mailroute.dns.fixtures.MutableClock;
+import io.mailroute.testing.RealComponents;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The cache honours TTLs: a changed zone is seen exactly when the cached answers expire. */
+@RealComponents
 class KnotZoneChangeTest {
 
   private static final String HEAD = """

@@ -6,11 +6,13 @@ import io.mailroute.dns.fixtures.Behaviours;
 import io.mailroute.dns.fixtures.FaultDnsServer;
 import io.mailroute.dns.fixtures.KnotServer;
 import io.mailroute.dns.fixtures.StaticZone;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Several resolvers are asked on their own; their differences are reported. */
+@RealComponents
 class ResolverDisagreementTest {
 
   private static KnotServer knot;

@@ -6,6 +6,7 @@ import io.mailroute.dns.fixtures.Behaviours;
 import io.mailroute.dns.fixtures.FaultDnsServer;
 import io.mailroute.dns.fixtures.KnotServer;
 import io.mailroute.dns.fixtures.StaticZone;
+import io.mailroute.testing.RealComponents;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * there is no second resolver to disagree with. An answer that fills (almost) its size limit is asked again over
  * TCP and the difference is reported.
  */
+@RealComponents
 class SilentUdpShorteningTest {
 
   static StaticZone zone() throws Exception {

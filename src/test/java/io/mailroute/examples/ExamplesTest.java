@@ -10,6 +10,7 @@ import io.mailroute.routing.RelayPlanner;
 import io.mailroute.testing.ControlPlane;
 import io.mailroute.testing.ControlPlaneResource;
 import io.mailroute.testing.KnotResource;
+import io.mailroute.testing.RealComponents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -32,6 +33,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
 @WithTestResource(KnotResource.class)
+@RealComponents
 class ExamplesTest {
     @Inject
     KubernetesClient client;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mailroute.MailrouteMain;
 import io.mailroute.relay.fixtures.Commands;
+import io.mailroute.testing.RealComponents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * The operator image built by {@code hack/build-images.sh}, run by containerd as built (its ENTRYPOINT, its user)
  * with a read-only root filesystem like the chart's securityContext: Java starts and the command line works.
  */
+@RealComponents
 class OperatorImageTest {
 
     private static final Duration RUN = Duration.ofSeconds(120);

@@ -14,6 +14,7 @@ import io.mailroute.relay.fixtures.MountedFiles;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.RealComponents;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealComponents
 class RelayImageTest {
 
     private static final Duration LIVE = Duration.ofSeconds(60);

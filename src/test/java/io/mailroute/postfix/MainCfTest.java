@@ -46,7 +46,7 @@ class MainCfTest {
 
     @Test
     void addsAcceptedNetworksAfterLoopbackSortedAndWithoutDuplicates() {
-        RelaySettings relay = relay(new DefaultRoute.DeliverByMx(), "192.168.0.0/16", "2001:db8::/32",
+        RelaySettings relay = relay(new DefaultRouteRule.DeliverByMx(), "192.168.0.0/16", "2001:db8::/32",
                 "10.0.0.0/8", "127.0.0.0/8", "192.168.0.0/16");
         assertThat(renderer.render(relay, List.of()).mainCf())
                 .contains("\nmynetworks = 127.0.0.0/8 [::1]/128 10.0.0.0/8 192.168.0.0/16 [2001:db8::]/32\n");
@@ -54,7 +54,7 @@ class MainCfTest {
 
     @Test
     void reportsInvalidNetworkWithItsIndex() {
-        assertThatThrownBy(() -> relay(new DefaultRoute.DeliverByMx(), "10.0.0.0/8", "10.0.0.1/8"))
+        assertThatThrownBy(() -> relay(new DefaultRouteRule.DeliverByMx(), "10.0.0.0/8", "10.0.0.1/8"))
                 .isInstanceOf(PostfixInputException.class)
                 .hasMessage("acceptFrom[1]: \"10.0.0.1/8\" is not a valid network: "
                         + "host bits are set; did you mean 10.0.0.0/8?");
@@ -62,11 +62,11 @@ class MainCfTest {
 
     @Test
     void enablesDnssecOnlyWhenDaneIsUsed() {
-        assertThat(renderer.render(relay(), List.of(rule("a.example", false, TlsPolicy.SECURE, "ns/a")))
+        assertThat(renderer.render(relay(), List.of(rule("a.example", false, TlsLevel.SECURE, "ns/a")))
                 .mainCf()).doesNotContain("smtp_dns_support_level");
-        assertThat(renderer.render(relay(), List.of(rule("a.example", false, TlsPolicy.DANE, "ns/a")))
+        assertThat(renderer.render(relay(), List.of(rule("a.example", false, TlsLevel.DANE, "ns/a")))
                 .mainCf()).contains("\nsmtp_dns_support_level = dnssec\n");
-        DefaultRoute daneSmarthost = new DefaultRoute.Smarthost(pinned("smtp.example.com"), TlsPolicy.DANE, null);
+        DefaultRouteRule daneSmarthost = new DefaultRouteRule.Smarthost(pinned("smtp.example.com"), TlsLevel.DANE, null);
         assertThat(renderer.render(relay(daneSmarthost), List.of()).mainCf())
                 .contains("\nsmtp_dns_support_level = dnssec\n");
     }
@@ -76,7 +76,7 @@ class MainCfTest {
         assertThat(renderer.render(relay(), List.of(rule("a.example", pinned("mx.example.net")))).mainCf())
                 .doesNotContain("sasl");
         TransportRule withCredentials = new TransportRule("a.example", false, List.of(pinned("mx.example.net")),
-                TlsPolicy.ENCRYPT, new SaslCredentials("user", SECRET), "ns/a");
+                TlsLevel.ENCRYPT, new SaslCredentials("user", SECRET), "ns/a");
         String mainCf = renderer.render(relay(), List.of(withCredentials)).mainCf();
         assertThat(mainCf).contains("""
                 smtp_sasl_auth_enable = yes
@@ -88,27 +88,27 @@ class MainCfTest {
 
     @Test
     void setsRelayhostFromTheSmarthost() {
-        DefaultRoute ipv6 = new DefaultRoute.Smarthost(pinned("2001:db8::1"), TlsPolicy.ENCRYPT, null);
+        DefaultRouteRule ipv6 = new DefaultRouteRule.Smarthost(pinned("2001:db8::1"), TlsLevel.ENCRYPT, null);
         assertThat(renderer.render(relay(ipv6), List.of()).mainCf())
                 .contains("\nrelayhost = [ipv6:2001:db8::1]:25\n")
                 .doesNotContain("sasl");
-        DefaultRoute viaMx = new DefaultRoute.Smarthost(new NextHop("relay.example.net", 25, true),
-                TlsPolicy.MAY, null);
+        DefaultRouteRule viaMx = new DefaultRouteRule.Smarthost(new NextHop("relay.example.net", 25, true),
+                TlsLevel.MAY, null);
         assertThat(renderer.render(relay(viaMx), List.of()).mainCf())
                 .contains("\nrelayhost = relay.example.net:25\n");
     }
 
     @Test
     void validatesRelaySettings() {
-        assertThatThrownBy(() -> new RelaySettings("mail/relay", "relay", List.of(), new DefaultRoute.DeliverByMx()))
+        assertThatThrownBy(() -> new RelaySettings("mail/relay", "relay", List.of(), new DefaultRouteRule.DeliverByMx()))
                 .hasMessage("myHostname: \"relay\" is not a valid domain name: "
                         + "needs at least two labels, like example.com");
         assertThatThrownBy(() -> new RelaySettings("mail/relay\nmydestination = x", "relay.example.com", List.of(),
-                new DefaultRoute.DeliverByMx()))
+                new DefaultRouteRule.DeliverByMx()))
                 .hasMessageStartingWith("name: ");
         assertThatThrownBy(() -> new RelaySettings("mail/relay", "relay.example.com", List.of(), null))
                 .hasMessage("defaultRoute: must be set");
-        assertThatThrownBy(() -> new DefaultRoute.Smarthost(pinned("smtp.example.com"), TlsPolicy.MAY,
+        assertThatThrownBy(() -> new DefaultRouteRule.Smarthost(pinned("smtp.example.com"), TlsLevel.MAY,
                 new SaslCredentials("user", SECRET)))
                 .hasMessage("tls: TLS policy may could send the password unencrypted; "
                         + "use encrypt, verify or secure with credentials");

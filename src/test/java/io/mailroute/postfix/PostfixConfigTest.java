@@ -15,8 +15,8 @@ class PostfixConfigTest {
             List.of("transport"));
 
     private static PostfixConfig withSmarthostCredentials(String password) {
-        DefaultRoute smarthost = new DefaultRoute.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsPolicy.VERIFY, new SaslCredentials("relay", password));
+        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
+                TlsLevel.VERIFY, new SaslCredentials("relay", password));
         return new PostfixRenderer().render(relay(smarthost), microsoftConsumerDomains());
     }
 

@@ -15,9 +15,9 @@ class PostfixRendererConflictTest {
 
     @Test
     void rejectsADomainClaimedByTwoSourcesNamingBothInAnyOrder() {
-        TransportRule first = rule("outlook.com", false, TlsPolicy.MAY, "team-b/route",
+        TransportRule first = rule("outlook.com", false, TlsLevel.MAY, "team-b/route",
                 pinned("outlook-com.olc.protection.outlook.com"));
-        TransportRule second = rule("Outlook.COM.", true, TlsPolicy.MAY, "team-a/route");
+        TransportRule second = rule("Outlook.COM.", true, TlsLevel.MAY, "team-a/route");
         String expected = "domain: \"outlook.com\" is routed by both team-a/route and team-b/route";
 
         assertThatThrownBy(() -> renderer.render(relay(), List.of(first, second)))
@@ -30,22 +30,22 @@ class PostfixRendererConflictTest {
     @Test
     void rejectsADomainListedTwiceBySameSource() {
         assertThatThrownBy(() -> renderer.render(relay(), List.of(
-                rule("example.com", true, TlsPolicy.MAY, "ns/r"),
-                rule("example.com", true, TlsPolicy.MAY, "ns/r"))))
+                rule("example.com", true, TlsLevel.MAY, "ns/r"),
+                rule("example.com", true, TlsLevel.MAY, "ns/r"))))
                 .hasMessage("domain: \"example.com\" is routed twice by ns/r");
     }
 
     @Test
     void allowsASubdomainNextToAParentWithSubdomains() {
         renderer.render(relay(), List.of(
-                rule("example.com", true, TlsPolicy.MAY, "ns/parent"),
-                rule("eu.example.com", false, TlsPolicy.VERIFY, "ns/child", pinned("mx.eu.example.com"))));
+                rule("example.com", true, TlsLevel.MAY, "ns/parent"),
+                rule("eu.example.com", false, TlsLevel.VERIFY, "ns/child", pinned("mx.eu.example.com"))));
     }
 
     @Test
     void rejectsConflictingTlsPoliciesForASharedNextHop() {
-        TransportRule verify = rule("b.example", false, TlsPolicy.VERIFY, "ns/b", pinned("mx.example.net"));
-        TransportRule may = rule("a.example", false, TlsPolicy.MAY, "ns/a", pinned("mx.example.net"));
+        TransportRule verify = rule("b.example", false, TlsLevel.VERIFY, "ns/b", pinned("mx.example.net"));
+        TransportRule may = rule("a.example", false, TlsLevel.MAY, "ns/a", pinned("mx.example.net"));
         String expected = "tls: next hop [mx.example.net]:25 gets TLS policy may from ns/a (a.example) "
                 + "but verify from ns/b (b.example)";
 
@@ -57,10 +57,10 @@ class PostfixRendererConflictTest {
 
     @Test
     void rejectsARuleThatSharesTheSmarthostWithAnotherTlsPolicy() {
-        DefaultRoute smarthost = new DefaultRoute.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsPolicy.VERIFY, null);
+        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
+                TlsLevel.VERIFY, null);
         assertThatThrownBy(() -> renderer.render(relay(smarthost), List.of(rule("a.example", false,
-                TlsPolicy.MAY, "ns/a", new NextHop("smtp.example.com", 587, false)))))
+                TlsLevel.MAY, "ns/a", new NextHop("smtp.example.com", 587, false)))))
                 .hasMessage("tls: next hop [smtp.example.com]:587 gets TLS policy verify from "
                         + "mail/relay (default route) but may from ns/a (a.example)");
     }
@@ -68,9 +68,9 @@ class PostfixRendererConflictTest {
     @Test
     void rejectsDifferentCredentialsForASharedNextHopWithoutShowingThem() {
         NextHop hop = new NextHop("smtp.example.com", 587, false);
-        TransportRule a = new TransportRule("a.example", false, List.of(hop), TlsPolicy.ENCRYPT,
+        TransportRule a = new TransportRule("a.example", false, List.of(hop), TlsLevel.ENCRYPT,
                 new SaslCredentials("alice", SECRET), "ns/a");
-        TransportRule b = new TransportRule("b.example", false, List.of(hop), TlsPolicy.ENCRYPT,
+        TransportRule b = new TransportRule("b.example", false, List.of(hop), TlsLevel.ENCRYPT,
                 new SaslCredentials("bob", "other-" + SECRET), "ns/b");
 
         assertThatThrownBy(() -> renderer.render(relay(), List.of(b, a)))
@@ -84,9 +84,9 @@ class PostfixRendererConflictTest {
     @Test
     void rejectsUsingAnotherRoutesCredentialsByAccident() {
         NextHop hop = new NextHop("smtp.example.com", 587, false);
-        TransportRule withCredentials = new TransportRule("a.example", false, List.of(hop), TlsPolicy.ENCRYPT,
+        TransportRule withCredentials = new TransportRule("a.example", false, List.of(hop), TlsLevel.ENCRYPT,
                 new SaslCredentials("alice", SECRET), "ns/a");
-        TransportRule without = new TransportRule("b.example", false, List.of(hop), TlsPolicy.ENCRYPT, null,
+        TransportRule without = new TransportRule("b.example", false, List.of(hop), TlsLevel.ENCRYPT, null,
                 "other/b");
         String expected = "sasl: next hop [smtp.example.com]:587 is used with credentials by ns/a (a.example) "
                 + "and without credentials by other/b (b.example)";
@@ -94,7 +94,7 @@ class PostfixRendererConflictTest {
         assertThatThrownBy(() -> renderer.render(relay(), List.of(without, withCredentials)))
                 .hasMessage(expected)
                 .hasMessageNotContaining(SECRET);
-        TransportRule withoutFirst = new TransportRule("0.example", false, List.of(hop), TlsPolicy.ENCRYPT, null,
+        TransportRule withoutFirst = new TransportRule("0.example", false, List.of(hop), TlsLevel.ENCRYPT, null,
                 "other/b");
         assertThatThrownBy(() -> renderer.render(relay(), List.of(withCredentials, withoutFirst)))
                 .hasMessage("sasl: next hop [smtp.example.com]:587 is used with credentials by ns/a (a.example) "

@@ -54,7 +54,7 @@ class PostfixRendererTest {
 
     @Test
     void writesDotDomainLineForSubdomains() {
-        PostfixConfig config = renderer.render(relay(), List.of(rule("outlook.com", true, TlsPolicy.VERIFY,
+        PostfixConfig config = renderer.render(relay(), List.of(rule("outlook.com", true, TlsLevel.VERIFY,
                 "mail/ms", pinned("outlook-com.olc.protection.outlook.com"))));
 
         assertThat(config.transportLines()).containsExactly(
@@ -65,7 +65,7 @@ class PostfixRendererTest {
 
     @Test
     void usesMxLookupFormWithoutBracketsWhenAsked() {
-        PostfixConfig config = renderer.render(relay(), List.of(rule("example.com", false, TlsPolicy.ENCRYPT,
+        PostfixConfig config = renderer.render(relay(), List.of(rule("example.com", false, TlsLevel.ENCRYPT,
                 "ns/r", new NextHop("mail.example.net", 2525, true))));
 
         assertThat(config.transportLines()).containsExactly("example.com smtp:mail.example.net:2525");
@@ -74,7 +74,7 @@ class PostfixRendererTest {
 
     @Test
     void listsSeveralNextHopsInOrderWithOnePolicyEntryEach() {
-        PostfixConfig config = renderer.render(relay(), List.of(rule("example.org", false, TlsPolicy.SECURE,
+        PostfixConfig config = renderer.render(relay(), List.of(rule("example.org", false, TlsLevel.SECURE,
                 "ns/r", pinned("mx2.example.net"), new NextHop("mx1.example.net", 587, false))));
 
         assertThat(config.transportLines())
@@ -103,7 +103,7 @@ class PostfixRendererTest {
     @Test
     void deliversByRecipientMxWithEmptyNextHopKeyedByRecipientDomain() {
         PostfixConfig config = renderer.render(relay(), List.of(
-                rule("example.net", true, TlsPolicy.DANE, "ns/dane")));
+                rule("example.net", true, TlsLevel.DANE, "ns/dane")));
 
         assertThat(config.transportLines()).containsExactly("example.net smtp:", ".example.net smtp:");
         assertThat(config.tlsPolicy()).endsWith("""
@@ -114,8 +114,8 @@ class PostfixRendererTest {
 
     @Test
     void routesDefaultToSmarthostWithCredentialsAndVerifiedTls() {
-        DefaultRoute smarthost = new DefaultRoute.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsPolicy.VERIFY, new SaslCredentials("relay@example.com", SECRET));
+        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
+                TlsLevel.VERIFY, new SaslCredentials("relay@example.com", SECRET));
         PostfixConfig config = renderer.render(relay(smarthost), microsoftConsumerDomains());
 
         assertThat(config.mainCf()).contains("\nrelayhost = [smtp.example.com]:587\n",
@@ -135,7 +135,7 @@ class PostfixRendererTest {
         SaslCredentials credentials = new SaslCredentials("corp", SECRET);
         TransportRule rule = new TransportRule("corp.example", false,
                 List.of(new NextHop("smtp1.corp.example", 587, false), new NextHop("smtp2.corp.example", 587, true)),
-                TlsPolicy.ENCRYPT, credentials, "ns/corp");
+                TlsLevel.ENCRYPT, credentials, "ns/corp");
         PostfixConfig config = renderer.render(relay(), List.of(rule));
 
         assertThat(config.saslPasswd()).endsWith("""
@@ -170,8 +170,8 @@ class PostfixRendererTest {
     @ValueSource(longs = {1, 2, 3, 42, 2024})
     void outputIsByteIdenticalWhateverTheRuleOrder(long seed) {
         List<TransportRule> rules = mixedRules();
-        DefaultRoute smarthost = new DefaultRoute.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsPolicy.ENCRYPT, new SaslCredentials("relay", SECRET));
+        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
+                TlsLevel.ENCRYPT, new SaslCredentials("relay", SECRET));
         PostfixConfig expected = renderer.render(relay(smarthost, "10.0.0.0/8", "192.168.0.0/16"), rules);
 
         List<TransportRule> shuffled = new ArrayList<>(rules);
@@ -198,12 +198,12 @@ class PostfixRendererTest {
 
     private static List<TransportRule> mixedRules() {
         List<TransportRule> rules = new ArrayList<>(microsoftConsumerDomains());
-        rules.add(rule("example.net", true, TlsPolicy.DANE, "ns/dane"));
-        rules.add(rule("example.org", false, TlsPolicy.VERIFY, "ns/multi", pinned("mx1.example.net"),
+        rules.add(rule("example.net", true, TlsLevel.DANE, "ns/dane"));
+        rules.add(rule("example.org", false, TlsLevel.VERIFY, "ns/multi", pinned("mx1.example.net"),
                 pinned("mx2.example.net")));
         rules.add(rule("v6.example", pinned("2001:db8::25")));
         rules.add(new TransportRule("corp.example", true, List.of(new NextHop("smtp.corp.example", 587, false)),
-                TlsPolicy.SECURE, new SaslCredentials("corp", "other-" + SECRET), "ns/corp"));
+                TlsLevel.SECURE, new SaslCredentials("corp", "other-" + SECRET), "ns/corp"));
         return rules;
     }
 }

@@ -19,12 +19,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mailroute.testing.RealComponents;
 
 /**
  * Feeds rendered files to the real Postfix tools: {@code postconf} must parse main.cf without any warning
  * (a misspelled parameter is reported as "unused"), and every map entry must read back through
  * {@code postmap -q} exactly as rendered. Skipped when Postfix is not installed.
  */
+@RealComponents
 class PostfixSyntaxCheckTest {
 
     /** Contains every character a password may have that is special somewhere in Postfix. */
@@ -133,15 +135,15 @@ class PostfixSyntaxCheckTest {
     }
 
     private static PostfixConfig render() {
-        DefaultRoute smarthost = new DefaultRoute.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsPolicy.VERIFY, new SaslCredentials("relay", PASSWORD));
+        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
+                TlsLevel.VERIFY, new SaslCredentials("relay", PASSWORD));
         RelaySettings relay = new RelaySettings("mail/relay", "relay.example.com",
                 List.of("2001:db8::/32", "10.0.0.0/8"), smarthost);
         List<TransportRule> rules = new ArrayList<>(Routes.microsoftConsumerDomains());
-        rules.add(Routes.rule("example.net", true, TlsPolicy.DANE, "ns/dane"));
-        rules.add(Routes.rule("example.org", false, TlsPolicy.ENCRYPT, "ns/multi", Routes.pinned("mx1.example.net"),
+        rules.add(Routes.rule("example.net", true, TlsLevel.DANE, "ns/dane"));
+        rules.add(Routes.rule("example.org", false, TlsLevel.ENCRYPT, "ns/multi", Routes.pinned("mx1.example.net"),
                 Routes.pinned("2001:db8::25")));
-        rules.add(Routes.rule("bücher.example", true, TlsPolicy.SECURE, "ns/idn",
+        rules.add(Routes.rule("bücher.example", true, TlsLevel.SECURE, "ns/idn",
                 new NextHop("mail.example.net", 2525, true)));
         return new PostfixRenderer().render(relay, rules);
     }

@@ -15,19 +15,19 @@ final class Routes {
     }
 
     static TransportRule rule(String domain, NextHop... hops) {
-        return new TransportRule(domain, false, List.of(hops), TlsPolicy.MAY, null, "mail/" + domain);
+        return new TransportRule(domain, false, List.of(hops), TlsLevel.MAY, null, "mail/" + domain);
     }
 
-    static TransportRule rule(String domain, boolean subdomains, TlsPolicy tls, String source, NextHop... hops) {
+    static TransportRule rule(String domain, boolean subdomains, TlsLevel tls, String source, NextHop... hops) {
         return new TransportRule(domain, subdomains, List.of(hops), tls, null, source);
     }
 
-    static RelaySettings relay(DefaultRoute defaultRoute, String... acceptFrom) {
+    static RelaySettings relay(DefaultRouteRule defaultRoute, String... acceptFrom) {
         return new RelaySettings("mail/relay", "relay.example.com", List.of(acceptFrom), defaultRoute);
     }
 
     static RelaySettings relay() {
-        return relay(new DefaultRoute.DeliverByMx());
+        return relay(new DefaultRouteRule.DeliverByMx());
     }
 
     /** The four Microsoft consumer domains pinned to their protection hosts, as in the motivating incident. */

@@ -15,41 +15,41 @@ class RuleSetTest {
     @Test
     void aRouteWithOneConflictingRuleIsRefusedWholeAndLeavesNoClaims() {
         RuleSet set = new RuleSet(relay());
-        set.addAll(List.of(rule("a.example", false, TlsPolicy.VERIFY, "ns/a", pinned("mx.shared.example"))));
+        set.addAll(List.of(rule("a.example", false, TlsLevel.VERIFY, "ns/a", pinned("mx.shared.example"))));
         List<TransportRule> refused = List.of(
-                rule("b.example", false, TlsPolicy.ENCRYPT, "ns/b", pinned("mx.b.example")),
-                rule("c.example", false, TlsPolicy.MAY, "ns/b", pinned("mx.shared.example")));
+                rule("b.example", false, TlsLevel.ENCRYPT, "ns/b", pinned("mx.b.example")),
+                rule("c.example", false, TlsLevel.MAY, "ns/b", pinned("mx.shared.example")));
 
         assertThatThrownBy(() -> set.addAll(refused)).isInstanceOf(PostfixInputException.class)
                 .hasMessage("tls: next hop [mx.shared.example]:25 gets TLS policy verify from ns/a (a.example) "
                         + "but may from ns/b (c.example)");
 
         // neither b.example nor the next hop mx.b.example with policy encrypt was kept
-        set.addAll(List.of(rule("b.example", false, TlsPolicy.MAY, "ns/later", pinned("mx.b.example"))));
+        set.addAll(List.of(rule("b.example", false, TlsLevel.MAY, "ns/later", pinned("mx.b.example"))));
         assertThat(set.rules()).extracting(TransportRule::domain).containsExactly("a.example", "b.example");
     }
 
     @Test
     void duplicatesAreWordedAsTheRendererWordsThem() {
         RuleSet set = new RuleSet(relay());
-        set.addAll(List.of(rule("outlook.com", false, TlsPolicy.MAY, "team-b/route")));
+        set.addAll(List.of(rule("outlook.com", false, TlsLevel.MAY, "team-b/route")));
 
-        assertThatThrownBy(() -> set.addAll(List.of(rule("Outlook.COM.", true, TlsPolicy.MAY, "team-a/route"))))
+        assertThatThrownBy(() -> set.addAll(List.of(rule("Outlook.COM.", true, TlsLevel.MAY, "team-a/route"))))
                 .hasMessage("domain: \"outlook.com\" is routed by both team-a/route and team-b/route");
         assertThatThrownBy(() -> set.addAll(List.of(
-                rule("example.com", true, TlsPolicy.MAY, "ns/r"),
-                rule("example.com", true, TlsPolicy.MAY, "ns/r"))))
+                rule("example.com", true, TlsLevel.MAY, "ns/r"),
+                rule("example.com", true, TlsLevel.MAY, "ns/r"))))
                 .hasMessage("domain: \"example.com\" is routed twice by ns/r");
         assertThat(set.rules()).extracting(TransportRule::domain).containsExactly("outlook.com");
     }
 
     @Test
     void theSmarthostsClaimsApplyToEveryRoute() {
-        DefaultRoute smarthost = new DefaultRoute.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsPolicy.VERIFY, null);
+        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
+                TlsLevel.VERIFY, null);
         RuleSet set = new RuleSet(relay(smarthost));
 
-        assertThatThrownBy(() -> set.addAll(List.of(rule("a.example", false, TlsPolicy.MAY, "ns/a",
+        assertThatThrownBy(() -> set.addAll(List.of(rule("a.example", false, TlsLevel.MAY, "ns/a",
                 new NextHop("smtp.example.com", 587, false)))))
                 .hasMessageStartingWith("tls: next hop [smtp.example.com]:587 gets TLS policy verify");
     }
@@ -58,7 +58,7 @@ class RuleSetTest {
     void admittedRulesRenderExactlyAsRenderingThemAtOnce() {
         List<List<TransportRule>> routes = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            routes.add(List.of(rule("d" + i + ".example", i % 2 == 0, TlsPolicy.MAY, "ns/r" + i,
+            routes.add(List.of(rule("d" + i + ".example", i % 2 == 0, TlsLevel.MAY, "ns/r" + i,
                     pinned("mx" + (i % 7) + ".example.net"))));
         }
         RuleSet set = new RuleSet(relay());

@@ -31,7 +31,7 @@ class SafeTextTest {
     @Test
     void conditionMessagesAreEscaped() {
         Conditions conditions = new Conditions(List.of(), 1, Clock.systemUTC());
-        conditions.setFalse("Accepted", "Invalid", "domain \"a\u202eb\" is bad");
+        conditions.setFalse("Accepted", "InvalidDomain", "domain \"a\u202eb\" is bad");
         assertThat(conditions.get("Accepted").orElseThrow().getMessage()).isEqualTo("domain \"a\\u202eb\" is bad");
     }
 }

@@ -20,6 +20,7 @@ import io.mailroute.testing.KnotResource;
 import io.mailroute.testing.OperatorAssertions;
 import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
+import io.mailroute.testing.RealComponents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -43,6 +44,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
 @WithTestResource(KnotResource.class)
+@RealComponents
 class OperatorRelayEndToEndTest {
     static {
         OperatorAssertions.waitPatiently(Duration.ofSeconds(40));

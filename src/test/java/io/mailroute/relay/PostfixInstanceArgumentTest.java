@@ -3,6 +3,7 @@ package io.mailroute.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailroute.relay.fixtures.RelayInstance;
+import io.mailroute.testing.RealComponents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * machine belongs to another instance. The relay tests catch the same mistake at run time (they run the scripts
  * without the host's configuration); this check names the line.
  */
+@RealComponents
 class PostfixInstanceArgumentTest {
 
     /** A Postfix command in command position: line start, after a pipe, a list operator, $( or a keyword. */

@@ -13,6 +13,7 @@ import io.mailroute.relay.fixtures.NetNs;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SinkProcess;
 import io.mailroute.relay.fixtures.Swaks;
+import io.mailroute.testing.RealComponents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #CAPABILITIES}, no_new_privs) is enough for the relay: smtpd on port 25, delivery, reload and drain.
  * Runs in a network namespace so that port 25 is the namespace's own.
  */
+@RealComponents
 class RelayCapabilitiesTest {
 
     /** Keep in sync with docs/relay.md (capabilities.add). */

@@ -2,16 +2,17 @@ package io.mailroute.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailroute.postfix.DefaultRoute;
+import io.mailroute.postfix.DefaultRouteRule;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.postfix.RelaySettings;
 import io.mailroute.postfix.SaslCredentials;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.RelayInstance;
+import io.mailroute.testing.RealComponents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hash from the same files and key, so a relay goes live only on the operator's config-hash; and the shell's HMAC
  * is RFC 2104 HMAC-SHA256 (compared with openssl).
  */
+@RealComponents
 class RelayConfigHashTest {
 
     @TempDir
@@ -34,10 +36,10 @@ class RelayConfigHashTest {
 
     static PostfixConfig config(String password) {
         RelaySettings relay = new RelaySettings("mail/relay", "relay.example", List.of(),
-                new DefaultRoute.Smarthost(new NextHop("smtp.example.net", 587, false), TlsPolicy.ENCRYPT,
+                new DefaultRouteRule.Smarthost(new NextHop("smtp.example.net", 587, false), TlsLevel.ENCRYPT,
                         new SaslCredentials("smarthost-user", password)));
         TransportRule route = new TransportRule("example.org", true,
-                List.of(new NextHop("mx.example.org", 25, false)), TlsPolicy.VERIFY,
+                List.of(new NextHop("mx.example.org", 25, false)), TlsLevel.VERIFY,
                 new SaslCredentials("route-user", password + "-route"), "mail/route");
         return new PostfixRenderer().render(relay, List.of(route));
     }
@@ -55,8 +57,8 @@ class RelayConfigHashTest {
     @Test
     void shellAndJavaAgreeWithoutCredentials() throws IOException {
         PostfixConfig config = new PostfixRenderer().render(
-                new RelaySettings("mail/relay", "relay.example", List.of(), new DefaultRoute.DeliverByMx()),
-                List.of(new TransportRule("example.org", false, List.of(), TlsPolicy.MAY, null, "mail/route")));
+                new RelaySettings("mail/relay", "relay.example", List.of(), new DefaultRouteRule.DeliverByMx()),
+                List.of(new TransportRule("example.org", false, List.of(), TlsLevel.MAY, null, "mail/route")));
         assertThat(config.hasSasl()).isFalse();
         assertThat(shellHash(config, "")).isEqualTo(config.hash(null));
     }

@@ -6,7 +6,7 @@ import static io.mailroute.relay.fixtures.Configs.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailroute.postfix.PostfixConfig;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Configs;
@@ -15,6 +15,7 @@ import io.mailroute.relay.fixtures.Loopback;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.RealComponents;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * everything else takes the default route. The relay reports the operator's config hash as live.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayDeliveryTest {
 
     private static final Duration DELIVERY = Duration.ofSeconds(20);
@@ -50,7 +52,7 @@ class RelayDeliveryTest {
     void startRelay() {
         Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue", "busybox");
         TransportRule withSubdomains = new TransportRule("c.test", true, List.of(Configs.hop(routeC.endpoint())),
-                TlsPolicy.MAY, null, "mail/c");
+                TlsLevel.MAY, null, "mail/c");
         config = render(relayVia(smarthost.endpoint()),
                 route("a.test", routeA.endpoint()),
                 route("b.test", deadHop, routeB.endpoint()),

@@ -13,6 +13,7 @@ import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.relay.fixtures.TmpfsMount;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * {@code state=failed} with the reason, the last good configuration keeps routing, and the new one goes live once
  * there is room again. The config directory is a small tmpfs the test mounts (before the relay starts) and fills.
  */
+@RealComponents
 class RelayDiskFullTest {
 
     /** Room for the small first configuration (maps of a few KiB each), far too little for the large one. */

@@ -13,6 +13,7 @@ import io.mailroute.relay.fixtures.Swaks;
 import io.mailroute.routing.RelaySettingsTranslator;
 import io.mailroute.routing.RouteRejectedException;
 import io.mailroute.testing.Resources;
+import io.mailroute.testing.RealComponents;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.TestInstance;
  * address in a network namespace of the test; swaks connects from chosen source addresses.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayIpv6AcceptFromTest {
 
     private static final String RELAY_ADDRESS = "2001:db8::1";

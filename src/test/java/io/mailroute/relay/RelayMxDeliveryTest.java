@@ -3,12 +3,12 @@ package io.mailroute.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mailroute.postfix.DefaultRoute;
+import io.mailroute.postfix.DefaultRouteRule;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.postfix.RelaySettings;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Loopback;
@@ -17,6 +17,7 @@ import io.mailroute.relay.fixtures.NetnsDns;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SinkProcess;
 import io.mailroute.relay.fixtures.Swaks;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * domain ({@code .domain} for subdomains). Runs in a network namespace with its own DNS.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayMxDeliveryTest {
 
     private static final String RELAY = "127.0.0.1:2525";
@@ -55,11 +57,11 @@ class RelayMxDeliveryTest {
                 "*.tlsdomain MX 10 mx.provider.test."));
         mx = SinkProcess.start(netns, dir, "mx", List.of("127.0.4.1:25"));
         smarthost = SinkProcess.start(netns, dir, "smarthost", List.of("127.0.4.2:25"));
-        RelaySettings settings = new RelaySettings("mail/relay", "relay.test", List.of(), new DefaultRoute.Smarthost(
-                new NextHop("127.0.4.2", 25, false), TlsPolicy.MAY, null));
+        RelaySettings settings = new RelaySettings("mail/relay", "relay.test", List.of(), new DefaultRouteRule.Smarthost(
+                new NextHop("127.0.4.2", 25, false), TlsLevel.MAY, null));
         config = new PostfixRenderer().render(settings, List.of(
-                new TransportRule("mxdomain.test", true, List.of(), TlsPolicy.MAY, null, "mail/mx"),
-                new TransportRule("tlsdomain.test", true, List.of(), TlsPolicy.ENCRYPT, null, "mail/tls")));
+                new TransportRule("mxdomain.test", true, List.of(), TlsLevel.MAY, null, "mail/mx"),
+                new TransportRule("tlsdomain.test", true, List.of(), TlsLevel.ENCRYPT, null, "mail/tls")));
         relay = RelayInstance.create(new Loopback.Endpoint("127.0.0.1", 2525), null, netns.exec()).start(config);
     }
 

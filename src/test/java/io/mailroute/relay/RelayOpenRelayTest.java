@@ -10,6 +10,7 @@ import io.mailroute.relay.fixtures.Loopback;
 import io.mailroute.relay.fixtures.NetNs;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.Swaks;
+import io.mailroute.testing.RealComponents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * connects from a chosen source address.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayOpenRelayTest {
 
     private static final String RELAY_ADDRESS = "192.0.2.1";

@@ -3,12 +3,12 @@ package io.mailroute.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mailroute.postfix.DefaultRoute;
+import io.mailroute.postfix.DefaultRouteRule;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.postfix.RelaySettings;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Delivery;
@@ -18,6 +18,7 @@ import io.mailroute.relay.fixtures.NetnsDns;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SinkProcess;
 import io.mailroute.relay.fixtures.Swaks;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to the MX host's servers and never talks to the 530 server.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayOutlookSeedTest {
 
     private static final String MX_HOST = "outlook-test.olc.protection.outlook.test";
@@ -66,7 +68,7 @@ class RelayOutlookSeedTest {
         wrongServer = SinkProcess.start(netns, dir, "wrong", List.of(WRONG_SERVER + ":25"), "--mail-reply",
                 "530 5.7.57 Client not authenticated to send mail. [test]");
         RelaySettings settings = new RelaySettings("mail/relay", "relay.test", List.of(),
-                new DefaultRoute.DeliverByMx());
+                new DefaultRouteRule.DeliverByMx());
         PostfixConfig config = new PostfixRenderer().render(settings, List.of(pinned("outlook.test"),
                 pinned("lostmx.test")));
         relay = RelayInstance.create(new Loopback.Endpoint("127.0.0.1", 2525), null, netns.exec())
@@ -74,7 +76,7 @@ class RelayOutlookSeedTest {
     }
 
     private static TransportRule pinned(String domain) {
-        return new TransportRule(domain, false, List.of(new NextHop(MX_HOST, 25, false)), TlsPolicy.MAY, null,
+        return new TransportRule(domain, false, List.of(new NextHop(MX_HOST, 25, false)), TlsLevel.MAY, null,
                 "mail/" + domain);
     }
 

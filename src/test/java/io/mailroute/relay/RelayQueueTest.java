@@ -13,6 +13,7 @@ import io.mailroute.relay.fixtures.Delivery;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.RealComponents;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Mail for an unreachable next hop waits in the queue, survives a relay restart and drains via drain.sh. */
+@RealComponents
 class RelayQueueTest {
 
     private final SmtpSink target = SmtpSink.start(SmtpSink.Options.plain());

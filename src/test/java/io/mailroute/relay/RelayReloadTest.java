@@ -12,6 +12,7 @@ import io.mailroute.relay.fixtures.Delivery;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.RealComponents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * {@code postfix reload}: mail keeps flowing, nothing is lost or sent twice, and a configuration Postfix would
  * reject never replaces the live one.
  */
+@RealComponents
 class RelayReloadTest {
 
     private static final int MESSAGES = 40;

@@ -6,17 +6,18 @@ import static io.mailroute.relay.fixtures.Configs.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.mailroute.postfix.DefaultRoute;
+import io.mailroute.postfix.DefaultRouteRule;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.RelaySettings;
 import io.mailroute.postfix.SaslCredentials;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Delivery;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.relay.fixtures.TestCa;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SMTP AUTH, for a route and for the smarthost; wrong credentials defer the mail and nothing is sent without AUTH.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelaySaslTest {
 
     private static final String USER = "relay-user";
@@ -52,11 +54,11 @@ class RelaySaslTest {
         wrongPasswordSink = sink(SmtpSink.Options.plain().withTls(tls).withAuth(USER, PASSWORD));
         smarthost = sink(SmtpSink.Options.plain().withTls(tls).withAuth("smarthost-user", PASSWORD));
         RelaySettings settings = new RelaySettings("mail/relay", "relay.test", List.of(),
-                new DefaultRoute.Smarthost(hop(smarthost.endpoint()), TlsPolicy.ENCRYPT,
+                new DefaultRouteRule.Smarthost(hop(smarthost.endpoint()), TlsLevel.ENCRYPT,
                         new SaslCredentials("smarthost-user", PASSWORD)));
         PostfixConfig config = render(settings,
-                route("auth.test", TlsPolicy.ENCRYPT, new SaslCredentials(USER, PASSWORD), routeSink.endpoint()),
-                route("wrong.test", TlsPolicy.ENCRYPT, new SaslCredentials(USER, "not-the-password"),
+                route("auth.test", TlsLevel.ENCRYPT, new SaslCredentials(USER, PASSWORD), routeSink.endpoint()),
+                route("wrong.test", TlsLevel.ENCRYPT, new SaslCredentials(USER, "not-the-password"),
                         wrongPasswordSink.endpoint()));
         assertThat(config.hasSasl()).isTrue();
         assertThat(config.publicFiles().values()).noneMatch(file -> file.contains(PASSWORD));

@@ -9,6 +9,7 @@ import io.mailroute.dependent.RelayConfigLayout;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.postfix.TransportRule;
+import io.mailroute.testing.RealComponents;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * shard ConfigMaps, all in one directory (the pod's projected volume). The relay reassembles the maps, goes live only
  * when the whole matches config-hash, and routes domains from every part.
  */
+@RealComponents
 class RelayShardedConfigTest {
     /** Enough one-domain routes for a transport map of several parts. */
     private static final int DOMAINS = 30_000;

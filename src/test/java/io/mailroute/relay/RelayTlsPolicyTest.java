@@ -7,13 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mailroute.postfix.PostfixConfig;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Delivery;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.relay.fixtures.TestCa;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code verify}) needs DNS and is covered in {@link RelayNetnsTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayTlsPolicyTest {
 
     private SmtpSink tlsSink;
@@ -43,8 +45,8 @@ class RelayTlsPolicyTest {
         TestCa ca = TestCa.create(caDir, "mailroute relay test CA");
         tlsSink = SmtpSink.start(SmtpSink.Options.plain().withTls(TestCa.serverContext(ca.issue("tls-sink.test"))));
         PostfixConfig config = render(relayVia(smarthost.endpoint()),
-                route("tls.test", TlsPolicy.ENCRYPT, null, tlsSink.endpoint()),
-                route("plain.test", TlsPolicy.ENCRYPT, null, plainSink.endpoint()));
+                route("tls.test", TlsLevel.ENCRYPT, null, tlsSink.endpoint()),
+                route("plain.test", TlsLevel.ENCRYPT, null, plainSink.endpoint()));
         assertThat(config.tlsPolicy()).contains(tlsSink.endpoint().bracketed() + " encrypt",
                 plainSink.endpoint().bracketed() + " encrypt");
         relay = RelayInstance.create().start(config);

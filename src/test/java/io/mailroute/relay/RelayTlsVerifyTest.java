@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.mailroute.postfix.NextHop;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
-import io.mailroute.postfix.TlsPolicy;
+import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Delivery;
@@ -18,6 +18,7 @@ import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SinkProcess;
 import io.mailroute.relay.fixtures.Swaks;
 import io.mailroute.relay.fixtures.TestCa;
+import io.mailroute.testing.RealComponents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * defers the mail instead of sending it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayTlsVerifyTest {
 
     private static final String RELAY = "127.0.0.1:2525";
@@ -65,7 +67,7 @@ class RelayTlsVerifyTest {
     }
 
     private static TransportRule verified(String domain, String host) {
-        return new TransportRule(domain, false, List.of(new NextHop(host, 25, false)), TlsPolicy.VERIFY, null,
+        return new TransportRule(domain, false, List.of(new NextHop(host, 25, false)), TlsLevel.VERIFY, null,
                 "mail/" + domain);
     }
 

@@ -371,7 +371,7 @@ class RelayPlannerTest {
             throw new AssertionError(e);
         }
         io.mailroute.postfix.RelaySettings settings = new io.mailroute.postfix.RelaySettings("mail/relay",
-                "relay.example", List.of(), new io.mailroute.postfix.DefaultRoute.DeliverByMx());
+                "relay.example", List.of(), new io.mailroute.postfix.DefaultRouteRule.DeliverByMx());
         PostfixConfig config = new PostfixRenderer().render(settings, translated.rules());
         long bound = PostfixRenderer.baseBytes(settings) + translated.rules().stream()
                 .mapToLong(PostfixRenderer::renderedBytes).sum();

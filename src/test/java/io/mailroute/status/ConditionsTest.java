@@ -36,7 +36,7 @@ class ConditionsTest {
     @Test
     void changedStatusOrMessageMovesTheTransitionTime() {
         List<Condition> first = new Conditions(null, 1, T1).setTrue("Ready", "Ready", "ok").build();
-        assertThat(new Conditions(first, 1, T2).setFalse("Ready", "Broken", "no").build().get(0)
+        assertThat(new Conditions(first, 1, T2).setFalse("Ready", "RelayNotReady", "no").build().get(0)
                 .getLastTransitionTime()).isEqualTo("2026-01-01T11:00:00Z");
         assertThat(new Conditions(first, 1, T2).setTrue("Ready", "Ready", "other").build().get(0)
                 .getLastTransitionTime()).isEqualTo("2026-01-01T11:00:00Z");
@@ -44,8 +44,8 @@ class ConditionsTest {
 
     @Test
     void conditionsAreSortedByTypeAndSettingTwiceReplaces() {
-        Conditions c = new Conditions(null, 1, T1).setTrue("Ready", "Ready", "x").setFalse("Accepted", "No", "y")
-                .setTrue("Accepted", "Yes", "z");
+        Conditions c = new Conditions(null, 1, T1).setTrue("Ready", "Ready", "x").setFalse("Accepted", "NotAllowedByRelay", "y")
+                .setTrue("Accepted", "Accepted", "z");
         assertThat(c.build()).extracting(Condition::getType).containsExactly("Accepted", "Ready");
         assertThat(c.isTrue("Accepted")).isTrue();
         assertThat(c.isTrue("Missing")).isFalse();
@@ -55,5 +55,14 @@ class ConditionsTest {
     void reasonMustBeCamelCase() {
         assertThatThrownBy(() -> new Conditions(null, 1, T1).setTrue("Ready", "not camel", "m"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CamelCase");
+    }
+
+    @Test
+    void reasonsAndTypesMustBeDeclaredInStatusNames() {
+        assertThat(Conditions.class.desiredAssertionStatus()).as("surefire runs with -ea").isTrue();
+        assertThatThrownBy(() -> new Conditions(null, 1, T1).setTrue("Ready", "AllFine", "m"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("StatusNames.Reason: AllFine");
+        assertThatThrownBy(() -> new Conditions(null, 1, T1).setTrue("Delivered", "Ready", "m"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("StatusNames.ConditionType: Delivered");
     }
 }

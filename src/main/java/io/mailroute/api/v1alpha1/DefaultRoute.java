@@ -9,7 +9,7 @@ public class DefaultRoute {
             + "is delivered by the recipient domain's MX records.")
     public SmarthostTarget smarthost;
 
-    @Default("may")
+    @Default(Defaults.TLS_VALUE)
     @JsonPropertyDescription("TLS policy towards the smarthost.")
-    public TlsPolicy tls = TlsPolicy.MAY;
+    public TlsPolicy tls = Defaults.TLS;
 }

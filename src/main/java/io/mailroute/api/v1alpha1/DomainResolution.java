@@ -5,11 +5,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** The live DNS check of one domain of a route, and what it means for rendering. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DomainResolution {
+public class DomainResolution extends SerialisedEquality {
     @JsonPropertyDescription("The checked domain (lower case, punycode).")
     public String domain;
 
@@ -47,19 +46,4 @@ public class DomainResolution {
 
     @JsonPropertyDescription("When the domain will be checked next (RFC 3339), from the records' TTL or the backoff.")
     public String nextCheckAt;
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof DomainResolution d && Objects.equals(domain, d.domain) && Objects.equals(result, d.result)
-                && Objects.equals(reason, d.reason) && Objects.equals(message, d.message)
-                && Objects.equals(mxHosts, d.mxHosts) && Objects.equals(pinned, d.pinned)
-                && Objects.equals(disagreements, d.disagreements) && Objects.equals(hardFailures, d.hardFailures)
-                && Objects.equals(tempFailures, d.tempFailures) && Objects.equals(generation, d.generation)
-                && Objects.equals(checkedAt, d.checkedAt) && Objects.equals(nextCheckAt, d.nextCheckAt);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(domain, result, reason, message, mxHosts, pinned, hardFailures, tempFailures, checkedAt);
-    }
 }

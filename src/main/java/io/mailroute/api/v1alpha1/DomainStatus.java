@@ -3,11 +3,9 @@ package io.mailroute.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-import java.util.Objects;
-
 /** What the operator did with one domain of a route on one relay. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DomainStatus {
+public class DomainStatus extends SerialisedEquality {
     @JsonPropertyDescription("The domain as rendered (lower case, punycode, no trailing dot).")
     public String domain;
 
@@ -18,7 +16,8 @@ public class DomainStatus {
             + "smtp:[outlook-com.olc.protection.outlook.com]:25; absent when not rendered.")
     public String nextHop;
 
-    @JsonPropertyDescription("Programmed, Pending, Conflict or Rejected.")
+    @JsonPropertyDescription("Programmed (in the relay's written configuration), Pending (planned, not written yet), "
+            + "Conflict (an older route owns the domain) or Withheld (kept out by live validation).")
     public String state;
 
     @JsonPropertyDescription("Why the domain is not programmed, when it is not.")
@@ -33,17 +32,5 @@ public class DomainStatus {
         this.nextHop = nextHop == null || nextHop.isEmpty() ? null : nextHop;
         this.state = state;
         this.message = message == null || message.isEmpty() ? null : message;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof DomainStatus d && Objects.equals(domain, d.domain) && Objects.equals(relay, d.relay)
-                && Objects.equals(nextHop, d.nextHop) && Objects.equals(state, d.state)
-                && Objects.equals(message, d.message);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(domain, relay, nextHop, state, message);
     }
 }

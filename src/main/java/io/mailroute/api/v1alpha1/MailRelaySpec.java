@@ -15,9 +15,9 @@ import java.util.List;
 public class MailRelaySpec {
     @Min(0)
     @Max(16)
-    @Default("1")
+    @Default("" + Defaults.REPLICAS)
     @JsonPropertyDescription("Number of Postfix relay pods.")
-    public Integer replicas = 1;
+    public Integer replicas = Defaults.REPLICAS;
 
     @Pattern(ApiPatterns.IMAGE)
     @JsonPropertyDescription("Relay container image; defaults to the operator's configured relay image.")

@@ -6,11 +6,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** Observed state of a {@link MailRelay}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class MailRelayStatus {
+public class MailRelayStatus extends SerialisedEquality {
     @JsonPropertyDescription("Generation of the spec this status describes.")
     public Long observedGeneration;
 
@@ -29,17 +28,4 @@ public class MailRelayStatus {
 
     @JsonPropertyDescription("Per relay pod: the configuration it runs, as reported by the pod itself.")
     public List<RelayPodStatus> pods = new ArrayList<>();
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MailRelayStatus s && Objects.equals(observedGeneration, s.observedGeneration)
-                && Objects.equals(conditions, s.conditions) && Objects.equals(attachedRoutes, s.attachedRoutes)
-                && Objects.equals(configHash, s.configHash) && Objects.equals(readyReplicas, s.readyReplicas)
-                && Objects.equals(pods, s.pods);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, attachedRoutes, configHash, readyReplicas, pods);
-    }
 }

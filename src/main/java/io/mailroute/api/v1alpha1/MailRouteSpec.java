@@ -29,9 +29,9 @@ public class MailRouteSpec {
     @JsonPropertyDescription("Where the mail goes: exactly one of mx, hosts, relay.")
     public RouteTarget target;
 
-    @Default("may")
+    @Default(Defaults.TLS_VALUE)
     @JsonPropertyDescription("TLS policy for the next hops: none, may, encrypt, verify, secure or dane.")
-    public TlsPolicy tls = TlsPolicy.MAY;
+    public TlsPolicy tls = Defaults.TLS;
 
     @Default("Enforce")
     @JsonPropertyDescription("What failing DNS checks do: Enforce (route not rendered), Warn (reported only), "

@@ -6,17 +6,17 @@ import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** Observed state of a {@link MailRoute}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class MailRouteStatus {
+public class MailRouteStatus extends SerialisedEquality {
     @JsonPropertyDescription("Generation of the spec this status describes.")
     public Long observedGeneration;
 
     @JsonPropertyDescription("Conditions: Accepted (every referenced relay exists and allows this namespace, and the "
             + "route is valid), Resolved (live DNS checks of the targets), Programmed (present in every relay's "
-            + "rendered configuration), Ready (all of these hold).")
+            + "rendered configuration), Ready (all of these hold), Degraded (a temporary DNS failure: the last known "
+            + "good next hops stay rendered).")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Short summary of the target, e.g. hosts: outlook-com.olc.protection.outlook.com:25.")
@@ -27,16 +27,4 @@ public class MailRouteStatus {
 
     @JsonPropertyDescription("Per domain: the live DNS check behind the route (MX hosts, pinned next hops, timing).")
     public List<DomainResolution> resolutions = new ArrayList<>();
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MailRouteStatus s && Objects.equals(observedGeneration, s.observedGeneration)
-                && Objects.equals(conditions, s.conditions) && Objects.equals(target, s.target)
-                && Objects.equals(domains, s.domains) && Objects.equals(resolutions, s.resolutions);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, target, domains, resolutions);
-    }
 }

@@ -3,11 +3,9 @@ package io.mailroute.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-import java.util.Objects;
-
 /** One mail exchanger of a domain as the operator last saw it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class MxHostStatus {
+public class MxHostStatus extends SerialisedEquality {
     @JsonPropertyDescription("Host name of the mail exchanger.")
     public String host;
 
@@ -32,17 +30,5 @@ public class MxHostStatus {
         this.addresses = addresses;
         this.tcpNeeded = tcpNeeded;
         this.status = status;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MxHostStatus h && Objects.equals(host, h.host) && Objects.equals(preference, h.preference)
-                && Objects.equals(addresses, h.addresses) && Objects.equals(tcpNeeded, h.tcpNeeded)
-                && Objects.equals(status, h.status);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(host, preference, addresses, tcpNeeded, status);
     }
 }

@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.Min;
 public class MxTarget {
     @Min(1)
     @Max(65535)
-    @Default("25")
+    @Default("" + Defaults.SMTP_PORT)
     @JsonPropertyDescription("TCP port used on the MX hosts.")
-    public Integer port = 25;
+    public Integer port = Defaults.SMTP_PORT;
 }

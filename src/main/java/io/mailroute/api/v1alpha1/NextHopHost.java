@@ -19,9 +19,9 @@ public class NextHopHost {
 
     @Min(1)
     @Max(65535)
-    @Default("25")
+    @Default("" + Defaults.SMTP_PORT)
     @JsonPropertyDescription("TCP port of the next hop.")
-    public Integer port = 25;
+    public Integer port = Defaults.SMTP_PORT;
 
     @Default("false")
     @JsonPropertyDescription("true: Postfix looks up the MX records of host; false (default): host is used as is "

@@ -3,11 +3,9 @@ package io.mailroute.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-import java.util.Objects;
-
 /** What one relay pod reports about its configuration (from its status endpoint, port "status"). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class RelayPodStatus {
+public class RelayPodStatus extends SerialisedEquality {
     @JsonPropertyDescription("Pod name.")
     public String name;
 
@@ -33,17 +31,5 @@ public class RelayPodStatus {
         this.state = state;
         this.liveHash = liveHash == null || liveHash.isEmpty() ? null : liveHash;
         this.message = message == null || message.isEmpty() ? null : message;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RelayPodStatus p && Objects.equals(name, p.name) && Objects.equals(ready, p.ready)
-                && Objects.equals(state, p.state) && Objects.equals(liveHash, p.liveHash)
-                && Objects.equals(message, p.message);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(name, ready, state, liveHash, message);
     }
 }

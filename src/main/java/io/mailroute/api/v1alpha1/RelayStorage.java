@@ -7,9 +7,9 @@ import io.fabric8.generator.annotation.Pattern;
 /** The persistent volume that holds the relay's mail queue. */
 public class RelayStorage {
     @Pattern(ApiPatterns.QUANTITY)
-    @Default("1Gi")
+    @Default(Defaults.QUEUE_SIZE)
     @JsonPropertyDescription("Size of each replica's queue volume.")
-    public String size = "1Gi";
+    public String size = Defaults.QUEUE_SIZE;
 
     @Pattern(ApiPatterns.OBJECT_NAME)
     @JsonPropertyDescription("StorageClass of the queue volume; the cluster default when empty.")

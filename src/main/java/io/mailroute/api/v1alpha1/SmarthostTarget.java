@@ -18,9 +18,9 @@ public class SmarthostTarget {
 
     @Min(1)
     @Max(65535)
-    @Default("587")
+    @Default("" + Defaults.SUBMISSION_PORT)
     @JsonPropertyDescription("TCP port of the smarthost (587 submission by default).")
-    public Integer port = 587;
+    public Integer port = Defaults.SUBMISSION_PORT;
 
     @JsonPropertyDescription("Secret with SASL credentials for the smarthost (labelled mailroute.io/credentials: "
             + "\"true\"; needs TLS encrypt, verify or secure). Its values go only into the relay's Secret, never into "

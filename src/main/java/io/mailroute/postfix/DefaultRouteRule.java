@@ -4,10 +4,10 @@ package io.mailroute.postfix;
  * Where mail goes when no {@link TransportRule} matches the recipient domain: either straight to the recipient
  * domain's MX hosts, or to a smarthost ({@code relayhost}).
  */
-public sealed interface DefaultRoute permits DefaultRoute.DeliverByMx, DefaultRoute.Smarthost {
+public sealed interface DefaultRouteRule permits DefaultRouteRule.DeliverByMx, DefaultRouteRule.Smarthost {
 
     /** Deliver unmatched mail by MX lookup of the recipient domain ({@code relayhost} stays empty). */
-    record DeliverByMx() implements DefaultRoute {
+    record DeliverByMx() implements DefaultRouteRule {
     }
 
     /**
@@ -17,7 +17,7 @@ public sealed interface DefaultRoute permits DefaultRoute.DeliverByMx, DefaultRo
      * @param tls     TLS policy towards the relay
      * @param sasl    credentials for the relay, or null; need mandatory TLS
      */
-    record Smarthost(NextHop nextHop, TlsPolicy tls, SaslCredentials sasl) implements DefaultRoute {
+    record Smarthost(NextHop nextHop, TlsLevel tls, SaslCredentials sasl) implements DefaultRouteRule {
 
         /** Validates the combination of settings. */
         public Smarthost {

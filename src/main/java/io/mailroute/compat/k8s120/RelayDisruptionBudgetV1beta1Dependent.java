@@ -1,4 +1,4 @@
-package io.mailroute.dependent;
+package io.mailroute.compat.k8s120;
 
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -11,9 +11,11 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.mailroute.api.v1alpha1.MailRelay;
+import io.mailroute.dependent.RelayDisruptionBudgetDependent;
+import io.mailroute.dependent.RelayObjects;
 
 /**
- * The same budget as {@link RelayDisruptionBudgetDependent} for clusters that serve only {@code policy/v1beta1}
+ * Kubernetes 1.20 compatibility (see package-info). The same budget as {@link RelayDisruptionBudgetDependent} for clusters that serve only {@code policy/v1beta1}
  * (Kubernetes 1.20). Chosen by API discovery; never active on a supported (1.25+) cluster.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
@@ -24,7 +26,7 @@ public class RelayDisruptionBudgetV1beta1Dependent
     protected PodDisruptionBudget desired(MailRelay relay, Context<MailRelay> context) {
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(RelayObjects.metadata(relay, RelayObjects.workloadName(relay.getMetadata().getName()),
-                        "relay"))
+                        RelayObjects.COMPONENT_RELAY))
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
                 .withNewSelector().withMatchLabels(RelayObjects.selectorLabels(relay)).endSelector()

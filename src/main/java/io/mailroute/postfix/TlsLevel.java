@@ -6,7 +6,7 @@ import java.util.Locale;
  * Postfix SMTP client TLS security levels (see Postfix TLS_README, "TLS policy table").
  * {@link #DANE} needs DNSSEC validation and falls back to opportunistic TLS when no usable TLSA records exist.
  */
-public enum TlsPolicy {
+public enum TlsLevel {
     /** No TLS. */
     NONE,
     /** Opportunistic TLS: encrypt when offered, otherwise plaintext. */

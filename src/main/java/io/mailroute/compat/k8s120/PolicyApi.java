@@ -1,11 +1,11 @@
-package io.mailroute.dependent;
+package io.mailroute.compat.k8s120;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Which PodDisruptionBudget API the cluster serves, found by API discovery once: {@code policy/v1} (Kubernetes
+ * Kubernetes 1.20 compatibility (see package-info). Which PodDisruptionBudget API the cluster serves, found by API discovery once: {@code policy/v1} (Kubernetes
  * 1.21+, the one every supported cluster has) or only {@code policy/v1beta1} (1.20, the test control plane).
  */
 public final class PolicyApi {
