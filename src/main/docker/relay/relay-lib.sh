@@ -11,7 +11,12 @@
 : "${RELAY_LISTEN:=smtp}"                         # smtpd service: smtp (port 25), PORT or ADDR:PORT
 : "${RELAY_STATE_DIR:=/run/mailroute}"            # status file, staging and candidate directories
 : "${RELAY_STATUS_LISTEN:=}"                      # [ADDR:]PORT of the HTTP status endpoint; empty: none
-: "${RELAY_MAILLOG:=/dev/stdout}"                 # maillog_file
+: "${RELAY_MAILLOG:=/dev/stdout}"                 # maillog_file; a file lets delivery-summary.pl follow it
+: "${RELAY_MAILLOG_ECHO:=0}"                      # 1: delivery-summary.pl copies the log to stdout
+: "${RELAY_MAILLOG_MAX_BYTES:=0}"                 # >0: the log file is emptied once read up to this size
+: "${RELAY_DELIVERY_WINDOW_SECONDS:=600}"         # delivery counts cover this many recent seconds
+: "${RELAY_DELIVERY_WRITE_SECONDS:=5}"            # the delivery file is rewritten at least this often
+: "${RELAY_QUEUE_SCAN_SECONDS:=15}"               # queue depth per domain is counted this often (postqueue -j)
 : "${RELAY_POLL_SECONDS:=2}"                      # how often the mounted files are compared
 : "${RELAY_MAIN_CF_OVERRIDES:=}"                  # optional file of "name = value" lines applied last
 : "${RELAY_DRAIN_SECONDS:=60}"                    # drain.sh gives up after this many seconds
@@ -25,6 +30,7 @@ unset MAIL_CONFIG
 RELAY_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 RELAY_STATUS_DIR="$RELAY_STATE_DIR/status"
 RELAY_STATUS_FILE="$RELAY_STATUS_DIR/status"
+RELAY_DELIVERY_FILE="$RELAY_STATUS_DIR/delivery"
 RELAY_DRAIN_FLAG="$RELAY_STATE_DIR/draining"
 # The files the operator renders, in the order PostfixConfig.hash() covers them (sorted by name).
 RELAY_FILES=(main.cf sasl_passwd tls_policy transport)
