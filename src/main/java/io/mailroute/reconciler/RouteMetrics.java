@@ -9,7 +9,8 @@ import java.util.List;
 
 /** Gauges {@code mailroute_routes{condition,status}}: how many routes have each condition in each status. */
 final class RouteMetrics {
-    static final List<String> CONDITIONS = List.of("Accepted", "Resolved", "Programmed", "Ready", "Degraded");
+    static final List<String> CONDITIONS = List.of("Accepted", "Resolved", "Programmed", "Ready", "Degraded",
+            "Delivering");
     static final List<String> STATUSES = List.of("True", "False", "Unknown");
 
     private RouteMetrics() {

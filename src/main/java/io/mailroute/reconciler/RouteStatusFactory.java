@@ -1,5 +1,6 @@
 package io.mailroute.reconciler;
 
+import io.mailroute.api.v1alpha1.DomainDelivery;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
@@ -29,10 +30,12 @@ final class RouteStatusFactory {
     static final String READY = "Ready";
 
     /**
-     * One referenced relay: its plan (null when the relay does not exist or has not planned yet) and the transport
-     * entries of its written ConfigMap (empty when there is none).
+     * One referenced relay: its plan (null when the relay does not exist or has not planned yet), the transport
+     * entries of its written ConfigMap (empty when there is none) and the delivery its pods report per routed domain
+     * (null when no pod reports it; {@link DeliveryReports}).
      */
-    record RelayView(ResourceKey relay, RelayPlan plan, Map<String, String> written) {
+    record RelayView(ResourceKey relay, RelayPlan plan, Map<String, String> written,
+                     Map<String, DomainDelivery> delivery) {
     }
 
     private RouteStatusFactory() {
@@ -80,8 +83,12 @@ final class RouteStatusFactory {
                     notProgrammedReason = notProgrammedReason == null ? "WithheldByValidation" : notProgrammedReason;
                     notProgrammed.add(domain.domain() + " withheld: " + message);
                 }
-                domains.add(new DomainStatus(domain.domain(), view.relay().toString(),
-                        state.equals("Programmed") ? domain.nextHop() : null, state, SafeText.oneLine(message)));
+                DomainStatus domainStatus = new DomainStatus(domain.domain(), view.relay().toString(),
+                        state.equals("Programmed") ? domain.nextHop() : null, state, SafeText.oneLine(message));
+                if (state.equals("Programmed") && view.delivery() != null) {
+                    domainStatus.delivery = view.delivery().get(domain.domain());
+                }
+                domains.add(domainStatus);
             }
         }
         domains.sort(Comparator.comparing((DomainStatus d) -> d.domain).thenComparing(d -> d.relay));
@@ -102,11 +109,13 @@ final class RouteStatusFactory {
                     + (domains.size() == 1 ? "y" : "ies") + " present in the relay configuration");
         }
         setReady(conditions);
+        DeliveryHealth.set(conditions, domains);
 
         MailRouteStatus status = new MailRouteStatus();
         status.observedGeneration = generation;
         status.conditions = conditions.build();
         status.target = targetSummary(route.getSpec().target);
+        status.delivery = DeliveryHealth.summary(domains);
         status.domains = domains;
         status.resolutions = resolutions;
         return status;
@@ -156,6 +165,7 @@ final class RouteStatusFactory {
         MailRouteStatus status = new MailRouteStatus();
         status.observedGeneration = generation(route);
         status.target = old.target;
+        status.delivery = old.delivery;
         status.domains = old.domains;
         status.resolutions = old.resolutions;
         status.conditions = new Conditions(old.conditions, generation(route), clock)

@@ -24,6 +24,11 @@ public class DomainStatus {
     @JsonPropertyDescription("Why the domain is not programmed, when it is not.")
     public String message;
 
+    @JsonPropertyDescription("How mail to the domain is being delivered by this relay, from the relay pods' own "
+            + "Postfix log and queue; absent until a relay pod reports it. Refreshed at most every minute unless "
+            + "the domain's delivery health changes.")
+    public DomainDelivery delivery;
+
     public DomainStatus() {
     }
 
@@ -39,11 +44,11 @@ public class DomainStatus {
     public boolean equals(Object o) {
         return o instanceof DomainStatus d && Objects.equals(domain, d.domain) && Objects.equals(relay, d.relay)
                 && Objects.equals(nextHop, d.nextHop) && Objects.equals(state, d.state)
-                && Objects.equals(message, d.message);
+                && Objects.equals(message, d.message) && Objects.equals(delivery, d.delivery);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(domain, relay, nextHop, state, message);
+        return Objects.hash(domain, relay, nextHop, state, message, delivery);
     }
 }
