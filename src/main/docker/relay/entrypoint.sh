@@ -38,7 +38,9 @@ prepare() {
   chmod 0755 "$RELAY_QUEUE_DIR"
   chown postfix "$RELAY_DATA_DIR"
   rm -f "$RELAY_DRAIN_FLAG"
-  if ! sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_CONFIG_DIR/master.cf"; then
+  # the base master.cf; every installed configuration adds its route transports (master_services) to it
+  if ! sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_MASTER_BASE" \
+      || ! cp "$RELAY_MASTER_BASE" "$RELAY_CONFIG_DIR/master.cf"; then
     set_state failed "cannot write $RELAY_CONFIG_DIR/master.cf"
     exit 1
   fi

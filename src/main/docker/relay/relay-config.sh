@@ -12,7 +12,7 @@ RELAY_STAGE_KEY="$RELAY_STATE_DIR/stage-hash-key"
 relay_fingerprint() {
   local f
   {
-    for f in main.cf transport tls_policy config-hash; do
+    for f in main.cf transport tls_policy master_services config-hash; do
       printf '%s\0' "$f"
       cat "$RELAY_CONFIG_MOUNT/$f" 2>/dev/null || printf '\1missing'
     done
@@ -35,6 +35,12 @@ relay_stage() {
     fi
     cat "$RELAY_CONFIG_MOUNT/$f" > "$RELAY_STAGE_DIR/$f"
   done
+  # optional: only a configuration with route transports has it
+  if [ -f "$RELAY_CONFIG_MOUNT/master_services" ]; then
+    cat "$RELAY_CONFIG_MOUNT/master_services" > "$RELAY_STAGE_DIR/master_services"
+  else
+    : > "$RELAY_STAGE_DIR/master_services"
+  fi
   (
     umask 077
     if [ -f "$RELAY_SASL_MOUNT/sasl_passwd" ]; then
@@ -85,9 +91,12 @@ relay_backdate() { touch -d "@$(($(date +%s) - 10))" "$@"; }
 relay_validate() {
   local cand="$RELAY_CANDIDATE_DIR" out map
   rm -rf "$cand" && mkdir -p "$cand"
-  cp "$RELAY_CONFIG_DIR/master.cf" "$cand/master.cf"
   cp -p "$RELAY_STAGE_DIR"/* "$cand/"
+  # the image's services, then the routes' own delivery transports
+  cat "$RELAY_MASTER_BASE" "$RELAY_STAGE_DIR/master_services" > "$cand/master.cf"
   relay_backdate "$cand"/*
+  out="$(postconf -c "$cand" -M 2>&1 >/dev/null)"
+  if [ -n "$out" ]; then RELAY_ERROR="master.cf: ${out//$'\n'/ }"; return 1; fi
   out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
   if [ -n "$out" ]; then RELAY_ERROR="main.cf: ${out//$'\n'/ }"; return 1; fi
   relay_apply_overrides "$cand" || return 1
@@ -118,7 +127,8 @@ relay_install() {
   local map f out
   local files=()
   for map in "${RELAY_MAPS[@]}"; do files+=("$map.lmdb" "$map"); done
-  files+=(main.cf)
+  # master.cf is read only by "postfix reload" (after this), main.cf last as before
+  files+=(master.cf main.cf)
   for f in "${files[@]}"; do
     if ! out="$(cp -p "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/.$f.new" 2>&1 \
           && sync --data "$RELAY_CONFIG_DIR/.$f.new" 2>&1)"; then

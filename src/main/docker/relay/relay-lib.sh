@@ -32,8 +32,11 @@ RELAY_STATUS_DIR="$RELAY_STATE_DIR/status"
 RELAY_STATUS_FILE="$RELAY_STATUS_DIR/status"
 RELAY_DELIVERY_FILE="$RELAY_STATUS_DIR/delivery"
 RELAY_DRAIN_FLAG="$RELAY_STATE_DIR/draining"
-# The files the operator renders, in the order PostfixConfig.hash() covers them (sorted by name).
-RELAY_FILES=(main.cf sasl_passwd tls_policy transport)
+# The files the operator renders, in the order PostfixConfig.hash() covers them (sorted by name). master_services
+# (the routes' own delivery transports) is optional and, like in PostfixConfig, hashed only when not empty.
+RELAY_FILES=(main.cf master_services sasl_passwd tls_policy transport)
+# The image's fixed master.cf with @LISTEN@ filled in; the live master.cf is this plus master_services.
+RELAY_MASTER_BASE="$RELAY_STATE_DIR/master.cf.base"
 RELAY_MAPS=(sasl_passwd tls_policy transport)
 
 relay_log() { printf '%s mailroute-relay[%s]: %s\n' "$(date -u +%FT%TZ)" "$$" "$*" >&2; }
@@ -50,6 +53,8 @@ relay_config_hash() {
   for f in "${RELAY_FILES[@]}"; do
     if [ "$f" = sasl_passwd ]; then
       printf '%s\0%s\0%s' "$f" "${#sasl}" "$sasl"
+    elif [ "$f" = master_services ] && [ ! -s "$dir/$f" ]; then
+      continue
     else
       printf '%s\0%s\0' "$f" "$(stat -c %s "$dir/$f")"
       cat "$dir/$f"
