@@ -151,6 +151,63 @@ class OperatorDeliveryEndToEndTest {
                 .doesNotContain("alice", "carol@");
     }
 
+    /**
+     * spec.delivery end to end: the operator renders the route's own transport (master_services and its main.cf
+     * limits) into the ConfigMap, the relay validates and installs it with exactly the operator's config hash, and
+     * mail reaches an implicit-TLS (port 465 style) smarthost encrypted from the first byte, paced by the rate delay.
+     */
+    @Test
+    void deliverySettingsReachTheRelayAndMailGoesOutOverImplicitTls(@org.junit.jupiter.api.io.TempDir java.nio.file.Path ca)
+            throws Exception {
+        Commands.requireRootAndTools("openssl");
+        javax.net.ssl.SSLContext tls = io.mailroute.relay.fixtures.TestCa.serverContext(
+                io.mailroute.relay.fixtures.TestCa.create(ca, "mailroute smtps CA").issue("smtps.test"));
+        List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SmtpSink smtps = new SmtpSink(List.of(Loopback.newEndpoint()), SmtpSink.Options.plain().withImplicitTls(tls),
+                d -> arrivals.add(System.nanoTime()));
+        smtps.start();
+        try (smtps) {
+            MailRelay relayResource = client.resource(Resources.relay(ns.name(), "relay")).create();
+            MailRoute route = route("smtps", "smtps.test", smtps.endpoint());
+            route.getSpec().target.hosts = null;
+            route.getSpec().target.relay = new io.mailroute.api.v1alpha1.SmarthostTarget(smtps.endpoint().address(),
+                    smtps.endpoint().port());
+            route.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.ENCRYPT;
+            route.getSpec().delivery = new io.mailroute.api.v1alpha1.DeliverySettings();
+            route.getSpec().delivery.implicitTls = true;
+            route.getSpec().delivery.rateDelaySeconds = 1;
+            route.getSpec().delivery.concurrency = 2;
+            client.resource(route).create();
+            ConfigMap written = await().until(this::configMap, cm -> cm != null
+                    && cm.getData().containsKey("master_services"));
+            assertThat(written.getData().get("master_services")).contains("-o smtp_tls_wrappermode=yes");
+            assertThat(written.getData().get("main.cf")).containsPattern("mr[0-9a-f]{12}_destination_rate_delay = 1s");
+            assertThat(written.getData().get("transport")).containsPattern("smtps.test mr[0-9a-f]{12}:\\[");
+
+            relay = RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of());
+            relay.publish(written.getData(), null);
+            relay.launch();
+            relay.awaitLive(written.getData().get("config-hash"));
+            runningPod(relayResource);
+            await().untilAsserted(() -> OperatorAssertions.assertCondition(client.resources(MailRelay.class)
+                    .inNamespace(ns.name()).withName("relay").get().getStatus().conditions, "Programmed", "True",
+                    "ConfigLive"));
+
+            for (int i = 0; i < 3; i++) {
+                SmtpClient.send(relay.listen(), "app@cluster.test", List.of("u" + i + "@smtps.test"), "smtps-" + i);
+            }
+            List<io.mailroute.relay.fixtures.Delivery> deliveries = smtps.awaitDeliveries(3, Duration.ofSeconds(30));
+            assertThat(deliveries).allSatisfy(d -> assertThat(d.tls()).isTrue());
+            List<Long> sorted = arrivals.stream().sorted().toList();
+            for (int i = 1; i < sorted.size(); i++) {
+                assertThat((sorted.get(i) - sorted.get(i - 1)) / 1_000_000).as("1 s rate delay")
+                        .isGreaterThanOrEqualTo(700);
+            }
+            await().atMost(BOUNDED).untilAsserted(() -> assertCondition(route("smtps"), "Delivering", "True",
+                    "Delivered"));
+        }
+    }
+
     private static DomainDelivery delivery(MailRoute route, String domain) {
         DomainStatus status = route.getStatus().domains.stream().filter(d -> domain.equals(d.domain)).findFirst()
                 .orElseThrow(() -> new AssertionError("no status for " + domain + ": " + route.getStatus().domains));
