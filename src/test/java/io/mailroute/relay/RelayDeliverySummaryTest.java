@@ -121,6 +121,31 @@ class RelayDeliverySummaryTest {
         assertThat(hanging.connections()).as("Postfix is stuck talking to the next hop").isPositive();
     }
 
+    /**
+     * The image's settings: the log file is emptied whenever it was read past RELAY_MAILLOG_MAX_BYTES, every line is
+     * copied to stdout first, and postlogd (which appends) goes on writing at the new end: counting never stops.
+     */
+    @Test
+    void aBoundedLogIsEmptiedAndStillCountedAndEchoed() throws Exception {
+        Loopback.Endpoint status = Loopback.newEndpoint();
+        PostfixConfig config = render(relayVia(smarthost.endpoint()), route("ok.test", healthy.endpoint()));
+        try (RelayInstance small = RelayInstance.create(Loopback.newEndpoint(), status, List.of())
+                .withEnvironment("RELAY_MAILLOG_MAX_BYTES", "3000")
+                .withEnvironment("RELAY_MAILLOG_ECHO", "1")
+                .start(config)) {
+            for (int i = 0; i < 16; i++) {
+                SmtpClient.send(small.listen(), "alice@sender.test", List.of("bob" + i + "@ok.test"), "small-" + i);
+            }
+            await("16 deliveries counted").atMost(SUMMARY).pollInterval(Duration.ofMillis(250))
+                    .until(() -> sent(domains(body(status)), "ok.test") >= 16);
+            String echoed = small.entrypointLog();
+            assertThat(echoed.length()).as("what Postfix logged").isGreaterThan(10_000);
+            assertThat(small.maillog().length()).as("the log file stays bounded").isLessThan(3000 + 3000);
+            assertThat(small.maillog()).doesNotContain("\0");
+            assertThat(echoed).as("every line went to stdout").contains("to=<bob0@ok.test>", "to=<bob15@ok.test>");
+        }
+    }
+
     private Map<String, Map<String, String>> awaitSummary(
             java.util.function.Predicate<Map<String, Map<String, String>>> condition) {
         try {
@@ -140,8 +165,12 @@ class RelayDeliverySummaryTest {
     }
 
     private String body() throws IOException, InterruptedException {
+        return body(statusEndpoint);
+    }
+
+    private static String body(Loopback.Endpoint endpoint) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://" + statusEndpoint + "/delivery")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + endpoint + "/delivery")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.body();
