@@ -110,6 +110,8 @@ install_mounted() {
     set_state refused "configuration $hash refused: $RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
+  RELAY_SERVICES_CHANGED=""
+  cmp -s "$RELAY_CANDIDATE_DIR/master.cf" "$RELAY_CONFIG_DIR/master.cf" || RELAY_SERVICES_CHANGED=1
   if ! relay_install; then
     # Nothing half-written is live (see relay_install). The configuration itself is fine, so try again at the
     # next poll: it goes live as soon as the volume has room again.
@@ -214,6 +216,12 @@ while :; do
   if install_mounted; then
     if postfix -c "$RELAY_CONFIG_DIR" reload; then
       go_live
+      # Route transports changed: the new transport map was live a moment before the reload started the new
+      # master.cf services, and mail resolved to a transport not running yet was deferred ("mail transport
+      # unavailable"). Retry it now rather than after the backoff (minimal_backoff_time, 300 s).
+      if [ -n "$RELAY_SERVICES_CHANGED" ]; then
+        postqueue -c "$RELAY_CONFIG_DIR" -f || relay_log "postqueue -f failed; deferred mail waits for its retry time"
+      fi
     else
       set_state failed "postfix reload failed, see the Postfix log ($RELAY_MAILLOG)"
     fi

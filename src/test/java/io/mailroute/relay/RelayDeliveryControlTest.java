@@ -164,6 +164,49 @@ class RelayDeliveryControlTest {
         assertThat(relay.maillog()).doesNotContain("to=<dave@starttls.test>, relay=" + smtps.endpoint().address());
     }
 
+    /**
+     * A route that gets (and later loses) its own transport on a running relay: the reload starts the new master.cf
+     * service, the limits apply at once, and removing the transport again keeps mail flowing.
+     */
+    @Test
+    void aRouteTransportComesAndGoesByReload() throws Exception {
+        List<Long> times = new CopyOnWriteArrayList<>();
+        try (SmtpSink sink = new SmtpSink(List.of(Loopback.newEndpoint()), SmtpSink.Options.plain(),
+                d -> times.add(System.nanoTime()))) {
+            sink.start();
+            TransportRule shared = new TransportRule("reload.test", false, List.of(hop(sink.endpoint())),
+                    TlsPolicy.MAY, null, "mail/reload");
+            TransportRule own = new TransportRule("reload.test", false, List.of(hop(sink.endpoint())),
+                    TlsPolicy.MAY, null, "mail/reload", new TransportSettings(null, RATE_DELAY_SECONDS, null, false));
+            PostfixConfig before = render(relayVia(smarthost.endpoint()), shared);
+            PostfixConfig with = render(relayVia(smarthost.endpoint()), own);
+            try (RelayInstance running = RelayInstance.create().start(before)) {
+                SmtpClient.send(running.listen(), "alice@sender.test", List.of("x@reload.test"), "reload-0");
+                sink.awaitSubject("reload-0", DELIVERY);
+
+                running.publish(with);
+                running.awaitLive(RelayInstance.hashOf(with));
+                assertThat(Commands.runOk(List.of("postconf", "-c", running.configDir().toString(), "-M",
+                        own.transport() + "/unix"), Duration.ofSeconds(20)).output()).startsWith(own.transport());
+                times.clear();
+                for (int i = 1; i <= 3; i++) {
+                    SmtpClient.send(running.listen(), "alice@sender.test", List.of("x@reload.test"), "reload-" + i);
+                }
+                sink.awaitDeliveries(4, DELIVERY);
+                assertThat(gapsMillis(times)).allSatisfy(gap -> assertThat(gap)
+                        .isGreaterThanOrEqualTo(RATE_DELAY_SECONDS * 1000L - 300));
+                assertThat(running.maillog()).contains("postfix/" + own.transport() + "/smtp[");
+
+                running.publish(before);
+                running.awaitLive(RelayInstance.hashOf(before));
+                SmtpClient.send(running.listen(), "alice@sender.test", List.of("x@reload.test"), "reload-back");
+                sink.awaitSubject("reload-back", DELIVERY);
+                assertThat(Commands.run(List.of("postconf", "-c", running.configDir().toString(), "-M",
+                        own.transport() + "/unix"), java.util.Map.of(), Duration.ofSeconds(20)).stdout()).isBlank();
+            }
+        }
+    }
+
     private String postconf(String... args) {
         List<String> command = new ArrayList<>(List.of("postconf", "-c", relay.configDir().toString()));
         command.addAll(List.of(args));
