@@ -91,6 +91,12 @@ relay_backdate() { touch -d "@$(($(date +%s) - 10))" "$@"; }
 relay_validate() {
   local cand="$RELAY_CANDIDATE_DIR" out map
   rm -rf "$cand" && mkdir -p "$cand"
+  # master_services may only declare smtp(8) clients exactly as PostfixRenderer writes them (TransportSettings):
+  # whoever can write the ConfigMap must not be able to add any other service (a pipe(8) service runs commands).
+  if ! out="$(relay_foreign_services "$RELAY_STAGE_DIR/master_services")"; then
+    RELAY_ERROR="master_services may only declare route transports (mrXXXXXXXXXXXX unix - - n - - smtp with the operator's -o options), not: ${out//$'\n'/ | }"
+    return 1
+  fi
   cp -p "$RELAY_STAGE_DIR"/* "$cand/"
   # the image's services, then the routes' own delivery transports
   cat "$RELAY_MASTER_BASE" "$RELAY_STAGE_DIR/master_services" > "$cand/master.cf"
@@ -114,6 +120,14 @@ relay_validate() {
     RELAY_ERROR="postfix check failed (details in the Postfix log, $RELAY_MAILLOG)"
     return 1
   fi
+}
+
+# relay_foreign_services FILE: prints the lines of FILE that are not a route transport as the operator renders
+# them and fails when there is any (at most 3 lines are printed).
+relay_foreign_services() {
+  local foreign
+  foreign="$(grep -Ev '^(#.*|mr[0-9a-f]{12} unix - - n - - smtp|  -o syslog_name=postfix/mr[0-9a-f]{12}|  -o smtp_tls_wrappermode=yes|  -o smtp_tls_security_level=encrypt|)$' "$1" | head -n 3)"
+  [ -z "$foreign" ] || { printf '%s' "$foreign"; return 1; }
 }
 
 # relay_install: puts the validated candidate into RELAY_CONFIG_DIR in two phases. First every file is copied next

@@ -207,6 +207,23 @@ class RelayDeliveryControlTest {
         }
     }
 
+    /** A ConfigMap cannot smuggle any other master.cf service in: the relay refuses it and keeps the last good one. */
+    @Test
+    void masterServicesOtherThanRouteTransportsAreRefused() {
+        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("free.test", free.endpoint()));
+        try (RelayInstance running = RelayInstance.create().start(good)) {
+            java.util.Map<String, String> files = new java.util.TreeMap<>(good.publicFiles());
+            files.put(PostfixConfig.MASTER_SERVICES, "evil unix - n n - - pipe\n  flags=q user=nobody argv=/bin/sh -c id\n");
+            running.publish(files, null);
+            await("refused").atMost(DELIVERY).until(() -> "refused".equals(running.status().get("state")));
+            assertThat(running.status().get("message")).contains("master_services may only declare route transports",
+                    "evil unix - n n - - pipe").contains("live configuration: " + RelayInstance.hashOf(good));
+            assertThat(running.status()).containsEntry("live", RelayInstance.hashOf(good));
+            assertThat(Commands.run(List.of("postconf", "-c", running.configDir().toString(), "-M", "evil/unix"),
+                    java.util.Map.of(), Duration.ofSeconds(20)).stdout()).isBlank();
+        }
+    }
+
     private String postconf(String... args) {
         List<String> command = new ArrayList<>(List.of("postconf", "-c", relay.configDir().toString()));
         command.addAll(List.of(args));
