@@ -74,8 +74,9 @@ final class DeliveryHealth {
                     + window(reported.get(0).delivery) + (queued > 0 ? "; " + queued + " recipient(s) queued" : ""));
             return;
         }
-        conditions.setTrue(DELIVERING, DELIVERED, sent + " of " + attempts + " attempts delivered in the last "
-                + window(reported.get(0).delivery));
+        // no counts in this message: it would change with every message and move lastTransitionTime each time
+        conditions.setTrue(DELIVERING, DELIVERED, "no domain failing in the last " + window(reported.get(0).delivery)
+                + (sent > 0 ? "" : " (no delivery accepted yet)") + "; counts in status.delivery");
     }
 
     /** "sent 12, deferred 0, bounced 3, queued 1 (10m)" over every domain and relay, or null without reports. */
