@@ -47,7 +47,11 @@ public class DeliveryReports {
 
     @Inject
     public DeliveryReports(OperatorConfig config, MeterRegistry registry) {
-        this.publishInterval = config.delivery().publishInterval();
+        this(config.delivery().publishInterval(), registry);
+    }
+
+    DeliveryReports(Duration publishInterval, MeterRegistry registry) {
+        this.publishInterval = publishInterval;
         this.recent = MultiGauge.builder("mailroute.delivery.recent")
                 .description("Delivery attempts in the relay's recent window, per relay, routed domain and result")
                 .register(registry);
