@@ -4,6 +4,8 @@
 # A configuration that fails validation is refused and the last good one stays live. The status file
 # ($RELAY_STATE_DIR/status/status, also served over HTTP when RELAY_STATUS_LISTEN is set) says which
 # configuration hash is live; it is the hash the operator computes (PostfixConfig#hash(String)).
+# delivery-summary.pl follows the Postfix log and the queue and keeps $RELAY_STATUS_DIR/delivery (served as
+# /delivery) up to date: per routed domain, recent delivery results and queue depth, without any address.
 # Settings: see relay-lib.sh. Needs root (the Postfix master drops privileges itself).
 set -uo pipefail
 # shellcheck source=relay-lib.sh
@@ -12,7 +14,7 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/relay-lib.sh"
 source "$RELAY_LIB_DIR/relay-config.sh"
 
 state="starting" live_hash="" mounted_hash="" message="" last_fingerprint=""
-master_pid="" httpd_pid="" sleep_pid="" watch_pid="" watch_fd=""
+master_pid="" httpd_pid="" sleep_pid="" watch_pid="" watch_fd="" summary_pid=""
 
 write_status() {
   local tmp="$RELAY_STATUS_DIR/.status.tmp"
@@ -36,7 +38,9 @@ prepare() {
   chmod 0755 "$RELAY_QUEUE_DIR"
   chown postfix "$RELAY_DATA_DIR"
   rm -f "$RELAY_DRAIN_FLAG"
-  if ! sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_CONFIG_DIR/master.cf"; then
+  # the base master.cf; every installed configuration adds its route transports (master_services) to it
+  if ! sed "s#@LISTEN@#$RELAY_LISTEN#" "$RELAY_LIB_DIR/master.cf" > "$RELAY_MASTER_BASE" \
+      || ! cp "$RELAY_MASTER_BASE" "$RELAY_CONFIG_DIR/master.cf"; then
     set_state failed "cannot write $RELAY_CONFIG_DIR/master.cf"
     exit 1
   fi
@@ -49,6 +53,31 @@ start_status_endpoint() {
   busybox httpd -f -p "$RELAY_STATUS_LISTEN" -h "$RELAY_STATUS_DIR" &
   httpd_pid=$!
   relay_log "status endpoint on $RELAY_STATUS_LISTEN/status"
+}
+
+# start_summary: (re)starts delivery-summary.pl when the Postfix log is a file it can follow; otherwise the
+# delivery file says why there is no summary (the operator then reports delivery as unknown).
+start_summary() {
+  case "$RELAY_MAILLOG" in
+    /dev/* | "")
+      printf 'format=1\nunavailable=the Postfix log goes to %s, not to a file the relay can read\n' \
+        "${RELAY_MAILLOG:-nowhere}" > "$RELAY_DELIVERY_FILE"
+      return 0 ;;
+  esac
+  RELAY_DELIVERY_WINDOW_SECONDS="$RELAY_DELIVERY_WINDOW_SECONDS" RELAY_DELIVERY_WRITE_SECONDS="$RELAY_DELIVERY_WRITE_SECONDS" \
+    RELAY_QUEUE_SCAN_SECONDS="$RELAY_QUEUE_SCAN_SECONDS" RELAY_MAILLOG_ECHO="$RELAY_MAILLOG_ECHO" \
+    RELAY_MAILLOG_MAX_BYTES="$RELAY_MAILLOG_MAX_BYTES" PATH="$PATH" \
+    perl "$RELAY_LIB_DIR/delivery-summary.pl" "$RELAY_MAILLOG" "$RELAY_CONFIG_DIR" "$RELAY_DELIVERY_FILE" &
+  summary_pid=$!
+}
+
+# check_summary: a summary process that died is started again (its window starts empty).
+check_summary() {
+  [ -n "$summary_pid" ] || return 0
+  kill -0 "$summary_pid" 2>/dev/null && return 0
+  wait "$summary_pid"
+  relay_log "delivery summary exited with status $?; starting it again"
+  start_summary
 }
 
 # install_mounted: returns 0 when the mounted files changed and a new, valid configuration was installed.
@@ -81,6 +110,8 @@ install_mounted() {
     set_state refused "configuration $hash refused: $RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
+  RELAY_SERVICES_CHANGED=""
+  cmp -s "$RELAY_CANDIDATE_DIR/master.cf" "$RELAY_CONFIG_DIR/master.cf" || RELAY_SERVICES_CHANGED=1
   if ! relay_install; then
     # Nothing half-written is live (see relay_install). The configuration itself is fine, so try again at the
     # next poll: it goes live as soon as the volume has room again.
@@ -126,6 +157,12 @@ start_watch() {
 
 stop_watch() { [ -z "$watch_pid" ] || kill "$watch_pid" 2>/dev/null; }
 
+# on any exit: no helper outlives the entrypoint
+stop_helpers() {
+  stop_watch
+  [ -z "$summary_pid" ] || kill "$summary_pid" 2>/dev/null
+}
+
 pause() {
   local event
   if [ -n "$watch_fd" ] && kill -0 "$watch_pid" 2>/dev/null; then
@@ -147,15 +184,18 @@ on_term() {
     postfix -c "$RELAY_CONFIG_DIR" stop
     wait "$master_pid"
   fi
+  # after Postfix: its last log lines still reach stdout and the summary
+  [ -z "$summary_pid" ] || { kill "$summary_pid" 2>/dev/null; wait "$summary_pid" 2>/dev/null; }
   [ -z "$httpd_pid" ] || kill "$httpd_pid" 2>/dev/null
   set_state stopped ""
   exit 0
 }
 
 trap on_term TERM INT
-trap stop_watch EXIT
+trap stop_helpers EXIT
 prepare
 start_status_endpoint
+start_summary
 start_watch
 until install_mounted; do pause; done
 start_master
@@ -169,11 +209,19 @@ while :; do
     wait "$master_pid"
     set_state failed "the Postfix master exited with status $?"
     [ -z "$httpd_pid" ] || kill "$httpd_pid" 2>/dev/null
+    [ -z "$summary_pid" ] || kill "$summary_pid" 2>/dev/null
     exit 1
   fi
+  check_summary
   if install_mounted; then
     if postfix -c "$RELAY_CONFIG_DIR" reload; then
       go_live
+      # Route transports changed: the new transport map was live a moment before the reload started the new
+      # master.cf services, and mail resolved to a transport not running yet was deferred ("mail transport
+      # unavailable"). Retry it now rather than after the backoff (minimal_backoff_time, 300 s).
+      if [ -n "$RELAY_SERVICES_CHANGED" ]; then
+        postqueue -c "$RELAY_CONFIG_DIR" -f || relay_log "postqueue -f failed; deferred mail waits for its retry time"
+      fi
     else
       set_state failed "postfix reload failed, see the Postfix log ($RELAY_MAILLOG)"
     fi

@@ -12,7 +12,7 @@ RELAY_STAGE_KEY="$RELAY_STATE_DIR/stage-hash-key"
 relay_fingerprint() {
   local f
   {
-    for f in main.cf transport tls_policy config-hash; do
+    for f in main.cf transport tls_policy master_services config-hash; do
       printf '%s\0' "$f"
       cat "$RELAY_CONFIG_MOUNT/$f" 2>/dev/null || printf '\1missing'
     done
@@ -38,6 +38,12 @@ relay_stage() {
   for f in main.cf transport tls_policy; do
     relay_stage_file "$f" || return 1
   done
+  # optional: only a configuration with route transports has it
+  if [ -f "$RELAY_CONFIG_MOUNT/master_services" ]; then
+    cat "$RELAY_CONFIG_MOUNT/master_services" > "$RELAY_STAGE_DIR/master_services"
+  else
+    : > "$RELAY_STAGE_DIR/master_services"
+  fi
   (
     umask 077
     if [ -f "$RELAY_SASL_MOUNT/sasl_passwd" ]; then
@@ -124,9 +130,18 @@ relay_backdate() { touch -d "@$(($(date +%s) - 10))" "$@"; }
 relay_validate() {
   local cand="$RELAY_CANDIDATE_DIR" out map
   rm -rf "$cand" && mkdir -p "$cand"
-  cp "$RELAY_CONFIG_DIR/master.cf" "$cand/master.cf"
+  # master_services may only declare smtp(8) clients exactly as PostfixRenderer writes them (TransportSettings):
+  # whoever can write the ConfigMap must not be able to add any other service (a pipe(8) service runs commands).
+  if ! out="$(relay_foreign_services "$RELAY_STAGE_DIR/master_services")"; then
+    RELAY_ERROR="master_services may only declare route transports (mrXXXXXXXXXXXX unix - - n - - smtp with the operator's -o options), not: ${out//$'\n'/ | }"
+    return 1
+  fi
   cp -p "$RELAY_STAGE_DIR"/* "$cand/"
+  # the image's services, then the routes' own delivery transports
+  cat "$RELAY_MASTER_BASE" "$RELAY_STAGE_DIR/master_services" > "$cand/master.cf"
   relay_backdate "$cand"/*
+  out="$(postconf -c "$cand" -M 2>&1 >/dev/null)"
+  if [ -n "$out" ]; then RELAY_ERROR="master.cf: ${out//$'\n'/ }"; return 1; fi
   out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
   if [ -n "$out" ]; then RELAY_ERROR="main.cf: ${out//$'\n'/ }"; return 1; fi
   relay_apply_overrides "$cand" || return 1
@@ -146,6 +161,14 @@ relay_validate() {
   fi
 }
 
+# relay_foreign_services FILE: prints the lines of FILE that are not a route transport as the operator renders
+# them and fails when there is any (at most 3 lines are printed).
+relay_foreign_services() {
+  local foreign
+  foreign="$(grep -Ev '^(#.*|mr[0-9a-f]{12} unix - - n - - smtp|  -o syslog_name=postfix/mr[0-9a-f]{12}|  -o smtp_tls_wrappermode=yes|  -o smtp_tls_security_level=encrypt|)$' "$1" | head -n 3)"
+  [ -z "$foreign" ] || { printf '%s' "$foreign"; return 1; }
+}
+
 # relay_install: puts the validated candidate into RELAY_CONFIG_DIR in two phases. First every file is copied next
 # to its target under a temporary name and checked: cp must succeed, the data must reach the disk (sync reports
 # late write errors) and the copy must equal the candidate. Only when all copies are complete is each one moved
@@ -157,7 +180,8 @@ relay_install() {
   local map f out
   local files=()
   for map in "${RELAY_MAPS[@]}"; do files+=("$map.lmdb" "$map"); done
-  files+=(main.cf)
+  # master.cf is read only by "postfix reload" (after this), main.cf last as before
+  files+=(master.cf main.cf)
   for f in "${files[@]}"; do
     if ! out="$(cp -p "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/.$f.new" 2>&1 \
           && sync --data "$RELAY_CONFIG_DIR/.$f.new" 2>&1)"; then

@@ -11,7 +11,12 @@
 : "${RELAY_LISTEN:=smtp}"                         # smtpd service: smtp (port 25), PORT or ADDR:PORT
 : "${RELAY_STATE_DIR:=/run/mailroute}"            # status file, staging and candidate directories
 : "${RELAY_STATUS_LISTEN:=}"                      # [ADDR:]PORT of the HTTP status endpoint; empty: none
-: "${RELAY_MAILLOG:=/dev/stdout}"                 # maillog_file
+: "${RELAY_MAILLOG:=/dev/stdout}"                 # maillog_file; a file lets delivery-summary.pl follow it
+: "${RELAY_MAILLOG_ECHO:=0}"                      # 1: delivery-summary.pl copies the log to stdout
+: "${RELAY_MAILLOG_MAX_BYTES:=0}"                 # >0: the log file is emptied once read up to this size
+: "${RELAY_DELIVERY_WINDOW_SECONDS:=600}"         # delivery counts cover this many recent seconds
+: "${RELAY_DELIVERY_WRITE_SECONDS:=5}"            # the delivery file is rewritten at least this often
+: "${RELAY_QUEUE_SCAN_SECONDS:=15}"               # queue depth per domain is counted this often (postqueue -j)
 : "${RELAY_POLL_SECONDS:=2}"                      # how often the mounted files are compared
 : "${RELAY_MAIN_CF_OVERRIDES:=}"                  # optional file of "name = value" lines applied last
 : "${RELAY_DRAIN_SECONDS:=60}"                    # drain.sh gives up after this many seconds
@@ -25,9 +30,13 @@ unset MAIL_CONFIG
 RELAY_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 RELAY_STATUS_DIR="$RELAY_STATE_DIR/status"
 RELAY_STATUS_FILE="$RELAY_STATUS_DIR/status"
+RELAY_DELIVERY_FILE="$RELAY_STATUS_DIR/delivery"
 RELAY_DRAIN_FLAG="$RELAY_STATE_DIR/draining"
-# The files the operator renders, in the order PostfixConfig.hash() covers them (sorted by name).
-RELAY_FILES=(main.cf sasl_passwd tls_policy transport)
+# The files the operator renders, in the order PostfixConfig.hash() covers them (sorted by name). master_services
+# (the routes' own delivery transports) is optional and, like in PostfixConfig, hashed only when not empty.
+RELAY_FILES=(main.cf master_services sasl_passwd tls_policy transport)
+# The image's fixed master.cf with @LISTEN@ filled in; the live master.cf is this plus master_services.
+RELAY_MASTER_BASE="$RELAY_STATE_DIR/master.cf.base"
 RELAY_MAPS=(sasl_passwd tls_policy transport)
 
 relay_log() { printf '%s mailroute-relay[%s]: %s\n' "$(date -u +%FT%TZ)" "$$" "$*" >&2; }
@@ -44,6 +53,8 @@ relay_config_hash() {
   for f in "${RELAY_FILES[@]}"; do
     if [ "$f" = sasl_passwd ]; then
       printf '%s\0%s\0%s' "$f" "${#sasl}" "$sasl"
+    elif [ "$f" = master_services ] && [ ! -s "$dir/$f" ]; then
+      continue
     else
       printf '%s\0%s\0' "$f" "$(stat -c %s "$dir/$f")"
       cat "$dir/$f"

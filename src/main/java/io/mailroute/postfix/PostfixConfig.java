@@ -24,9 +24,11 @@ import java.util.TreeMap;
  * @param tlsPolicy      smtp_tls_policy_maps source
  * @param saslPasswd     smtp_sasl_password_maps source, empty string when no next hop has credentials
  * @param transportLines the transport map entries (no comments), in file order
+ * @param masterServices master.cf entries of the routes' own delivery transports ({@link TransportSettings}),
+ *                       appended by the relay to its fixed master.cf; empty string when no route has one
  */
 public record PostfixConfig(String mainCf, String transport, String tlsPolicy, String saslPasswd,
-                            List<String> transportLines) {
+                            List<String> transportLines, String masterServices) {
 
     /** File name of the main configuration. */
     public static final String MAIN_CF = "main.cf";
@@ -34,6 +36,11 @@ public record PostfixConfig(String mainCf, String transport, String tlsPolicy, S
     public static final String TRANSPORT = "transport";
     /** File name of the TLS policy map source. */
     public static final String TLS_POLICY = "tls_policy";
+    /**
+     * File name of the routes' master.cf entries; published (and hashed) only when not empty, so that the files and
+     * the hash of a configuration without route transports are exactly what relays before this file expect.
+     */
+    public static final String MASTER_SERVICES = "master_services";
     /** File name of the SASL password map source; never part of {@link #publicFiles()}. */
     public static final String SASL_PASSWD = "sasl_passwd";
     /** Entry of the relay's SASL Secret keying the HMAC of {@code sasl_passwd} in {@link #hash(String)}. */
@@ -42,9 +49,16 @@ public record PostfixConfig(String mainCf, String transport, String tlsPolicy, S
     public static final int MAX_HASH_KEY_BYTES = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** A configuration without route transports. */
+    public PostfixConfig(String mainCf, String transport, String tlsPolicy, String saslPasswd,
+                         List<String> transportLines) {
+        this(mainCf, transport, tlsPolicy, saslPasswd, transportLines, "");
+    }
+
     /** Requires every file to be present (possibly empty). */
     public PostfixConfig {
         Objects.requireNonNull(mainCf, MAIN_CF);
+        Objects.requireNonNull(masterServices, MASTER_SERVICES);
         Objects.requireNonNull(transport, TRANSPORT);
         Objects.requireNonNull(tlsPolicy, TLS_POLICY);
         Objects.requireNonNull(saslPasswd, SASL_PASSWD);
@@ -56,10 +70,16 @@ public record PostfixConfig(String mainCf, String transport, String tlsPolicy, S
         return !saslPasswd.isEmpty();
     }
 
-    /** main.cf, transport and tls_policy by file name; safe to publish, never contains {@code sasl_passwd}. */
+    /**
+     * main.cf, transport, tls_policy and (when not empty) master_services by file name; safe to publish, never
+     * contains {@code sasl_passwd}.
+     */
     public SortedMap<String, String> publicFiles() {
         SortedMap<String, String> files = new TreeMap<>();
         files.put(MAIN_CF, mainCf);
+        if (!masterServices.isEmpty()) {
+            files.put(MASTER_SERVICES, masterServices);
+        }
         files.put(TRANSPORT, transport);
         files.put(TLS_POLICY, tlsPolicy);
         return files;
@@ -116,7 +136,7 @@ public record PostfixConfig(String mainCf, String transport, String tlsPolicy, S
     @Override
     public String toString() {
         return "PostfixConfig[mainCf=" + mainCf + ", transport=" + transport + ", tlsPolicy=" + tlsPolicy
-                + ", saslPasswd=" + (hasSasl() ? "<redacted>" : "") + "]";
+                + ", saslPasswd=" + (hasSasl() ? "<redacted>" : "") + ", masterServices=" + masterServices + "]";
     }
 
     private static MessageDigest sha256() {

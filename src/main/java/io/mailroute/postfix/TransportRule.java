@@ -22,9 +22,17 @@ import java.util.Set;
  * @param tls               TLS policy towards every next hop (or the recipient domain's MX hosts)
  * @param sasl              credentials for the next hops, or null; needs explicit next hops and mandatory TLS
  * @param source            object that asked for the route, e.g. {@code ns/route-name}, used in comments and errors
+ * @param sending           how the route sends; anything but {@link TransportSettings#DEFAULT} gives the route a
+ *                          transport of its own (null: the default)
  */
 public record TransportRule(String domain, boolean includeSubdomains, List<NextHop> nextHops, TlsLevel tls,
-                            SaslCredentials sasl, String source) {
+                            SaslCredentials sasl, String source, TransportSettings sending) {
+
+    /** A rule on the shared smtp transport. */
+    public TransportRule(String domain, boolean includeSubdomains, List<NextHop> nextHops, TlsLevel tls,
+                         SaslCredentials sasl, String source) {
+        this(domain, includeSubdomains, nextHops, tls, sasl, source, TransportSettings.DEFAULT);
+    }
 
     /** Validates and normalizes every component. */
     public TransportRule {
@@ -36,6 +44,31 @@ public record TransportRule(String domain, boolean includeSubdomains, List<NextH
         }
         if (sasl != null) {
             checkSasl(nextHops.isEmpty(), tls);
+        }
+        sending = sending == null ? TransportSettings.DEFAULT : sending;
+        if (sending.implicitTls()) {
+            checkImplicitTls(nextHops.isEmpty(), tls);
+        }
+    }
+
+    /** The master.cf transport of this rule: its own when it has settings, else the shared smtp. */
+    public String transport() {
+        return sending.isDefault() ? "smtp" : TransportSettings.transportName(source);
+    }
+
+    /**
+     * Implicit TLS is for a known smarthost or next hop on port 465: MX hosts of a recipient domain listen on 25 with
+     * STARTTLS. Postfix needs a mandatory TLS level with wrappermode (postconf(5), smtp_tls_wrappermode), and the TLS
+     * policy map entry of the next hop, which wins over the transport's level, says that level.
+     */
+    static void checkImplicitTls(boolean noExplicitNextHop, TlsLevel tls) {
+        if (noExplicitNextHop) {
+            throw new PostfixInputException("delivery.implicitTls",
+                    "needs explicit next hops (hosts or relay); MX hosts do not speak implicit TLS");
+        }
+        if (!tls.isMandatory()) {
+            throw new PostfixInputException("delivery.implicitTls", "needs TLS policy encrypt, verify or secure, not "
+                    + tls.postfixLevel());
         }
     }
 

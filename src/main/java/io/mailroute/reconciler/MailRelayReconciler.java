@@ -75,6 +75,8 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     Planning planning;
     @Inject
     OperatorConfig config;
+    @Inject
+    DeliveryReports deliveryReports;
 
     Clock clock = Clock.systemUTC();
 
@@ -137,10 +139,15 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         @SuppressWarnings("unchecked")
         InformerEventSource<Pod, MailRelay> podSource = (InformerEventSource<Pod, MailRelay>)
                 context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
-        List<RelayPodStatus> pods = podSource.list(relay.getMetadata().getNamespace(), pod -> relay.getMetadata()
-                        .getName().equals(RelayObjects.relayOf(pod)))
+        List<RelayPodProbe.Probe> probes = podSource.list(relay.getMetadata().getNamespace(), pod -> relay
+                        .getMetadata().getName().equals(RelayObjects.relayOf(pod)))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
-                .map(RelayPodProbe::probe).toList();
+                .map(RelayPodProbe::probeWithDelivery).toList();
+        List<RelayPodStatus> pods = probes.stream().map(RelayPodProbe.Probe::status).toList();
+        // delivery of ready pods only: a pod that is starting or gone says nothing about the relay's mail now
+        deliveryReports.publish(relay.getMetadata().getUid(), plan, probes.stream()
+                .filter(p -> Boolean.TRUE.equals(p.status().ready) && p.delivery() != null)
+                .map(RelayPodProbe.Probe::delivery).toList(), clock.instant());
         MailRelayStatus status = RelayStatusFactory.status(relay, plan, configHash, statefulSet, pods,
                 clock);
         UpdateControl<MailRelay> control;
@@ -152,6 +159,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         }
         if (RelayStatusFactory.waitingForLiveConfig(status)) {
             control.rescheduleAfter(LIVE_RECHECK);
+        } else if (pods.stream().anyMatch(p -> Boolean.TRUE.equals(p.ready))) {
+            // delivery summaries are not events: ask the pods again (mailroute.delivery.poll-interval)
+            control.rescheduleAfter(config.delivery().pollInterval());
         }
         return control;
     }

@@ -51,6 +51,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     DnsValidation dnsValidation;
     @Inject
     MeterRegistry registry;
+    @Inject
+    DeliveryReports deliveryReports;
 
     Clock clock = Clock.systemUTC();
 
@@ -69,7 +71,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         cm.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL))))
                 .build();
         return List.of(new InformerEventSource<>(relays, context), new InformerEventSource<>(configMaps, context),
-                planning.events(), dnsValidation.events());
+                planning.events(), dnsValidation.events(), deliveryReports.events());
     }
 
     private static Set<ResourceID> routesOf(IndexerResourceCache<MailRoute> routes, ResourceKey relay) {
@@ -98,7 +100,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             ResourceKey relayKey = RouteAdmission.target(ref, namespace);
             MailRelay relay = relays.get(new ResourceID(relayKey.name(), relayKey.namespace())).orElse(null);
             if (relay == null) {
-                views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, null, null));
+                views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, null, null, null));
                 continue;
             }
             // What the relay controller rendered (null until it planned this relay); new resolutions reach it
@@ -107,7 +109,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             ConfigMap written = configMaps.get(new ResourceID(RelayObjects.configMapName(relayKey.name()),
                     relayKey.namespace())).orElse(null);
             views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, planning.writtenTransport(written,
-                    shard -> configMaps.get(new ResourceID(shard, relayKey.namespace())).orElse(null))));
+                    shard -> configMaps.get(new ResourceID(shard, relayKey.namespace())).orElse(null)),
+                    deliveryReports.of(relayKey, relay.getMetadata().getUid())));
         }
         MailRouteStatus status = RouteStatusFactory.status(route, views.values(), resolutions, clock);
         RouteEvents.announce(context.getClient(), route, resolutions);

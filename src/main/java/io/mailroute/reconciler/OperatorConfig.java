@@ -19,6 +19,23 @@ public interface OperatorConfig {
     /** Revalidation timing. */
     Validation validation();
 
+    /** How often relay pods are asked for delivery summaries, and how often routes see new counts. */
+    Delivery delivery();
+
+    /** Delivery reporting settings. */
+    interface Delivery {
+        /** How often the MailRelay controller asks each ready relay pod for its delivery summary (GET /delivery). */
+        @WithDefault("30s")
+        Duration pollInterval();
+
+        /**
+         * Shortest interval between two updates of the delivery counts routes show in status; a change of a domain's
+         * health or of its last result is shown at once.
+         */
+        @WithDefault("60s")
+        Duration publishInterval();
+    }
+
     /** DNS resolver settings. */
     interface Dns {
         /** Resolvers as ip[:port]; when absent, the nameservers of the pod's /etc/resolv.conf. */

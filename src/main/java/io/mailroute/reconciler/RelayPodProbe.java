@@ -16,12 +16,40 @@ import java.util.Map;
 
 /**
  * Asks a relay pod which configuration it runs: {@code GET http://<podIP>:<port "status">/status}, a
- * {@code key=value} text written by the relay's entrypoint (state, live, mounted, message).
+ * {@code key=value} text written by the relay's entrypoint (state, live, mounted, message); and how its deliveries
+ * go: {@code GET .../delivery} ({@link DeliveryReport}; absent on relay images before delivery summaries).
  */
 final class RelayPodProbe {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private RelayPodProbe() {
+    }
+
+    /** What one pod said: its status, and its delivery summary or null when it has none. */
+    record Probe(RelayPodStatus status, DeliveryReport delivery) {
+    }
+
+    /** {@link #probe(Pod)} and, from a pod that answered it, its delivery summary. */
+    static Probe probeWithDelivery(Pod pod) {
+        RelayPodStatus status = probe(pod);
+        if ("unreachable".equals(status.state)) {
+            return new Probe(status, null);
+        }
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(pod, "/delivery"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Probe(status, response.statusCode() == 200 ? DeliveryReport.parse(response.body()) : null);
+        } catch (IOException e) {
+            return new Probe(status, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(status, null);
+        }
+    }
+
+    private static URI uri(Pod pod, String path) {
+        String ip = pod.getStatus().getPodIP();
+        return URI.create("http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + statusPort(pod) + path);
     }
 
     static RelayPodStatus probe(Pod pod) {
@@ -32,10 +60,8 @@ final class RelayPodProbe {
             return new RelayPodStatus(name, ready, "unreachable", null, "pod has no IP yet");
         }
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + statusPort(pod)
-                                    + "/status")).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(pod, "/status"))
+                            .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return new RelayPodStatus(name, ready, "unreachable", null, "status endpoint answered HTTP "
                         + response.statusCode());

@@ -1,6 +1,7 @@
 package io.mailroute.reconciler;
 
 import io.mailroute.api.v1alpha1.Defaults;
+import io.mailroute.api.v1alpha1.DomainDelivery;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
@@ -33,10 +34,12 @@ import java.util.stream.Collectors;
  */
 final class RouteStatusFactory {
     /**
-     * One referenced relay: its plan (null when the relay does not exist or has not planned yet) and the transport
-     * entries of its written ConfigMap (empty when there is none).
+     * One referenced relay: its plan (null when the relay does not exist or has not planned yet), the transport
+     * entries of its written ConfigMap (empty when there is none) and the delivery its pods report per routed domain
+     * (null when no pod reports it; {@link DeliveryReports}).
      */
-    record RelayView(ResourceKey relay, RelayPlan plan, Map<String, String> written) {
+    record RelayView(ResourceKey relay, RelayPlan plan, Map<String, String> written,
+                     Map<String, DomainDelivery> delivery) {
     }
 
     /** A condition reason with its message part. */
@@ -88,11 +91,13 @@ final class RouteStatusFactory {
                     + (domains.size() == 1 ? "y" : "ies") + " present in the relay configuration");
         }
         setReady(conditions);
+        DeliveryHealth.set(conditions, domains);
 
         MailRouteStatus status = new MailRouteStatus();
         status.observedGeneration = generation;
         status.conditions = conditions.build();
         status.target = targetSummary(route.getSpec().target);
+        status.delivery = DeliveryHealth.summary(domains);
         status.domains = domains;
         status.resolutions = resolutions;
         return status;
@@ -112,7 +117,15 @@ final class RouteStatusFactory {
         }
         Map<String, String> written = view.written() == null ? Map.of() : view.written();
         return new RelayResult(null, outcome.domains().stream()
-                .map(domain -> domainResult(view.relay(), domain, written)).toList());
+                .map(domain -> withDelivery(domainResult(view.relay(), domain, written), view.delivery())).toList());
+    }
+
+    /** A programmed domain carries the delivery its relay's pods report for it (none before any report). */
+    private static DomainResult withDelivery(DomainResult result, Map<String, DomainDelivery> delivery) {
+        if (delivery != null && DomainState.Programmed.name().equals(result.status().state)) {
+            result.status().delivery = delivery.get(result.status().domain);
+        }
+        return result;
     }
 
     /**
@@ -194,6 +207,7 @@ final class RouteStatusFactory {
         MailRouteStatus status = new MailRouteStatus();
         status.observedGeneration = generation(route);
         status.target = old.target;
+        status.delivery = old.delivery;
         status.domains = old.domains;
         status.resolutions = old.resolutions;
         status.conditions = new Conditions(old.conditions, generation(route), clock)

@@ -1,6 +1,7 @@
 package io.mailroute.routing;
 
 import io.mailroute.api.v1alpha1.Defaults;
+import io.mailroute.api.v1alpha1.DeliverySettings;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteSpec;
 import io.mailroute.api.v1alpha1.NextHopHost;
@@ -13,6 +14,7 @@ import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.SaslCredentials;
 import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
+import io.mailroute.postfix.TransportSettings;
 import io.mailroute.validation.RenderDecision;
 import io.mailroute.validation.RenderPolicy;
 import io.mailroute.status.StatusNames.Reason;
@@ -46,6 +48,7 @@ public final class RouteTranslator {
         Set<String> domains = normalizedDomains(spec);
         TlsLevel tls = TlsLevels.of(spec.tls);
         boolean subdomains = Boolean.TRUE.equals(spec.includeSubdomains);
+        TransportSettings sending = sending(spec);
         List<TransportRule> rules = new ArrayList<>();
         Map<String, RenderDecision.Withheld> withheld = new TreeMap<>();
         try {
@@ -57,13 +60,36 @@ public final class RouteTranslator {
                     withheld.put(domain, w);
                 } else {
                     rules.add(new TransportRule(domain, subdomains, nextHops(spec.target, decision), tls, sasl,
-                            source));
+                            source, sending));
                 }
             }
         } catch (PostfixInputException e) {
-            throw new RouteRejectedException(Reason.INVALID_TARGET, e.getMessage());
+            throw new RouteRejectedException(e.field().startsWith("delivery") ? Reason.INVALID_DELIVERY
+                    : Reason.INVALID_TARGET, prefixed(e));
         }
         return new TranslatedRoute(rules, withheld);
+    }
+
+    /**
+     * spec.delivery as validated transport settings; the CRD schema checks the same ranges, this catches objects
+     * stored before (or past) the schema. Implicit TLS is checked against the target and TLS policy by the rule.
+     */
+    private static TransportSettings sending(MailRouteSpec spec) throws RouteRejectedException {
+        DeliverySettings d = spec.delivery;
+        if (d == null) {
+            return TransportSettings.DEFAULT;
+        }
+        try {
+            return new TransportSettings(d.concurrency, d.rateDelaySeconds, d.recipientLimit,
+                    Boolean.TRUE.equals(d.implicitTls));
+        } catch (PostfixInputException e) {
+            throw new RouteRejectedException(Reason.INVALID_DELIVERY, prefixed(e));
+        }
+    }
+
+    /** "spec.delivery.concurrency: ..." for the postfix package's "delivery.concurrency: ...". */
+    private static String prefixed(PostfixInputException e) {
+        return e.field().startsWith("delivery") ? "spec." + e.getMessage() : e.getMessage();
     }
 
     private static Set<String> normalizedDomains(MailRouteSpec spec) throws RouteRejectedException {

@@ -24,9 +24,11 @@ public final class StatusNames {
         public static final String PROGRAMMED = "Programmed";
         public static final String READY = "Ready";
         public static final String DEGRADED = "Degraded";
+        /** Whether the relays' recent delivery attempts to the route's domains succeed (reconciler.DeliveryHealth). */
+        public static final String DELIVERING = "Delivering";
 
         /** The conditions of a MailRoute. */
-        public static final List<String> ROUTE = List.of(ACCEPTED, RESOLVED, PROGRAMMED, READY, DEGRADED);
+        public static final List<String> ROUTE = List.of(ACCEPTED, RESOLVED, PROGRAMMED, READY, DEGRADED, DELIVERING);
         /** The conditions of a MailRelay. */
         public static final List<String> RELAY = List.of(PROGRAMMED, READY);
 
@@ -62,6 +64,8 @@ public final class StatusNames {
         public static final String RELAY_CONFIG_FULL = "RelayConfigFull";
         public static final String CONFLICTS_WITH_OTHER_ROUTE = "ConflictsWithOtherRoute";
         public static final String INVALID_TARGET = "InvalidTarget";
+        /** spec.delivery out of range or not usable with the route's target (e.g. implicitTls without TLS). */
+        public static final String INVALID_DELIVERY = "InvalidDelivery";
         public static final String INVALID_DOMAIN = "InvalidDomain";
         // credentials Secrets (a route's target, or a relay's default smarthost)
         public static final String SECRET_NOT_FOUND = "SecretNotFound";
@@ -99,6 +103,13 @@ public final class StatusNames {
         /** Every MX host that resolves has a name that cannot be a next hop: nothing to pin. */
         public static final String INVALID_MX_HOST_NAME = "InvalidMxHostName";
         public static final String NOT_DEGRADED = "NotDegraded";
+
+        // MailRoute Delivering
+        public static final String DELIVERED = "Delivered";
+        public static final String DELIVERIES_BOUNCING = "DeliveriesBouncing";
+        public static final String DELIVERIES_DEFERRED = "DeliveriesDeferred";
+        public static final String NO_RECENT_ATTEMPTS = "NoRecentAttempts";
+        public static final String NO_DELIVERY_REPORT = "NoDeliveryReport";
 
         // MailRoute Ready (else the first failing condition's reason)
         public static final String READY = "Ready";

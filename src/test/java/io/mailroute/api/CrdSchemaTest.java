@@ -114,4 +114,30 @@ class CrdSchemaTest {
                 .hasMessageContaining("spec.target: Required value")
                 .hasMessageContaining("spec.domains: Invalid value");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "concurrency zero       | may     | concurrency: 0         | spec.delivery.concurrency: Invalid value",
+            "rate delay too long    | may     | rateDelaySeconds: 3601 | spec.delivery.rateDelaySeconds: Invalid value",
+            "recipient limit one    | may     | recipientLimit: 1      | spec.delivery.recipientLimit: Invalid value",
+    })
+    // The CEL rule "implicitTls needs tls encrypt, verify or secure" is not enforced by the test API server
+    // (v1.20, before CEL validation); the operator refuses such a route with reason InvalidDelivery
+    // (RouteTranslatorDeliveryTest).
+    void schemaRejectsBadDeliverySettings(String label, String tls, String delivery, String message,
+                                          KubernetesClient client, TestNamespace ns) {
+        assertThatThrownBy(() -> create(client, ns, route("example.com", "smtp.example.net", "465", tls)
+                + "  delivery: {" + delivery + "}\n"))
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining(message)
+                .hasMessageContaining("code=422");
+    }
+
+    @Test
+    void implicitTlsWithMandatoryTlsIsStored(KubernetesClient client, TestNamespace ns) {
+        GenericKubernetesResource created = create(client, ns, route("example.com", "smtp.example.net", "465",
+                "encrypt") + "  delivery: {implicitTls: true, concurrency: 2, rateDelaySeconds: 1, recipientLimit: 10}\n");
+        assertThat(created.<Boolean>get("spec", "delivery", "implicitTls")).isTrue();
+        assertThat(created.<Integer>get("spec", "delivery", "concurrency")).isEqualTo(2);
+    }
 }

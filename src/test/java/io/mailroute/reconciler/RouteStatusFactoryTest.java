@@ -49,13 +49,13 @@ class RouteStatusFactoryTest {
     private RelayView accepted(ResourceKey relay, Map<String, String> written, DomainOutcome... domains) {
         RouteOutcome outcome = new RouteOutcome(routeKey, true, "Accepted", "", List.of(domains));
         return new RelayView(relay, new RelayPlan(relay, Optional.empty(), null, null, Map.of(routeKey, outcome)),
-                written);
+                written, null);
     }
 
     private RelayView rejected(ResourceKey relay, String reason, String message) {
         RouteOutcome outcome = new RouteOutcome(routeKey, false, reason, message, List.of());
         return new RelayView(relay, new RelayPlan(relay, Optional.empty(), null, null, Map.of(routeKey, outcome)),
-                Map.of());
+                Map.of(), null);
     }
 
     private static DomainResolution resolution(String domain, String reason, int tempFailures) {
@@ -110,7 +110,7 @@ class RouteStatusFactoryTest {
 
     @Test
     void aMissingRelayRefusesTheRouteAndTheFirstRefusalGivesTheReason() {
-        MailRouteStatus status = status(List.of(), new RelayView(RELAY_A, null, null),
+        MailRouteStatus status = status(List.of(), new RelayView(RELAY_A, null, null, null),
                 rejected(RELAY_B, "NotAllowedByRelay", "namespace team does not match"),
                 accepted(new ResourceKey("mail", "c"), Map.of("one.example", HOP), programmed("one.example")));
 
@@ -127,7 +127,7 @@ class RouteStatusFactoryTest {
     @Test
     void aRelayThatHasNotPlannedTheRouteYetKeepsItPending() {
         RelayView notSeen = new RelayView(RELAY_A, new RelayPlan(RELAY_A, Optional.empty(), null, null, Map.of()),
-                Map.of());
+                Map.of(), null);
         MailRouteStatus status = status(List.of(), notSeen);
         assertCondition(status, "Accepted", "False", "Pending");
         assertThat(condition(status, "Accepted").getMessage()).isEqualTo("MailRelay mail/a has not seen this route yet");
@@ -233,7 +233,7 @@ class RouteStatusFactoryTest {
         MailRouteStatus again = RouteStatusFactory.status(route, List.of(relay), List.of(), T2);
         assertThat(again).isEqualTo(first);
 
-        MailRouteStatus changed = RouteStatusFactory.status(route, List.of(new RelayView(RELAY_A, null, null)),
+        MailRouteStatus changed = RouteStatusFactory.status(route, List.of(new RelayView(RELAY_A, null, null, null)),
                 List.of(), T2);
         assertThat(condition(changed, "Accepted").getLastTransitionTime()).isEqualTo("2026-01-01T11:00:00Z");
         assertThat(condition(changed, "Resolved").getLastTransitionTime()).isEqualTo("2026-01-01T10:00:00Z");

@@ -57,6 +57,25 @@ class PostfixInstanceArgumentTest {
         assertThat(withoutInstance).as("Postfix calls without -c DIR").isEmpty();
     }
 
+    /** The relay's perl helper (delivery-summary.pl) runs Postfix commands as exec lists: each names -c too. */
+    @Test
+    void everyPostfixCallInThePerlHelpersNamesItsInstance() throws IOException {
+        Pattern exec = Pattern.compile("\\bexec\\s+'(postfix|postmap|postconf|postqueue|postsuper|postcat)'(.*)");
+        List<String> calls = new ArrayList<>();
+        try (Stream<Path> files = Files.list(RelayInstance.SCRIPTS)) {
+            for (Path script : files.filter(f -> f.toString().endsWith(".pl")).toList()) {
+                for (String line : Files.readAllLines(script)) {
+                    Matcher matcher = exec.matcher(line);
+                    if (matcher.find()) {
+                        calls.add(script.getFileName() + ": " + line.strip());
+                        assertThat(matcher.group(2)).as(line).contains("'-c'");
+                    }
+                }
+            }
+        }
+        assertThat(calls).as("postqueue -j of the delivery summary").isNotEmpty();
+    }
+
     @Test
     void theCheckFindsACallWithoutInstance() {
         assertThat(calls("    if ! out=\"$(postmap \"lmdb:$cand/$map\" 2>&1)\"; then")).hasSize(1)

@@ -23,6 +23,11 @@ public class DomainStatus extends SerialisedEquality {
     @JsonPropertyDescription("Why the domain is not programmed, when it is not.")
     public String message;
 
+    @JsonPropertyDescription("How mail to the domain is being delivered by this relay, from the relay pods' own "
+            + "Postfix log and queue; absent until a relay pod reports it. Refreshed at most every minute unless "
+            + "the domain's delivery health changes.")
+    public DomainDelivery delivery;
+
     public DomainStatus() {
     }
 

@@ -5,10 +5,14 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.List;
 
 /** Desired state of a {@link MailRoute}. */
+@ValidationRule(value = "!has(self.delivery) || !has(self.delivery.implicitTls) || !self.delivery.implicitTls "
+        + "|| (has(self.tls) && self.tls in ['encrypt', 'verify', 'secure'] && !has(self.target.mx))",
+        message = "delivery.implicitTls needs tls encrypt, verify or secure and a hosts or relay target")
 public class MailRouteSpec {
     @Required
     @Size(min = 1, max = 16)
@@ -32,6 +36,10 @@ public class MailRouteSpec {
     @Default(Defaults.TLS_VALUE)
     @JsonPropertyDescription("TLS policy for the next hops: none, may, encrypt, verify, secure or dane.")
     public TlsPolicy tls = Defaults.TLS;
+
+    @JsonPropertyDescription("How the relay sends this route's mail: concurrency, delay between deliveries, "
+            + "recipients per delivery, implicit TLS (port 465). Unset: the relay's shared defaults.")
+    public DeliverySettings delivery;
 
     @Default("Enforce")
     @JsonPropertyDescription("What failing DNS checks do: Enforce (route not rendered), Warn (reported only), "

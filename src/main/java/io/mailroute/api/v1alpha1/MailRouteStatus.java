@@ -16,11 +16,17 @@ public class MailRouteStatus extends SerialisedEquality {
     @JsonPropertyDescription("Conditions: Accepted (every referenced relay exists and allows this namespace, and the "
             + "route is valid), Resolved (live DNS checks of the targets), Programmed (present in every relay's "
             + "rendered configuration), Ready (all of these hold), Degraded (a temporary DNS failure: the last known "
-            + "good next hops stay rendered).")
+            + "good next hops stay rendered), Delivering (recent delivery attempts of the relays to the route's "
+            + "domains succeed; False when at least 3 attempts in the window failed and failures are at least half of "
+            + "the attempts).")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Short summary of the target, e.g. hosts: outlook-com.olc.protection.outlook.com:25.")
     public String target;
+
+    @JsonPropertyDescription("Delivery over all domains and relays in the recent window, e.g. "
+            + "\"sent 12, deferred 0, bounced 3, queued 1 (10m)\"; absent until a relay pod reports delivery.")
+    public String delivery;
 
     @JsonPropertyDescription("Per domain and relay: the next hop actually rendered, or why not.")
     public List<DomainStatus> domains = new ArrayList<>();
