@@ -1,5 +1,6 @@
 package io.mailroute.reconciler;
 
+import io.mailroute.testing.RealComponents;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -43,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * refuses with {@code 550 5.7.57} turns its route's {@code Delivering} False with that reply in status within a
  * bounded time, while a healthy route next to it stays True; no recipient address reaches status or metrics.
  */
+@RealComponents
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
 @WithTestResource(KnotResource.class)

@@ -89,7 +89,8 @@ class RouteStatusFactoryTest {
                 accepted(RELAY_A, written, programmed("two.example"), programmed("one.example")));
 
         assertThat(status.conditions).extracting(Condition::getType)
-                .containsExactly("Accepted", "Degraded", "Programmed", "Ready", "Resolved");
+                .containsExactly("Accepted", "Degraded", "Delivering", "Programmed", "Ready", "Resolved");
+        assertCondition(status, "Delivering", "Unknown", "NoDeliveryReport");
         assertCondition(status, "Accepted", "True", "Accepted");
         assertThat(condition(status, "Accepted").getMessage()).isEqualTo("accepted by MailRelay mail/b, MailRelay mail/a");
         assertCondition(status, "Programmed", "True", "Programmed");

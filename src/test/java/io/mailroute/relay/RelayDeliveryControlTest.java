@@ -1,5 +1,6 @@
 package io.mailroute.relay;
 
+import io.mailroute.testing.RealComponents;
 import static io.mailroute.relay.fixtures.Configs.hop;
 import static io.mailroute.relay.fixtures.Configs.relayVia;
 import static io.mailroute.relay.fixtures.Configs.render;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.TestInstance;
  * STARTTLS transport cannot.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayDeliveryControlTest {
 
     private static final Duration DELIVERY = Duration.ofSeconds(40);

@@ -1,5 +1,6 @@
 package io.mailroute.relay;
 
+import io.mailroute.testing.RealComponents;
 import static io.mailroute.relay.fixtures.Configs.relayVia;
 import static io.mailroute.relay.fixtures.Configs.render;
 import static io.mailroute.relay.fixtures.Configs.route;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.TestInstance;
  * ever appears in it, not even when the next hop quotes one in its reply.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RealComponents
 class RelayDeliverySummaryTest {
 
     private static final Duration SUMMARY = Duration.ofSeconds(30);
