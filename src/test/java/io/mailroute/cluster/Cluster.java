@@ -88,6 +88,11 @@ public final class Cluster {
         }
     }
 
+    /** Whether this JVM started the cluster (hack/cluster.sh on this machine) and has not stopped it yet. */
+    public static synchronized boolean startedHere() {
+        return startedHere;
+    }
+
     public KubernetesClient client() {
         return client;
     }

@@ -92,22 +92,21 @@ class ClusterJourneyTest {
     @Order(1)
     void helmInstalledOperatorRunsAndLeadsWithTheChartsRbac() {
         long t0 = System.nanoTime();
+        // two replicas, as the chart's values suggest for production: step (f) deletes the leader
         new Helm(ControlPlane.repoRoot().resolve("charts/mailroute-operator")).install()
                 .withName(RELEASE).withNamespace(OPERATOR_NS).createNamespace()
                 .withKubeConfig(cluster.kubeconfig())
-                .set("image.tag", "0.1.0").set("image.pullPolicy", "Never")
+                .set("image.tag", "0.1.0").set("image.pullPolicy", "Never").set("replicaCount", "2")
                 .call();
-        Pod operator = await("operator pod Ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .failFast(() -> failFastOnPods(OPERATOR_NS))
-                .until(() -> client.pods().inNamespace(OPERATOR_NS).list().getItems().stream()
-                        .filter(ClusterJourneyTest::ready).findFirst().orElse(null), p -> p != null);
-        assertThat(operator.getSpec().getServiceAccountName()).isEqualTo(RELEASE + "-mailroute-operator");
-        Lease lease = await("the operator pod holds the leader Lease").atMost(Duration.ofMinutes(2))
+        List<Pod> operators = await("both operator pods Ready").atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(1)).failFast(() -> failFastOnPods(OPERATOR_NS))
+                .until(ClusterJourneyTest::readyOperators, pods -> pods.size() == 2);
+        assertThat(operators).allSatisfy(p -> assertThat(p.getSpec().getServiceAccountName())
+                .isEqualTo(RELEASE + "-mailroute-operator"));
+        List<String> names = operators.stream().map(p -> p.getMetadata().getName()).toList();
+        Lease lease = await("an operator pod holds the leader Lease").atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1))
-                .until(() -> client.leases().inNamespace(OPERATOR_NS).list().getItems().stream()
-                        .filter(l -> l.getSpec().getHolderIdentity() != null
-                                && l.getSpec().getHolderIdentity().contains(operator.getMetadata().getName()))
-                        .findFirst().orElse(null), l -> l != null);
+                .until(ClusterJourneyTest::lease, l -> l != null && names.contains(l.getSpec().getHolderIdentity()));
         double leader = seconds(t0);
         // Leading means renewing: the Lease must be renewed by the same pod past the renew deadline (10 s), with no
         // restart (a renewal the chart's RBAC forbids makes the operator stop leading and exit).
@@ -115,15 +114,15 @@ class ClusterJourneyTest {
         await("the operator keeps renewing its Lease").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
                 .failFast("the operator pod restarted", () -> restarts(OPERATOR_NS) > 0)
                 .untilAsserted(() -> {
-                    Lease current = client.leases().inNamespace(OPERATOR_NS).withName(lease.getMetadata().getName())
-                            .get();
+                    Lease current = lease();
                     assertThat(current.getSpec().getHolderIdentity()).isEqualTo(lease.getSpec().getHolderIdentity());
                     assertThat(current.getSpec().getRenewTime())
                             .isAfter(acquired.plusSeconds(15));
                 });
         assertThat(restarts(OPERATOR_NS)).as("operator restarts").isZero();
-        report("d", "operator pod %s Ready and leader (Lease %s) %.1fs after helm install, still leading after %.1fs"
-                .formatted(operator.getMetadata().getName(), lease.getMetadata().getName(), leader, seconds(t0)));
+        report("d", "operator pods %s Ready, %s leader (Lease %s) %.1fs after helm install, still leading after %.1fs"
+                .formatted(names, lease.getSpec().getHolderIdentity(), lease.getMetadata().getName(), leader,
+                        seconds(t0)));
         stepsDone.add("operator");
     }
 
@@ -310,6 +309,133 @@ class ClusterJourneyTest {
                     + "delivered %.1fs after the delete").formatted(backIn, volume, back.getStatus().getPodIP(),
                     queued.size(), seconds(t0)));
         }
+        stepsDone.add("restored");
+    }
+
+    @Test
+    @Order(6)
+    void theOtherOperatorReplicaTakesOverWhenTheLeaderPodIsDeleted() throws Exception {
+        requireStep("restored");
+        Lease before = lease();
+        String leader = before.getSpec().getHolderIdentity();
+        Pod follower = readyOperators().stream().filter(p -> !p.getMetadata().getName().equals(leader)).findFirst()
+                .orElseThrow(() -> new AssertionError("no Ready follower next to the leader " + leader));
+        String next = follower.getMetadata().getName();
+        // Every version of the Lease, to see the release itself (the follower takes a released Lease within ms).
+        List<String> holders = new CopyOnWriteArrayList<>();
+        try (var watch = client.leases().inNamespace(OPERATOR_NS).withName(before.getMetadata().getName())
+                .watch(new io.fabric8.kubernetes.client.Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Lease lease) {
+                        String holder = lease.getSpec().getHolderIdentity();
+                        holders.add(holder == null ? "" : holder);
+                    }
+
+                    @Override
+                    public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                    }
+                })) {
+            long t0 = System.nanoTime();
+            client.pods().inNamespace(OPERATOR_NS).withName(leader).delete(); // the chart's grace period: SIGTERM
+            client.resource(route("after-failover", first.endpoint(), "failover.test")).create();
+            double[] lease = {-1};
+            double[] rendered = {-1};
+            await("the other replica holds the Lease and renders a route created after the delete")
+                    .atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                        if (lease[0] < 0 && next.equals(lease().getSpec().getHolderIdentity())) {
+                            lease[0] = seconds(t0);
+                        }
+                        if (rendered[0] < 0 && transportHas("failover.test")) {
+                            rendered[0] = seconds(t0);
+                        }
+                        return lease[0] >= 0 && rendered[0] >= 0;
+                    });
+            await("the route is Ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> routeReady("after-failover"));
+            double ready = seconds(t0);
+            double gone = await("the deleted pod is gone").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> client.pods().inNamespace(OPERATOR_NS).withName(leader).get() == null
+                            ? seconds(t0) : -1.0, t -> t >= 0);
+            assertThat(holders).as("Lease versions seen: the leader released it on SIGTERM, then the follower took it")
+                    .containsSubsequence("", next);
+            report("f", ("leader pod %s deleted (SIGTERM, grace 30s): Lease released and taken by %s in %.1fs; route "
+                    + "created after the delete in the ConfigMap in %.1fs, Ready in %.1fs; old pod gone in %.1fs; "
+                    + "Lease holders seen %s").formatted(leader, next, lease[0], rendered[0], ready, gone, holders));
+        }
+        List<Pod> operators = await("the Deployment has two Ready replicas again").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1)).until(ClusterJourneyTest::readyOperators, p -> p.size() == 2);
+        crashTheLeader(operators);
+        stepsDone.add("failover");
+    }
+
+    /**
+     * A leader that dies without a graceful stop (SIGKILL, as on a lost node or an OOM kill) cannot release the Lease:
+     * the other replica takes over when the Lease expires. Measured where this JVM sees the node's processes (the
+     * hack/cluster.sh node); on another cluster it is reported as not measured.
+     */
+    private void crashTheLeader(List<Pod> operators) {
+        String leader = lease().getSpec().getHolderIdentity();
+        String next = operators.stream().map(p -> p.getMetadata().getName()).filter(n -> !n.equals(leader)).findFirst()
+                .orElseThrow();
+        java.util.OptionalLong pid = javaProcessOfPod(leader);
+        if (pid.isEmpty()) {
+            assertThat(Cluster.startedHere()).as("the leader's JVM (HOSTNAME=" + leader + ") on this machine").isFalse();
+            report("f", "SIGKILL of the leader not measured: the node's processes are not visible from here");
+            return;
+        }
+        long t0 = System.nanoTime();
+        ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        client.resource(route("after-crash", first.endpoint(), "crash.test")).create();
+        double[] lease = {-1};
+        double[] rendered = {-1};
+        await("the other replica takes the Lease after the leader's SIGKILL").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    if (lease[0] < 0 && next.equals(lease().getSpec().getHolderIdentity())) {
+                        lease[0] = seconds(t0);
+                    }
+                    if (rendered[0] < 0 && transportHas("crash.test")) {
+                        rendered[0] = seconds(t0);
+                    }
+                    return lease[0] >= 0 && rendered[0] >= 0;
+                });
+        report("f", ("leader %s SIGKILLed (JVM pid %d on the node): Lease taken by %s in %.1fs (it expires 15s after the "
+                + "last renewal), route created after the kill in the ConfigMap in %.1fs")
+                .formatted(leader, pid.getAsLong(), next, lease[0], rendered[0]));
+        await("the killed container is running again").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> readyOperators().size() == 2);
+    }
+
+    /** The java process of a pod on this machine: its environment names the pod (HOSTNAME). */
+    private static java.util.OptionalLong javaProcessOfPod(String pod) {
+        byte[] wanted = ("HOSTNAME=" + pod + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .filter(p -> {
+                    try {
+                        byte[] env = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + p.pid()
+                                + "/environ"));
+                        return indexOf(env, wanted) >= 0;
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                })
+                .mapToLong(ProcessHandle::pid).findFirst();
+    }
+
+    private static int indexOf(byte[] data, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= data.length; i++) {
+            if (i > 0 && data[i - 1] != 0) {
+                continue;
+            }
+            for (int j = 0; j < part.length; j++) {
+                if (data[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -332,7 +458,11 @@ class ClusterJourneyTest {
     }
 
     private static MailRoute route(Loopback.Endpoint nextHop) {
-        MailRoute route = Resources.pinnedRoute(NS, "e2e", RELAY, nextHop.address(), "e2e.test");
+        return route("e2e", nextHop, "e2e.test");
+    }
+
+    private static MailRoute route(String name, Loopback.Endpoint nextHop, String domain) {
+        MailRoute route = Resources.pinnedRoute(NS, name, RELAY, nextHop.address(), domain);
         route.getSpec().target.hosts = List.of(host(nextHop));
         route.getSpec().validation = ValidationPolicy.Off;
         return route;
@@ -344,6 +474,28 @@ class ClusterJourneyTest {
 
     private static MailRelay relay() {
         return client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).get();
+    }
+
+    private static List<Pod> readyOperators() {
+        return client.pods().inNamespace(OPERATOR_NS).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).filter(ClusterJourneyTest::ready)
+                .toList();
+    }
+
+    private static Lease lease() {
+        return client.leases().inNamespace(OPERATOR_NS).withName(RELEASE + "-mailroute-operator").get();
+    }
+
+    private static boolean transportHas(String domain) {
+        var configMap = client.configMaps().inNamespace(NS).withName(RELAY + "-config").get();
+        String transport = configMap == null || configMap.getData() == null ? null : configMap.getData().get("transport");
+        return transport != null && transport.lines().anyMatch(l -> l.startsWith(domain + " "));
+    }
+
+    private static boolean routeReady(String name) {
+        MailRoute route = client.resources(MailRoute.class).inNamespace(NS).withName(name).get();
+        return route != null && route.getStatus() != null && route.getStatus().conditions != null && route.getStatus()
+                .conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static Loopback.Endpoint podEndpoint() {
