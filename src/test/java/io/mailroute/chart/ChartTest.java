@@ -72,7 +72,7 @@ class ChartTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void onlyTheRelaysSaslSecretAndDisruptionBudgetsAreEverDeleted() {
+    void onlyTheRelaysSaslSecretDisruptionBudgetsAndDrainJobsAreEverDeleted() {
         for (List<GenericKubernetesResource> objects : List.of(template(t -> t),
                 template(t -> t.set("watchNamespaces[0]", "shop")))) {
             List<Map<String, Object>> rules = Stream.concat(ofKind(objects, "ClusterRole").stream(),
@@ -80,7 +80,7 @@ class ChartTest {
                     .toList();
             assertThat(rules).filteredOn(r -> ((List<Object>) r.get("verbs")).contains("delete"))
                     .flatExtracting(r -> (List<Object>) r.get("resources"))
-                    .containsExactlyInAnyOrder("secrets", "poddisruptionbudgets");
+                    .containsExactlyInAnyOrder("secrets", "poddisruptionbudgets", "jobs");
             assertThat(rules).filteredOn(r -> ((List<Object>) r.get("resources")).contains("configmaps"))
                     .singleElement().satisfies(r -> assertThat((List<Object>) r.get("verbs"))
                             .containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch"));

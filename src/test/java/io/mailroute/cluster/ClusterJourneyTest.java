@@ -368,6 +368,90 @@ class ClusterJourneyTest {
         stepsDone.add("failover");
     }
 
+    @Test
+    @Order(7)
+    void scalingTheRelayFromTwoToOneStrandsNoMail() throws Exception {
+        requireStep("failover");
+        long t0 = System.nanoTime();
+        client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).edit(r -> {
+            r.getSpec().replicas = 2;
+            return r;
+        });
+        String removed = RELAY + "-1";
+        await("both relay pods Ready and Programmed").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                .failFast(() -> failFastOnPods(NS)).untilAsserted(() -> {
+                    MailRelay current = relay();
+                    assertThat(current.getStatus().pods).hasSize(2).allSatisfy(p ->
+                            assertThat(p.liveHash).isEqualTo(current.getStatus().configHash));
+                    OperatorAssertions.assertCondition(current.getStatus().conditions, "Programmed", "True",
+                            "ConfigLive");
+                });
+        double scaledUp = seconds(t0);
+        Pod leaving = client.pods().inNamespace(NS).withName(removed).get();
+        String volume = client.persistentVolumeClaims().inNamespace(NS).withName("queue-" + removed).get()
+                .getSpec().getVolumeName();
+        // The route's next hop hangs: what the removed pod accepted stays in its queue through its preStop drain.
+        second.stop();
+        Tarpit[] bound = new Tarpit[1];
+        await("the hanging next hop listens on " + second.endpoint()).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> (bound[0] = new Tarpit(second.endpoint())) != null);
+        List<String> queued = List.of("scaled-1", "scaled-2", "scaled-3", "scaled-4", "scaled-5");
+        Loopback.Endpoint leavingPod = new Loopback.Endpoint(leaving.getStatus().getPodIP(), 25);
+        try (Tarpit tarpit = bound[0]) {
+            for (String subject : queued) {
+                send(leavingPod, subject);
+            }
+            await("the leaving pod connects to the hanging next hop").atMost(Duration.ofSeconds(30))
+                    .until(() -> tarpit.connections() > 0);
+            long t1 = System.nanoTime();
+            client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).edit(r -> {
+                r.getSpec().replicas = 1;
+                return r;
+            });
+            await("pod " + removed + " is gone (its preStop drain gives up after 60s)").atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> client.pods().inNamespace(NS).withName(removed).get() == null);
+            double gone = seconds(t1);
+            assertThat(subjects(first, second)).as("nothing delivered while the next hop hangs")
+                    .doesNotContainAnyElementsOf(queued);
+            await("the operator starts a drain Job on the removed pod's volume").atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> client.batch().v1().jobs().inNamespace(NS).withName(RELAY + "-drain-1").get() != null);
+            double job = seconds(t1);
+            var drainJob = client.batch().v1().jobs().inNamespace(NS).withName(RELAY + "-drain-1").get();
+            assertThat(drainJob.getSpec().getTemplate().getSpec().getVolumes())
+                    .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim() == null ? null
+                            : v.getPersistentVolumeClaim().getClaimName()).isEqualTo("queue-" + removed));
+            tarpit.close();
+            await("the next hop listens again on " + second.endpoint()).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                        second.start();
+                        return true;
+                    });
+            for (String subject : queued) {
+                second.awaitSubject(subject, Duration.ofMinutes(3));
+            }
+            double delivered = seconds(t1);
+            assertThat(subjects(first, second).stream().filter(s -> s.startsWith("scaled-")).toList())
+                    .as("each message queued on the removed pod exactly once").containsExactlyInAnyOrderElementsOf(queued);
+            await("the drain Job completes").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        var j = client.batch().v1().jobs().inNamespace(NS).withName(RELAY + "-drain-1").get();
+                        return j.getStatus() != null && j.getStatus().getSucceeded() != null
+                                && j.getStatus().getSucceeded() == 1;
+                    });
+            double completed = seconds(t1);
+            assertThat(client.pods().inNamespace(NS).withName(POD).get()).as("relay-0 stays").matches(p -> ready(p));
+            assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("queue-" + removed).get())
+                    .as("the volume is kept (drained) for a later scale-up").isNotNull();
+            report("g", ("scaled 1->2 Programmed in %.1fs; %d messages queued on %s (volume %s) with the next hop "
+                    + "hanging; scaled 2->1: pod gone %.1fs, drain Job %.1fs, all %d delivered exactly once %.1fs, Job "
+                    + "complete %.1fs after the scale-down").formatted(scaledUp, queued.size(), removed, volume, gone,
+                    job, queued.size(), delivered, completed));
+        }
+    }
+
     /**
      * A leader that dies without a graceful stop (SIGKILL, as on a lost node or an OOM kill) cannot release the Lease:
      * the other replica takes over when the Lease expires. Measured where this JVM sees the node's processes (the
