@@ -86,23 +86,32 @@ public class LeaderElection {
      * then simply expires).
      */
     static boolean release(KubernetesClient client, String namespace, String leaseName, String identity) {
-        try {
-            Lease lease = client.leases().inNamespace(namespace).withName(leaseName).get();
-            if (lease == null || lease.getSpec() == null || !identity.equals(lease.getSpec().getHolderIdentity())) {
-                return false;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Lease lease = client.leases().inNamespace(namespace).withName(leaseName).get();
+                if (lease == null || lease.getSpec() == null
+                        || !identity.equals(lease.getSpec().getHolderIdentity())) {
+                    LOG.infof("Leader Lease %s/%s not released on shutdown: held by '%s', not by %s", namespace,
+                            leaseName, lease == null || lease.getSpec() == null ? null
+                                    : lease.getSpec().getHolderIdentity(), identity);
+                    return false;
+                }
+                ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+                lease.getSpec().setHolderIdentity("");
+                lease.getSpec().setLeaseDurationSeconds(1);
+                lease.getSpec().setAcquireTime(now);
+                lease.getSpec().setRenewTime(now);
+                client.leases().inNamespace(namespace).resource(lease).update();
+                LOG.infof("Released the leader Lease %s/%s on shutdown", namespace, leaseName);
+                return true;
+            } catch (KubernetesClientException e) {
+                // 409: a renewal still in flight changed the Lease between the read and the write; read it again
+                if (e.getCode() != 409 || attempt >= 3) {
+                    LOG.warnf("Could not release the leader Lease %s/%s on shutdown (it expires by itself): %s",
+                            namespace, leaseName, e.getMessage());
+                    return false;
+                }
             }
-            ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-            lease.getSpec().setHolderIdentity("");
-            lease.getSpec().setLeaseDurationSeconds(1);
-            lease.getSpec().setAcquireTime(now);
-            lease.getSpec().setRenewTime(now);
-            client.leases().inNamespace(namespace).resource(lease).update();
-            LOG.infof("Released the leader Lease %s/%s on shutdown", namespace, leaseName);
-            return true;
-        } catch (KubernetesClientException e) {
-            LOG.warnf("Could not release the leader Lease %s/%s on shutdown (it expires by itself): %s", namespace,
-                    leaseName, e.getMessage());
-            return false;
         }
     }
 

@@ -88,6 +88,7 @@ class ChartTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void operatorPodIsLockedDown() {
         GenericKubernetesResource deployment = ofKind(template(t -> t.set("replicaCount", 2)), "Deployment").get(0);
         assertThat(deployment.<Integer>get("spec", "replicas")).isEqualTo(2);
@@ -95,6 +96,9 @@ class ChartTest {
         Map<String, Object> container = deployment.get("spec", "template", "spec", "containers", 0);
         assertThat(YAML.asYaml(container)).contains("readOnlyRootFilesystem: true", "allowPrivilegeEscalation: false",
                 "- \"ALL\"", "MAILROUTE_LEADER_ELECTION_NAMESPACE", "/q/health/ready");
+        // a slow start (two replicas on a busy node: ~49 s) must not be killed by the liveness probe
+        assertThat(container.get("startupProbe")).as("startupProbe").isNotNull();
+        assertThat(((Map<String, Object>) container.get("startupProbe")).get("failureThreshold")).isEqualTo(60);
     }
 
     @Test

@@ -112,7 +112,7 @@ class ClusterJourneyTest {
         // restart (a renewal the chart's RBAC forbids makes the operator stop leading and exit).
         java.time.ZonedDateTime acquired = lease.getSpec().getRenewTime();
         await("the operator keeps renewing its Lease").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
-                .failFast("the operator pod restarted", () -> restarts(OPERATOR_NS) > 0)
+                .failFast("the operator pod restarted", () -> restarts(OPERATOR_NS) > 0 && dumpRestarted(OPERATOR_NS))
                 .untilAsserted(() -> {
                     Lease current = lease();
                     assertThat(current.getSpec().getHolderIdentity()).isEqualTo(lease.getSpec().getHolderIdentity());
@@ -335,6 +335,9 @@ class ClusterJourneyTest {
                     public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
                     }
                 })) {
+            java.io.ByteArrayOutputStream leaderLog = new java.io.ByteArrayOutputStream();
+            var logWatch = client.pods().inNamespace(OPERATOR_NS).withName(leader).tailingLines(1)
+                    .watchLog(leaderLog);
             long t0 = System.nanoTime();
             client.pods().inNamespace(OPERATOR_NS).withName(leader).delete(); // the chart's grace period: SIGTERM
             client.resource(route("after-failover", first.endpoint(), "failover.test")).create();
@@ -356,22 +359,29 @@ class ClusterJourneyTest {
             double gone = await("the deleted pod is gone").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
                     .until(() -> client.pods().inNamespace(OPERATOR_NS).withName(leader).get() == null
                             ? seconds(t0) : -1.0, t -> t >= 0);
-            assertThat(holders).as("Lease versions seen: the leader released it on SIGTERM, then the follower took it")
-                    .containsSubsequence("", next);
-            report("f", ("leader pod %s deleted (SIGTERM, grace 30s): Lease released and taken by %s in %.1fs; route "
-                    + "created after the delete in the ConfigMap in %.1fs, Ready in %.1fs; old pod gone in %.1fs; "
-                    + "Lease holders seen %s").formatted(leader, next, lease[0], rendered[0], ready, gone, holders));
+            logWatch.close();
+            String stopping = leaderLog.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("Lease") || l.contains("leading") || l.contains("shutting down")
+                            || l.contains("stopped in"))
+                    .map(l -> "[journey]   " + l).reduce("", (a, b) -> a + "\n" + b);
+            report("f", ("leader pod %s deleted (SIGTERM, grace 30s): Lease taken by %s in %.1fs; route created after "
+                    + "the delete in the ConfigMap in %.1fs, Ready in %.1fs; old pod gone in %.1fs; Lease holders seen "
+                    + "%s; the old leader's last lines:%s").formatted(leader, next, lease[0], rendered[0], ready, gone,
+                    holders, stopping));
+            stepsDone.add("takeover");
         }
         List<Pod> operators = await("the Deployment has two Ready replicas again").atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofSeconds(1)).until(ClusterJourneyTest::readyOperators, p -> p.size() == 2);
         crashTheLeader(operators);
+        assertThat(holders).as("Lease versions seen: the leader released it on SIGTERM, then the follower took it")
+                .containsSubsequence("", next);
         stepsDone.add("failover");
     }
 
     @Test
     @Order(7)
     void scalingTheRelayFromTwoToOneStrandsNoMail() throws Exception {
-        requireStep("failover");
+        requireStep("takeover"); // a working operator; not the rest of step (f)
         long t0 = System.nanoTime();
         client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).edit(r -> {
             r.getSpec().replicas = 2;
@@ -558,6 +568,30 @@ class ClusterJourneyTest {
 
     private static MailRelay relay() {
         return client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).get();
+    }
+
+    /** Prints why containers restarted (last state, previous log); returns true. */
+    private static boolean dumpRestarted(String namespace) {
+        for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
+            if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                continue;
+            }
+            pod.getStatus().getContainerStatuses().stream().filter(c -> c.getRestartCount() > 0).forEach(c -> {
+                System.err.println("[journey] " + namespace + "/" + pod.getMetadata().getName() + " restarted "
+                        + c.getRestartCount() + "x, last state " + c.getLastState());
+                try {
+                    System.err.println(client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                            .terminated().tailingLines(60).getLog());
+                } catch (RuntimeException e) {
+                    System.err.println("[journey] no previous log: " + e.getMessage());
+                }
+            });
+            client.v1().events().inNamespace(namespace).list().getItems().stream()
+                    .filter(e -> pod.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                    .forEach(e -> System.err.println("[journey] event " + pod.getMetadata().getName() + ": "
+                            + e.getReason() + " " + e.getMessage()));
+        }
+        return true;
     }
 
     private static List<Pod> readyOperators() {
