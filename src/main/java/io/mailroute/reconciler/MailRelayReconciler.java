@@ -196,7 +196,11 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
         Map<Integer, String> jobs = ((InformerEventSource<Job, MailRelay>) retriever.getEventSourceFor(Job.class, DRAINS))
                 .list(namespace, j -> name.equals(j.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL)))
-                .filter(j -> j.getMetadata().getLabels().containsKey(RelayQueueDrains.ORDINAL_LABEL))
+                // only Jobs this relay created: its owner reference, an ordinal label of digits
+                .filter(j -> j.getMetadata().getOwnerReferences() != null && j.getMetadata().getOwnerReferences()
+                        .stream().anyMatch(o -> o.getUid() != null && o.getUid().equals(relay.getMetadata().getUid())))
+                .filter(j -> String.valueOf(j.getMetadata().getLabels().get(RelayQueueDrains.ORDINAL_LABEL))
+                        .matches("[0-9]{1,6}"))
                 .collect(Collectors.toMap(j -> Integer.parseInt(j.getMetadata().getLabels()
                         .get(RelayQueueDrains.ORDINAL_LABEL)), j -> j.getMetadata().getName(), (a, b) -> a));
         int replicas = relay.getSpec().replicas == null ? 1 : relay.getSpec().replicas;
