@@ -1,12 +1,91 @@
 #!/usr/bin/env bash
 # The one-command local demo: embedded control plane (etcd + kube-apiserver built from Debian's source package),
 # the operator, and the examples/ routes. Leaves everything running and prints how to use and stop it.
-#   hack/demo.sh          start (idempotent)
-#   hack/demo.sh stop     stop the operator and the control plane
+#   hack/demo.sh            start (idempotent)
+#   hack/demo.sh stop       stop the operator and the control plane
+#   hack/demo.sh node       the real thing on the one-node cluster (hack/cluster.sh): the images built here, the chart
+#                           installed, the relay a StatefulSet pod, mail through its Service (see node_demo below)
+#   hack/demo.sh node stop  stop it (the whole cluster)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 DEMO_STATE="${MAILROUTE_DEMO_STATE:-/tmp/mailroute-demo}"
 mkdir -p "$DEMO_STATE"
+
+# The demo on a real node: hack/cluster.sh (kubelet on containerd, kube-proxy, controller-manager, scheduler, pod DNS
+# with the example zones), the operator and relay images from hack/build-images.sh, the chart installed with
+# helm-java (no helm binary here: io.mailroute.cluster.DemoChart), examples/ applied plus a route for demo.example to
+# an SMTP sink on the node's bridge address, and a test mail sent to the relay's Service address. On a fresh machine
+# the first run builds the node binaries (~20 min) and the images (~6 min); later runs take a few minutes.
+NODE_SINK_PORT=2526
+node_demo() {
+  if [ "${1:-}" = stop ]; then
+    stop_pid node-sink
+    hack/cluster.sh stop
+    exit 0
+  fi
+  hack/install-deps.sh
+  hack/install-relay-deps.sh
+  hack/build-kube-apiserver.sh >/dev/null
+  log "building the operator (and the test classes: the chart is installed with helm-java)"
+  mvn -B -q -ntp package -DskipTests
+  mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$DEMO_STATE/classpath.txt" \
+    >/dev/null
+  hack/build-images.sh
+  hack/cluster.sh build
+  eval "$(hack/cluster.sh start)"
+  local kubectl="$MAILROUTE_KUBECTL" gateway="$MAILROUTE_CLUSTER_GATEWAY"
+  log "installing the CRDs and the chart (release mailroute-system/mr, the images imported into the node)"
+  "$kubectl" apply --validate=false -f crds/ >/dev/null
+  "$kubectl" wait --for condition=established --timeout=60s crd/mailrelays.mailroute.io crd/mailroutes.mailroute.io \
+    >/dev/null
+  java -cp "target/test-classes:target/classes:$(cat "$DEMO_STATE/classpath.txt")" io.mailroute.cluster.DemoChart \
+    install "$KUBECONFIG"
+  "$kubectl" -n mailroute-system rollout status deployment/mr-mailroute-operator --timeout=300s
+
+  stop_pid node-sink
+  mkdir -p "$DEMO_STATE/node-sink" && chown nobody "$DEMO_STATE/node-sink"
+  rm -f "$DEMO_STATE/node-sink/received"
+  log "starting an SMTP sink on $gateway:$NODE_SINK_PORT (the node's bridge address, which pods reach)"
+  smtp-sink -u nobody -D "$DEMO_STATE/node-sink/received" "$gateway:$NODE_SINK_PORT" 10 \
+    >"$DEMO_STATE/node-sink.log" 2>&1 &
+  echo $! >"$DEMO_STATE/node-sink.pid"
+
+  log "applying examples/ and a route for demo.example to that sink"
+  sed -e "s/host: 127.0.0.1, port: 2526/host: $gateway, port: $NODE_SINK_PORT/" hack/demo/local-sink-route.yaml \
+    | "$kubectl" apply -f examples/ -f - >/dev/null
+  log "waiting for the relay pod outbound-0 and MailRelay default/outbound Programmed=True (from the pod's status)"
+  "$kubectl" wait --for=condition=Programmed --timeout=300s mrelay/outbound -n default >/dev/null \
+    || { "$kubectl" get pods -A; die "relay not programmed"; }
+  "$kubectl" wait --for=condition=Ready --timeout=120s mroute/demo-sink -n default >/dev/null || true
+
+  echo
+  "$kubectl" get pods,pvc -n default -o wide
+  echo
+  "$kubectl" get mrelay,mroute -A
+  echo
+  local service
+  service="$("$kubectl" -n default get service outbound -o jsonpath='{.spec.clusterIP}')"
+  log "sending a test mail for someone@demo.example to the relay's Service $service:25"
+  swaks --silent 1 --server "$service:25" --from demo@cluster.example --to someone@demo.example \
+    --header "Subject: mailroute node demo $(date +%s)" --body "routed by mailroute-operator" || log "swaks failed"
+  for _ in $(seq 1 30); do
+    grep -q "^Subject: mailroute node demo" "$DEMO_STATE/node-sink/received" 2>/dev/null && break
+    sleep 1
+  done
+  echo "Relay pod log (where the message went):"
+  "$kubectl" -n default logs outbound-0 | grep -E "to=<someone@demo.example>" | tail -2
+  echo "The sink at $gateway:$NODE_SINK_PORT received:"
+  grep -E "^(From|To|Subject):" "$DEMO_STATE/node-sink/received" 2>/dev/null | tail -3 || echo "(nothing yet)"
+  cat <<MSG
+
+The node demo keeps running.
+  export KUBECONFIG=$KUBECONFIG
+  $kubectl get pods -A
+  $kubectl describe mrelay outbound
+Send more: swaks --server $service:25 --to someone@demo.example
+Stop everything: hack/demo.sh node stop
+MSG
+}
 
 stop_pid() {
   if [ -f "$DEMO_STATE/$1.pid" ]; then
@@ -27,6 +106,10 @@ RELAY_SMTP=127.0.0.1:2525
 RELAY_STATUS=127.0.0.1:8025
 SINK=127.0.0.1:2526
 
+if [ "${1:-start}" = "node" ]; then
+  node_demo "${2:-}"
+  exit 0
+fi
 if [ "${1:-start}" = "stop" ]; then
   stop_relay
   stop_operator

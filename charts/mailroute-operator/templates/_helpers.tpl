@@ -45,4 +45,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, list, watch, create, update, patch, delete]
+# Scale-down: the queue volume a removed relay pod leaves behind is found among the claims and drained by a Job the
+# operator creates (<relay>-drain-<n>) and deletes only when that ordinal is back (docs/relay.md).
+- apiGroups: [""]
+  resources: [persistentvolumeclaims]
+  verbs: [get, list, watch]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, watch, create, delete]
 {{- end -}}

@@ -7,6 +7,9 @@
 # delivery-summary.pl follows the Postfix log and the queue and keeps $RELAY_STATUS_DIR/delivery (served as
 # /delivery) up to date: per routed domain, recent delivery results and queue depth, without any address.
 # Settings: see relay-lib.sh. Needs root (the Postfix master drops privileges itself).
+# RELAY_MODE=drain: the same, with the SMTP listener off, for a queue volume whose relay pod is gone (the operator's
+# drain Job after a scale-down): deliver the queue, flushing it every RELAY_DRAIN_FLUSH_SECONDS, and exit 0 once it is
+# empty (mail on hold is not waited for).
 set -uo pipefail
 # shellcheck source=relay-lib.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/relay-lib.sh"
@@ -191,9 +194,33 @@ on_term() {
   exit 0
 }
 
+now_ms() { local micros="${EPOCHREALTIME/[.,]/}"; echo $((micros / 1000)); }
+next_flush=0
+
+# drain_step (RELAY_MODE=drain): stops (exit 0) once the queue is empty, else flushes it every
+# RELAY_DRAIN_FLUSH_SECONDS, so mail deferred by a next hop that is back goes out without Postfix's backoff.
+drain_step() {
+  local left
+  left="$(relay_queue_count)"
+  if [ "$left" -eq 0 ]; then
+    relay_log "drain: the queue in $RELAY_QUEUE_DIR is empty"
+    on_term
+  fi
+  if [ "$(now_ms)" -ge "$next_flush" ]; then
+    relay_log "drain: $left messages queued"
+    postqueue -c "$RELAY_CONFIG_DIR" -f || relay_log "postqueue -f failed"
+    next_flush=$(($(now_ms) + RELAY_DRAIN_FLUSH_SECONDS * 1000))
+  fi
+}
+
 trap on_term TERM INT
 trap stop_helpers EXIT
 prepare
+if [ "$RELAY_MODE" = drain ]; then
+  # the flag keeps smtpd off in every configuration installed (relay_apply_overrides)
+  touch "$RELAY_DRAIN_FLAG"
+  relay_log "drain mode: delivering the queue in $RELAY_QUEUE_DIR, no SMTP listener; exits when it is empty"
+fi
 start_status_endpoint
 start_summary
 start_watch
@@ -202,8 +229,10 @@ start_master
 # Mail a previous pod left deferred on the queue volume (a pod deleted while a next hop hung, say) is retried now,
 # not after Postfix's backoff (minimal_backoff_time, 300 s).
 postqueue -c "$RELAY_CONFIG_DIR" -f || relay_log "postqueue -f failed; deferred mail waits for its retry time"
+next_flush=$(($(now_ms) + RELAY_DRAIN_FLUSH_SECONDS * 1000))
 go_live
 while :; do
+  [ "$RELAY_MODE" != drain ] || drain_step
   pause
   if ! kill -0 "$master_pid" 2>/dev/null; then
     wait "$master_pid"

@@ -21,6 +21,7 @@
 : "${RELAY_MAIN_CF_OVERRIDES:=}"                  # optional file of "name = value" lines applied last
 : "${RELAY_DRAIN_SECONDS:=60}"                    # drain.sh gives up after this many seconds
 : "${RELAY_DRAIN_FLUSH_SECONDS:=10}"              # drain.sh flushes the queue this often
+: "${RELAY_MODE:=relay}"                          # relay | drain (entrypoint.sh: deliver the queue, no smtpd, exit)
 
 # Every Postfix command below names its instance with -c DIR. Nothing may fall back to the host's default
 # configuration (/etc/postfix/main.cf, absent on a "No configuration" install and in the image before the first

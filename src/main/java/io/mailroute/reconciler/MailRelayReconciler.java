@@ -1,9 +1,13 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -29,6 +33,7 @@ import io.mailroute.dependent.RelayDisruptionBudgetDependent;
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.dependent.RelayConfigShardsDependent;
 import io.mailroute.dependent.RelayObjects;
+import io.mailroute.dependent.RelayQueueDrains;
 import io.mailroute.dependent.RelayRenderContext;
 import io.mailroute.dependent.RelaySaslSecretDependent;
 import io.mailroute.dependent.RelayServiceDependent;
@@ -37,6 +42,7 @@ import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RouteAdmission;
 import io.mailroute.status.StatusNames.Reason;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -66,8 +72,11 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = "mailrelay",
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class MailRelayReconciler implements Reconciler<MailRelay> {
+    private static final Logger LOG = Logger.getLogger(MailRelayReconciler.class);
     static final String ROUTES = "routes";
     static final String PODS = "relay-pods";
+    static final String CLAIMS = "queue-claims";
+    static final String DRAINS = "queue-drains";
     /** How soon to look again while a written configuration is not yet live in every ready pod. */
     static final Duration LIVE_RECHECK = Duration.ofSeconds(5);
 
@@ -94,7 +103,24 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                     return relay == null ? Set.of() : Set.of(new ResourceID(relay, pod.getMetadata().getNamespace()));
                 })
                 .build();
-        return List.of(new InformerEventSource<>(routes, context), new InformerEventSource<>(pods, context));
+        var claims = InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, MailRelay.class)
+                .withName(CLAIMS)
+                .withLabelSelector(RelayQueueDrains.CLAIM_SELECTOR)
+                .withSecondaryToPrimaryMapper(claim -> byLabel(claim, "app.kubernetes.io/instance"))
+                .build();
+        var drains = InformerEventSourceConfiguration.from(Job.class, MailRelay.class)
+                .withName(DRAINS)
+                .withLabelSelector(RelayQueueDrains.SELECTOR)
+                .withSecondaryToPrimaryMapper(job -> byLabel(job, RelayObjects.RELAY_LABEL))
+                .build();
+        return List.of(new InformerEventSource<>(routes, context), new InformerEventSource<>(pods, context),
+                new InformerEventSource<>(claims, context), new InformerEventSource<>(drains, context));
+    }
+
+    private static Set<ResourceID> byLabel(io.fabric8.kubernetes.api.model.HasMetadata object, String label) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        String relay = labels == null ? null : labels.get(label);
+        return relay == null ? Set.of() : Set.of(new ResourceID(relay, object.getMetadata().getNamespace()));
     }
 
     static Set<ResourceID> relaysOf(MailRoute route) {
@@ -148,6 +174,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         deliveryReports.publish(relay.getMetadata().getUid(), plan, probes.stream()
                 .filter(p -> Boolean.TRUE.equals(p.status().ready) && p.delivery() != null)
                 .map(RelayPodProbe.Probe::delivery).toList(), clock.instant());
+        if (statefulSet != null) {
+            drainRemovedQueues(relay, statefulSet, context);
+        }
         MailRelayStatus status = RelayStatusFactory.status(relay, plan, configHash, statefulSet, pods,
                 clock);
         UpdateControl<MailRelay> control;
@@ -175,6 +204,54 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             names.add(RelayObjects.configShardName(name, n));
         }
         return names;
+    }
+
+    /**
+     * Queue volumes of pods a scale-down removed get a drain Job; a Job whose ordinal is back in the StatefulSet is
+     * deleted (RelayQueueDrains).
+     */
+    @SuppressWarnings("unchecked")
+    static void drainRemovedQueues(MailRelay relay, StatefulSet statefulSet, Context<MailRelay> context) {
+        String name = relay.getMetadata().getName();
+        String namespace = relay.getMetadata().getNamespace();
+        String workload = RelayObjects.workloadName(name);
+        var retriever = context.eventSourceRetriever();
+        List<String> claims = ((InformerEventSource<PersistentVolumeClaim, MailRelay>) retriever
+                .getEventSourceFor(PersistentVolumeClaim.class, CLAIMS))
+                .list(namespace, c -> name.equals(c.getMetadata().getLabels().get("app.kubernetes.io/instance")))
+                .map(c -> c.getMetadata().getName()).toList();
+        Set<String> pods = ((InformerEventSource<Pod, MailRelay>) retriever.getEventSourceFor(Pod.class, PODS))
+                .list(namespace, p -> name.equals(p.getMetadata().getLabels().get("app.kubernetes.io/instance")))
+                .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+        Map<Integer, String> jobs = ((InformerEventSource<Job, MailRelay>) retriever.getEventSourceFor(Job.class, DRAINS))
+                .list(namespace, j -> name.equals(j.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL)))
+                // only Jobs this relay created: its owner reference, an ordinal label of digits
+                .filter(j -> j.getMetadata().getOwnerReferences() != null && j.getMetadata().getOwnerReferences()
+                        .stream().anyMatch(o -> o.getUid() != null && o.getUid().equals(relay.getMetadata().getUid())))
+                .filter(j -> String.valueOf(j.getMetadata().getLabels().get(RelayQueueDrains.ORDINAL_LABEL))
+                        .matches("[0-9]{1,6}"))
+                .collect(Collectors.toMap(j -> Integer.parseInt(j.getMetadata().getLabels()
+                        .get(RelayQueueDrains.ORDINAL_LABEL)), j -> j.getMetadata().getName(), (a, b) -> a));
+        int replicas = relay.getSpec().replicas == null ? 1 : relay.getSpec().replicas;
+        RelayQueueDrains.Plan plan = RelayQueueDrains.plan(workload, replicas, claims, pods, jobs);
+        for (int ordinal : plan.create()) {
+            try {
+                context.getClient().resource(RelayQueueDrains.job(relay, statefulSet, ordinal)).create();
+                LOG.infof("MailRelay %s/%s: pod %s-%d is gone, its queue volume %s may hold mail: drain Job %s started",
+                        namespace, name, workload, ordinal, RelayQueueDrains.claimName(workload, ordinal),
+                        RelayQueueDrains.jobName(workload, ordinal));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) { // 409: created by an earlier reconcile, not in the cache yet
+                    throw e;
+                }
+            }
+        }
+        for (String job : plan.delete()) {
+            context.getClient().batch().v1().jobs().inNamespace(namespace).withName(job)
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            LOG.infof("MailRelay %s/%s: drain Job %s deleted, its ordinal is back in the StatefulSet", namespace, name,
+                    job);
+        }
     }
 
     /**

@@ -74,7 +74,7 @@ class ChartTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void onlyTheRelaysSaslSecretAndDisruptionBudgetsAreEverDeleted() {
+    void onlyTheRelaysSaslSecretDisruptionBudgetsAndDrainJobsAreEverDeleted() {
         for (List<GenericKubernetesResource> objects : List.of(template(t -> t),
                 template(t -> t.set("watchNamespaces[0]", "shop")))) {
             List<Map<String, Object>> rules = Stream.concat(ofKind(objects, "ClusterRole").stream(),
@@ -82,7 +82,7 @@ class ChartTest {
                     .toList();
             assertThat(rules).filteredOn(r -> ((List<Object>) r.get("verbs")).contains("delete"))
                     .flatExtracting(r -> (List<Object>) r.get("resources"))
-                    .containsExactlyInAnyOrder("secrets", "poddisruptionbudgets");
+                    .containsExactlyInAnyOrder("secrets", "poddisruptionbudgets", "jobs");
             assertThat(rules).as("no list/watch on Secrets: RBAC cannot narrow them to the operator's own")
                     .filteredOn(r -> ((List<Object>) r.get("resources")).contains("secrets"))
                     .singleElement().satisfies(r -> assertThat((List<Object>) r.get("verbs"))
@@ -94,6 +94,7 @@ class ChartTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void operatorPodIsLockedDown() {
         GenericKubernetesResource deployment = ofKind(template(t -> t.set("replicaCount", 2)), "Deployment").get(0);
         assertThat(deployment.<Integer>get("spec", "replicas")).isEqualTo(2);
@@ -101,6 +102,9 @@ class ChartTest {
         Map<String, Object> container = deployment.get("spec", "template", "spec", "containers", 0);
         assertThat(YAML.asYaml(container)).contains("readOnlyRootFilesystem: true", "allowPrivilegeEscalation: false",
                 "- \"ALL\"", "MAILROUTE_LEADER_ELECTION_NAMESPACE", "/q/health/ready");
+        // a slow start (two replicas on a busy node: ~49 s) must not be killed by the liveness probe
+        assertThat(container.get("startupProbe")).as("startupProbe").isNotNull();
+        assertThat(((Map<String, Object>) container.get("startupProbe")).get("failureThreshold")).isEqualTo(60);
     }
 
     @Test

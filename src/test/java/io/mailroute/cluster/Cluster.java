@@ -22,12 +22,14 @@ import java.util.stream.Stream;
 /**
  * A Kubernetes cluster with at least one node, given by a kubeconfig: {@code MAILROUTE_TEST_KUBECONFIG} (plus
  * {@code MAILROUTE_TEST_NODE_ADDRESS}, an address of the test host that pods reach, for the SMTP sinks) when set, e.g.
- * a K3s cluster; otherwise the one-node cluster of {@code hack/cluster.sh}, started here and stopped when the JVM
- * exits. Starting fails (never skips) with the script's last output lines when the cluster cannot start.
+ * a K3s cluster; otherwise, where a Docker engine answers, a K3s node from Testcontainers ({@link K3sNode},
+ * {@code MAILROUTE_TEST_K3S=auto|always|never}); otherwise the one-node cluster of {@code hack/cluster.sh}, started
+ * here and stopped when the JVM exits. Starting fails (never skips) with the script's last output lines when the cluster cannot start.
  */
 public final class Cluster {
     private static Cluster instance;
     private static boolean startedHere;
+    private static K3sNode k3s;
 
     private final Path kubeconfig;
     private final String nodeAddress;
@@ -48,7 +50,17 @@ public final class Cluster {
     public static synchronized Cluster get() {
         if (instance == null) {
             String given = System.getenv("MAILROUTE_TEST_KUBECONFIG");
-            if (given != null && !given.isBlank()) {
+            K3sNode.Source source = K3sNode.select(given, System.getenv("MAILROUTE_TEST_K3S"),
+                    K3sNode::dockerAvailable);
+            System.out.println("[cluster] journey cluster: " + source);
+            if (source == K3sNode.Source.K3S_IN_DOCKER) {
+                long t0 = System.nanoTime();
+                k3s = K3sNode.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(Cluster::stopIfStartedHere));
+                System.out.printf("[cluster] K3s node (%s) started in %.1fs%n", K3sNode.IMAGE,
+                        (System.nanoTime() - t0) / 1e9);
+                instance = new Cluster(k3s.kubeconfig(), k3s.nodeAddress());
+            } else if (source == K3sNode.Source.GIVEN_KUBECONFIG) {
                 String address = System.getenv("MAILROUTE_TEST_NODE_ADDRESS");
                 if (address == null || address.isBlank()) {
                     throw new IllegalStateException("MAILROUTE_TEST_KUBECONFIG needs MAILROUTE_TEST_NODE_ADDRESS: an "
@@ -76,6 +88,10 @@ public final class Cluster {
 
     /** Stops the cluster if this JVM started it (call from @AfterAll: the stop drains pods, which takes a while). */
     public static synchronized void stopIfStartedHere() {
+        if (k3s != null) {
+            k3s.stop();
+            k3s = null;
+        }
         if (startedHere) {
             startedHere = false;
             long t0 = System.nanoTime();
@@ -86,6 +102,11 @@ public final class Cluster {
                 throw new IllegalStateException("hack/cluster.sh stop failed:\n" + stop.tail);
             }
         }
+    }
+
+    /** Whether this JVM started the cluster (hack/cluster.sh on this machine) and has not stopped it yet. */
+    public static synchronized boolean startedHere() {
+        return startedHere;
     }
 
     public KubernetesClient client() {

@@ -94,38 +94,37 @@ class ClusterJourneyTest {
     @Order(1)
     void helmInstalledOperatorRunsAndLeadsWithTheChartsRbac() {
         long t0 = System.nanoTime();
+        // two replicas, as the chart's values suggest for production: step (f) deletes the leader
         new Helm(ControlPlane.repoRoot().resolve("charts/mailroute-operator")).install()
                 .withName(RELEASE).withNamespace(OPERATOR_NS).createNamespace()
                 .withKubeConfig(cluster.kubeconfig())
-                .set("image.tag", "0.1.0").set("image.pullPolicy", "Never")
+                .set("image.tag", "0.1.0").set("image.pullPolicy", "Never").set("replicaCount", "2")
                 .call();
-        Pod operator = await("operator pod Ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .failFast(() -> failFastOnPods(OPERATOR_NS))
-                .until(() -> client.pods().inNamespace(OPERATOR_NS).list().getItems().stream()
-                        .filter(ClusterJourneyTest::ready).findFirst().orElse(null), p -> p != null);
-        assertThat(operator.getSpec().getServiceAccountName()).isEqualTo(RELEASE + "-mailroute-operator");
-        Lease lease = await("the operator pod holds the leader Lease").atMost(Duration.ofMinutes(2))
+        List<Pod> operators = await("both operator pods Ready").atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(1)).failFast(() -> failFastOnPods(OPERATOR_NS))
+                .until(ClusterJourneyTest::readyOperators, pods -> pods.size() == 2);
+        assertThat(operators).allSatisfy(p -> assertThat(p.getSpec().getServiceAccountName())
+                .isEqualTo(RELEASE + "-mailroute-operator"));
+        List<String> names = operators.stream().map(p -> p.getMetadata().getName()).toList();
+        Lease lease = await("an operator pod holds the leader Lease").atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1))
-                .until(() -> client.leases().inNamespace(OPERATOR_NS).list().getItems().stream()
-                        .filter(l -> l.getSpec().getHolderIdentity() != null
-                                && l.getSpec().getHolderIdentity().contains(operator.getMetadata().getName()))
-                        .findFirst().orElse(null), l -> l != null);
+                .until(ClusterJourneyTest::lease, l -> l != null && names.contains(l.getSpec().getHolderIdentity()));
         double leader = seconds(t0);
         // Leading means renewing: the Lease must be renewed by the same pod past the renew deadline (10 s), with no
         // restart (a renewal the chart's RBAC forbids makes the operator stop leading and exit).
         java.time.ZonedDateTime acquired = lease.getSpec().getRenewTime();
         await("the operator keeps renewing its Lease").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
-                .failFast("the operator pod restarted", () -> restarts(OPERATOR_NS) > 0)
+                .failFast("the operator pod restarted", () -> restarts(OPERATOR_NS) > 0 && dumpRestarted(OPERATOR_NS))
                 .untilAsserted(() -> {
-                    Lease current = client.leases().inNamespace(OPERATOR_NS).withName(lease.getMetadata().getName())
-                            .get();
+                    Lease current = lease();
                     assertThat(current.getSpec().getHolderIdentity()).isEqualTo(lease.getSpec().getHolderIdentity());
                     assertThat(current.getSpec().getRenewTime())
                             .isAfter(acquired.plusSeconds(15));
                 });
         assertThat(restarts(OPERATOR_NS)).as("operator restarts").isZero();
-        report("d", "operator pod %s Ready and leader (Lease %s) %.1fs after helm install, still leading after %.1fs"
-                .formatted(operator.getMetadata().getName(), lease.getMetadata().getName(), leader, seconds(t0)));
+        report("d", "operator pods %s Ready, %s leader (Lease %s) %.1fs after helm install, still leading after %.1fs"
+                .formatted(names, lease.getSpec().getHolderIdentity(), lease.getMetadata().getName(), leader,
+                        seconds(t0)));
         stepsDone.add("operator");
     }
 
@@ -312,6 +311,224 @@ class ClusterJourneyTest {
                     + "delivered %.1fs after the delete").formatted(backIn, volume, back.getStatus().getPodIP(),
                     queued.size(), seconds(t0)));
         }
+        stepsDone.add("restored");
+    }
+
+    @Test
+    @Order(6)
+    void theOtherOperatorReplicaTakesOverWhenTheLeaderPodIsDeleted() throws Exception {
+        requireStep("restored");
+        Lease before = lease();
+        String leader = before.getSpec().getHolderIdentity();
+        Pod follower = readyOperators().stream().filter(p -> !p.getMetadata().getName().equals(leader)).findFirst()
+                .orElseThrow(() -> new AssertionError("no Ready follower next to the leader " + leader));
+        String next = follower.getMetadata().getName();
+        // Every version of the Lease, to see the release itself (the follower takes a released Lease within ms).
+        List<String> holders = new CopyOnWriteArrayList<>();
+        try (var watch = client.leases().inNamespace(OPERATOR_NS).withName(before.getMetadata().getName())
+                .watch(new io.fabric8.kubernetes.client.Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Lease lease) {
+                        String holder = lease.getSpec().getHolderIdentity();
+                        holders.add(holder == null ? "" : holder);
+                    }
+
+                    @Override
+                    public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                    }
+                })) {
+            java.io.ByteArrayOutputStream leaderLog = new java.io.ByteArrayOutputStream();
+            var logWatch = client.pods().inNamespace(OPERATOR_NS).withName(leader).tailingLines(1)
+                    .watchLog(leaderLog);
+            long t0 = System.nanoTime();
+            client.pods().inNamespace(OPERATOR_NS).withName(leader).delete(); // the chart's grace period: SIGTERM
+            // The old leader reconciles until its controllers stop; the Lease moves only after that. A route created
+            // once the other replica holds the Lease can only be rendered by the new leader.
+            double lease = await("the other replica holds the Lease").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> next.equals(lease().getSpec().getHolderIdentity()) ? seconds(t0) : -1.0, t -> t >= 0);
+            long t1 = System.nanoTime();
+            client.resource(route("after-failover", first.endpoint(), "failover.test")).create();
+            double rendered = await("the new leader renders a route created after the takeover")
+                    .atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> transportHas("failover.test") ? seconds(t1) : -1.0, t -> t >= 0);
+            await("the route is Ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> routeReady("after-failover"));
+            double ready = seconds(t1);
+            double gone = await("the deleted pod is gone").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> client.pods().inNamespace(OPERATOR_NS).withName(leader).get() == null
+                            ? seconds(t0) : -1.0, t -> t >= 0);
+            logWatch.close();
+            String stopping = leaderLog.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("Lease") || l.contains("leading") || l.contains("shutting down")
+                            || l.contains("stopped in"))
+                    .map(l -> "[journey]   " + l).reduce("", (a, b) -> a + "\n" + b);
+            report("f", ("leader pod %s deleted (SIGTERM, grace 30s): Lease taken by %s in %.1fs (%.1fs after the delete "
+                    + "the new leader had rendered a route created at the takeover: %.1fs after it, Ready %.1fs after "
+                    + "it); old pod gone in %.1fs; Lease holders seen %s; the old leader's last lines:%s").formatted(
+                    leader, next, lease, lease + rendered, rendered, ready, gone, holders, stopping));
+            stepsDone.add("takeover");
+        }
+        List<Pod> operators = await("the Deployment has two Ready replicas again").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1)).until(ClusterJourneyTest::readyOperators, p -> p.size() == 2);
+        crashTheLeader(operators);
+        assertThat(holders).as("Lease versions seen: the leader released it on SIGTERM, then the follower took it")
+                .containsSubsequence("", next);
+        stepsDone.add("failover");
+    }
+
+    @Test
+    @Order(7)
+    void scalingTheRelayFromTwoToOneStrandsNoMail() throws Exception {
+        requireStep("takeover"); // a working operator; not the rest of step (f)
+        long t0 = System.nanoTime();
+        client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).edit(r -> {
+            r.getSpec().replicas = 2;
+            return r;
+        });
+        String removed = RELAY + "-1";
+        await("both relay pods Ready and Programmed").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                .failFast(() -> failFastOnPods(NS)).untilAsserted(() -> {
+                    MailRelay current = relay();
+                    assertThat(current.getStatus().pods).hasSize(2).allSatisfy(p ->
+                            assertThat(p.liveHash).isEqualTo(current.getStatus().configHash));
+                    OperatorAssertions.assertCondition(current.getStatus().conditions, "Programmed", "True",
+                            "ConfigLive");
+                });
+        double scaledUp = seconds(t0);
+        Pod leaving = client.pods().inNamespace(NS).withName(removed).get();
+        String volume = client.persistentVolumeClaims().inNamespace(NS).withName("queue-" + removed).get()
+                .getSpec().getVolumeName();
+        // The route's next hop hangs: what the removed pod accepted stays in its queue through its preStop drain.
+        second.stop();
+        Tarpit[] bound = new Tarpit[1];
+        await("the hanging next hop listens on " + second.endpoint()).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> (bound[0] = new Tarpit(second.endpoint())) != null);
+        List<String> queued = List.of("scaled-1", "scaled-2", "scaled-3", "scaled-4", "scaled-5");
+        Loopback.Endpoint leavingPod = new Loopback.Endpoint(leaving.getStatus().getPodIP(), 25);
+        try (Tarpit tarpit = bound[0]) {
+            for (String subject : queued) {
+                send(leavingPod, subject);
+            }
+            await("the leaving pod connects to the hanging next hop").atMost(Duration.ofSeconds(30))
+                    .until(() -> tarpit.connections() > 0);
+            long t1 = System.nanoTime();
+            client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).edit(r -> {
+                r.getSpec().replicas = 1;
+                return r;
+            });
+            await("pod " + removed + " is gone (its preStop drain gives up after 60s)").atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> client.pods().inNamespace(NS).withName(removed).get() == null);
+            double gone = seconds(t1);
+            assertThat(subjects(first, second)).as("nothing delivered while the next hop hangs")
+                    .doesNotContainAnyElementsOf(queued);
+            await("the operator starts a drain Job on the removed pod's volume").atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> client.batch().v1().jobs().inNamespace(NS).withName(RELAY + "-drain-1").get() != null);
+            double job = seconds(t1);
+            var drainJob = client.batch().v1().jobs().inNamespace(NS).withName(RELAY + "-drain-1").get();
+            assertThat(drainJob.getSpec().getTemplate().getSpec().getVolumes())
+                    .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim() == null ? null
+                            : v.getPersistentVolumeClaim().getClaimName()).isEqualTo("queue-" + removed));
+            tarpit.close();
+            await("the next hop listens again on " + second.endpoint()).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                        second.start();
+                        return true;
+                    });
+            for (String subject : queued) {
+                second.awaitSubject(subject, Duration.ofMinutes(3));
+            }
+            double delivered = seconds(t1);
+            assertThat(subjects(first, second).stream().filter(s -> s.startsWith("scaled-")).toList())
+                    .as("each message queued on the removed pod exactly once").containsExactlyInAnyOrderElementsOf(queued);
+            await("the drain Job completes").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        var j = client.batch().v1().jobs().inNamespace(NS).withName(RELAY + "-drain-1").get();
+                        return j.getStatus() != null && j.getStatus().getSucceeded() != null
+                                && j.getStatus().getSucceeded() == 1;
+                    });
+            double completed = seconds(t1);
+            assertThat(client.pods().inNamespace(NS).withName(POD).get()).as("relay-0 stays").matches(p -> ready(p));
+            assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("queue-" + removed).get())
+                    .as("the volume is kept (drained) for a later scale-up").isNotNull();
+            report("g", ("scaled 1->2 Programmed in %.1fs; %d messages queued on %s (volume %s) with the next hop "
+                    + "hanging; scaled 2->1: pod gone %.1fs, drain Job %.1fs, all %d delivered exactly once %.1fs, Job "
+                    + "complete %.1fs after the scale-down").formatted(scaledUp, queued.size(), removed, volume, gone,
+                    job, queued.size(), delivered, completed));
+        }
+    }
+
+    /**
+     * A leader that dies without a graceful stop (SIGKILL, as on a lost node or an OOM kill) cannot release the Lease:
+     * the other replica takes over when the Lease expires. Measured where this JVM sees the node's processes (the
+     * hack/cluster.sh node); on another cluster it is reported as not measured.
+     */
+    private void crashTheLeader(List<Pod> operators) {
+        String leader = lease().getSpec().getHolderIdentity();
+        String next = operators.stream().map(p -> p.getMetadata().getName()).filter(n -> !n.equals(leader)).findFirst()
+                .orElseThrow();
+        java.util.OptionalLong pid = javaProcessOfPod(leader);
+        if (pid.isEmpty()) {
+            assertThat(Cluster.startedHere()).as("the leader's JVM (HOSTNAME=" + leader + ") on this machine").isFalse();
+            report("f", "SIGKILL of the leader not measured: the node's processes are not visible from here");
+            return;
+        }
+        long t0 = System.nanoTime();
+        ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        client.resource(route("after-crash", first.endpoint(), "crash.test")).create();
+        double[] lease = {-1};
+        double[] rendered = {-1};
+        await("the other replica takes the Lease after the leader's SIGKILL").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    if (lease[0] < 0 && next.equals(lease().getSpec().getHolderIdentity())) {
+                        lease[0] = seconds(t0);
+                    }
+                    if (rendered[0] < 0 && transportHas("crash.test")) {
+                        rendered[0] = seconds(t0);
+                    }
+                    return lease[0] >= 0 && rendered[0] >= 0;
+                });
+        report("f", ("leader %s SIGKILLed (JVM pid %d on the node): Lease taken by %s in %.1fs (it expires 15s after the "
+                + "last renewal), route created after the kill in the ConfigMap in %.1fs")
+                .formatted(leader, pid.getAsLong(), next, lease[0], rendered[0]));
+        await("the killed container is running again").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> readyOperators().size() == 2);
+    }
+
+    /** The java process of a pod on this machine: its environment names the pod (HOSTNAME). */
+    private static java.util.OptionalLong javaProcessOfPod(String pod) {
+        byte[] wanted = ("HOSTNAME=" + pod + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .filter(p -> {
+                    try {
+                        byte[] env = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + p.pid()
+                                + "/environ"));
+                        return indexOf(env, wanted) >= 0;
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                })
+                .mapToLong(ProcessHandle::pid).findFirst();
+    }
+
+    private static int indexOf(byte[] data, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= data.length; i++) {
+            if (i > 0 && data[i - 1] != 0) {
+                continue;
+            }
+            for (int j = 0; j < part.length; j++) {
+                if (data[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -334,7 +551,11 @@ class ClusterJourneyTest {
     }
 
     private static MailRoute route(Loopback.Endpoint nextHop) {
-        MailRoute route = Resources.pinnedRoute(NS, "e2e", RELAY, nextHop.address(), "e2e.test");
+        return route("e2e", nextHop, "e2e.test");
+    }
+
+    private static MailRoute route(String name, Loopback.Endpoint nextHop, String domain) {
+        MailRoute route = Resources.pinnedRoute(NS, name, RELAY, nextHop.address(), domain);
         route.getSpec().target.hosts = List.of(host(nextHop));
         route.getSpec().validation = ValidationPolicy.Off;
         return route;
@@ -346,6 +567,52 @@ class ClusterJourneyTest {
 
     private static MailRelay relay() {
         return client.resources(MailRelay.class).inNamespace(NS).withName(RELAY).get();
+    }
+
+    /** Prints why containers restarted (last state, previous log); returns true. */
+    private static boolean dumpRestarted(String namespace) {
+        for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
+            if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+                continue;
+            }
+            pod.getStatus().getContainerStatuses().stream().filter(c -> c.getRestartCount() > 0).forEach(c -> {
+                System.err.println("[journey] " + namespace + "/" + pod.getMetadata().getName() + " restarted "
+                        + c.getRestartCount() + "x, last state " + c.getLastState());
+                try {
+                    System.err.println(client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                            .terminated().tailingLines(60).getLog());
+                } catch (RuntimeException e) {
+                    System.err.println("[journey] no previous log: " + e.getMessage());
+                }
+            });
+            client.v1().events().inNamespace(namespace).list().getItems().stream()
+                    .filter(e -> pod.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                    .forEach(e -> System.err.println("[journey] event " + pod.getMetadata().getName() + ": "
+                            + e.getReason() + " " + e.getMessage()));
+        }
+        return true;
+    }
+
+    private static List<Pod> readyOperators() {
+        return client.pods().inNamespace(OPERATOR_NS).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).filter(ClusterJourneyTest::ready)
+                .toList();
+    }
+
+    private static Lease lease() {
+        return client.leases().inNamespace(OPERATOR_NS).withName(RELEASE + "-mailroute-operator").get();
+    }
+
+    private static boolean transportHas(String domain) {
+        var configMap = client.configMaps().inNamespace(NS).withName(RELAY + "-config").get();
+        String transport = configMap == null || configMap.getData() == null ? null : configMap.getData().get("transport");
+        return transport != null && transport.lines().anyMatch(l -> l.startsWith(domain + " "));
+    }
+
+    private static boolean routeReady(String name) {
+        MailRoute route = client.resources(MailRoute.class).inNamespace(NS).withName(name).get();
+        return route != null && route.getStatus() != null && route.getStatus().conditions != null && route.getStatus()
+                .conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static Loopback.Endpoint podEndpoint() {

@@ -101,6 +101,39 @@ class RelayQueueTest {
         assertThat(subjects(target.deliveries())).containsExactlyInAnyOrder("drained-1", "drained-2", "drained-3");
     }
 
+    /**
+     * The operator's drain Job after a scale-down: the image's entrypoint in drain mode on the queue a stopped relay
+     * left, with the same configuration; it delivers the queue without ever listening for SMTP and exits 0 once the
+     * queue is empty.
+     */
+    @Test
+    void drainModeDeliversTheQueueAStoppedRelayLeftAndExits() throws Exception {
+        sendNumbered("left", 3);
+        await().atMost(Duration.ofSeconds(20)).until(() -> relay.queued() == 3 && relay.maillog()
+                .split("status=deferred", -1).length > 3);
+        relay.stop();
+        target.start();
+        int logBefore = relay.maillog().length();
+
+        long start = System.nanoTime();
+        Commands.Result drained = relay.runScript("entrypoint.sh", Map.of("RELAY_MODE", "drain",
+                "RELAY_DRAIN_FLUSH_SECONDS", "2"), Duration.ofSeconds(120));
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(drained.exitCode()).as(drained.output()).isZero();
+        assertThat(drained.output()).contains("drain mode", "is empty").doesNotContain("refused");
+        assertThat(seconds).as("a flush, not Postfix's retry timer (300 s)").isLessThan(60);
+        assertThat(relay.queued()).isZero();
+        assertThat(subjects(target.deliveries())).as("each message once")
+                .containsExactlyInAnyOrder("left-1", "left-2", "left-3");
+        assertThat(relay.maillog().substring(logBefore)).as("no smtpd ran in drain mode").doesNotContain("postfix/smtpd[");
+
+        Commands.Result empty = relay.runScript("entrypoint.sh", Map.of("RELAY_MODE", "drain"),
+                Duration.ofSeconds(60));
+        assertThat(empty.exitCode()).as(empty.output()).isZero();
+        assertThat(target.deliveries()).hasSize(3);
+    }
+
     private void sendNumbered(String prefix, int count) throws IOException {
         for (int i = 1; i <= count; i++) {
             SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), prefix + "-" + i);
