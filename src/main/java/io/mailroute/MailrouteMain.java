@@ -6,30 +6,33 @@ import io.mailroute.command.UsageException;
 import io.mailroute.postfix.SafeText;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
-
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of the jar. {@code check} and {@code render} run as command-line tools without starting the operator
- * or touching a cluster; anything else starts the operator.
+ * Entry point of the jar. {@code check} and {@code render} run as command-line tools without
+ * starting the operator or touching a cluster; anything else starts the operator.
  */
 @QuarkusMain
 public final class MailrouteMain {
-    static final String USAGE = """
+    static final String USAGE =
+            """
             usage: mailroute check DOMAIN... [--resolver IP[:PORT]]... [--output text|json] [--from-files PATH]...
                    mailroute render -f DIR|FILE... [--output-dir DIR]
                    mailroute            (no arguments: run the operator)""";
     public static final int USAGE_ERROR = 64;
+
     /** An unexpected error (I/O, a bug): distinct from the checks' own codes 1-3. */
     public static final int INTERNAL_ERROR = 70;
 
-    private MailrouteMain() {
-    }
+    private MailrouteMain() {}
 
     public static void main(String... args) {
-        if (args.length > 0 && (args[0].equals("check") || args[0].equals("render") || args[0].equals("help"))) {
+        if (args.length > 0
+                && (args[0].equals("check")
+                        || args[0].equals("render")
+                        || args[0].equals("help"))) {
             System.exit(run(Arrays.asList(args), System.out, System.err));
         }
         Quarkus.run(args);
@@ -51,11 +54,19 @@ public final class MailrouteMain {
                 }
             };
         } catch (UsageException e) {
-            err.println("mailroute " + SafeText.oneLine(args.get(0)) + ": " + SafeText.oneLine(e.getMessage()));
+            err.println(
+                    "mailroute "
+                            + SafeText.oneLine(args.get(0))
+                            + ": "
+                            + SafeText.oneLine(e.getMessage()));
             err.println(USAGE);
             return USAGE_ERROR;
         } catch (java.io.IOException | RuntimeException e) {
-            err.println("mailroute " + SafeText.oneLine(args.get(0)) + ": " + SafeText.oneLine(String.valueOf(e)));
+            err.println(
+                    "mailroute "
+                            + SafeText.oneLine(args.get(0))
+                            + ": "
+                            + SafeText.oneLine(String.valueOf(e)));
             return INTERNAL_ERROR;
         }
     }

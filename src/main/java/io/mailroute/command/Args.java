@@ -4,8 +4,7 @@ import java.util.List;
 
 /** Small helpers for hand-parsed options. */
 final class Args {
-    private Args() {
-    }
+    private Args() {}
 
     /** The value after an option, or a usage error when it is missing. */
     static String value(List<String> args, int index, String option) {

@@ -16,7 +16,6 @@ import io.mailroute.postfix.DomainNames;
 import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.postfix.SafeText;
 import io.mailroute.routing.ResourceKey;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -32,9 +31,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code mailroute check DOMAIN... [--resolver HOST[:PORT]]... [--output text|json] [--from-files PATH]...}: the
- * full MX report of each domain. Exit code: the worst over all domains, failures first: 2 failure (definite: the
- * route cannot work as configured), 3 temporary failure (no definite answer: retry), 1 warnings, 0 ok.
+ * {@code mailroute check DOMAIN... [--resolver HOST[:PORT]]... [--output text|json] [--from-files
+ * PATH]...}: the full MX report of each domain. Exit code: the worst over all domains, failures
+ * first: 2 failure (definite: the route cannot work as configured), 3 temporary failure (no
+ * definite answer: retry), 1 warnings, 0 ok.
  */
 public final class CheckCommand {
     public static final int OK = 0;
@@ -42,8 +42,7 @@ public final class CheckCommand {
     public static final int FAILURES = 2;
     public static final int TEMPORARY = 3;
 
-    private CheckCommand() {
-    }
+    private CheckCommand() {}
 
     public static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Set<String> domains = new LinkedHashSet<>();
@@ -76,14 +75,17 @@ public final class CheckCommand {
                 }
                 for (int i = 0; i < route.getSpec().domains.size(); i++) {
                     try {
-                        domains.add(DomainNames.normalize("spec.domains[" + i + "]", route.getSpec().domains.get(i)));
+                        domains.add(
+                                DomainNames.normalize(
+                                        "spec.domains[" + i + "]", route.getSpec().domains.get(i)));
                     } catch (PostfixInputException e) {
                         problems.add("MailRoute " + ResourceKey.of(route) + ": " + e.getMessage());
                     }
                 }
             }
             if (!problems.isEmpty()) {
-                // the files are the input: like a usage error, nothing is looked up (exit 64), one line each
+                // the files are the input: like a usage error, nothing is looked up (exit 64), one
+                // line each
                 problems.forEach(p -> err.println("mailroute check: " + SafeText.oneLine(p)));
                 return MailrouteMain.USAGE_ERROR;
             }
@@ -93,21 +95,28 @@ public final class CheckCommand {
         }
         DnsResolverConfig config;
         try {
-            config = DnsResolverConfig.of(resolvers.isEmpty() ? ResolvConf.systemNameservers() : resolvers);
+            config =
+                    DnsResolverConfig.of(
+                            resolvers.isEmpty() ? ResolvConf.systemNameservers() : resolvers);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--resolver: " + e.getMessage());
         }
         boolean json = output.equals("json");
         List<MxReport> reports = new ArrayList<>();
         List<Verdict> verdicts = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(CONCURRENT_CHECKS, domains.size()), task -> {
-            Thread thread = new Thread(task, "mailroute-check");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        Math.min(CONCURRENT_CHECKS, domains.size()),
+                        task -> {
+                            Thread thread = new Thread(task, "mailroute-check");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         try (MxLookupService lookups = new MxLookupService(config)) {
-            // Domains are checked side by side (a check mostly waits for answers); reports come out in the order
-            // the domains were given, text as soon as each one and those before it are done (streamed, so memory
+            // Domains are checked side by side (a check mostly waits for answers); reports come out
+            // in the order
+            // the domains were given, text as soon as each one and those before it are done
+            // (streamed, so memory
             // does not grow with the number of domains), JSON as one document at the end.
             List<Future<MxReport>> checks = new ArrayList<>();
             for (String domain : domains) {
@@ -130,7 +139,10 @@ public final class CheckCommand {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("exitCode", exit);
             document.put("reports", reports);
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(document));
+            out.println(
+                    new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(document));
         } else {
             out.println("exit " + exit + ": " + describe(exit));
         }
@@ -187,9 +199,16 @@ public final class CheckCommand {
     static void printText(MxReport report, PrintStream out) {
         out.printf("%s: %s (%s)%n", report.domain(), report.classification(), report.verdict());
         for (MxHostReport host : report.hosts()) {
-            out.printf("  MX %-3d %-45s %-9s %3d address(es)%s%s%n", host.preference(), host.host(), host.status(),
-                    host.addressCount(), host.tcpNeeded() ? "  TCP needed (UDP answer truncated)" : "",
-                    host.cnameChain().isEmpty() ? "" : "  CNAME " + String.join(" -> ", host.cnameChain()));
+            out.printf(
+                    "  MX %-3d %-45s %-9s %3d address(es)%s%s%n",
+                    host.preference(),
+                    host.host(),
+                    host.status(),
+                    host.addressCount(),
+                    host.tcpNeeded() ? "  TCP needed (UDP answer truncated)" : "",
+                    host.cnameChain().isEmpty()
+                            ? ""
+                            : "  CNAME " + String.join(" -> ", host.cnameChain()));
         }
         report.warnings().forEach(w -> out.println("  warning: " + w));
         report.errors().forEach(e -> out.println("  error: " + e));

@@ -3,7 +3,6 @@ package io.mailroute.command;
 import io.mailroute.offline.ManifestSet;
 import io.mailroute.offline.OfflineRender;
 import io.mailroute.postfix.SafeText;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,13 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code mailroute render -f DIR|FILE... [--output-dir DIR]}: renders MailRelay/MailRoute manifests offline into the
- * Postfix files the operator would write (one directory per relay: NAMESPACE/NAME/main.cf, transport, tls_policy).
- * Exit 0 when every route renders, 1 with one line per problem on stderr: a check for GitOps pull requests.
+ * {@code mailroute render -f DIR|FILE... [--output-dir DIR]}: renders MailRelay/MailRoute manifests
+ * offline into the Postfix files the operator would write (one directory per relay:
+ * NAMESPACE/NAME/main.cf, transport, tls_policy). Exit 0 when every route renders, 1 with one line
+ * per problem on stderr: a check for GitOps pull requests.
  */
 public final class RenderCommand {
-    private RenderCommand() {
-    }
+    private RenderCommand() {}
 
     public static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
         List<Path> inputs = new ArrayList<>();
@@ -50,31 +49,40 @@ public final class RenderCommand {
                 if (problem != null) {
                     problems.add(problem);
                 } else {
-                    out.println("wrote " + SafeText.oneLine(outputDir.resolve(relay.getKey()).toString()));
+                    out.println(
+                            "wrote "
+                                    + SafeText.oneLine(
+                                            outputDir.resolve(relay.getKey()).toString()));
                 }
             } else {
                 out.println("=== MailRelay " + relay.getKey() + ": transport");
                 out.print(relay.getValue().get("transport"));
             }
         }
-        // every line passes SafeText: one problem is one line and reads as it is, whatever the files contained
+        // every line passes SafeText: one problem is one line and reads as it is, whatever the
+        // files contained
         result.notes().forEach(note -> err.println("note: " + SafeText.oneLine(note)));
         problems.forEach(problem -> err.println(SafeText.oneLine(problem)));
         return problems.isEmpty() ? 0 : 1;
     }
 
     /**
-     * Writes one relay's files to {@code OUTPUT/NAMESPACE/NAME/}; returns a problem instead when that would leave
-     * the output directory or go through a symbolic link. The names were validated as Kubernetes names when the
-     * manifests were read (ManifestSet); this is the second line of defence, on the path actually written.
+     * Writes one relay's files to {@code OUTPUT/NAMESPACE/NAME/}; returns a problem instead when
+     * that would leave the output directory or go through a symbolic link. The names were validated
+     * as Kubernetes names when the manifests were read (ManifestSet); this is the second line of
+     * defence, on the path actually written.
      */
-    static String write(Path outputDir, String relayKey, Map<String, String> files) throws IOException {
+    static String write(Path outputDir, String relayKey, Map<String, String> files)
+            throws IOException {
         Path root = outputDir.toAbsolutePath().normalize();
         String[] segments = relayKey.split("/", -1);
         boolean plain = segments.length == 2;
         for (String segment : segments) {
-            plain &= !segment.isEmpty() && !segment.equals(".") && !segment.equals("..")
-                    && segment.indexOf('\\') < 0;
+            plain &=
+                    !segment.isEmpty()
+                            && !segment.equals(".")
+                            && !segment.equals("..")
+                            && segment.indexOf('\\') < 0;
         }
         Path dir = root.resolve(relayKey).normalize();
         if (!plain || !dir.startsWith(root) || dir.equals(root)) {
@@ -85,7 +93,11 @@ public final class RenderCommand {
         for (String segment : segments) {
             current = current.resolve(segment);
             if (Files.isSymbolicLink(current)) {
-                return "MailRelay " + relayKey + ": not written: " + current + " is a symbolic link";
+                return "MailRelay "
+                        + relayKey
+                        + ": not written: "
+                        + current
+                        + " is a symbolic link";
             }
             if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectory(current);
@@ -97,8 +109,13 @@ public final class RenderCommand {
                 return "MailRelay " + relayKey + ": not written: " + target + " is a symbolic link";
             }
             // O_NOFOLLOW: a link put there after the check above is not followed either
-            Files.writeString(target, file.getValue(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            Files.writeString(
+                    target,
+                    file.getValue(),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    LinkOption.NOFOLLOW_LINKS);
         }
         return null;
     }

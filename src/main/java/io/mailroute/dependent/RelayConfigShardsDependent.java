@@ -6,18 +6,19 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.mailroute.api.v1alpha1.MailRelay;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The shard ConfigMaps {@code <relay>-config-<n>} of a large relay configuration ({@link RelayConfigLayout}): one
- * part of a map each. Written before the main ConfigMap, whose manifest names them; shards no longer needed are
- * emptied. Shares the main ConfigMap dependent's informer (one cache of the operator's ConfigMaps).
+ * The shard ConfigMaps {@code <relay>-config-<n>} of a large relay configuration ({@link
+ * RelayConfigLayout}): one part of a map each. Written before the main ConfigMap, whose manifest
+ * names them; shards no longer needed are emptied. Shares the main ConfigMap dependent's informer
+ * (one cache of the operator's ConfigMaps).
  */
-public class RelayConfigShardsDependent extends CRUDKubernetesDependentResource<ConfigMap, MailRelay>
+public class RelayConfigShardsDependent
+        extends CRUDKubernetesDependentResource<ConfigMap, MailRelay>
         implements BulkDependentResource<ConfigMap, MailRelay, String> {
 
     public RelayConfigShardsDependent() {
@@ -31,16 +32,21 @@ public class RelayConfigShardsDependent extends CRUDKubernetesDependentResource<
         Map<String, ConfigMap> desired = new TreeMap<>();
         for (int i = 0; i < shards.size(); i++) {
             String name = RelayObjects.configShardName(relay.getMetadata().getName(), i + 1);
-            desired.put(name, new ConfigMapBuilder()
-                    .withMetadata(RelayObjects.metadata(relay, name, RelayObjects.COMPONENT_CONFIG))
-                    .withData(shards.get(i))
-                    .build());
+            desired.put(
+                    name,
+                    new ConfigMapBuilder()
+                            .withMetadata(
+                                    RelayObjects.metadata(
+                                            relay, name, RelayObjects.COMPONENT_CONFIG))
+                            .withData(shards.get(i))
+                            .build());
         }
         return desired;
     }
 
     @Override
-    public Map<String, ConfigMap> getSecondaryResources(MailRelay relay, Context<MailRelay> context) {
+    public Map<String, ConfigMap> getSecondaryResources(
+            MailRelay relay, Context<MailRelay> context) {
         String relayName = relay.getMetadata().getName();
         return context.getSecondaryResourcesAsStream(ConfigMap.class)
                 .filter(cm -> RelayObjects.isConfigShardName(relayName, cm.getMetadata().getName()))
@@ -48,12 +54,13 @@ public class RelayConfigShardsDependent extends CRUDKubernetesDependentResource<
     }
 
     /**
-     * A shard no longer needed is emptied, not deleted: the operator holds no right to delete ConfigMaps (see the
-     * chart's RBAC); an empty shard adds no file to the relay's directory, and garbage collection removes it with the
-     * MailRelay.
+     * A shard no longer needed is emptied, not deleted: the operator holds no right to delete
+     * ConfigMaps (see the chart's RBAC); an empty shard adds no file to the relay's directory, and
+     * garbage collection removes it with the MailRelay.
      */
     @Override
-    public void deleteTargetResource(MailRelay relay, ConfigMap shard, String name, Context<MailRelay> context) {
+    public void deleteTargetResource(
+            MailRelay relay, ConfigMap shard, String name, Context<MailRelay> context) {
         if (shard.getData() == null || shard.getData().isEmpty()) {
             return;
         }

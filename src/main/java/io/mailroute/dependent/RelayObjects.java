@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.mailroute.api.v1alpha1.MailRelay;
-
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -14,29 +13,39 @@ public final class RelayObjects {
     public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+
     /** {@link #NAME_LABEL} of every relay pod (and of the objects around it). */
     public static final String RELAY_APP = "mailroute-relay";
+
     public static final String MANAGED_BY = "mailroute-operator";
     public static final String RELAY_LABEL = "mailroute.io/relay";
-    /** {@link #COMPONENT_LABEL} values: the pods and what serves them, the ConfigMap, the SASL Secret. */
+
+    /**
+     * {@link #COMPONENT_LABEL} values: the pods and what serves them, the ConfigMap, the SASL
+     * Secret.
+     */
     public static final String COMPONENT_RELAY = "relay";
+
     public static final String COMPONENT_CONFIG = "relay-config";
     public static final String COMPONENT_SASL = "relay-sasl";
     public static final String CONFIG_HASH_ANNOTATION = "mailroute.io/config-hash";
+
     /** Label selector of every relay ConfigMap, for informers. */
     public static final String CONFIG_MAP_SELECTOR =
             MANAGED_BY_LABEL + "=" + MANAGED_BY + "," + COMPONENT_LABEL + "=" + COMPONENT_CONFIG;
+
     /**
-     * Label selector of every object a relay owns, for the dependents' informers: the operator caches only objects
-     * it created, never every Secret or ConfigMap it can see.
+     * Label selector of every object a relay owns, for the dependents' informers: the operator
+     * caches only objects it created, never every Secret or ConfigMap it can see.
      */
     public static final String MANAGED_SELECTOR = MANAGED_BY_LABEL + "=" + MANAGED_BY;
+
     /** Label selector of every relay pod, for the pod informer. */
     public static final String POD_SELECTOR = NAME_LABEL + "=" + RELAY_APP;
+
     public static final int SMTP_PORT = 25;
 
-    private RelayObjects() {
-    }
+    private RelayObjects() {}
 
     public static String configMapName(String relay) {
         return relay + "-config";
@@ -89,7 +98,10 @@ public final class RelayObjects {
     }
 
     public static ObjectMeta metadata(MailRelay relay, String name, String component) {
-        return new ObjectMetaBuilder().withName(name).withNamespace(relay.getMetadata().getNamespace())
-                .withLabels(labels(relay, component)).build();
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(relay.getMetadata().getNamespace())
+                .withLabels(labels(relay, component))
+                .build();
     }
 }

@@ -4,30 +4,39 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.postfix.PostfixConfig;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * What the relay reconciler computed before it runs the dependents: the rendered configuration, the image to run, the
- * key of the public configuration hash (kept in the relay's SASL Secret), that hash and the ConfigMap layout. Dependents read it from the
- * reconcile context, so rendering happens once per reconciliation.
+ * What the relay reconciler computed before it runs the dependents: the rendered configuration, the
+ * image to run, the key of the public configuration hash (kept in the relay's SASL Secret), that
+ * hash and the ConfigMap layout. Dependents read it from the reconcile context, so rendering
+ * happens once per reconciliation.
  */
-public record RelayRenderContext(PostfixConfig config, String image, String hashKey, String configHash,
-                                 RelayConfigLayout.Layout layout) {
+public record RelayRenderContext(
+        PostfixConfig config,
+        String image,
+        String hashKey,
+        String configHash,
+        RelayConfigLayout.Layout layout) {
 
-    /** Computes the public hash of {@code config} with {@code hashKey}, and how its files go into ConfigMaps. */
+    /**
+     * Computes the public hash of {@code config} with {@code hashKey}, and how its files go into
+     * ConfigMaps.
+     */
     public RelayRenderContext(PostfixConfig config, String image, String hashKey) {
         this(config, image, hashKey, config.hash(hashKey));
     }
 
-    private RelayRenderContext(PostfixConfig config, String image, String hashKey, String configHash) {
+    private RelayRenderContext(
+            PostfixConfig config, String image, String hashKey, String configHash) {
         this(config, image, hashKey, configHash, RelayConfigLayout.of(config, configHash));
     }
 
     /**
-     * The hash key in the relay's existing SASL Secret, or a new random one when there is none (or it is unusable):
-     * generated once, then kept as long as the Secret exists, so the configuration hash changes only with the files.
+     * The hash key in the relay's existing SASL Secret, or a new random one when there is none (or
+     * it is unusable): generated once, then kept as long as the Secret exists, so the configuration
+     * hash changes only with the files.
      */
     public static String hashKey(Secret existingSaslSecret) {
         if (existingSaslSecret != null && existingSaslSecret.getData() != null) {
@@ -36,7 +45,8 @@ public record RelayRenderContext(PostfixConfig config, String image, String hash
                 try {
                     byte[] key = Base64.getDecoder().decode(encoded);
                     String text = new String(key, StandardCharsets.UTF_8);
-                    if (key.length > 0 && key.length <= PostfixConfig.MAX_HASH_KEY_BYTES
+                    if (key.length > 0
+                            && key.length <= PostfixConfig.MAX_HASH_KEY_BYTES
                             && text.getBytes(StandardCharsets.UTF_8).length == key.length) {
                         return text;
                     }

@@ -18,7 +18,6 @@ import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePo
 import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.postfix.PostfixConfig;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -29,19 +28,25 @@ import java.util.Set;
 
 /**
  * The relay's SASL password map and the key of the public configuration hash ({@code hash-key}, see
- * {@link PostfixConfig#hash(String)}); exists only while some route uses credentials (see {@link NeedsSaslSecret}).
+ * {@link PostfixConfig#hash(String)}); exists only while some route uses credentials (see {@link
+ * NeedsSaslSecret}).
  *
- * <p>Why polling and not an informer: an informer needs {@code list} and {@code watch} on Secrets, and Kubernetes RBAC
- * cannot narrow those verbs to a label or a name pattern, so a Secret informer would let the operator's
- * ServiceAccount read every Secret of every namespace it serves. This dependent reads its one Secret by name
- * ({@code get}) when a relay is first reconciled and then every {@link #POLL_PERIOD}, which also notices a Secret
- * deleted or edited by someone else; the chart grants no {@code list}/{@code watch} on Secrets at all. Deleting
- * the MailRelay removes the Secret through its owner reference (garbage collection, no finalizer); the operator
- * deletes it itself only when no route needs credentials any more.
+ * <p>Why polling and not an informer: an informer needs {@code list} and {@code watch} on Secrets,
+ * and Kubernetes RBAC cannot narrow those verbs to a label or a name pattern, so a Secret informer
+ * would let the operator's ServiceAccount read every Secret of every namespace it serves. This
+ * dependent reads its one Secret by name ({@code get}) when a relay is first reconciled and then
+ * every {@link #POLL_PERIOD}, which also notices a Secret deleted or edited by someone else; the
+ * chart grants no {@code list}/{@code watch} on Secrets at all. Deleting the MailRelay removes the
+ * Secret through its owner reference (garbage collection, no finalizer); the operator deletes it
+ * itself only when no route needs credentials any more.
  */
-public class RelaySaslSecretDependent extends PerResourcePollingDependentResource<Secret, MailRelay, ResourceID>
-        implements Creator<Secret, MailRelay>, Updater<Secret, MailRelay>, GarbageCollected<MailRelay> {
+public class RelaySaslSecretDependent
+        extends PerResourcePollingDependentResource<Secret, MailRelay, ResourceID>
+        implements Creator<Secret, MailRelay>,
+                Updater<Secret, MailRelay>,
+                GarbageCollected<MailRelay> {
     public static final String KEY = "sasl_passwd";
+
     /** How often the Secret is read back by name to notice changes made by others. */
     static final Duration POLL_PERIOD = Duration.ofSeconds(30);
 
@@ -56,10 +61,18 @@ public class RelaySaslSecretDependent extends PerResourcePollingDependentResourc
         RelayRenderContext render = RelayRenderContext.of(context);
         String saslPasswd = render.config().saslPasswd();
         return new SecretBuilder()
-                .withMetadata(RelayObjects.metadata(relay, RelayObjects.saslSecretName(relay.getMetadata().getName()),
-                        RelayObjects.COMPONENT_SASL))
+                .withMetadata(
+                        RelayObjects.metadata(
+                                relay,
+                                RelayObjects.saslSecretName(relay.getMetadata().getName()),
+                                RelayObjects.COMPONENT_SASL))
                 .withType("Opaque")
-                .withData(Map.of(KEY, base64(saslPasswd), PostfixConfig.HASH_KEY, base64(render.hashKey())))
+                .withData(
+                        Map.of(
+                                KEY,
+                                base64(saslPasswd),
+                                PostfixConfig.HASH_KEY,
+                                base64(render.hashKey())))
                 .build();
     }
 
@@ -67,37 +80,53 @@ public class RelaySaslSecretDependent extends PerResourcePollingDependentResourc
     protected ExternalResourceCachingEventSource<Secret, MailRelay, ResourceID> createEventSource(
             EventSourceContext<MailRelay> context) {
         client = context.getClient();
-        return new Poller(context, new PerResourcePollingConfigurationBuilder<Secret, MailRelay, ResourceID>(this,
-                getPollingPeriod())
-                .withResourceIDMapper(resourceIDMapper()).withName(name()).build());
+        return new Poller(
+                context,
+                new PerResourcePollingConfigurationBuilder<Secret, MailRelay, ResourceID>(
+                                this, getPollingPeriod())
+                        .withResourceIDMapper(resourceIDMapper())
+                        .withName(name())
+                        .build());
     }
 
     /** The relay's Secret read by name, or nothing: one GET, never a list. */
     @Override
     public Set<Secret> fetchResources(MailRelay relay) {
-        Secret secret = client.secrets().inNamespace(relay.getMetadata().getNamespace())
-                .withName(RelayObjects.saslSecretName(relay.getMetadata().getName())).get();
+        Secret secret =
+                client.secrets()
+                        .inNamespace(relay.getMetadata().getNamespace())
+                        .withName(RelayObjects.saslSecretName(relay.getMetadata().getName()))
+                        .get();
         return secret == null ? Set.of() : Set.of(secret);
     }
 
-    /** The relay's Secret among those polled, chosen by name (the default would render the desired Secret). */
+    /**
+     * The relay's Secret among those polled, chosen by name (the default would render the desired
+     * Secret).
+     */
     @Override
-    protected Optional<Secret> selectTargetSecondaryResource(Set<Secret> secondaries, MailRelay relay,
-                                                             Context<MailRelay> context) {
+    protected Optional<Secret> selectTargetSecondaryResource(
+            Set<Secret> secondaries, MailRelay relay, Context<MailRelay> context) {
         String name = RelayObjects.saslSecretName(relay.getMetadata().getName());
         return secondaries.stream().filter(s -> name.equals(s.getMetadata().getName())).findFirst();
     }
 
     /** Matches when the data, type and the operator's labels and owner reference are as desired. */
     @Override
-    public Matcher.Result<Secret> match(Secret actual, MailRelay relay, Context<MailRelay> context) {
+    public Matcher.Result<Secret> match(
+            Secret actual, MailRelay relay, Context<MailRelay> context) {
         Secret desired = desired(relay, context);
         Map<String, String> labels = actual.getMetadata().getLabels();
-        boolean matched = Objects.equals(desired.getData(), actual.getData())
-                && Objects.equals(desired.getType(), actual.getType())
-                && labels != null && labels.entrySet().containsAll(desired.getMetadata().getLabels().entrySet())
-                && actual.getMetadata().getOwnerReferences() != null
-                && actual.getMetadata().getOwnerReferences().containsAll(desired.getMetadata().getOwnerReferences());
+        boolean matched =
+                Objects.equals(desired.getData(), actual.getData())
+                        && Objects.equals(desired.getType(), actual.getType())
+                        && labels != null
+                        && labels.entrySet()
+                                .containsAll(desired.getMetadata().getLabels().entrySet())
+                        && actual.getMetadata().getOwnerReferences() != null
+                        && actual.getMetadata()
+                                .getOwnerReferences()
+                                .containsAll(desired.getMetadata().getOwnerReferences());
         return Matcher.Result.computed(matched, desired);
     }
 
@@ -106,12 +135,23 @@ public class RelaySaslSecretDependent extends PerResourcePollingDependentResourc
         return context.getClient().resource(desired).create();
     }
 
-    /** Replaces the Secret's data, keeping what others added to its metadata; a concurrent change fails and retries. */
+    /**
+     * Replaces the Secret's data, keeping what others added to its metadata; a concurrent change
+     * fails and retries.
+     */
     @Override
-    public Secret update(Secret actual, Secret desired, MailRelay relay, Context<MailRelay> context) {
-        Secret updated = new SecretBuilder(actual).withType(desired.getType()).withData(desired.getData())
-                .withStringData(null).editMetadata().addToLabels(desired.getMetadata().getLabels())
-                .withOwnerReferences(desired.getMetadata().getOwnerReferences()).endMetadata().build();
+    public Secret update(
+            Secret actual, Secret desired, MailRelay relay, Context<MailRelay> context) {
+        Secret updated =
+                new SecretBuilder(actual)
+                        .withType(desired.getType())
+                        .withData(desired.getData())
+                        .withStringData(null)
+                        .editMetadata()
+                        .addToLabels(desired.getMetadata().getLabels())
+                        .withOwnerReferences(desired.getMetadata().getOwnerReferences())
+                        .endMetadata()
+                        .build();
         return context.getClient().resource(updated).update();
     }
 
@@ -120,8 +160,11 @@ public class RelaySaslSecretDependent extends PerResourcePollingDependentResourc
         if (secret == null) {
             return; // none polled: nothing to delete
         }
-        context.getClient().secrets().inNamespace(relay.getMetadata().getNamespace())
-                .withName(secret.getMetadata().getName()).delete();
+        context.getClient()
+                .secrets()
+                .inNamespace(relay.getMetadata().getNamespace())
+                .withName(secret.getMetadata().getName())
+                .delete();
         eventSource().ifPresent(source -> ((Poller) source).forget(ResourceID.fromResource(relay)));
     }
 
@@ -129,10 +172,15 @@ public class RelaySaslSecretDependent extends PerResourcePollingDependentResourc
         return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The polling cache, which can also forget a Secret the operator just deleted (instead of up to a poll later). */
-    private static final class Poller extends PerResourcePollingEventSource<Secret, MailRelay, ResourceID> {
-        Poller(EventSourceContext<MailRelay> context,
-               PerResourcePollingConfiguration<Secret, MailRelay, ResourceID> configuration) {
+    /**
+     * The polling cache, which can also forget a Secret the operator just deleted (instead of up to
+     * a poll later).
+     */
+    private static final class Poller
+            extends PerResourcePollingEventSource<Secret, MailRelay, ResourceID> {
+        Poller(
+                EventSourceContext<MailRelay> context,
+                PerResourcePollingConfiguration<Secret, MailRelay, ResourceID> configuration) {
             super(Secret.class, context, configuration);
         }
 

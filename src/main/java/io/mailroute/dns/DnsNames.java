@@ -8,38 +8,38 @@ import org.xbill.DNS.TextParseException;
 /** Turns user input into absolute DNS names and names back into display strings. */
 final class DnsNames {
 
-  private DnsNames() {}
+    private DnsNames() {}
 
-  /**
-   * Parses a domain or host name as an absolute name (a trailing dot is optional; no search list
-   * is ever applied). Internationalized names are converted to their ASCII form.
-   *
-   * @throws IllegalArgumentException if the input is not a valid domain name
-   */
-  static Name absolute(String input) {
-    if (input == null || input.isBlank()) {
-      throw new IllegalArgumentException("domain name is empty");
+    /**
+     * Parses a domain or host name as an absolute name (a trailing dot is optional; no search list
+     * is ever applied). Internationalized names are converted to their ASCII form.
+     *
+     * @throws IllegalArgumentException if the input is not a valid domain name
+     */
+    static Name absolute(String input) {
+        if (input == null || input.isBlank()) {
+            throw new IllegalArgumentException("domain name is empty");
+        }
+        String s = input.trim();
+        if (s.endsWith(".")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("the root is not a mail domain: " + input);
+        }
+        try {
+            String ascii = IDN.toASCII(s, IDN.ALLOW_UNASSIGNED);
+            return Name.fromString(ascii + ".");
+        } catch (IllegalArgumentException | TextParseException e) {
+            throw new IllegalArgumentException("not a valid domain name: " + input, e);
+        }
     }
-    String s = input.trim();
-    if (s.endsWith(".")) {
-      s = s.substring(0, s.length() - 1);
-    }
-    if (s.isEmpty()) {
-      throw new IllegalArgumentException("the root is not a mail domain: " + input);
-    }
-    try {
-      String ascii = IDN.toASCII(s, IDN.ALLOW_UNASSIGNED);
-      return Name.fromString(ascii + ".");
-    } catch (IllegalArgumentException | TextParseException e) {
-      throw new IllegalArgumentException("not a valid domain name: " + input, e);
-    }
-  }
 
-  /** Lower-case name without the final dot; the root is ".". */
-  static String display(Name name) {
-    if (name.equals(Name.root)) {
-      return ".";
+    /** Lower-case name without the final dot; the root is ".". */
+    static String display(Name name) {
+        if (name.equals(Name.root)) {
+            return ".";
+        }
+        return name.toString(true).toLowerCase(Locale.ROOT);
     }
-    return name.toString(true).toLowerCase(Locale.ROOT);
-  }
 }

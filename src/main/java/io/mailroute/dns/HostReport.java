@@ -22,38 +22,50 @@ import java.util.List;
  * @param checkedAt when the check finished, ISO-8601 UTC (e.g. "2030-01-01T00:00:00Z")
  */
 public record HostReport(
-    String host,
-    HostStatus status,
-    int addressCount,
-    List<String> addresses,
-    boolean tcpNeeded,
-    List<String> cnameChain,
-    List<String> warnings,
-    List<String> errors,
-    boolean disagreement,
-    List<String> disagreements,
-    List<ResolverHostResult> resolvers,
-    long minTtlSeconds,
-    String checkedAt) {
+        String host,
+        HostStatus status,
+        int addressCount,
+        List<String> addresses,
+        boolean tcpNeeded,
+        List<String> cnameChain,
+        List<String> warnings,
+        List<String> errors,
+        boolean disagreement,
+        List<String> disagreements,
+        List<ResolverHostResult> resolvers,
+        long minTtlSeconds,
+        String checkedAt) {
 
-  public HostReport {
-    addresses = List.copyOf(addresses);
-    cnameChain = List.copyOf(cnameChain);
-    warnings = List.copyOf(warnings);
-    errors = List.copyOf(errors);
-    disagreements = List.copyOf(disagreements);
-    resolvers = List.copyOf(resolvers);
-  }
+    public HostReport {
+        addresses = List.copyOf(addresses);
+        cnameChain = List.copyOf(cnameChain);
+        warnings = List.copyOf(warnings);
+        errors = List.copyOf(errors);
+        disagreements = List.copyOf(disagreements);
+        resolvers = List.copyOf(resolvers);
+    }
 
-  static HostReport assemble(String host, List<ResolverHostResult> results, Instant checkedAt) {
-    ResolverHostResult primary = results.stream()
-        .filter(r -> r.status() != HostStatus.TEMPFAIL)
-        .findFirst()
-        .orElse(results.get(0));
-    List<String> disagreements = Disagreements.ofHost(host, results);
-    long ttl = results.stream().mapToLong(ResolverHostResult::minTtlSeconds).min().orElse(0);
-    return new HostReport(host, primary.status(), primary.addressCount(), primary.addresses(),
-        primary.tcpNeeded(), primary.cnameChain(), primary.warnings(), primary.errors(),
-        !disagreements.isEmpty(), disagreements, results, ttl, checkedAt.toString());
-  }
+    static HostReport assemble(String host, List<ResolverHostResult> results, Instant checkedAt) {
+        ResolverHostResult primary =
+                results.stream()
+                        .filter(r -> r.status() != HostStatus.TEMPFAIL)
+                        .findFirst()
+                        .orElse(results.get(0));
+        List<String> disagreements = Disagreements.ofHost(host, results);
+        long ttl = results.stream().mapToLong(ResolverHostResult::minTtlSeconds).min().orElse(0);
+        return new HostReport(
+                host,
+                primary.status(),
+                primary.addressCount(),
+                primary.addresses(),
+                primary.tcpNeeded(),
+                primary.cnameChain(),
+                primary.warnings(),
+                primary.errors(),
+                !disagreements.isEmpty(),
+                disagreements,
+                results,
+                ttl,
+                checkedAt.toString());
+    }
 }

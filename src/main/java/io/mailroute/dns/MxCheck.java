@@ -12,142 +12,177 @@ import org.xbill.DNS.Type;
 
 /**
  * Checks a domain's mail routing on one resolver: classifies the MX answer, then resolves every
- * exchange. A failed MX lookup ends the check as TEMPFAIL; only a definitive "no MX" (NODATA)
- * leads to the implicit MX.
+ * exchange. A failed MX lookup ends the check as TEMPFAIL; only a definitive "no MX" (NODATA) leads
+ * to the implicit MX.
  */
 final class MxCheck {
 
-  private final ServerResolver resolver;
-  private final Deadline deadline;
-  private final List<String> warnings = new ArrayList<>();
-  private final List<String> errors = new ArrayList<>();
+    private final ServerResolver resolver;
+    private final Deadline deadline;
+    private final List<String> warnings = new ArrayList<>();
+    private final List<String> errors = new ArrayList<>();
 
-  private MxCheck(ServerResolver resolver, Deadline deadline) {
-    this.resolver = resolver;
-    this.deadline = deadline;
-  }
+    private MxCheck(ServerResolver resolver, Deadline deadline) {
+        this.resolver = resolver;
+        this.deadline = deadline;
+    }
 
-  /** Runs the check; the future always completes normally. */
-  static CompletableFuture<ResolverMxResult> run(
-      ServerResolver resolver, Name domain, Deadline deadline) {
-    MxCheck check = new MxCheck(resolver, deadline);
-    return resolver.resolve(domain, Type.MX, deadline).thenCompose(check::classify);
-  }
+    /** Runs the check; the future always completes normally. */
+    static CompletableFuture<ResolverMxResult> run(
+            ServerResolver resolver, Name domain, Deadline deadline) {
+        MxCheck check = new MxCheck(resolver, deadline);
+        return resolver.resolve(domain, Type.MX, deadline).thenCompose(check::classify);
+    }
 
-  private CompletableFuture<ResolverMxResult> classify(Resolution mx) {
-    warnings.addAll(QueryTrace.shortenedWarnings(mx.traces()));
-    if (!mx.cnameChain().isEmpty()) {
-      warnings.add("domain is an alias: " + String.join(" -> ", mx.cnameChain()));
+    private CompletableFuture<ResolverMxResult> classify(Resolution mx) {
+        warnings.addAll(QueryTrace.shortenedWarnings(mx.traces()));
+        if (!mx.cnameChain().isEmpty()) {
+            warnings.add("domain is an alias: " + String.join(" -> ", mx.cnameChain()));
+        }
+        switch (mx.status()) {
+            case ANSWER:
+                return exchanges(mx);
+            case NODATA:
+                warnings.add(
+                        "no MX records: mail goes to the domain's own addresses "
+                                + "(implicit MX, RFC 5321 5.1)");
+                return hosts(
+                        mx,
+                        MxClassification.NODATA,
+                        MxSet.empty(),
+                        List.of(new Exchange(0, mx.finalName(), true)));
+            case NXDOMAIN:
+                errors.add("domain does not exist (NXDOMAIN)");
+                return hosts(mx, MxClassification.NXDOMAIN, MxSet.empty(), List.of());
+            default:
+                errors.add(
+                        "MX lookup failed: "
+                                + mx.error()
+                                + "; the domain's own A/AAAA records are not used as a fallback");
+                return hosts(mx, MxClassification.TEMPFAIL, MxSet.empty(), List.of());
+        }
     }
-    switch (mx.status()) {
-      case ANSWER:
-        return exchanges(mx);
-      case NODATA:
-        warnings.add("no MX records: mail goes to the domain's own addresses "
-            + "(implicit MX, RFC 5321 5.1)");
-        return hosts(mx, MxClassification.NODATA, MxSet.empty(),
-            List.of(new Exchange(0, mx.finalName(), true)));
-      case NXDOMAIN:
-        errors.add("domain does not exist (NXDOMAIN)");
-        return hosts(mx, MxClassification.NXDOMAIN, MxSet.empty(), List.of());
-      default:
-        errors.add("MX lookup failed: " + mx.error()
-            + "; the domain's own A/AAAA records are not used as a fallback");
-        return hosts(mx, MxClassification.TEMPFAIL, MxSet.empty(), List.of());
-    }
-  }
 
-  private CompletableFuture<ResolverMxResult> exchanges(Resolution mx) {
-    MxSet set = MxSet.empty();
-    List<Exchange> real = new ArrayList<>();
-    List<MXRecord> nulls = new ArrayList<>();
-    for (var record : mx.records()) {
-      MXRecord r = (MXRecord) record;
-      set = set.with(r.getPriority(), DnsNames.display(r.getTarget()));
-      if (r.getTarget().equals(Name.root)) {
-        nulls.add(r);
-      } else {
-        real.add(new Exchange(r.getPriority(), r.getTarget(), false));
-      }
+    private CompletableFuture<ResolverMxResult> exchanges(Resolution mx) {
+        MxSet set = MxSet.empty();
+        List<Exchange> real = new ArrayList<>();
+        List<MXRecord> nulls = new ArrayList<>();
+        for (var record : mx.records()) {
+            MXRecord r = (MXRecord) record;
+            set = set.with(r.getPriority(), DnsNames.display(r.getTarget()));
+            if (r.getTarget().equals(Name.root)) {
+                nulls.add(r);
+            } else {
+                real.add(new Exchange(r.getPriority(), r.getTarget(), false));
+            }
+        }
+        MxClassification classification = MxClassification.OK;
+        if (!nulls.isEmpty() && real.isEmpty()) {
+            classification = MxClassification.NULL_MX;
+            errors.add("domain accepts no mail (null MX, RFC 7505)");
+            if (nulls.size() > 1 || nulls.get(0).getPriority() != 0) {
+                warnings.add("null MX should be exactly one record with preference 0 (RFC 7505 3)");
+            }
+        } else if (!nulls.isEmpty()) {
+            classification = MxClassification.NULL_MX_MIXED;
+            errors.add("null MX \".\" mixed with other MX records: misconfigured (RFC 7505 3)");
+        }
+        return hosts(mx, classification, set, real);
     }
-    MxClassification classification = MxClassification.OK;
-    if (!nulls.isEmpty() && real.isEmpty()) {
-      classification = MxClassification.NULL_MX;
-      errors.add("domain accepts no mail (null MX, RFC 7505)");
-      if (nulls.size() > 1 || nulls.get(0).getPriority() != 0) {
-        warnings.add("null MX should be exactly one record with preference 0 (RFC 7505 3)");
-      }
-    } else if (!nulls.isEmpty()) {
-      classification = MxClassification.NULL_MX_MIXED;
-      errors.add("null MX \".\" mixed with other MX records: misconfigured (RFC 7505 3)");
-    }
-    return hosts(mx, classification, set, real);
-  }
 
-  private CompletableFuture<ResolverMxResult> hosts(
-      Resolution mx, MxClassification classification, MxSet set, List<Exchange> exchanges) {
-    Map<Name, CompletableFuture<ResolverHostResult>> lookups = new LinkedHashMap<>();
-    exchanges.stream()
-        .sorted(Comparator.comparing(Exchange::display))
-        .forEach(e -> lookups.computeIfAbsent(e.host(),
-            h -> HostLookup.resolve(resolver, h, deadline)));
-    return CompletableFuture.allOf(lookups.values().toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> {
-          List<QueryTrace> queries = new ArrayList<>(mx.traces());
-          lookups.values().forEach(f -> queries.addAll(f.join().queries()));
-          List<MxHostReport> reports = exchanges.stream()
-              .map(e -> report(e, lookups.get(e.host()).join()))
-              .sorted(Comparator.comparingInt(MxHostReport::preference)
-                  .thenComparing(MxHostReport::host))
-              .toList();
-          summarize(classification, reports);
-          long ttl = lookups.values().stream()
-              .map(CompletableFuture::join)
-              .filter(h -> h.status() != HostStatus.IP_LITERAL)
-              .mapToLong(ResolverHostResult::minTtlSeconds)
-              .reduce(mx.ttlSeconds(), Math::min);
-          return new ResolverMxResult(resolver.server(), classification, set, reports, warnings,
-              errors, ttl, queries);
-        });
-  }
+    private CompletableFuture<ResolverMxResult> hosts(
+            Resolution mx, MxClassification classification, MxSet set, List<Exchange> exchanges) {
+        Map<Name, CompletableFuture<ResolverHostResult>> lookups = new LinkedHashMap<>();
+        exchanges.stream()
+                .sorted(Comparator.comparing(Exchange::display))
+                .forEach(
+                        e ->
+                                lookups.computeIfAbsent(
+                                        e.host(), h -> HostLookup.resolve(resolver, h, deadline)));
+        return CompletableFuture.allOf(lookups.values().toArray(CompletableFuture[]::new))
+                .thenApply(
+                        ignored -> {
+                            List<QueryTrace> queries = new ArrayList<>(mx.traces());
+                            lookups.values().forEach(f -> queries.addAll(f.join().queries()));
+                            List<MxHostReport> reports =
+                                    exchanges.stream()
+                                            .map(e -> report(e, lookups.get(e.host()).join()))
+                                            .sorted(
+                                                    Comparator.comparingInt(
+                                                                    MxHostReport::preference)
+                                                            .thenComparing(MxHostReport::host))
+                                            .toList();
+                            summarize(classification, reports);
+                            long ttl =
+                                    lookups.values().stream()
+                                            .map(CompletableFuture::join)
+                                            .filter(h -> h.status() != HostStatus.IP_LITERAL)
+                                            .mapToLong(ResolverHostResult::minTtlSeconds)
+                                            .reduce(mx.ttlSeconds(), Math::min);
+                            return new ResolverMxResult(
+                                    resolver.server(),
+                                    classification,
+                                    set,
+                                    reports,
+                                    warnings,
+                                    errors,
+                                    ttl,
+                                    queries);
+                        });
+    }
 
-  private MxHostReport report(Exchange exchange, ResolverHostResult host) {
-    List<String> hostWarnings = new ArrayList<>(host.warnings());
-    List<String> hostErrors = new ArrayList<>(host.errors());
-    if (host.status() == HostStatus.IP_LITERAL) {
-      hostErrors.add("MX exchange is an IP address, not a host name (RFC 5321 5.1): "
-          + "mailers reject it or look it up as a name");
+    private MxHostReport report(Exchange exchange, ResolverHostResult host) {
+        List<String> hostWarnings = new ArrayList<>(host.warnings());
+        List<String> hostErrors = new ArrayList<>(host.errors());
+        if (host.status() == HostStatus.IP_LITERAL) {
+            hostErrors.add(
+                    "MX exchange is an IP address, not a host name (RFC 5321 5.1): "
+                            + "mailers reject it or look it up as a name");
+        }
+        if (!host.cnameChain().isEmpty()) {
+            hostWarnings.add(
+                    "MX host is an alias ("
+                            + String.join(" -> ", host.cnameChain())
+                            + "), not allowed by RFC 2181 10.3 and RFC 5321 5.1");
+        }
+        return new MxHostReport(
+                host.host(),
+                exchange.preference(),
+                exchange.implicit(),
+                host.status(),
+                host.addressCount(),
+                host.addresses(),
+                host.tcpNeeded(),
+                host.cnameChain(),
+                hostWarnings,
+                hostErrors);
     }
-    if (!host.cnameChain().isEmpty()) {
-      hostWarnings.add("MX host is an alias (" + String.join(" -> ", host.cnameChain())
-          + "), not allowed by RFC 2181 10.3 and RFC 5321 5.1");
-    }
-    return new MxHostReport(host.host(), exchange.preference(), exchange.implicit(),
-        host.status(), host.addressCount(), host.addresses(), host.tcpNeeded(),
-        host.cnameChain(), hostWarnings, hostErrors);
-  }
 
-  /** Lifts host problems into the check's lists: temporary ones as warnings, others as errors. */
-  private void summarize(MxClassification classification, List<MxHostReport> hosts) {
-    for (MxHostReport h : hosts) {
-      String prefix = (h.implicit() ? "implicit MX " : "MX host ") + h.host()
-          + " (preference " + h.preference() + "): ";
-      h.warnings().forEach(w -> warnings.add(prefix + w));
-      List<String> target = h.status() == HostStatus.TEMPFAIL ? warnings : errors;
-      h.errors().forEach(e -> target.add(prefix + e));
+    /** Lifts host problems into the check's lists: temporary ones as warnings, others as errors. */
+    private void summarize(MxClassification classification, List<MxHostReport> hosts) {
+        for (MxHostReport h : hosts) {
+            String prefix =
+                    (h.implicit() ? "implicit MX " : "MX host ")
+                            + h.host()
+                            + " (preference "
+                            + h.preference()
+                            + "): ";
+            h.warnings().forEach(w -> warnings.add(prefix + w));
+            List<String> target = h.status() == HostStatus.TEMPFAIL ? warnings : errors;
+            h.errors().forEach(e -> target.add(prefix + e));
+        }
+        boolean routable =
+                classification == MxClassification.OK || classification == MxClassification.NODATA;
+        boolean anyResolved = hosts.stream().anyMatch(h -> h.status() == HostStatus.RESOLVED);
+        boolean anyTemporary = hosts.stream().anyMatch(h -> h.status() == HostStatus.TEMPFAIL);
+        if (routable && !anyResolved && !anyTemporary) {
+            errors.add("no mail exchanger has an address");
+        }
     }
-    boolean routable = classification == MxClassification.OK
-        || classification == MxClassification.NODATA;
-    boolean anyResolved = hosts.stream().anyMatch(h -> h.status() == HostStatus.RESOLVED);
-    boolean anyTemporary = hosts.stream().anyMatch(h -> h.status() == HostStatus.TEMPFAIL);
-    if (routable && !anyResolved && !anyTemporary) {
-      errors.add("no mail exchanger has an address");
-    }
-  }
 
-  private record Exchange(int preference, Name host, boolean implicit) {
-    String display() {
-      return DnsNames.display(host);
+    private record Exchange(int preference, Name host, boolean implicit) {
+        String display() {
+            return DnsNames.display(host);
+        }
     }
-  }
 }

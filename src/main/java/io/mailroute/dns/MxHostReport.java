@@ -17,21 +17,21 @@ import java.util.List;
  * @param errors problems that stop delivery to this host
  */
 public record MxHostReport(
-    String host,
-    int preference,
-    boolean implicit,
-    HostStatus status,
-    int addressCount,
-    List<String> addresses,
-    boolean tcpNeeded,
-    List<String> cnameChain,
-    List<String> warnings,
-    List<String> errors) {
+        String host,
+        int preference,
+        boolean implicit,
+        HostStatus status,
+        int addressCount,
+        List<String> addresses,
+        boolean tcpNeeded,
+        List<String> cnameChain,
+        List<String> warnings,
+        List<String> errors) {
 
-  public MxHostReport {
-    addresses = List.copyOf(addresses);
-    cnameChain = List.copyOf(cnameChain);
-    warnings = List.copyOf(warnings);
-    errors = List.copyOf(errors);
-  }
+    public MxHostReport {
+        addresses = List.copyOf(addresses);
+        cnameChain = List.copyOf(cnameChain);
+        warnings = List.copyOf(warnings);
+        errors = List.copyOf(errors);
+    }
 }

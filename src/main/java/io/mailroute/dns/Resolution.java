@@ -17,11 +17,11 @@ import org.xbill.DNS.Record;
  * @param error why the result is not definitive, or null
  */
 record Resolution(
-    LookupStatus status,
-    Name finalName,
-    List<Record> records,
-    List<String> cnameChain,
-    long ttlSeconds,
-    boolean tcpUsed,
-    List<QueryTrace> traces,
-    String error) {}
+        LookupStatus status,
+        Name finalName,
+        List<Record> records,
+        List<String> cnameChain,
+        long ttlSeconds,
+        boolean tcpUsed,
+        List<QueryTrace> traces,
+        String error) {}

@@ -18,23 +18,23 @@ import java.util.List;
  * @param queries every DNS question asked
  */
 public record ResolverHostResult(
-    String server,
-    String host,
-    HostStatus status,
-    int addressCount,
-    List<String> addresses,
-    boolean tcpNeeded,
-    List<String> cnameChain,
-    List<String> warnings,
-    List<String> errors,
-    long minTtlSeconds,
-    List<QueryTrace> queries) {
+        String server,
+        String host,
+        HostStatus status,
+        int addressCount,
+        List<String> addresses,
+        boolean tcpNeeded,
+        List<String> cnameChain,
+        List<String> warnings,
+        List<String> errors,
+        long minTtlSeconds,
+        List<QueryTrace> queries) {
 
-  public ResolverHostResult {
-    addresses = List.copyOf(addresses);
-    cnameChain = List.copyOf(cnameChain);
-    warnings = List.copyOf(warnings);
-    errors = List.copyOf(errors);
-    queries = List.copyOf(queries);
-  }
+    public ResolverHostResult {
+        addresses = List.copyOf(addresses);
+        cnameChain = List.copyOf(cnameChain);
+        warnings = List.copyOf(warnings);
+        errors = List.copyOf(errors);
+        queries = List.copyOf(queries);
+    }
 }

@@ -15,19 +15,19 @@ import java.util.List;
  * @param queries every DNS question asked, MX first, then per host
  */
 public record ResolverMxResult(
-    String server,
-    MxClassification classification,
-    MxSet mxSet,
-    List<MxHostReport> hosts,
-    List<String> warnings,
-    List<String> errors,
-    long minTtlSeconds,
-    List<QueryTrace> queries) {
+        String server,
+        MxClassification classification,
+        MxSet mxSet,
+        List<MxHostReport> hosts,
+        List<String> warnings,
+        List<String> errors,
+        long minTtlSeconds,
+        List<QueryTrace> queries) {
 
-  public ResolverMxResult {
-    hosts = List.copyOf(hosts);
-    warnings = List.copyOf(warnings);
-    errors = List.copyOf(errors);
-    queries = List.copyOf(queries);
-  }
+    public ResolverMxResult {
+        hosts = List.copyOf(hosts);
+        warnings = List.copyOf(warnings);
+        errors = List.copyOf(errors);
+        queries = List.copyOf(queries);
+    }
 }

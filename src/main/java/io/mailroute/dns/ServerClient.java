@@ -26,211 +26,261 @@ import org.xbill.DNS.WireParseException;
 
 /**
  * Talks to exactly one DNS server. Sends over UDP with EDNS0, asks again over TCP when the UDP
- * answer is truncated (a truncated answer is never returned) or suspiciously close to its size limit
- * without TC (a cut-short answer is reported in the trace), asks again without EDNS when the
+ * answer is truncated (a truncated answer is never returned) or suspiciously close to its size
+ * limit without TC (a cut-short answer is reported in the trace), asks again without EDNS when the
  * server rejects EDNS, and records how the answer was obtained.
  *
- * <p>dnsjava's {@link SimpleResolver} is used as the wire client: one instance for UDP (its own
- * TC handling switched off so that we can record it) and one forced to TCP, both for this server.
+ * <p>dnsjava's {@link SimpleResolver} is used as the wire client: one instance for UDP (its own TC
+ * handling switched off so that we can record it) and one forced to TCP, both for this server.
  */
 final class ServerClient {
 
-  /** A UDP answer within this percentage of its size limit is asked again over TCP. */
-  static final int SUSPICIOUS_PERCENT = 10;
+    /** A UDP answer within this percentage of its size limit is asked again over TCP. */
+    static final int SUSPICIOUS_PERCENT = 10;
 
-  private final String label;
-  private final SimpleResolver udp;
-  private final SimpleResolver tcp;
-  private final DnsResolverConfig config;
-  private final Executor executor;
+    private final String label;
+    private final SimpleResolver udp;
+    private final SimpleResolver tcp;
+    private final DnsResolverConfig config;
+    private final Executor executor;
 
-  ServerClient(InetSocketAddress server, DnsResolverConfig config, Executor executor) {
-    this.label = label(server);
-    this.config = config;
-    this.executor = executor;
-    this.udp = wireClient(server, config.queryTimeout());
-    this.udp.setIgnoreTruncation(true);
-    this.tcp = wireClient(server, config.queryTimeout());
-    this.tcp.setTCP(true);
-  }
+    ServerClient(InetSocketAddress server, DnsResolverConfig config, Executor executor) {
+        this.label = label(server);
+        this.config = config;
+        this.executor = executor;
+        this.udp = wireClient(server, config.queryTimeout());
+        this.udp.setIgnoreTruncation(true);
+        this.tcp = wireClient(server, config.queryTimeout());
+        this.tcp.setTCP(true);
+    }
 
-  String label() {
-    return label;
-  }
+    String label() {
+        return label;
+    }
 
-  /** Asks the question; the future always completes normally. */
-  CompletableFuture<ServerResponse> query(Name name, int type, Deadline deadline) {
-    Exchange exchange = new Exchange(name, type, deadline, System.nanoTime());
-    return overUdp(exchange, config.ednsPayloadSize() > 0, 1);
-  }
+    /** Asks the question; the future always completes normally. */
+    CompletableFuture<ServerResponse> query(Name name, int type, Deadline deadline) {
+        Exchange exchange = new Exchange(name, type, deadline, System.nanoTime());
+        return overUdp(exchange, config.ednsPayloadSize() > 0, 1);
+    }
 
-  private CompletableFuture<ServerResponse> overUdp(Exchange ex, boolean edns, int attempt) {
-    return send(udp, ex, edns).thenComposeAsync(result -> {
-      if (result.error != null) {
-        if (isTimeout(result.error) && attempt < config.udpAttempts() && !ex.deadline.expired()) {
-          return overUdp(ex, edns, attempt + 1);
+    private CompletableFuture<ServerResponse> overUdp(Exchange ex, boolean edns, int attempt) {
+        return send(udp, ex, edns)
+                .thenComposeAsync(
+                        result -> {
+                            if (result.error != null) {
+                                if (isTimeout(result.error)
+                                        && attempt < config.udpAttempts()
+                                        && !ex.deadline.expired()) {
+                                    return overUdp(ex, edns, attempt + 1);
+                                }
+                                if (edns
+                                        && result.error instanceof WireParseException
+                                        && !ex.ednsFallback) {
+                                    // e.g. a FORMERR without question section from a server that
+                                    // does not know EDNS
+                                    ex.ednsFallback = true;
+                                    return overUdp(ex, false, 1);
+                                }
+                                return done(ex.failed(Transport.UDP, describe(result.error, ex)));
+                            }
+                            Message answer = result.message;
+                            if (edns
+                                    && answer.getRcode() == Rcode.FORMERR
+                                    && answer.getOPT() == null) {
+                                ex.ednsFallback = true; // RFC 6891 7: retry without EDNS
+                                return overUdp(ex, false, 1);
+                            }
+                            if (answer.getHeader().getFlag(Flags.TC)) {
+                                ex.truncated = true;
+                                return overTcp(ex, edns);
+                            }
+                            if (nearSizeLimit(answer, edns)) {
+                                return recheckOverTcp(ex, edns, answer);
+                            }
+                            return done(ex.answered(answer, Transport.UDP));
+                        },
+                        executor);
+    }
+
+    private CompletableFuture<ServerResponse> overTcp(Exchange ex, boolean edns) {
+        return send(tcp, ex, edns)
+                .thenApplyAsync(
+                        result -> {
+                            if (result.error != null) {
+                                return ex.failed(
+                                        Transport.TCP,
+                                        "answer truncated over UDP and TCP retry failed: "
+                                                + describe(result.error, ex));
+                            }
+                            if (result.message.getHeader().getFlag(Flags.TC)) {
+                                return ex.failed(Transport.TCP, "answer truncated even over TCP");
+                            }
+                            return ex.answered(result.message, Transport.TCP);
+                        },
+                        executor);
+    }
+
+    /**
+     * A UDP answer without TC that fills (almost) all the room it had: a middlebox or resolver may
+     * have cut it to fit and dropped the TC bit (the seed incident's failure class). The room is
+     * 512 bytes without EDNS, else the smaller of our and the server's EDNS payload size.
+     */
+    private boolean nearSizeLimit(Message answer, boolean edns) {
+        int limit = 512;
+        if (edns && answer.getOPT() != null) {
+            limit =
+                    Math.max(
+                            512,
+                            Math.min(config.ednsPayloadSize(), answer.getOPT().getPayloadSize()));
         }
-        if (edns && result.error instanceof WireParseException && !ex.ednsFallback) {
-          // e.g. a FORMERR without question section from a server that does not know EDNS
-          ex.ednsFallback = true;
-          return overUdp(ex, false, 1);
+        return answer.numBytes() * 100L >= limit * (100L - SUSPICIOUS_PERCENT);
+    }
+
+    /**
+     * Asks a suspiciously full UDP answer again over TCP. When TCP has other records, the TCP
+     * answer is used and the difference recorded in the trace; when they agree (or TCP fails), the
+     * UDP answer stands.
+     */
+    private CompletableFuture<ServerResponse> recheckOverTcp(
+            Exchange ex, boolean edns, Message udpAnswer) {
+        return send(tcp, ex, edns)
+                .thenApplyAsync(
+                        result -> {
+                            if (result.error != null
+                                    || result.message.getHeader().getFlag(Flags.TC)
+                                    || result.message.getRcode() != udpAnswer.getRcode()) {
+                                return ex.answered(udpAnswer, Transport.UDP);
+                            }
+                            List<Record> overUdp = udpAnswer.getSection(Section.ANSWER);
+                            List<Record> overTcp = result.message.getSection(Section.ANSWER);
+                            if (new HashSet<>(overUdp).equals(new HashSet<>(overTcp))) {
+                                return ex.answered(udpAnswer, Transport.UDP);
+                            }
+                            ex.udpShortened =
+                                    "UDP answer of "
+                                            + udpAnswer.numBytes()
+                                            + " bytes without TC had "
+                                            + overUdp.size()
+                                            + " record(s), TCP had "
+                                            + overTcp.size()
+                                            + ": the UDP answer was cut short, the TCP answer is used";
+                            return ex.answered(result.message, Transport.TCP);
+                        },
+                        executor);
+    }
+
+    private CompletableFuture<WireResult> send(SimpleResolver resolver, Exchange ex, boolean edns) {
+        long timeout = ex.deadline.nextTimeoutMillis(config.queryTimeout());
+        if (timeout <= 0) {
+            return CompletableFuture.completedFuture(
+                    new WireResult(null, new TimeoutException("deadline exceeded")));
         }
-        return done(ex.failed(Transport.UDP, describe(result.error, ex)));
-      }
-      Message answer = result.message;
-      if (edns && answer.getRcode() == Rcode.FORMERR && answer.getOPT() == null) {
-        ex.ednsFallback = true; // RFC 6891 7: retry without EDNS
-        return overUdp(ex, false, 1);
-      }
-      if (answer.getHeader().getFlag(Flags.TC)) {
-        ex.truncated = true;
-        return overTcp(ex, edns);
-      }
-      if (nearSizeLimit(answer, edns)) {
-        return recheckOverTcp(ex, edns, answer);
-      }
-      return done(ex.answered(answer, Transport.UDP));
-    }, executor);
-  }
-
-  private CompletableFuture<ServerResponse> overTcp(Exchange ex, boolean edns) {
-    return send(tcp, ex, edns).thenApplyAsync(result -> {
-      if (result.error != null) {
-        return ex.failed(Transport.TCP,
-            "answer truncated over UDP and TCP retry failed: " + describe(result.error, ex));
-      }
-      if (result.message.getHeader().getFlag(Flags.TC)) {
-        return ex.failed(Transport.TCP, "answer truncated even over TCP");
-      }
-      return ex.answered(result.message, Transport.TCP);
-    }, executor);
-  }
-
-  /**
-   * A UDP answer without TC that fills (almost) all the room it had: a middlebox or resolver may have cut it to fit
-   * and dropped the TC bit (the seed incident's failure class). The room is 512 bytes without EDNS, else the
-   * smaller of our and the server's EDNS payload size.
-   */
-  private boolean nearSizeLimit(Message answer, boolean edns) {
-    int limit = 512;
-    if (edns && answer.getOPT() != null) {
-      limit = Math.max(512, Math.min(config.ednsPayloadSize(), answer.getOPT().getPayloadSize()));
-    }
-    return answer.numBytes() * 100L >= limit * (100L - SUSPICIOUS_PERCENT);
-  }
-
-  /**
-   * Asks a suspiciously full UDP answer again over TCP. When TCP has other records, the TCP answer is used and the
-   * difference recorded in the trace; when they agree (or TCP fails), the UDP answer stands.
-   */
-  private CompletableFuture<ServerResponse> recheckOverTcp(Exchange ex, boolean edns, Message udpAnswer) {
-    return send(tcp, ex, edns).thenApplyAsync(result -> {
-      if (result.error != null || result.message.getHeader().getFlag(Flags.TC)
-          || result.message.getRcode() != udpAnswer.getRcode()) {
-        return ex.answered(udpAnswer, Transport.UDP);
-      }
-      List<Record> overUdp = udpAnswer.getSection(Section.ANSWER);
-      List<Record> overTcp = result.message.getSection(Section.ANSWER);
-      if (new HashSet<>(overUdp).equals(new HashSet<>(overTcp))) {
-        return ex.answered(udpAnswer, Transport.UDP);
-      }
-      ex.udpShortened = "UDP answer of " + udpAnswer.numBytes() + " bytes without TC had " + overUdp.size()
-          + " record(s), TCP had " + overTcp.size() + ": the UDP answer was cut short, the TCP answer is used";
-      return ex.answered(result.message, Transport.TCP);
-    }, executor);
-  }
-
-  private CompletableFuture<WireResult> send(SimpleResolver resolver, Exchange ex, boolean edns) {
-    long timeout = ex.deadline.nextTimeoutMillis(config.queryTimeout());
-    if (timeout <= 0) {
-      return CompletableFuture.completedFuture(
-          new WireResult(null, new TimeoutException("deadline exceeded")));
-    }
-    Message query = Message.newQuery(Record.newRecord(ex.name, ex.type, DClass.IN));
-    if (edns) {
-      query.addRecord(new OPTRecord(config.ednsPayloadSize(), 0, 0, 0), Section.ADDITIONAL);
-    }
-    try {
-      return resolver.sendAsync(query, executor).toCompletableFuture()
-          .orTimeout(timeout, TimeUnit.MILLISECONDS)
-          .handle((message, error) -> new WireResult(message, unwrap(error)));
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(new WireResult(null, e));
-    }
-  }
-
-  private static CompletableFuture<ServerResponse> done(ServerResponse response) {
-    return CompletableFuture.completedFuture(response);
-  }
-
-  private static SimpleResolver wireClient(InetSocketAddress server, Duration timeout) {
-    SimpleResolver resolver = new SimpleResolver(server);
-    resolver.setEDNS(null); // we add the OPT record ourselves, per query
-    resolver.setTimeout(timeout);
-    return resolver;
-  }
-
-  private static boolean isTimeout(Throwable error) {
-    return error instanceof TimeoutException || error instanceof SocketTimeoutException;
-  }
-
-  private static String describe(Throwable error, Exchange ex) {
-    if (isTimeout(error)) {
-      return ex.deadline.expired() ? "timeout (deadline exceeded)" : "timeout";
-    }
-    String kind = error instanceof IOException ? "network error" : "error";
-    return kind + ": " + error.getClass().getSimpleName()
-        + (error.getMessage() == null ? "" : " " + error.getMessage());
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
-  }
-
-  private static String label(InetSocketAddress server) {
-    String host = server.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
-  }
-
-  private record WireResult(Message message, Throwable error) {}
-
-  /** State of one question while it moves through UDP, EDNS fallback and TCP. */
-  private final class Exchange {
-    final Name name;
-    final int type;
-    final Deadline deadline;
-    final long startNanos;
-    boolean truncated;
-    boolean ednsFallback;
-    String udpShortened;
-
-    Exchange(Name name, int type, Deadline deadline, long startNanos) {
-      this.name = name;
-      this.type = type;
-      this.deadline = deadline;
-      this.startNanos = startNanos;
+        Message query = Message.newQuery(Record.newRecord(ex.name, ex.type, DClass.IN));
+        if (edns) {
+            query.addRecord(new OPTRecord(config.ednsPayloadSize(), 0, 0, 0), Section.ADDITIONAL);
+        }
+        try {
+            return resolver.sendAsync(query, executor)
+                    .toCompletableFuture()
+                    .orTimeout(timeout, TimeUnit.MILLISECONDS)
+                    .handle((message, error) -> new WireResult(message, unwrap(error)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(new WireResult(null, e));
+        }
     }
 
-    ServerResponse answered(Message answer, Transport transport) {
-      QueryTrace trace = trace(Rcode.string(answer.getRcode()), transport,
-          answer.getSection(Section.ANSWER).size(), answer.numBytes(), null);
-      return new ServerResponse(answer, trace, AnswerTtl.of(answer).orElse(0));
+    private static CompletableFuture<ServerResponse> done(ServerResponse response) {
+        return CompletableFuture.completedFuture(response);
     }
 
-    ServerResponse failed(Transport transport, String error) {
-      return new ServerResponse(null, trace(null, transport, 0, 0, error), 0);
+    private static SimpleResolver wireClient(InetSocketAddress server, Duration timeout) {
+        SimpleResolver resolver = new SimpleResolver(server);
+        resolver.setEDNS(null); // we add the OPT record ourselves, per query
+        resolver.setTimeout(timeout);
+        return resolver;
     }
 
-    private QueryTrace trace(
-        String rcode, Transport transport, int answers, int bytes, String error) {
-      long millis = (System.nanoTime() - startNanos) / 1_000_000;
-      return new QueryTrace(label, DnsNames.display(name), Type.string(type), rcode, transport,
-          truncated, ednsFallback, false, millis, answers, bytes, error, udpShortened);
+    private static boolean isTimeout(Throwable error) {
+        return error instanceof TimeoutException || error instanceof SocketTimeoutException;
     }
-  }
+
+    private static String describe(Throwable error, Exchange ex) {
+        if (isTimeout(error)) {
+            return ex.deadline.expired() ? "timeout (deadline exceeded)" : "timeout";
+        }
+        String kind = error instanceof IOException ? "network error" : "error";
+        return kind
+                + ": "
+                + error.getClass().getSimpleName()
+                + (error.getMessage() == null ? "" : " " + error.getMessage());
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static String label(InetSocketAddress server) {
+        String host = server.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
+    }
+
+    private record WireResult(Message message, Throwable error) {}
+
+    /** State of one question while it moves through UDP, EDNS fallback and TCP. */
+    private final class Exchange {
+        final Name name;
+        final int type;
+        final Deadline deadline;
+        final long startNanos;
+        boolean truncated;
+        boolean ednsFallback;
+        String udpShortened;
+
+        Exchange(Name name, int type, Deadline deadline, long startNanos) {
+            this.name = name;
+            this.type = type;
+            this.deadline = deadline;
+            this.startNanos = startNanos;
+        }
+
+        ServerResponse answered(Message answer, Transport transport) {
+            QueryTrace trace =
+                    trace(
+                            Rcode.string(answer.getRcode()),
+                            transport,
+                            answer.getSection(Section.ANSWER).size(),
+                            answer.numBytes(),
+                            null);
+            return new ServerResponse(answer, trace, AnswerTtl.of(answer).orElse(0));
+        }
+
+        ServerResponse failed(Transport transport, String error) {
+            return new ServerResponse(null, trace(null, transport, 0, 0, error), 0);
+        }
+
+        private QueryTrace trace(
+                String rcode, Transport transport, int answers, int bytes, String error) {
+            long millis = (System.nanoTime() - startNanos) / 1_000_000;
+            return new QueryTrace(
+                    label,
+                    DnsNames.display(name),
+                    Type.string(type),
+                    rcode,
+                    transport,
+                    truncated,
+                    ednsFallback,
+                    false,
+                    millis,
+                    answers,
+                    bytes,
+                    error,
+                    udpShortened);
+        }
+    }
 }

@@ -11,8 +11,8 @@ import java.util.concurrent.Executor;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -20,171 +20,209 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Resolves names on one server: answers come from the cache or the wire, CNAME chains are
- * followed (inside one answer and across answers) with loop detection and a depth limit, and
- * every answer is classified. Only a definitive answer is ever NODATA or NXDOMAIN.
+ * Resolves names on one server: answers come from the cache or the wire, CNAME chains are followed
+ * (inside one answer and across answers) with loop detection and a depth limit, and every answer is
+ * classified. Only a definitive answer is ever NODATA or NXDOMAIN.
  */
 final class ServerResolver {
 
-  private final ServerClient client;
-  private final AnswerCache cache;
-  private final int maxCnameDepth;
-  private final Executor executor;
+    private final ServerClient client;
+    private final AnswerCache cache;
+    private final int maxCnameDepth;
+    private final Executor executor;
 
-  ServerResolver(ServerClient client, Clock clock, DnsResolverConfig config, Executor executor) {
-    this.client = client;
-    this.cache = new AnswerCache(clock, config.minCacheTtl(), config.maxCacheTtl());
-    this.maxCnameDepth = config.maxCnameDepth();
-    this.executor = executor;
-  }
+    ServerResolver(ServerClient client, Clock clock, DnsResolverConfig config, Executor executor) {
+        this.client = client;
+        this.cache = new AnswerCache(clock, config.minCacheTtl(), config.maxCacheTtl());
+        this.maxCnameDepth = config.maxCnameDepth();
+        this.executor = executor;
+    }
 
-  String server() {
-    return client.label();
-  }
+    String server() {
+        return client.label();
+    }
 
-  void clearCache() {
-    cache.clear();
-  }
+    void clearCache() {
+        cache.clear();
+    }
 
-  /** Resolves; the future always completes normally. */
-  CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
-    return step(new Walk(name, type), name, deadline);
-  }
+    /** Resolves; the future always completes normally. */
+    CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
+        return step(new Walk(name, type), name, deadline);
+    }
 
-  private CompletableFuture<Resolution> step(Walk walk, Name current, Deadline deadline) {
-    return ask(current, walk.type, deadline).thenComposeAsync(response -> {
-      walk.observe(response);
-      if (!response.answered()) {
-        return done(walk.end(LookupStatus.TEMPFAIL, current, List.of(), response.trace().error()));
-      }
-      Message message = response.message();
-      int rcode = message.getRcode();
-      if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-        return done(walk.end(LookupStatus.TEMPFAIL, current, List.of(),
-            "server answered " + Rcode.string(rcode)));
-      }
-      Name at = current;
-      while (true) {
-        List<Record> data = recordsAt(message, at, walk.type);
-        if (!data.isEmpty()) {
-          return done(walk.end(LookupStatus.ANSWER, at, data, null));
+    private CompletableFuture<Resolution> step(Walk walk, Name current, Deadline deadline) {
+        return ask(current, walk.type, deadline)
+                .thenComposeAsync(
+                        response -> {
+                            walk.observe(response);
+                            if (!response.answered()) {
+                                return done(
+                                        walk.end(
+                                                LookupStatus.TEMPFAIL,
+                                                current,
+                                                List.of(),
+                                                response.trace().error()));
+                            }
+                            Message message = response.message();
+                            int rcode = message.getRcode();
+                            if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+                                return done(
+                                        walk.end(
+                                                LookupStatus.TEMPFAIL,
+                                                current,
+                                                List.of(),
+                                                "server answered " + Rcode.string(rcode)));
+                            }
+                            Name at = current;
+                            while (true) {
+                                List<Record> data = recordsAt(message, at, walk.type);
+                                if (!data.isEmpty()) {
+                                    return done(walk.end(LookupStatus.ANSWER, at, data, null));
+                                }
+                                Optional<CNAMERecord> alias = cnameAt(message, at, walk.type);
+                                if (alias.isEmpty()) {
+                                    break;
+                                }
+                                Resolution broken = walk.follow(alias.get().getTarget());
+                                if (broken != null) {
+                                    return done(broken);
+                                }
+                                at = alias.get().getTarget();
+                            }
+                            if (rcode == Rcode.NXDOMAIN) {
+                                return done(walk.end(LookupStatus.NXDOMAIN, at, List.of(), null));
+                            }
+                            if (!at.equals(current)) {
+                                return step(
+                                        walk, at,
+                                        deadline); // the chain leaves this answer: ask for its
+                                // target
+                            }
+                            String untrusted = untrustedEmptyAnswer(message);
+                            if (untrusted != null) {
+                                return done(
+                                        walk.end(LookupStatus.TEMPFAIL, at, List.of(), untrusted));
+                            }
+                            return done(walk.end(LookupStatus.NODATA, at, List.of(), null));
+                        },
+                        executor);
+    }
+
+    private CompletableFuture<ServerResponse> ask(Name name, int type, Deadline deadline) {
+        ServerResponse cached = cache.get(name, type);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
         }
-        Optional<CNAMERecord> alias = cnameAt(message, at, walk.type);
-        if (alias.isEmpty()) {
-          break;
+        return client.query(name, type, deadline).thenApply(r -> cache.put(name, type, r));
+    }
+
+    /**
+     * An empty NOERROR answer only means "no such data" when it comes from a server that is
+     * authoritative (AA or SOA) or recursive (RA); a referral is not an answer.
+     */
+    private static String untrustedEmptyAnswer(Message message) {
+        List<Record> authority = message.getSection(Section.AUTHORITY);
+        boolean soa = authority.stream().anyMatch(SOARecord.class::isInstance);
+        boolean ns = authority.stream().anyMatch(NSRecord.class::isInstance);
+        if (!soa && ns) {
+            return "referral instead of an answer: the server is not a recursive resolver for this name";
         }
-        Resolution broken = walk.follow(alias.get().getTarget());
-        if (broken != null) {
-          return done(broken);
+        boolean trusted =
+                soa
+                        || message.getHeader().getFlag(Flags.AA)
+                        || message.getHeader().getFlag(Flags.RA);
+        return trusted
+                ? null
+                : "empty answer from a server that is neither authoritative nor recursive";
+    }
+
+    private static List<Record> recordsAt(Message message, Name owner, int type) {
+        return message.getSection(Section.ANSWER).stream()
+                .filter(r -> r.getType() == type && r.getName().equals(owner))
+                .toList();
+    }
+
+    private static Optional<CNAMERecord> cnameAt(Message message, Name owner, int type) {
+        if (type == Type.CNAME) {
+            return Optional.empty();
         }
-        at = alias.get().getTarget();
-      }
-      if (rcode == Rcode.NXDOMAIN) {
-        return done(walk.end(LookupStatus.NXDOMAIN, at, List.of(), null));
-      }
-      if (!at.equals(current)) {
-        return step(walk, at, deadline); // the chain leaves this answer: ask for its target
-      }
-      String untrusted = untrustedEmptyAnswer(message);
-      if (untrusted != null) {
-        return done(walk.end(LookupStatus.TEMPFAIL, at, List.of(), untrusted));
-      }
-      return done(walk.end(LookupStatus.NODATA, at, List.of(), null));
-    }, executor);
-  }
-
-  private CompletableFuture<ServerResponse> ask(Name name, int type, Deadline deadline) {
-    ServerResponse cached = cache.get(name, type);
-    if (cached != null) {
-      return CompletableFuture.completedFuture(cached);
-    }
-    return client.query(name, type, deadline).thenApply(r -> cache.put(name, type, r));
-  }
-
-  /**
-   * An empty NOERROR answer only means "no such data" when it comes from a server that is
-   * authoritative (AA or SOA) or recursive (RA); a referral is not an answer.
-   */
-  private static String untrustedEmptyAnswer(Message message) {
-    List<Record> authority = message.getSection(Section.AUTHORITY);
-    boolean soa = authority.stream().anyMatch(SOARecord.class::isInstance);
-    boolean ns = authority.stream().anyMatch(NSRecord.class::isInstance);
-    if (!soa && ns) {
-      return "referral instead of an answer: the server is not a recursive resolver for this name";
-    }
-    boolean trusted = soa || message.getHeader().getFlag(Flags.AA)
-        || message.getHeader().getFlag(Flags.RA);
-    return trusted ? null : "empty answer from a server that is neither authoritative nor recursive";
-  }
-
-  private static List<Record> recordsAt(Message message, Name owner, int type) {
-    return message.getSection(Section.ANSWER).stream()
-        .filter(r -> r.getType() == type && r.getName().equals(owner))
-        .toList();
-  }
-
-  private static Optional<CNAMERecord> cnameAt(Message message, Name owner, int type) {
-    if (type == Type.CNAME) {
-      return Optional.empty();
-    }
-    return message.getSection(Section.ANSWER).stream()
-        .filter(r -> r instanceof CNAMERecord && r.getName().equals(owner))
-        .map(CNAMERecord.class::cast)
-        .findFirst();
-  }
-
-  private static CompletableFuture<Resolution> done(Resolution resolution) {
-    return CompletableFuture.completedFuture(resolution);
-  }
-
-  /** Progress of one resolution through its CNAME chain; used by one step at a time. */
-  private final class Walk {
-    final int type;
-    final List<Name> chain = new ArrayList<>();
-    final Set<Name> visited = new HashSet<>();
-    final List<QueryTrace> traces = new ArrayList<>();
-    long ttl = Long.MAX_VALUE;
-    boolean tcp;
-
-    Walk(Name start, int type) {
-      this.type = type;
-      chain.add(start);
-      visited.add(start);
+        return message.getSection(Section.ANSWER).stream()
+                .filter(r -> r instanceof CNAMERecord && r.getName().equals(owner))
+                .map(CNAMERecord.class::cast)
+                .findFirst();
     }
 
-    void observe(ServerResponse response) {
-      traces.add(response.trace());
-      tcp |= response.trace().transport() == Transport.TCP;
-      if (response.answered()) {
-        ttl = Math.min(ttl, response.ttlSeconds());
-      }
+    private static CompletableFuture<Resolution> done(Resolution resolution) {
+        return CompletableFuture.completedFuture(resolution);
     }
 
-    /** Follows one CNAME; returns the final result if the chain is broken. */
-    Resolution follow(Name target) {
-      chain.add(target);
-      if (!visited.add(target)) {
-        return end(LookupStatus.CNAME_LOOP, target, List.of(),
-            "CNAME loop: " + String.join(" -> ", chainNames()));
-      }
-      if (chain.size() - 1 > maxCnameDepth) {
-        return end(LookupStatus.CNAME_TOO_LONG, target, List.of(),
-            "CNAME chain longer than " + maxCnameDepth + " starting at " + DnsNames.display(chain.get(0)));
-      }
-      return null;
-    }
+    /** Progress of one resolution through its CNAME chain; used by one step at a time. */
+    private final class Walk {
+        final int type;
+        final List<Name> chain = new ArrayList<>();
+        final Set<Name> visited = new HashSet<>();
+        final List<QueryTrace> traces = new ArrayList<>();
+        long ttl = Long.MAX_VALUE;
+        boolean tcp;
 
-    Resolution end(LookupStatus status, Name at, List<Record> records, String error) {
-      boolean definitive = status == LookupStatus.ANSWER || status == LookupStatus.NODATA
-          || status == LookupStatus.NXDOMAIN;
-      long ttlSeconds = definitive && ttl != Long.MAX_VALUE ? ttl : 0;
-      List<String> cnames = chain.size() > 1 ? chainNames() : List.of();
-      return new Resolution(status, at, List.copyOf(records), cnames, ttlSeconds, tcp,
-          List.copyOf(traces), error);
-    }
+        Walk(Name start, int type) {
+            this.type = type;
+            chain.add(start);
+            visited.add(start);
+        }
 
-    private List<String> chainNames() {
-      return chain.stream().map(DnsNames::display).toList();
+        void observe(ServerResponse response) {
+            traces.add(response.trace());
+            tcp |= response.trace().transport() == Transport.TCP;
+            if (response.answered()) {
+                ttl = Math.min(ttl, response.ttlSeconds());
+            }
+        }
+
+        /** Follows one CNAME; returns the final result if the chain is broken. */
+        Resolution follow(Name target) {
+            chain.add(target);
+            if (!visited.add(target)) {
+                return end(
+                        LookupStatus.CNAME_LOOP,
+                        target,
+                        List.of(),
+                        "CNAME loop: " + String.join(" -> ", chainNames()));
+            }
+            if (chain.size() - 1 > maxCnameDepth) {
+                return end(
+                        LookupStatus.CNAME_TOO_LONG,
+                        target,
+                        List.of(),
+                        "CNAME chain longer than "
+                                + maxCnameDepth
+                                + " starting at "
+                                + DnsNames.display(chain.get(0)));
+            }
+            return null;
+        }
+
+        Resolution end(LookupStatus status, Name at, List<Record> records, String error) {
+            boolean definitive =
+                    status == LookupStatus.ANSWER
+                            || status == LookupStatus.NODATA
+                            || status == LookupStatus.NXDOMAIN;
+            long ttlSeconds = definitive && ttl != Long.MAX_VALUE ? ttl : 0;
+            List<String> cnames = chain.size() > 1 ? chainNames() : List.of();
+            return new Resolution(
+                    status,
+                    at,
+                    List.copyOf(records),
+                    cnames,
+                    ttlSeconds,
+                    tcp,
+                    List.copyOf(traces),
+                    error);
+        }
+
+        private List<String> chainNames() {
+            return chain.stream().map(DnsNames::display).toList();
+        }
     }
-  }
 }

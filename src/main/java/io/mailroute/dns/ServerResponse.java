@@ -11,7 +11,7 @@ import org.xbill.DNS.Message;
  */
 record ServerResponse(Message message, QueryTrace trace, long ttlSeconds) {
 
-  boolean answered() {
-    return message != null;
-  }
+    boolean answered() {
+        return message != null;
+    }
 }

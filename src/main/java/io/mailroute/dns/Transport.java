@@ -2,6 +2,6 @@ package io.mailroute.dns;
 
 /** How a DNS answer reached us. */
 public enum Transport {
-  UDP,
-  TCP
+    UDP,
+    TCP
 }

@@ -12,13 +12,6 @@ import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RelayRef;
 import io.mailroute.postfix.SafeText;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Parse;
-import org.snakeyaml.engine.v2.events.Event;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,36 +29,59 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
- * MailRelays, MailRoutes, Secrets and Namespaces read from YAML files (multi-document, and {@code kind: List}), as a
- * GitOps repository holds them. Objects without a namespace get {@code default}, as {@code kubectl apply} would.
+ * MailRelays, MailRoutes, Secrets and Namespaces read from YAML files (multi-document, and {@code
+ * kind: List}), as a GitOps repository holds them. Objects without a namespace get {@code default},
+ * as {@code kubectl apply} would.
  *
- * <p>The files may come from an untrusted pull request, so reading is defensive and every problem is one line in
- * {@link #problems()}, never an exception: symbolic links are not followed (a link to a file outside the checkout
- * is reported, not read), only regular files up to {@link #MAX_FILE_BYTES} are read, YAML nested deeper than
- * {@link #MAX_DEPTH} is refused before it reaches a recursive parser (which would overflow the stack), object
- * names must be valid Kubernetes names (they become output paths), and messages name the file, document, line,
- * object and field but never quote file content (a secret or another file must not leak into a CI log).
+ * <p>The files may come from an untrusted pull request, so reading is defensive and every problem
+ * is one line in {@link #problems()}, never an exception: symbolic links are not followed (a link
+ * to a file outside the checkout is reported, not read), only regular files up to {@link
+ * #MAX_FILE_BYTES} are read, YAML nested deeper than {@link #MAX_DEPTH} is refused before it
+ * reaches a recursive parser (which would overflow the stack), object names must be valid
+ * Kubernetes names (they become output paths), and messages name the file, document, line, object
+ * and field but never quote file content (a secret or another file must not leak into a CI log).
  */
-public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<Secret> secrets,
-                          List<Namespace> namespaces, List<String> problems) {
+public record ManifestSet(
+        List<MailRelay> relays,
+        List<MailRoute> routes,
+        List<Secret> secrets,
+        List<Namespace> namespaces,
+        List<String> problems) {
 
-    /** Deepest nesting of YAML collections accepted; our objects need about 8, Kubernetes manifests rarely 30. */
+    /**
+     * Deepest nesting of YAML collections accepted; our objects need about 8, Kubernetes manifests
+     * rarely 30.
+     */
     public static final int MAX_DEPTH = 64;
+
     /** Largest file read (bytes); manifests are far smaller, this only bounds memory. */
     public static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
 
     /** RFC 1123 label (namespaces), as the Kubernetes API validates it: at most 63 characters. */
-    private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern DNS1123_LABEL =
+            Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
     /** RFC 1123 subdomain (object names): labels joined by dots, at most 253 characters. */
-    private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(
-            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS1123_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     public static ManifestSet read(List<Path> paths) throws IOException {
         KubernetesSerialization yaml = new KubernetesSerialization();
-        ManifestSet set = new ManifestSet(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>());
+        ManifestSet set =
+                new ManifestSet(
+                        new ArrayList<>(),
+                        new ArrayList<>(),
+                        new ArrayList<>(),
+                        new ArrayList<>(),
+                        new ArrayList<>());
         List<Path> files = new ArrayList<>();
         for (Path path : paths) {
             set.collect(path, files);
@@ -78,10 +94,13 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
             List<Document> documents = Document.split(text.get());
             for (int i = 0; i < documents.size(); i++) {
                 Document document = documents.get(i);
-                if (document.text().lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+                if (document.text()
+                        .lines()
+                        .allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
                     continue;
                 }
-                String where = show(file) + (documents.size() > 1 ? " (document " + (i + 1) + ")" : "");
+                String where =
+                        show(file) + (documents.size() > 1 ? " (document " + (i + 1) + ")" : "");
                 String syntax = yamlProblem(document);
                 if (syntax != null) {
                     set.problems().add(where + ": " + syntax);
@@ -91,7 +110,11 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
                 try {
                     object = yaml.unmarshal(document.text(), GenericKubernetesResource.class);
                 } catch (RuntimeException e) {
-                    set.problems().add(where + ": not a Kubernetes object" + location(e, document.firstLine()));
+                    set.problems()
+                            .add(
+                                    where
+                                            + ": not a Kubernetes object"
+                                            + location(e, document.firstLine()));
                     continue;
                 }
                 set.add(yaml, object, where, false);
@@ -134,7 +157,9 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
         }
         BasicFileAttributes attributes;
         try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            attributes =
+                    Files.readAttributes(
+                            path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             problems.add(show(path) + ": cannot be read (" + e.getClass().getSimpleName() + ")");
             return;
@@ -142,12 +167,14 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
         if (attributes.isRegularFile()) {
             files.add(path);
         } else if (attributes.isDirectory()) {
-            // Files.walk does not follow links; a link named like a manifest is reported so it is not missed
+            // Files.walk does not follow links; a link named like a manifest is reported so it is
+            // not missed
             List<Path> entries;
             try (Stream<Path> walk = Files.walk(path)) {
                 entries = walk.sorted().toList();
             } catch (IOException | UncheckedIOException e) {
-                problems.add(show(path) + ": cannot be listed (" + e.getClass().getSimpleName() + ")");
+                problems.add(
+                        show(path) + ": cannot be listed (" + e.getClass().getSimpleName() + ")");
                 return;
             }
             for (Path p : entries) {
@@ -166,14 +193,20 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
         }
     }
 
-    /** The file as UTF-8, or empty with a problem; opened with O_NOFOLLOW so a link swapped in is not read. */
+    /**
+     * The file as UTF-8, or empty with a problem; opened with O_NOFOLLOW so a link swapped in is
+     * not read.
+     */
     private Optional<String> readFile(Path file) {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         } catch (IOException e) {
-            problems.add(show(file) + ": cannot be read (" + e.getClass().getSimpleName()
-                    + "; symbolic links are not followed)");
+            problems.add(
+                    show(file)
+                            + ": cannot be read ("
+                            + e.getClass().getSimpleName()
+                            + "; symbolic links are not followed)");
             return Optional.empty();
         }
         if (bytes.length > MAX_FILE_BYTES) {
@@ -181,9 +214,13 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
             return Optional.empty();
         }
         try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString());
+            return Optional.of(
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(bytes))
+                            .toString());
         } catch (CharacterCodingException e) {
             problems.add(show(file) + ": is not UTF-8 text");
             return Optional.empty();
@@ -191,23 +228,27 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
     }
 
     /**
-     * Null when the document is well-formed YAML nested at most {@link #MAX_DEPTH} deep. Checked with the
-     * event parser, which keeps its state on the heap: the composer fabric8 uses recurses per level.
+     * Null when the document is well-formed YAML nested at most {@link #MAX_DEPTH} deep. Checked
+     * with the event parser, which keeps its state on the heap: the composer fabric8 uses recurses
+     * per level.
      */
     private static String yamlProblem(Document document) {
         int depth = 0;
         try {
-            for (Event event : new Parse(LoadSettings.builder().build()).parseString(document.text())) {
+            for (Event event :
+                    new Parse(LoadSettings.builder().build()).parseString(document.text())) {
                 switch (event.getEventId()) {
                     case MappingStart, SequenceStart -> {
                         if (++depth > MAX_DEPTH) {
-                            return "nested deeper than " + MAX_DEPTH + " levels" + at(event.getStartMark(),
-                                    document.firstLine()).replace("(line", "(near line");
+                            return "nested deeper than "
+                                    + MAX_DEPTH
+                                    + " levels"
+                                    + at(event.getStartMark(), document.firstLine())
+                                            .replace("(line", "(near line");
                         }
                     }
                     case MappingEnd, SequenceEnd -> depth--;
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
         } catch (MarkedYamlEngineException e) {
@@ -219,15 +260,23 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
     }
 
     private static String at(Optional<Mark> mark, int firstLine) {
-        return mark.map(m -> " (line " + (firstLine + m.getLine()) + ", column " + (m.getColumn() + 1) + ")")
+        return mark.map(
+                        m ->
+                                " (line "
+                                        + (firstLine + m.getLine())
+                                        + ", column "
+                                        + (m.getColumn() + 1)
+                                        + ")")
                 .orElse("");
     }
 
     /** Where Jackson stopped, without its message (which can quote the input). */
     private static String location(Throwable e, int firstLine) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JsonProcessingException jpe && jpe.getLocation() != null
-                    && jpe.getLocation() != JsonLocation.NA && jpe.getLocation().getLineNr() > 0) {
+            if (t instanceof JsonProcessingException jpe
+                    && jpe.getLocation() != null
+                    && jpe.getLocation() != JsonLocation.NA
+                    && jpe.getLocation().getLineNr() > 0) {
                 return " (line " + (firstLine + jpe.getLocation().getLineNr() - 1) + ")";
             }
         }
@@ -243,7 +292,8 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
                     if (ref.getIndex() >= 0) {
                         path.append('[').append(ref.getIndex()).append(']');
                     } else {
-                        path.append(path.length() == 0 ? "" : ".").append(SafeText.oneLine(ref.getFieldName()));
+                        path.append(path.length() == 0 ? "" : ".")
+                                .append(SafeText.oneLine(ref.getFieldName()));
                     }
                 }
                 return path.toString();
@@ -252,7 +302,11 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
         return "a field";
     }
 
-    private void add(KubernetesSerialization yaml, GenericKubernetesResource object, String where, boolean inList) {
+    private void add(
+            KubernetesSerialization yaml,
+            GenericKubernetesResource object,
+            String where,
+            boolean inList) {
         if (object == null || object.getKind() == null) {
             return;
         }
@@ -269,12 +323,18 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
             problems.add(where + ": " + kind + " " + nameProblem);
             return;
         }
-        if (!kind.equals("Namespace") && (object.getMetadata().getNamespace() == null
-                || object.getMetadata().getNamespace().isEmpty())) {
+        if (!kind.equals("Namespace")
+                && (object.getMetadata().getNamespace() == null
+                        || object.getMetadata().getNamespace().isEmpty())) {
             object.getMetadata().setNamespace("default");
         }
-        String name = kind + " " + (kind.equals("Namespace") ? "" : object.getMetadata().getNamespace() + "/")
-                + object.getMetadata().getName();
+        String name =
+                kind
+                        + " "
+                        + (kind.equals("Namespace")
+                                ? ""
+                                : object.getMetadata().getNamespace() + "/")
+                        + object.getMetadata().getName();
         try {
             switch (kind) {
                 case "MailRelay" -> relays.add(yaml.convertValue(object, MailRelay.class));
@@ -291,12 +351,20 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
                 default -> namespaces.add(yaml.convertValue(object, Namespace.class));
             }
         } catch (RuntimeException e) {
-            problems.add(where + ": " + name + ": " + fieldPath(e) + ": has the wrong type or format");
+            problems.add(
+                    where + ": " + name + ": " + fieldPath(e) + ": has the wrong type or format");
         }
     }
 
-    /** {@code kind: List} (what {@code kubectl get -o yaml} writes): its items are read like documents. */
-    private void addList(KubernetesSerialization yaml, GenericKubernetesResource list, String where, boolean inList) {
+    /**
+     * {@code kind: List} (what {@code kubectl get -o yaml} writes): its items are read like
+     * documents.
+     */
+    private void addList(
+            KubernetesSerialization yaml,
+            GenericKubernetesResource list,
+            String where,
+            boolean inList) {
         if (inList) {
             problems.add(where + ": a List inside a List is not supported");
             return;
@@ -327,11 +395,12 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
     }
 
     /**
-     * Null when metadata.name (and namespace) are valid Kubernetes names, which also makes them safe path
-     * segments for {@code render --output-dir} (no '/', no "..", not empty).
+     * Null when metadata.name (and namespace) are valid Kubernetes names, which also makes them
+     * safe path segments for {@code render --output-dir} (no '/', no "..", not empty).
      */
     private static String nameProblem(HasMetadata object) {
-        if (object.getMetadata() == null || object.getMetadata().getName() == null
+        if (object.getMetadata() == null
+                || object.getMetadata().getName() == null
                 || object.getMetadata().getName().isEmpty()) {
             return "without metadata.name: metadata.name must be set";
         }
@@ -340,13 +409,23 @@ public record ManifestSet(List<MailRelay> relays, List<MailRoute> routes, List<S
         Pattern rule = namespaceKind ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
         int max = namespaceKind ? 63 : 253;
         if (name.length() > max || !rule.matcher(name).matches()) {
-            return SafeText.quote(name, 80) + ": metadata.name: not a valid Kubernetes name (lower-case letters,"
-                    + " digits, '-'" + (namespaceKind ? "" : " and '.'") + ", at most " + max + " characters)";
+            return SafeText.quote(name, 80)
+                    + ": metadata.name: not a valid Kubernetes name (lower-case letters,"
+                    + " digits, '-'"
+                    + (namespaceKind ? "" : " and '.'")
+                    + ", at most "
+                    + max
+                    + " characters)";
         }
         String namespace = object.getMetadata().getNamespace();
-        if (namespace != null && !namespace.isEmpty() && !namespaceKind
+        if (namespace != null
+                && !namespace.isEmpty()
+                && !namespaceKind
                 && (namespace.length() > 63 || !DNS1123_LABEL.matcher(namespace).matches())) {
-            return name + ": metadata.namespace: " + SafeText.quote(namespace, 80) + " is not a valid namespace name"
+            return name
+                    + ": metadata.namespace: "
+                    + SafeText.quote(namespace, 80)
+                    + " is not a valid namespace name"
                     + " (lower-case letters, digits and '-', at most 63 characters)";
         }
         return null;

@@ -16,7 +16,6 @@ import io.mailroute.routing.RouteOutcome;
 import io.mailroute.routing.RouteTranslator;
 import io.mailroute.routing.SecretInput;
 import io.mailroute.validation.RenderPolicy;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,21 +24,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Renders MailRelays and MailRoutes from files into the exact Postfix files the operator would write, with the same
- * planner, and lists every problem (one line each) that would keep a route out of the configuration. {@code mx}
- * routes render the MX hosts recorded in their status when the files carry one; otherwise they are reported as
- * waiting for DNS, which is not a problem.
+ * Renders MailRelays and MailRoutes from files into the exact Postfix files the operator would
+ * write, with the same planner, and lists every problem (one line each) that would keep a route out
+ * of the configuration. {@code mx} routes render the MX hosts recorded in their status when the
+ * files carry one; otherwise they are reported as waiting for DNS, which is not a problem.
  */
 public final class OfflineRender {
     /** Rendered non-secret files per relay ("namespace/name"), problems and notes. */
-    public record Result(Map<String, Map<String, String>> files, List<String> problems, List<String> notes) {
-    }
+    public record Result(
+            Map<String, Map<String, String>> files, List<String> problems, List<String> notes) {}
 
     private final RelayPlanner planner;
 
     public OfflineRender(int hardFailureThreshold) {
-        this.planner = new RelayPlanner(new PostfixRenderer(),
-                new RouteTranslator(new RenderPolicy(hardFailureThreshold)));
+        this.planner =
+                new RelayPlanner(
+                        new PostfixRenderer(),
+                        new RouteTranslator(new RenderPolicy(hardFailureThreshold)));
     }
 
     public Result render(ManifestSet manifests) {
@@ -48,19 +49,43 @@ public final class OfflineRender {
         Map<String, Map<String, String>> files = new LinkedHashMap<>();
         RouteInputs inputs = inputs(manifests);
         for (MailRoute route : manifests.routes()) {
-            boolean hasRelay = route.getSpec() != null && route.getSpec().relayRefs != null
-                    && route.getSpec().relayRefs.stream().anyMatch(ref -> ref != null && manifests.relays().stream()
-                    .anyMatch(relay -> RouteAdmission.target(ref, route.getMetadata().getNamespace())
-                            .equals(ResourceKey.of(relay))));
+            boolean hasRelay =
+                    route.getSpec() != null
+                            && route.getSpec().relayRefs != null
+                            && route.getSpec().relayRefs.stream()
+                                    .anyMatch(
+                                            ref ->
+                                                    ref != null
+                                                            && manifests.relays().stream()
+                                                                    .anyMatch(
+                                                                            relay ->
+                                                                                    RouteAdmission
+                                                                                            .target(
+                                                                                                    ref,
+                                                                                                    route.getMetadata()
+                                                                                                            .getNamespace())
+                                                                                            .equals(
+                                                                                                    ResourceKey
+                                                                                                            .of(
+                                                                                                                    relay))));
             if (!hasRelay) {
-                notes.add("MailRoute " + ResourceKey.of(route) + ": none of its relayRefs is defined in these files");
+                notes.add(
+                        "MailRoute "
+                                + ResourceKey.of(route)
+                                + ": none of its relayRefs is defined in these files");
             }
         }
         for (MailRelay relay : manifests.relays()) {
             RelayPlan plan = planner.plan(relay, manifests.routes(), inputs);
             String relayKey = ResourceKey.of(relay).toString();
             if (plan.config().isEmpty()) {
-                problems.add("MailRelay " + relayKey + ": " + plan.errorReason() + ": " + plan.errorMessage());
+                problems.add(
+                        "MailRelay "
+                                + relayKey
+                                + ": "
+                                + plan.errorReason()
+                                + ": "
+                                + plan.errorMessage());
                 continue;
             }
             PostfixConfig config = plan.config().get();
@@ -73,11 +98,17 @@ public final class OfflineRender {
                 }
                 for (DomainOutcome domain : outcome.domains()) {
                     switch (domain.state()) {
-                        case Conflict -> problems.add(route + ": DomainConflict: " + domain.message());
-                        case Withheld -> notes.add(route + ": " + domain.domain() + " not rendered until DNS "
-                                + "validation: " + domain.message());
-                        default -> {
-                        }
+                        case Conflict ->
+                                problems.add(route + ": DomainConflict: " + domain.message());
+                        case Withheld ->
+                                notes.add(
+                                        route
+                                                + ": "
+                                                + domain.domain()
+                                                + " not rendered until DNS "
+                                                + "validation: "
+                                                + domain.message());
+                        default -> {}
                     }
                 }
             }
@@ -88,14 +119,18 @@ public final class OfflineRender {
     private static RouteInputs inputs(ManifestSet manifests) {
         Map<String, Map<String, String>> labels = new HashMap<>();
         for (Namespace ns : manifests.namespaces()) {
-            labels.put(ns.getMetadata().getName(),
+            labels.put(
+                    ns.getMetadata().getName(),
                     ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels());
         }
-        // decoded when a route asks for it: a Secret with bad data then rejects that route with a message naming
+        // decoded when a route asks for it: a Secret with bad data then rejects that route with a
+        // message naming
         // the Secret and key (InvalidSecret), as in the operator, instead of failing the whole run
         Map<String, Secret> secrets = new HashMap<>();
         for (Secret secret : manifests.secrets()) {
-            secrets.put(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(), secret);
+            secrets.put(
+                    secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(),
+                    secret);
         }
         return new RouteInputs() {
             @Override
@@ -105,7 +140,8 @@ public final class OfflineRender {
 
             @Override
             public Optional<SecretInput> secret(String namespace, String name) {
-                return Optional.ofNullable(secrets.get(namespace + "/" + name)).map(SecretInput::of);
+                return Optional.ofNullable(secrets.get(namespace + "/" + name))
+                        .map(SecretInput::of);
             }
         };
     }

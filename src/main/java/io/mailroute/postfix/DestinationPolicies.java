@@ -8,25 +8,34 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Collects the TLS policy and SASL credentials per next-hop lookup key and rejects conflicting claims.
+ * Collects the TLS policy and SASL credentials per next-hop lookup key and rejects conflicting
+ * claims.
  *
- * <p>Postfix looks both tables up by the next-hop destination exactly as written in the transport map or
- * {@code relayhost} (brackets and port included). A next-hop list is split and every destination is looked up
- * on its own, so each gets its own entry. For {@code smtp:} with an empty next hop the key is the recipient
- * domain, and {@code .domain} covers its subdomains (parent-domain matching applies to bare domains only).
+ * <p>Postfix looks both tables up by the next-hop destination exactly as written in the transport
+ * map or {@code relayhost} (brackets and port included). A next-hop list is split and every
+ * destination is looked up on its own, so each gets its own entry. For {@code smtp:} with an empty
+ * next hop the key is the recipient domain, and {@code .domain} covers its subdomains
+ * (parent-domain matching applies to bare domains only).
  */
 final class DestinationPolicies {
 
-    private record Claim<T>(T value, String owner) {
-    }
+    private record Claim<T>(T value, String owner) {}
 
     private final SortedMap<String, Claim<TlsLevel>> tls = new TreeMap<>();
     private final SortedMap<String, Claim<SaslCredentials>> sasl = new TreeMap<>();
-    /** Keys claimed since {@link #begin()}; null outside a tentative group. Claims only ever add keys. */
+
+    /**
+     * Keys claimed since {@link #begin()}; null outside a tentative group. Claims only ever add
+     * keys.
+     */
     private List<String> tlsAdded;
+
     private List<String> saslAdded;
 
-    /** Starts a group of claims that {@link #rollback()} can take back as a whole (one route's rules). */
+    /**
+     * Starts a group of claims that {@link #rollback()} can take back as a whole (one route's
+     * rules).
+     */
     void begin() {
         tlsAdded = new ArrayList<>();
         saslAdded = new ArrayList<>();
@@ -38,7 +47,9 @@ final class DestinationPolicies {
         saslAdded = null;
     }
 
-    /** Removes the claims made since {@link #begin()}, leaving the policies as they were before it. */
+    /**
+     * Removes the claims made since {@link #begin()}, leaving the policies as they were before it.
+     */
     void rollback() {
         if (tlsAdded != null) {
             tlsAdded.forEach(tls::remove);
@@ -47,15 +58,20 @@ final class DestinationPolicies {
         commit();
     }
 
-    /** Records the TLS policy for a recipient domain (or {@code .domain}) delivered by its own MX hosts. */
+    /**
+     * Records the TLS policy for a recipient domain (or {@code .domain}) delivered by its own MX
+     * hosts.
+     */
     void addRecipientDomain(String key, TlsLevel policy, String owner) {
         claimTls(key, policy, owner);
     }
 
     /** Records TLS policy and credentials (null for none) for one next-hop destination. */
-    void addNextHop(String destination, TlsLevel policy, SaslCredentials credentials, String owner) {
+    void addNextHop(
+            String destination, TlsLevel policy, SaslCredentials credentials, String owner) {
         claimTls(destination, policy, owner);
-        Claim<SaslCredentials> earlier = sasl.putIfAbsent(destination, new Claim<>(credentials, owner));
+        Claim<SaslCredentials> earlier =
+                sasl.putIfAbsent(destination, new Claim<>(credentials, owner));
         if (earlier == null && saslAdded != null) {
             saslAdded.add(destination);
         }
@@ -63,13 +79,25 @@ final class DestinationPolicies {
             return;
         }
         if (earlier.value() != null && credentials != null) {
-            throw new PostfixInputException("sasl", "next hop " + destination
-                    + " is used with different credentials by " + earlier.owner() + " and " + owner);
+            throw new PostfixInputException(
+                    "sasl",
+                    "next hop "
+                            + destination
+                            + " is used with different credentials by "
+                            + earlier.owner()
+                            + " and "
+                            + owner);
         }
         String with = earlier.value() != null ? earlier.owner() : owner;
         String without = earlier.value() != null ? owner : earlier.owner();
-        throw new PostfixInputException("sasl", "next hop " + destination + " is used with credentials by " + with
-                + " and without credentials by " + without);
+        throw new PostfixInputException(
+                "sasl",
+                "next hop "
+                        + destination
+                        + " is used with credentials by "
+                        + with
+                        + " and without credentials by "
+                        + without);
     }
 
     boolean usesDane() {
@@ -106,9 +134,18 @@ final class DestinationPolicies {
             tlsAdded.add(key);
         }
         if (earlier != null && earlier.value() != policy) {
-            throw new PostfixInputException("tls", "next hop " + key + " gets TLS policy "
-                    + earlier.value().postfixLevel() + " from " + earlier.owner() + " but "
-                    + policy.postfixLevel() + " from " + owner);
+            throw new PostfixInputException(
+                    "tls",
+                    "next hop "
+                            + key
+                            + " gets TLS policy "
+                            + earlier.value().postfixLevel()
+                            + " from "
+                            + earlier.owner()
+                            + " but "
+                            + policy.postfixLevel()
+                            + " from "
+                            + owner);
         }
     }
 }

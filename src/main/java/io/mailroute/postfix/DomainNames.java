@@ -4,21 +4,21 @@ import java.net.IDN;
 import java.util.Locale;
 
 /**
- * Validates and normalizes domain names and next-hop hosts before they are written into Postfix files.
+ * Validates and normalizes domain names and next-hop hosts before they are written into Postfix
+ * files.
  *
- * <p>A valid result is lowercase ASCII made only of letters, digits, hyphens and dots, so it can never carry
- * whitespace, commas, {@code #} or line breaks into a generated file. Internationalized names are converted to
- * punycode ({@code bücher.example} becomes {@code xn--bcher-kva.example}) and one trailing dot is dropped.
- * Single-label names and names whose top-level label is all digits are rejected, which also keeps IPv4
- * addresses out of domain fields.
+ * <p>A valid result is lowercase ASCII made only of letters, digits, hyphens and dots, so it can
+ * never carry whitespace, commas, {@code #} or line breaks into a generated file. Internationalized
+ * names are converted to punycode ({@code bücher.example} becomes {@code xn--bcher-kva.example})
+ * and one trailing dot is dropped. Single-label names and names whose top-level label is all digits
+ * are rejected, which also keeps IPv4 addresses out of domain fields.
  */
 public final class DomainNames {
 
     private static final int MAX_LABEL = 63;
     private static final int MAX_NAME = 253;
 
-    private DomainNames() {
-    }
+    private DomainNames() {}
 
     /**
      * Normalizes a recipient domain.
@@ -28,15 +28,17 @@ public final class DomainNames {
      */
     public static String normalize(String field, String input) {
         if (input != null && IpAddress.parseOrNull(input) != null) {
-            throw new PostfixInputException(field, Inputs.quote(input)
-                    + " is not a valid domain name: it is an IP address");
+            throw new PostfixInputException(
+                    field,
+                    Inputs.quote(input) + " is not a valid domain name: it is an IP address");
         }
         return toAscii(field, input, "domain name");
     }
 
     /**
-     * Normalizes a next-hop host: a domain name (same rules as {@link #normalize}) or an IPv4/IPv6 literal
-     * without brackets, returned in canonical form ({@code 2001:DB8:0::1} becomes {@code 2001:db8::1}).
+     * Normalizes a next-hop host: a domain name (same rules as {@link #normalize}) or an IPv4/IPv6
+     * literal without brackets, returned in canonical form ({@code 2001:DB8:0::1} becomes {@code
+     * 2001:db8::1}).
      *
      * @throws PostfixInputException when {@code input} is neither
      */
@@ -48,16 +50,28 @@ public final class DomainNames {
         String what = "host name or IP address";
         if (input != null && !input.isEmpty()) {
             if (input.startsWith("[") || input.endsWith("]")) {
-                throw new PostfixInputException(field, Inputs.quote(input) + " is not a valid " + what
-                        + ": remove the brackets, they are added when MX lookup is disabled");
+                throw new PostfixInputException(
+                        field,
+                        Inputs.quote(input)
+                                + " is not a valid "
+                                + what
+                                + ": remove the brackets, they are added when MX lookup is disabled");
             }
             if (input.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))) {
-                throw new PostfixInputException(field, Inputs.quote(input) + " is not a valid " + what
-                        + ": not a valid IPv4 address");
+                throw new PostfixInputException(
+                        field,
+                        Inputs.quote(input)
+                                + " is not a valid "
+                                + what
+                                + ": not a valid IPv4 address");
             }
             if (input.indexOf(':') >= 0 && input.chars().allMatch(DomainNames::isIpv6Character)) {
-                throw new PostfixInputException(field, Inputs.quote(input) + " is not a valid " + what
-                        + ": not a valid IPv6 address");
+                throw new PostfixInputException(
+                        field,
+                        Inputs.quote(input)
+                                + " is not a valid "
+                                + what
+                                + ": not a valid IPv6 address");
             }
         }
         return toAscii(field, input, what);
@@ -84,7 +98,8 @@ public final class DomainNames {
                 problem = e.getMessage();
             }
         }
-        throw new PostfixInputException(field, Inputs.quote(input) + " is not a valid " + what + ": " + problem);
+        throw new PostfixInputException(
+                field, Inputs.quote(input) + " is not a valid " + what + ": " + problem);
     }
 
     private static String forbiddenCharacterProblem(String input) {
@@ -145,7 +160,8 @@ public final class DomainNames {
             throw new InvalidName("top-level label \"" + tld + "\" is all digits");
         }
         if (ascii.length() > MAX_NAME) {
-            throw new InvalidName("is " + ascii.length() + " characters long, the maximum is " + MAX_NAME);
+            throw new InvalidName(
+                    "is " + ascii.length() + " characters long, the maximum is " + MAX_NAME);
         }
         return ascii.toString();
     }
@@ -156,19 +172,26 @@ public final class DomainNames {
             try {
                 ascii = IDN.toASCII(label, IDN.USE_STD3_ASCII_RULES);
             } catch (IllegalArgumentException e) {
-                throw new InvalidName("label \"" + label + "\" is not a valid internationalized label");
+                throw new InvalidName(
+                        "label \"" + label + "\" is not a valid internationalized label");
             }
         }
         ascii = ascii.toLowerCase(Locale.ROOT);
         for (int i = 0; i < ascii.length(); i++) {
             char c = ascii.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-                throw new InvalidName("contains '" + c + "'; only letters, digits, hyphens and dots are allowed");
+                throw new InvalidName(
+                        "contains '" + c + "'; only letters, digits, hyphens and dots are allowed");
             }
         }
         if (ascii.length() > MAX_LABEL) {
-            throw new InvalidName("label \"" + ascii.substring(0, 20) + "...\" is " + ascii.length()
-                    + " characters long, the maximum is " + MAX_LABEL);
+            throw new InvalidName(
+                    "label \""
+                            + ascii.substring(0, 20)
+                            + "...\" is "
+                            + ascii.length()
+                            + " characters long, the maximum is "
+                            + MAX_LABEL);
         }
         if (ascii.startsWith("-")) {
             throw new InvalidName("label \"" + ascii + "\" starts with a hyphen");
@@ -179,7 +202,10 @@ public final class DomainNames {
         return ascii;
     }
 
-    /** Internal signal carrying a reason; converted to {@link PostfixInputException} with the field name. */
+    /**
+     * Internal signal carrying a reason; converted to {@link PostfixInputException} with the field
+     * name.
+     */
     private static final class InvalidName extends Exception {
         private static final long serialVersionUID = 1L;
 

@@ -5,9 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Strict IPv4/IPv6 literal parser that never touches DNS (unlike {@link java.net.InetAddress#getByName}).
- * IPv4 must be four decimal octets without leading zeros; IPv6 follows RFC 4291 text form (an embedded IPv4 tail
- * is allowed) without zone ids. {@link #canonical()} returns dotted quad or the RFC 5952 form.
+ * Strict IPv4/IPv6 literal parser that never touches DNS (unlike {@link
+ * java.net.InetAddress#getByName}). IPv4 must be four decimal octets without leading zeros; IPv6
+ * follows RFC 4291 text form (an embedded IPv4 tail is allowed) without zone ids. {@link
+ * #canonical()} returns dotted quad or the RFC 5952 form.
  */
 final class IpAddress {
 
@@ -53,10 +54,19 @@ final class IpAddress {
         return new IpAddress(masked);
     }
 
-    /** Dotted quad for IPv4, RFC 5952 text (lowercase, shortest, longest zero run as {@code ::}) for IPv6. */
+    /**
+     * Dotted quad for IPv4, RFC 5952 text (lowercase, shortest, longest zero run as {@code ::}) for
+     * IPv6.
+     */
     String canonical() {
         if (!isV6()) {
-            return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
+            return (bytes[0] & 0xff)
+                    + "."
+                    + (bytes[1] & 0xff)
+                    + "."
+                    + (bytes[2] & 0xff)
+                    + "."
+                    + (bytes[3] & 0xff);
         }
         int[] groups = new int[8];
         for (int i = 0; i < 8; i++) {
@@ -102,7 +112,9 @@ final class IpAddress {
         byte[] out = new byte[4];
         for (int i = 0; i < 4; i++) {
             String part = parts[i];
-            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')) {
+            if (part.isEmpty()
+                    || part.length() > 3
+                    || (part.length() > 1 && part.charAt(0) == '0')) {
                 return null;
             }
             int value = 0;
@@ -152,7 +164,10 @@ final class IpAddress {
         return out;
     }
 
-    /** Colon-separated 16-bit groups; the last one may be a dotted IPv4 address (two groups) if allowed. */
+    /**
+     * Colon-separated 16-bit groups; the last one may be a dotted IPv4 address (two groups) if
+     * allowed.
+     */
     private static List<Integer> parseGroups(String text, boolean mayEndWithIpv4) {
         List<Integer> groups = new ArrayList<>();
         if (text.isEmpty()) {

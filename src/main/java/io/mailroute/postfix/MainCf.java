@@ -5,17 +5,17 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Renders main.cf for a relay-only Postfix: no local delivery, relaying only for {@code mynetworks}, routing via
- * the transport map, TLS policy and SASL maps under {@code $config_directory} so that the same file works in a
- * container ({@code /etc/postfix}) and in a test instance started with {@code -c DIR}.
+ * Renders main.cf for a relay-only Postfix: no local delivery, relaying only for {@code
+ * mynetworks}, routing via the transport map, TLS policy and SASL maps under {@code
+ * $config_directory} so that the same file works in a container ({@code /etc/postfix}) and in a
+ * test instance started with {@code -c DIR}.
  */
 final class MainCf {
 
     /** Loopback networks, always allowed to relay so that in-pod probes and tools can send mail. */
     static final String LOOPBACK = "127.0.0.0/8 [::1]/128";
 
-    private MainCf() {
-    }
+    private MainCf() {}
 
     static String render(RelaySettings relay, boolean usesDane, boolean hasCredentials) {
         StringBuilder out = new StringBuilder();
@@ -44,7 +44,10 @@ final class MainCf {
         }
         if (hasCredentials) {
             set(out, "smtp_sasl_auth_enable", "yes");
-            set(out, "smtp_sasl_password_maps", "lmdb:$config_directory/" + PostfixConfig.SASL_PASSWD);
+            set(
+                    out,
+                    "smtp_sasl_password_maps",
+                    "lmdb:$config_directory/" + PostfixConfig.SASL_PASSWD);
             set(out, "smtp_sasl_security_options", "noanonymous");
             set(out, "smtp_sasl_tls_security_options", "noanonymous");
         }

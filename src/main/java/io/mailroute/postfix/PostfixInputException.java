@@ -3,8 +3,9 @@ package io.mailroute.postfix;
 import java.util.Objects;
 
 /**
- * Rejected user input, reported as {@code field: reason} so that it can be shown to the person who wrote the
- * resource. Reasons are written for end users and never contain secret values such as passwords.
+ * Rejected user input, reported as {@code field: reason} so that it can be shown to the person who
+ * wrote the resource. Reasons are written for end users and never contain secret values such as
+ * passwords.
  */
 public final class PostfixInputException extends IllegalArgumentException {
 
@@ -14,11 +15,15 @@ public final class PostfixInputException extends IllegalArgumentException {
     private final String reason;
 
     /**
-     * @param field  path of the offending input, e.g. {@code domains[1]}
-     * @param reason why it was rejected, e.g. {@code "foo bar" is not a valid domain name: contains whitespace}
+     * @param field path of the offending input, e.g. {@code domains[1]}
+     * @param reason why it was rejected, e.g. {@code "foo bar" is not a valid domain name: contains
+     *     whitespace}
      */
     public PostfixInputException(String field, String reason) {
-        super(Objects.requireNonNull(field, "field") + ": " + Objects.requireNonNull(reason, "reason"));
+        super(
+                Objects.requireNonNull(field, "field")
+                        + ": "
+                        + Objects.requireNonNull(reason, "reason"));
         this.field = field;
         this.reason = reason;
     }

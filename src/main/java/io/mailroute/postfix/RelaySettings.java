@@ -6,14 +6,16 @@ import java.util.TreeSet;
 /**
  * Relay-wide settings.
  *
- * @param name         relay object, e.g. {@code ns/relay}, named in the header comment of every file
- * @param myHostname   fully qualified host name the relay uses in HELO, normalized
- * @param acceptFrom   client networks allowed to relay as canonical CIDR text ({@code 2001:db8::/32}, without the
- *                     brackets Postfix wants, which {@link MainCf} adds), sorted and de-duplicated; together
- *                     limited by {@link Networks#requireLimitedReach}; loopback is always allowed in addition
+ * @param name relay object, e.g. {@code ns/relay}, named in the header comment of every file
+ * @param myHostname fully qualified host name the relay uses in HELO, normalized
+ * @param acceptFrom client networks allowed to relay as canonical CIDR text ({@code 2001:db8::/32},
+ *     without the brackets Postfix wants, which {@link MainCf} adds), sorted and de-duplicated;
+ *     together limited by {@link Networks#requireLimitedReach}; loopback is always allowed in
+ *     addition
  * @param defaultRoute where mail without a matching rule goes
  */
-public record RelaySettings(String name, String myHostname, List<String> acceptFrom, DefaultRouteRule defaultRoute) {
+public record RelaySettings(
+        String name, String myHostname, List<String> acceptFrom, DefaultRouteRule defaultRoute) {
 
     /** Validates and normalizes every component. */
     public RelaySettings {

@@ -1,22 +1,23 @@
 package io.mailroute.postfix;
 
 /**
- * Makes text that may contain user input safe to show on one line of a terminal, a log or a status message.
+ * Makes text that may contain user input safe to show on one line of a terminal, a log or a status
+ * message.
  *
- * <p>Escaped as {@code \\uXXXX} (or {@code \\u{XXXXX}} above the BMP): control characters (Cc), format characters
- * (Cf, which includes the bidirectional overrides and isolates U+202A..U+202E and U+2066..U+2069 that can make a
- * message read differently from what it says, "Trojan Source", CVE-2021-42574), line and paragraph separators
- * (U+2028, U+2029, which many viewers and JavaScript treat as line breaks), every space separator except the plain
- * space, and unpaired surrogates. Everything else, including letters of any script, is kept.
+ * <p>Escaped as {@code \\uXXXX} (or {@code \\u{XXXXX}} above the BMP): control characters (Cc),
+ * format characters (Cf, which includes the bidirectional overrides and isolates U+202A..U+202E and
+ * U+2066..U+2069 that can make a message read differently from what it says, "Trojan Source",
+ * CVE-2021-42574), line and paragraph separators (U+2028, U+2029, which many viewers and JavaScript
+ * treat as line breaks), every space separator except the plain space, and unpaired surrogates.
+ * Everything else, including letters of any script, is kept.
  */
 public final class SafeText {
 
-    private SafeText() {
-    }
+    private SafeText() {}
 
     /**
-     * Escapes the characters described above; backslashes are left alone, so text that was already quoted with
-     * {@link #quote} is not escaped twice.
+     * Escapes the characters described above; backslashes are left alone, so text that was already
+     * quoted with {@link #quote} is not escaped twice.
      */
     public static String oneLine(String text) {
         if (text == null) {
@@ -28,9 +29,9 @@ public final class SafeText {
     }
 
     /**
-     * A user value in double quotes for an error message: like {@link #oneLine}, plus {@code \n}, {@code \r},
-     * {@code \t}, {@code \"} and {@code \\} spelled as escapes; values longer than {@code maxChars} are shortened
-     * with {@code ...}.
+     * A user value in double quotes for an error message: like {@link #oneLine}, plus {@code \n},
+     * {@code \r}, {@code \t}, {@code \"} and {@code \\} spelled as escapes; values longer than
+     * {@code maxChars} are shortened with {@code ...}.
      */
     public static String quote(String value, int maxChars) {
         String shown = value;
@@ -53,8 +54,15 @@ public final class SafeText {
             return false;
         }
         return switch (Character.getType(c)) {
-            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
-                 Character.SPACE_SEPARATOR, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED -> true;
+            case Character.CONTROL,
+                    Character.FORMAT,
+                    Character.LINE_SEPARATOR,
+                    Character.PARAGRAPH_SEPARATOR,
+                    Character.SPACE_SEPARATOR,
+                    Character.SURROGATE,
+                    Character.PRIVATE_USE,
+                    Character.UNASSIGNED ->
+                    true;
             default -> false;
         };
     }
@@ -65,12 +73,27 @@ public final class SafeText {
             i += Character.charCount(c);
             if (quoting) {
                 switch (c) {
-                    case '\n' -> { out.append("\\n"); continue; }
-                    case '\r' -> { out.append("\\r"); continue; }
-                    case '\t' -> { out.append("\\t"); continue; }
-                    case '"' -> { out.append("\\\""); continue; }
-                    case '\\' -> { out.append("\\\\"); continue; }
-                    default -> { }
+                    case '\n' -> {
+                        out.append("\\n");
+                        continue;
+                    }
+                    case '\r' -> {
+                        out.append("\\r");
+                        continue;
+                    }
+                    case '\t' -> {
+                        out.append("\\t");
+                        continue;
+                    }
+                    case '"' -> {
+                        out.append("\\\"");
+                        continue;
+                    }
+                    case '\\' -> {
+                        out.append("\\\\");
+                        continue;
+                    }
+                    default -> {}
                 }
             }
             if (isUnsafe(c)) {

@@ -1,12 +1,14 @@
 package io.mailroute.postfix;
 
 /**
- * SMTP AUTH credentials for a next hop, written to {@code sasl_passwd} as {@code username:password}.
+ * SMTP AUTH credentials for a next hop, written to {@code sasl_passwd} as {@code
+ * username:password}.
  *
- * <p>Neither part may contain whitespace or control characters (Postfix map values end at the line and are
- * trimmed); the username may not contain a colon because the first colon separates it from the password.
- * The password may contain any other character. Error messages echo neither value (a password may have been
- * pasted into the username field) and {@link #toString()} redacts the password.
+ * <p>Neither part may contain whitespace or control characters (Postfix map values end at the line
+ * and are trimmed); the username may not contain a colon because the first colon separates it from
+ * the password. The password may contain any other character. Error messages echo neither value (a
+ * password may have been pasted into the username field) and {@link #toString()} redacts the
+ * password.
  */
 public record SaslCredentials(String username, String password) {
 

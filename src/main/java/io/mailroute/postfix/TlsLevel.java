@@ -3,8 +3,9 @@ package io.mailroute.postfix;
 import java.util.Locale;
 
 /**
- * Postfix SMTP client TLS security levels (see Postfix TLS_README, "TLS policy table").
- * {@link #DANE} needs DNSSEC validation and falls back to opportunistic TLS when no usable TLSA records exist.
+ * Postfix SMTP client TLS security levels (see Postfix TLS_README, "TLS policy table"). {@link
+ * #DANE} needs DNSSEC validation and falls back to opportunistic TLS when no usable TLSA records
+ * exist.
  */
 public enum TlsLevel {
     /** No TLS. */
@@ -26,8 +27,8 @@ public enum TlsLevel {
     }
 
     /**
-     * True when this level never falls back to plaintext, so a password can be sent safely.
-     * {@link #DANE} is not mandatory: without usable TLSA records Postfix treats it like {@link #MAY}.
+     * True when this level never falls back to plaintext, so a password can be sent safely. {@link
+     * #DANE} is not mandatory: without usable TLSA records Postfix treats it like {@link #MAY}.
      */
     public boolean isMandatory() {
         return this == ENCRYPT || this == VERIFY || this == SECURE;

@@ -6,15 +6,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.SecretInput;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link RouteInputs} read from the API server for one plan. Each namespace and Secret is read at most once per plan
- * (a relay's routes share a few namespaces and credentials). Only credentials Secrets are decoded (see
- * {@link SecretInput#of}), in memory only, never logged.
+ * {@link RouteInputs} read from the API server for one plan. Each namespace and Secret is read at
+ * most once per plan (a relay's routes share a few namespaces and credentials). Only credentials
+ * Secrets are decoded (see {@link SecretInput#of}), in memory only, never logged.
  */
 final class ClusterRouteInputs implements RouteInputs {
     private final KubernetesClient client;
@@ -38,10 +37,13 @@ final class ClusterRouteInputs implements RouteInputs {
             if (e.getCode() != 403) {
                 throw e;
             }
-            // watch-namespace mode: no cluster-wide read of namespaces, so a Selector matches no labels
+            // watch-namespace mode: no cluster-wide read of namespaces, so a Selector matches no
+            // labels
             return Map.of();
         }
-        return ns == null || ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
+        return ns == null || ns.getMetadata().getLabels() == null
+                ? Map.of()
+                : ns.getMetadata().getLabels();
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.mailroute.reconciler;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteSpec;
@@ -18,10 +16,11 @@ import io.mailroute.routing.ResourceKey;
 import io.mailroute.validation.DnsChecks;
 import io.mailroute.validation.DomainValidator;
 import io.mailroute.validation.ValidationSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +32,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Runs live DNS checks for routes: re-checks the domains that are due, keeps the others' last results, and records
- * metrics (lookups by result and transport, check latency).
+ * Runs live DNS checks for routes: re-checks the domains that are due, keeps the others' last
+ * results, and records metrics (lookups by result and transport, check latency).
  */
 @ApplicationScoped
 public class DnsValidation {
@@ -48,38 +47,60 @@ public class DnsValidation {
 
     @Inject
     public DnsValidation(OperatorConfig config, MeterRegistry metrics) {
-        List<String> servers = config.dns().servers().filter(s -> !s.isEmpty()).orElseGet(ResolvConf::systemNameservers);
-        DnsResolverConfig resolvers = DnsResolverConfig.of(servers)
-                .withTimeouts(config.dns().queryTimeout(), config.dns().deadline());
+        List<String> servers =
+                config.dns()
+                        .servers()
+                        .filter(s -> !s.isEmpty())
+                        .orElseGet(ResolvConf::systemNameservers);
+        DnsResolverConfig resolvers =
+                DnsResolverConfig.of(servers)
+                        .withTimeouts(config.dns().queryTimeout(), config.dns().deadline());
         this.lookups = new MxLookupService(resolvers);
-        this.background = new BackgroundChecks(config.dns().concurrentChecks(),
-                route -> checkEvents.wake(List.of(route)));
+        this.background =
+                new BackgroundChecks(
+                        config.dns().concurrentChecks(), route -> checkEvents.wake(List.of(route)));
         this.metrics = metrics;
-        this.checkTimer = Timer.builder("mailroute.dns.check.duration").description("Duration of one domain check")
-                .publishPercentileHistogram().register(metrics);
+        this.checkTimer =
+                Timer.builder("mailroute.dns.check.duration")
+                        .description("Duration of one domain check")
+                        .publishPercentileHistogram()
+                        .register(metrics);
         OperatorConfig.Validation v = config.validation();
-        this.validator = new DomainValidator(new MeteredChecks(), new ValidationSettings(v.minRecheck(),
-                v.maxRecheck(), v.tempFailBackoff(), v.hardFailureThreshold()),
-                () -> ThreadLocalRandom.current().nextDouble());
+        this.validator =
+                new DomainValidator(
+                        new MeteredChecks(),
+                        new ValidationSettings(
+                                v.minRecheck(),
+                                v.maxRecheck(),
+                                v.tempFailBackoff(),
+                                v.hardFailureThreshold()),
+                        () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /**
-     * The route's resolutions after this look: the results of finished checks, the previous resolution of domains
-     * whose check is not due or still running, nothing yet for a domain never checked before.
+     * The route's resolutions after this look: the results of finished checks, the previous
+     * resolution of domains whose check is not due or still running, nothing yet for a domain never
+     * checked before.
      *
-     * @param checking true while a check of one of the route's domains runs (its end wakes the route again)
+     * @param checking true while a check of one of the route's domains runs (its end wakes the
+     *     route again)
      */
-    public record Refresh(List<DomainResolution> resolutions, boolean checking, boolean firstCheckRunning) {
-    }
+    public record Refresh(
+            List<DomainResolution> resolutions, boolean checking, boolean firstCheckRunning) {}
 
     /**
-     * Takes the finished checks of the route's domains and starts the due ones in the background (validation Off
-     * needs no DNS and is decided at once). Never waits for DNS.
+     * Takes the finished checks of the route's domains and starts the due ones in the background
+     * (validation Off needs no DNS and is decided at once). Never waits for DNS.
      */
     public Refresh refresh(MailRoute route, Instant now) {
-        long generation = route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration();
+        long generation =
+                route.getMetadata().getGeneration() == null
+                        ? 0
+                        : route.getMetadata().getGeneration();
         List<DomainResolution> result = new ArrayList<>();
-        if (route.getSpec() == null || route.getSpec().target == null || route.getSpec().target.kind() == null) {
+        if (route.getSpec() == null
+                || route.getSpec().target == null
+                || route.getSpec().target.kind() == null) {
             return new Refresh(result, false, false);
         }
         MailRouteSpec spec = route.getSpec();
@@ -87,16 +108,28 @@ public class DnsValidation {
         boolean checking = false;
         boolean firstCheckRunning = false;
         for (String domain : domains(route)) {
-            DomainResolution previous = io.mailroute.validation.RenderPolicy.resolution(route, domain);
+            DomainResolution previous =
+                    io.mailroute.validation.RenderPolicy.resolution(route, domain);
             if (!DomainValidator.due(previous, generation, now)) {
                 result.add(previous);
             } else if (spec.validation == ValidationPolicy.Off) {
                 result.add(validator.validate(spec, generation, domain, previous, now));
             } else {
-                Optional<DomainResolution> checked = background.poll(key, domain, generation,
-                        previous == null ? null : previous.checkedAt,
-                        () -> checkTimer.record(() -> validator.validate(spec, generation, domain, previous,
-                                clock.instant())));
+                Optional<DomainResolution> checked =
+                        background.poll(
+                                key,
+                                domain,
+                                generation,
+                                previous == null ? null : previous.checkedAt,
+                                () ->
+                                        checkTimer.record(
+                                                () ->
+                                                        validator.validate(
+                                                                spec,
+                                                                generation,
+                                                                domain,
+                                                                previous,
+                                                                clock.instant())));
                 if (checked.isPresent()) {
                     result.add(checked.get());
                 } else {
@@ -118,13 +151,22 @@ public class DnsValidation {
     }
 
     /** Time until the earliest next check, if any domain is scheduled. */
-    public static Optional<Duration> untilNextCheck(List<DomainResolution> resolutions, Instant now) {
-        return resolutions.stream().filter(r -> r.nextCheckAt != null).map(r -> Instant.parse(r.nextCheckAt))
+    public static Optional<Duration> untilNextCheck(
+            List<DomainResolution> resolutions, Instant now) {
+        return resolutions.stream()
+                .filter(r -> r.nextCheckAt != null)
+                .map(r -> Instant.parse(r.nextCheckAt))
                 .min(Instant::compareTo)
-                .map(next -> next.isAfter(now) ? Duration.between(now, next) : Duration.ofSeconds(1));
+                .map(
+                        next ->
+                                next.isAfter(now)
+                                        ? Duration.between(now, next)
+                                        : Duration.ofSeconds(1));
     }
 
-    /** The route's domains, normalized; invalid ones are skipped (the route is rejected elsewhere). */
+    /**
+     * The route's domains, normalized; invalid ones are skipped (the route is rejected elsewhere).
+     */
     private static Set<String> domains(MailRoute route) {
         Set<String> domains = new LinkedHashSet<>();
         if (route.getSpec().domains == null) {
@@ -151,7 +193,8 @@ public class DnsValidation {
         @Override
         public MxReport check(String domain) {
             MxReport report = lookups.check(domain);
-            metrics.counter("mailroute.dns.mx.checks", "result", report.classification().name()).increment();
+            metrics.counter("mailroute.dns.mx.checks", "result", report.classification().name())
+                    .increment();
             report.resolvers().forEach(r -> r.queries().forEach(this::count));
             return report;
         }
@@ -164,8 +207,17 @@ public class DnsValidation {
         }
 
         private void count(QueryTrace q) {
-            metrics.counter("mailroute.dns.lookups", "type", q.type(), "rcode", String.valueOf(q.rcode()),
-                    "transport", String.valueOf(q.transport()), "cached", String.valueOf(q.cached())).increment();
+            metrics.counter(
+                            "mailroute.dns.lookups",
+                            "type",
+                            q.type(),
+                            "rcode",
+                            String.valueOf(q.rcode()),
+                            "transport",
+                            String.valueOf(q.transport()),
+                            "cached",
+                            String.valueOf(q.cached()))
+                    .increment();
         }
     }
 }

@@ -29,9 +29,9 @@ import io.mailroute.api.v1alpha1.RelayRef;
 import io.mailroute.compat.k8s120.PolicyV1Served;
 import io.mailroute.compat.k8s120.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.NeedsSaslSecret;
-import io.mailroute.dependent.RelayDisruptionBudgetDependent;
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.dependent.RelayConfigShardsDependent;
+import io.mailroute.dependent.RelayDisruptionBudgetDependent;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.dependent.RelayQueueDrains;
 import io.mailroute.dependent.RelayRenderContext;
@@ -42,8 +42,6 @@ import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RouteAdmission;
 import io.mailroute.status.StatusNames.Reason;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -52,75 +50,115 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
- * Renders a relay's configuration from the routes that reference it and keeps the relay's ConfigMap, SASL Secret,
- * Service and StatefulSet in line. Route changes reach it through an informer on MailRoutes. Secrets referenced by
- * routes are re-read at least every five minutes (maxReconciliationInterval).
+ * Renders a relay's configuration from the routes that reference it and keeps the relay's
+ * ConfigMap, SASL Secret, Service and StatefulSet in line. Route changes reach it through an
+ * informer on MailRoutes. Secrets referenced by routes are re-read at least every five minutes
+ * (maxReconciliationInterval).
  */
-@Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = "config-shards", type = RelayConfigShardsDependent.class, useEventSourceWithName = "config"),
-        @Dependent(name = "config", type = RelayConfigMapDependent.class, dependsOn = "config-shards"),
-        @Dependent(name = "sasl", type = RelaySaslSecretDependent.class, reconcilePrecondition = NeedsSaslSecret.class),
-        @Dependent(name = "service", type = RelayServiceDependent.class),
-        @Dependent(name = "statefulset", type = RelayStatefulSetDependent.class, dependsOn = "config"),
-        @Dependent(name = "pdb", type = RelayDisruptionBudgetDependent.class,
-                activationCondition = PolicyV1Served.class), // k8s 1.20 compat: no condition without it
-        // k8s 1.20 compat (io.mailroute.compat.k8s120): delete with that package
-        @Dependent(name = "pdb-v1beta1", type = RelayDisruptionBudgetV1beta1Dependent.class,
-                activationCondition = RelayDisruptionBudgetV1beta1Dependent.Served.class)})
-@ControllerConfiguration(name = "mailrelay",
-        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@Workflow(
+        explicitInvocation = true,
+        dependents = {
+            @Dependent(
+                    name = "config-shards",
+                    type = RelayConfigShardsDependent.class,
+                    useEventSourceWithName = "config"),
+            @Dependent(
+                    name = "config",
+                    type = RelayConfigMapDependent.class,
+                    dependsOn = "config-shards"),
+            @Dependent(
+                    name = "sasl",
+                    type = RelaySaslSecretDependent.class,
+                    reconcilePrecondition = NeedsSaslSecret.class),
+            @Dependent(name = "service", type = RelayServiceDependent.class),
+            @Dependent(
+                    name = "statefulset",
+                    type = RelayStatefulSetDependent.class,
+                    dependsOn = "config"),
+            @Dependent(
+                    name = "pdb",
+                    type = RelayDisruptionBudgetDependent.class,
+                    activationCondition =
+                            PolicyV1Served.class), // k8s 1.20 compat: no condition without it
+            // k8s 1.20 compat (io.mailroute.compat.k8s120): delete with that package
+            @Dependent(
+                    name = "pdb-v1beta1",
+                    type = RelayDisruptionBudgetV1beta1Dependent.class,
+                    activationCondition = RelayDisruptionBudgetV1beta1Dependent.Served.class)
+        })
+@ControllerConfiguration(
+        name = "mailrelay",
+        maxReconciliationInterval =
+                @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class MailRelayReconciler implements Reconciler<MailRelay> {
     private static final Logger LOG = Logger.getLogger(MailRelayReconciler.class);
     static final String ROUTES = "routes";
     static final String PODS = "relay-pods";
     static final String CLAIMS = "queue-claims";
     static final String DRAINS = "queue-drains";
+
     /** How soon to look again while a written configuration is not yet live in every ready pod. */
     static final Duration LIVE_RECHECK = Duration.ofSeconds(5);
 
-    @Inject
-    Planning planning;
-    @Inject
-    OperatorConfig config;
-    @Inject
-    DeliveryReports deliveryReports;
+    @Inject Planning planning;
+    @Inject OperatorConfig config;
+    @Inject DeliveryReports deliveryReports;
 
     Clock clock = Clock.systemUTC();
 
     @Override
-    public List<EventSource<?, MailRelay>> prepareEventSources(EventSourceContext<MailRelay> context) {
-        var routes = InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
-                .withName(ROUTES)
-                .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
-                .build();
-        var pods = InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)
-                .withName(PODS)
-                .withLabelSelector(RelayObjects.POD_SELECTOR)
-                .withSecondaryToPrimaryMapper(pod -> {
-                    String relay = RelayObjects.relayOf(pod);
-                    return relay == null ? Set.of() : Set.of(new ResourceID(relay, pod.getMetadata().getNamespace()));
-                })
-                .build();
-        var claims = InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, MailRelay.class)
-                .withName(CLAIMS)
-                .withLabelSelector(RelayQueueDrains.CLAIM_SELECTOR)
-                .withSecondaryToPrimaryMapper(claim -> byLabel(claim, "app.kubernetes.io/instance"))
-                .build();
-        var drains = InformerEventSourceConfiguration.from(Job.class, MailRelay.class)
-                .withName(DRAINS)
-                .withLabelSelector(RelayQueueDrains.SELECTOR)
-                .withSecondaryToPrimaryMapper(job -> byLabel(job, RelayObjects.RELAY_LABEL))
-                .build();
-        return List.of(new InformerEventSource<>(routes, context), new InformerEventSource<>(pods, context),
-                new InformerEventSource<>(claims, context), new InformerEventSource<>(drains, context));
+    public List<EventSource<?, MailRelay>> prepareEventSources(
+            EventSourceContext<MailRelay> context) {
+        var routes =
+                InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
+                        .withName(ROUTES)
+                        .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
+                        .build();
+        var pods =
+                InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)
+                        .withName(PODS)
+                        .withLabelSelector(RelayObjects.POD_SELECTOR)
+                        .withSecondaryToPrimaryMapper(
+                                pod -> {
+                                    String relay = RelayObjects.relayOf(pod);
+                                    return relay == null
+                                            ? Set.of()
+                                            : Set.of(
+                                                    new ResourceID(
+                                                            relay,
+                                                            pod.getMetadata().getNamespace()));
+                                })
+                        .build();
+        var claims =
+                InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, MailRelay.class)
+                        .withName(CLAIMS)
+                        .withLabelSelector(RelayQueueDrains.CLAIM_SELECTOR)
+                        .withSecondaryToPrimaryMapper(
+                                claim -> byLabel(claim, "app.kubernetes.io/instance"))
+                        .build();
+        var drains =
+                InformerEventSourceConfiguration.from(Job.class, MailRelay.class)
+                        .withName(DRAINS)
+                        .withLabelSelector(RelayQueueDrains.SELECTOR)
+                        .withSecondaryToPrimaryMapper(job -> byLabel(job, RelayObjects.RELAY_LABEL))
+                        .build();
+        return List.of(
+                new InformerEventSource<>(routes, context),
+                new InformerEventSource<>(pods, context),
+                new InformerEventSource<>(claims, context),
+                new InformerEventSource<>(drains, context));
     }
 
-    private static Set<ResourceID> byLabel(io.fabric8.kubernetes.api.model.HasMetadata object, String label) {
+    private static Set<ResourceID> byLabel(
+            io.fabric8.kubernetes.api.model.HasMetadata object, String label) {
         Map<String, String> labels = object.getMetadata().getLabels();
         String relay = labels == null ? null : labels.get(label);
-        return relay == null ? Set.of() : Set.of(new ResourceID(relay, object.getMetadata().getNamespace()));
+        return relay == null
+                ? Set.of()
+                : Set.of(new ResourceID(relay, object.getMetadata().getNamespace()));
     }
 
     static Set<ResourceID> relaysOf(MailRoute route) {
@@ -138,20 +176,29 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     @Override
     public UpdateControl<MailRelay> reconcile(MailRelay relay, Context<MailRelay> context) {
         @SuppressWarnings("unchecked")
-        InformerEventSource<MailRoute, MailRelay> routes = (InformerEventSource<MailRoute, MailRelay>)
-                context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
+        InformerEventSource<MailRoute, MailRelay> routes =
+                (InformerEventSource<MailRoute, MailRelay>)
+                        context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
         List<MailRoute> allRoutes = routes.list().toList();
         RelayPlan plan = planning.plan(relay, allRoutes, context.getClient());
         String configHash = null;
         RelayRenderContext render = null;
         if (plan.config().isPresent()) {
-            String image = relay.getSpec().image == null ? config.relay().image() : relay.getSpec().image;
-            String hashKey = RelayRenderContext.hashKey(context.getSecondaryResource(Secret.class).orElse(null));
+            String image =
+                    relay.getSpec().image == null ? config.relay().image() : relay.getSpec().image;
+            String hashKey =
+                    RelayRenderContext.hashKey(
+                            context.getSecondaryResource(Secret.class).orElse(null));
             render = new RelayRenderContext(plan.config().get(), image, hashKey);
             String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
             if (foreign != null) {
-                plan = new RelayPlan(plan.relay(), java.util.Optional.empty(), Reason.CONFIG_MAP_NOT_OWNED, foreign,
-                        plan.routes());
+                plan =
+                        new RelayPlan(
+                                plan.relay(),
+                                java.util.Optional.empty(),
+                                Reason.CONFIG_MAP_NOT_OWNED,
+                                foreign,
+                                plan.routes());
             }
         }
         if (plan.config().isPresent()) {
@@ -163,22 +210,36 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         planning.publish(relay, plan, allRoutes);
         StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
         @SuppressWarnings("unchecked")
-        InformerEventSource<Pod, MailRelay> podSource = (InformerEventSource<Pod, MailRelay>)
-                context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
-        List<RelayPodProbe.Probe> probes = podSource.list(relay.getMetadata().getNamespace(), pod -> relay
-                        .getMetadata().getName().equals(RelayObjects.relayOf(pod)))
-                .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
-                .map(RelayPodProbe::probeWithDelivery).toList();
+        InformerEventSource<Pod, MailRelay> podSource =
+                (InformerEventSource<Pod, MailRelay>)
+                        context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
+        List<RelayPodProbe.Probe> probes =
+                podSource
+                        .list(
+                                relay.getMetadata().getNamespace(),
+                                pod ->
+                                        relay.getMetadata()
+                                                .getName()
+                                                .equals(RelayObjects.relayOf(pod)))
+                        .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
+                        .map(RelayPodProbe::probeWithDelivery)
+                        .toList();
         List<RelayPodStatus> pods = probes.stream().map(RelayPodProbe.Probe::status).toList();
-        // delivery of ready pods only: a pod that is starting or gone says nothing about the relay's mail now
-        deliveryReports.publish(relay.getMetadata().getUid(), plan, probes.stream()
-                .filter(p -> Boolean.TRUE.equals(p.status().ready) && p.delivery() != null)
-                .map(RelayPodProbe.Probe::delivery).toList(), clock.instant());
+        // delivery of ready pods only: a pod that is starting or gone says nothing about the
+        // relay's mail now
+        deliveryReports.publish(
+                relay.getMetadata().getUid(),
+                plan,
+                probes.stream()
+                        .filter(p -> Boolean.TRUE.equals(p.status().ready) && p.delivery() != null)
+                        .map(RelayPodProbe.Probe::delivery)
+                        .toList(),
+                clock.instant());
         if (statefulSet != null) {
             drainRemovedQueues(relay, statefulSet, context);
         }
-        MailRelayStatus status = RelayStatusFactory.status(relay, plan, configHash, statefulSet, pods,
-                clock);
+        MailRelayStatus status =
+                RelayStatusFactory.status(relay, plan, configHash, statefulSet, pods, clock);
         UpdateControl<MailRelay> control;
         if (status.equals(relay.getStatus())) {
             control = UpdateControl.noUpdate();
@@ -189,13 +250,17 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         if (RelayStatusFactory.waitingForLiveConfig(status)) {
             control.rescheduleAfter(LIVE_RECHECK);
         } else if (pods.stream().anyMatch(p -> Boolean.TRUE.equals(p.ready))) {
-            // delivery summaries are not events: ask the pods again (mailroute.delivery.poll-interval)
+            // delivery summaries are not events: ask the pods again
+            // (mailroute.delivery.poll-interval)
             control.rescheduleAfter(config.delivery().pollInterval());
         }
         return control;
     }
 
-    /** The relay's ConfigMap and the shard ConfigMaps its configuration needs ({@link RelayConfigLayout}). */
+    /**
+     * The relay's ConfigMap and the shard ConfigMaps its configuration needs ({@link
+     * RelayConfigLayout}).
+     */
     private static List<String> configMapNames(MailRelay relay, RelayRenderContext render) {
         String name = relay.getMetadata().getName();
         List<String> names = new java.util.ArrayList<>(List.of(RelayObjects.configMapName(name)));
@@ -207,75 +272,160 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     }
 
     /**
-     * Queue volumes of pods a scale-down removed get a drain Job; a Job whose ordinal is back in the StatefulSet is
-     * deleted (RelayQueueDrains).
+     * Queue volumes of pods a scale-down removed get a drain Job; a Job whose ordinal is back in
+     * the StatefulSet is deleted (RelayQueueDrains).
      */
     @SuppressWarnings("unchecked")
-    static void drainRemovedQueues(MailRelay relay, StatefulSet statefulSet, Context<MailRelay> context) {
+    static void drainRemovedQueues(
+            MailRelay relay, StatefulSet statefulSet, Context<MailRelay> context) {
         String name = relay.getMetadata().getName();
         String namespace = relay.getMetadata().getNamespace();
         String workload = RelayObjects.workloadName(name);
         var retriever = context.eventSourceRetriever();
-        List<String> claims = ((InformerEventSource<PersistentVolumeClaim, MailRelay>) retriever
-                .getEventSourceFor(PersistentVolumeClaim.class, CLAIMS))
-                .list(namespace, c -> name.equals(c.getMetadata().getLabels().get("app.kubernetes.io/instance")))
-                .map(c -> c.getMetadata().getName()).toList();
-        Set<String> pods = ((InformerEventSource<Pod, MailRelay>) retriever.getEventSourceFor(Pod.class, PODS))
-                .list(namespace, p -> name.equals(p.getMetadata().getLabels().get("app.kubernetes.io/instance")))
-                .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
-        Map<Integer, String> jobs = ((InformerEventSource<Job, MailRelay>) retriever.getEventSourceFor(Job.class, DRAINS))
-                .list(namespace, j -> name.equals(j.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL)))
-                // only Jobs this relay created: its owner reference, an ordinal label of digits
-                .filter(j -> j.getMetadata().getOwnerReferences() != null && j.getMetadata().getOwnerReferences()
-                        .stream().anyMatch(o -> o.getUid() != null && o.getUid().equals(relay.getMetadata().getUid())))
-                .filter(j -> String.valueOf(j.getMetadata().getLabels().get(RelayQueueDrains.ORDINAL_LABEL))
-                        .matches("[0-9]{1,6}"))
-                .collect(Collectors.toMap(j -> Integer.parseInt(j.getMetadata().getLabels()
-                        .get(RelayQueueDrains.ORDINAL_LABEL)), j -> j.getMetadata().getName(), (a, b) -> a));
+        List<String> claims =
+                ((InformerEventSource<PersistentVolumeClaim, MailRelay>)
+                                retriever.getEventSourceFor(PersistentVolumeClaim.class, CLAIMS))
+                        .list(
+                                namespace,
+                                c ->
+                                        name.equals(
+                                                c.getMetadata()
+                                                        .getLabels()
+                                                        .get("app.kubernetes.io/instance")))
+                        .map(c -> c.getMetadata().getName())
+                        .toList();
+        Set<String> pods =
+                ((InformerEventSource<Pod, MailRelay>) retriever.getEventSourceFor(Pod.class, PODS))
+                        .list(
+                                namespace,
+                                p ->
+                                        name.equals(
+                                                p.getMetadata()
+                                                        .getLabels()
+                                                        .get("app.kubernetes.io/instance")))
+                        .map(p -> p.getMetadata().getName())
+                        .collect(Collectors.toSet());
+        Map<Integer, String> jobs =
+                ((InformerEventSource<Job, MailRelay>)
+                                retriever.getEventSourceFor(Job.class, DRAINS))
+                        .list(
+                                namespace,
+                                j ->
+                                        name.equals(
+                                                j.getMetadata()
+                                                        .getLabels()
+                                                        .get(RelayObjects.RELAY_LABEL)))
+                        // only Jobs this relay created: its owner reference, an ordinal label of
+                        // digits
+                        .filter(
+                                j ->
+                                        j.getMetadata().getOwnerReferences() != null
+                                                && j.getMetadata().getOwnerReferences().stream()
+                                                        .anyMatch(
+                                                                o ->
+                                                                        o.getUid() != null
+                                                                                && o.getUid()
+                                                                                        .equals(
+                                                                                                relay.getMetadata()
+                                                                                                        .getUid())))
+                        .filter(
+                                j ->
+                                        String.valueOf(
+                                                        j.getMetadata()
+                                                                .getLabels()
+                                                                .get(
+                                                                        RelayQueueDrains
+                                                                                .ORDINAL_LABEL))
+                                                .matches("[0-9]{1,6}"))
+                        .collect(
+                                Collectors.toMap(
+                                        j ->
+                                                Integer.parseInt(
+                                                        j.getMetadata()
+                                                                .getLabels()
+                                                                .get(
+                                                                        RelayQueueDrains
+                                                                                .ORDINAL_LABEL)),
+                                        j -> j.getMetadata().getName(),
+                                        (a, b) -> a));
         int replicas = relay.getSpec().replicas == null ? 1 : relay.getSpec().replicas;
         RelayQueueDrains.Plan plan = RelayQueueDrains.plan(workload, replicas, claims, pods, jobs);
         for (int ordinal : plan.create()) {
             try {
-                context.getClient().resource(RelayQueueDrains.job(relay, statefulSet, ordinal)).create();
-                LOG.infof("MailRelay %s/%s: pod %s-%d is gone, its queue volume %s may hold mail: drain Job %s started",
-                        namespace, name, workload, ordinal, RelayQueueDrains.claimName(workload, ordinal),
+                context.getClient()
+                        .resource(RelayQueueDrains.job(relay, statefulSet, ordinal))
+                        .create();
+                LOG.infof(
+                        "MailRelay %s/%s: pod %s-%d is gone, its queue volume %s may hold mail: drain Job %s started",
+                        namespace,
+                        name,
+                        workload,
+                        ordinal,
+                        RelayQueueDrains.claimName(workload, ordinal),
                         RelayQueueDrains.jobName(workload, ordinal));
             } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) { // 409: created by an earlier reconcile, not in the cache yet
+                if (e.getCode()
+                        != 409) { // 409: created by an earlier reconcile, not in the cache yet
                     throw e;
                 }
             }
         }
         for (String job : plan.delete()) {
-            context.getClient().batch().v1().jobs().inNamespace(namespace).withName(job)
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-            LOG.infof("MailRelay %s/%s: drain Job %s deleted, its ordinal is back in the StatefulSet", namespace, name,
-                    job);
+            context.getClient()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(namespace)
+                    .withName(job)
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                    .delete();
+            LOG.infof(
+                    "MailRelay %s/%s: drain Job %s deleted, its ordinal is back in the StatefulSet",
+                    namespace, name, job);
         }
     }
 
     /**
-     * Why one of the relay's ConfigMap names is taken by an object this relay does not own (no owner reference with
-     * the relay's UID: made by someone else, or by another relay before a rename), or null. The operator never adopts
-     * or overwrites such an object. The cache holds only ConfigMaps the operator labelled, so a miss is confirmed
-     * with one GET.
+     * Why one of the relay's ConfigMap names is taken by an object this relay does not own (no
+     * owner reference with the relay's UID: made by someone else, or by another relay before a
+     * rename), or null. The operator never adopts or overwrites such an object. The cache holds
+     * only ConfigMaps the operator labelled, so a miss is confirmed with one GET.
      */
-    static String foreignConfigMap(MailRelay relay, Context<MailRelay> context, List<String> names) {
+    static String foreignConfigMap(
+            MailRelay relay, Context<MailRelay> context, List<String> names) {
         String namespace = relay.getMetadata().getNamespace();
         String uid = relay.getMetadata().getUid();
-        Map<String, ConfigMap> cached = context.getSecondaryResourcesAsStream(ConfigMap.class)
-                .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c, (a, b) -> a));
+        Map<String, ConfigMap> cached =
+                context.getSecondaryResourcesAsStream(ConfigMap.class)
+                        .collect(
+                                Collectors.toMap(
+                                        c -> c.getMetadata().getName(), c -> c, (a, b) -> a));
         for (String name : names) {
-            ConfigMap existing = cached.containsKey(name) ? cached.get(name)
-                    : context.getClient().configMaps().inNamespace(namespace).withName(name).get();
+            ConfigMap existing =
+                    cached.containsKey(name)
+                            ? cached.get(name)
+                            : context.getClient()
+                                    .configMaps()
+                                    .inNamespace(namespace)
+                                    .withName(name)
+                                    .get();
             if (existing == null) {
                 continue;
             }
-            boolean owned = existing.getMetadata().getOwnerReferences() != null && existing.getMetadata()
-                    .getOwnerReferences().stream().anyMatch(o -> "MailRelay".equals(o.getKind()) && uid != null
-                            && uid.equals(o.getUid()));
+            boolean owned =
+                    existing.getMetadata().getOwnerReferences() != null
+                            && existing.getMetadata().getOwnerReferences().stream()
+                                    .anyMatch(
+                                            o ->
+                                                    "MailRelay".equals(o.getKind())
+                                                            && uid != null
+                                                            && uid.equals(o.getUid()));
             if (!owned) {
-                return "ConfigMap " + namespace + "/" + name + " already exists and is not owned by this MailRelay; "
+                return "ConfigMap "
+                        + namespace
+                        + "/"
+                        + name
+                        + " already exists and is not owned by this MailRelay; "
                         + "the operator does not take it over: delete or rename that ConfigMap (or this MailRelay)";
             }
         }
@@ -283,8 +433,8 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     }
 
     @Override
-    public ErrorStatusUpdateControl<MailRelay> updateErrorStatus(MailRelay relay, Context<MailRelay> context,
-                                                                 Exception e) {
+    public ErrorStatusUpdateControl<MailRelay> updateErrorStatus(
+            MailRelay relay, Context<MailRelay> context, Exception e) {
         relay.setStatus(RelayStatusFactory.error(relay, e, clock));
         return ErrorStatusUpdateControl.patchStatus(relay);
     }

@@ -24,7 +24,6 @@ import io.mailroute.routing.ResourceKey;
 import io.mailroute.routing.RouteAdmission;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -34,47 +33,63 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Reports, for each route, what its relays make of it: Accepted, Programmed (its lines are in the relay's ConfigMap),
- * Resolved and Ready, with the rendered next hop per domain. It never writes relay configuration and never plans a
- * relay: it reads the route's outcome from the plan the relay controller published ({@link Planning}) and compares
- * it with what the relay actually wrote.
+ * Reports, for each route, what its relays make of it: Accepted, Programmed (its lines are in the
+ * relay's ConfigMap), Resolved and Ready, with the rendered next hop per domain. It never writes
+ * relay configuration and never plans a relay: it reads the route's outcome from the plan the relay
+ * controller published ({@link Planning}) and compares it with what the relay actually wrote.
  */
-@ControllerConfiguration(name = "mailroute",
-        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = java.util.concurrent.TimeUnit.MINUTES))
+@ControllerConfiguration(
+        name = "mailroute",
+        maxReconciliationInterval =
+                @MaxReconciliationInterval(
+                        interval = 5,
+                        timeUnit = java.util.concurrent.TimeUnit.MINUTES))
 public class MailRouteReconciler implements Reconciler<MailRoute> {
     static final String RELAYS = "relays";
     static final String CONFIG_MAPS = "relay-configs";
 
-    @Inject
-    Planning planning;
-    @Inject
-    DnsValidation dnsValidation;
-    @Inject
-    MeterRegistry registry;
-    @Inject
-    DeliveryReports deliveryReports;
+    @Inject Planning planning;
+    @Inject DnsValidation dnsValidation;
+    @Inject MeterRegistry registry;
+    @Inject DeliveryReports deliveryReports;
 
     Clock clock = Clock.systemUTC();
 
     @Override
-    public List<EventSource<?, MailRoute>> prepareEventSources(EventSourceContext<MailRoute> context) {
+    public List<EventSource<?, MailRoute>> prepareEventSources(
+            EventSourceContext<MailRoute> context) {
         IndexerResourceCache<MailRoute> routes = context.getPrimaryCache();
         RouteMetrics.register(registry, routes);
-        var relays = InformerEventSourceConfiguration.from(MailRelay.class, MailRoute.class)
-                .withName(RELAYS)
-                .withSecondaryToPrimaryMapper(relay -> routesOf(routes, ResourceKey.of(relay)))
-                .build();
-        var configMaps = InformerEventSourceConfiguration.from(ConfigMap.class, MailRoute.class)
-                .withName(CONFIG_MAPS)
-                .withLabelSelector(RelayObjects.CONFIG_MAP_SELECTOR)
-                .withSecondaryToPrimaryMapper(cm -> routesOf(routes, new ResourceKey(cm.getMetadata().getNamespace(),
-                        cm.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL))))
-                .build();
-        return List.of(new InformerEventSource<>(relays, context), new InformerEventSource<>(configMaps, context),
-                planning.events(), dnsValidation.events(), deliveryReports.events());
+        var relays =
+                InformerEventSourceConfiguration.from(MailRelay.class, MailRoute.class)
+                        .withName(RELAYS)
+                        .withSecondaryToPrimaryMapper(
+                                relay -> routesOf(routes, ResourceKey.of(relay)))
+                        .build();
+        var configMaps =
+                InformerEventSourceConfiguration.from(ConfigMap.class, MailRoute.class)
+                        .withName(CONFIG_MAPS)
+                        .withLabelSelector(RelayObjects.CONFIG_MAP_SELECTOR)
+                        .withSecondaryToPrimaryMapper(
+                                cm ->
+                                        routesOf(
+                                                routes,
+                                                new ResourceKey(
+                                                        cm.getMetadata().getNamespace(),
+                                                        cm.getMetadata()
+                                                                .getLabels()
+                                                                .get(RelayObjects.RELAY_LABEL))))
+                        .build();
+        return List.of(
+                new InformerEventSource<>(relays, context),
+                new InformerEventSource<>(configMaps, context),
+                planning.events(),
+                dnsValidation.events(),
+                deliveryReports.events());
     }
 
-    private static Set<ResourceID> routesOf(IndexerResourceCache<MailRoute> routes, ResourceKey relay) {
+    private static Set<ResourceID> routesOf(
+            IndexerResourceCache<MailRoute> routes, ResourceKey relay) {
         return routes.list(route -> RouteAdmission.references(route, relay))
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet());
@@ -83,14 +98,18 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     @Override
     @SuppressWarnings("unchecked")
     public UpdateControl<MailRoute> reconcile(MailRoute route, Context<MailRoute> context) {
-        var relays = (InformerEventSource<MailRelay, MailRoute>)
-                context.eventSourceRetriever().getEventSourceFor(MailRelay.class, RELAYS);
-        var configMaps = (InformerEventSource<ConfigMap, MailRoute>)
-                context.eventSourceRetriever().getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
+        var relays =
+                (InformerEventSource<MailRelay, MailRoute>)
+                        context.eventSourceRetriever().getEventSourceFor(MailRelay.class, RELAYS);
+        var configMaps =
+                (InformerEventSource<ConfigMap, MailRoute>)
+                        context.eventSourceRetriever()
+                                .getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
         Instant now = clock.instant();
         DnsValidation.Refresh refresh = dnsValidation.refresh(route, now);
         if (refresh.firstCheckRunning()) {
-            // a domain's first check runs in the background; its end wakes this route (one status write, not two)
+            // a domain's first check runs in the background; its end wakes this route (one status
+            // write, not two)
             return UpdateControl.noUpdate();
         }
         List<DomainResolution> resolutions = refresh.resolutions();
@@ -98,21 +117,41 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         String namespace = route.getMetadata().getNamespace();
         for (RelayRef ref : route.getSpec().relayRefs) {
             ResourceKey relayKey = RouteAdmission.target(ref, namespace);
-            MailRelay relay = relays.get(new ResourceID(relayKey.name(), relayKey.namespace())).orElse(null);
+            MailRelay relay =
+                    relays.get(new ResourceID(relayKey.name(), relayKey.namespace())).orElse(null);
             if (relay == null) {
                 views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, null, null, null));
                 continue;
             }
-            // What the relay controller rendered (null until it planned this relay); new resolutions reach it
-            // through the route's status, and a changed outcome wakes this route again (Planning.publish).
+            // What the relay controller rendered (null until it planned this relay); new
+            // resolutions reach it
+            // through the route's status, and a changed outcome wakes this route again
+            // (Planning.publish).
             RelayPlan plan = planning.publishedFor(relay, route);
-            ConfigMap written = configMaps.get(new ResourceID(RelayObjects.configMapName(relayKey.name()),
-                    relayKey.namespace())).orElse(null);
-            views.put(relayKey, new RouteStatusFactory.RelayView(relayKey, plan, planning.writtenTransport(written,
-                    shard -> configMaps.get(new ResourceID(shard, relayKey.namespace())).orElse(null)),
-                    deliveryReports.of(relayKey, relay.getMetadata().getUid())));
+            ConfigMap written =
+                    configMaps
+                            .get(
+                                    new ResourceID(
+                                            RelayObjects.configMapName(relayKey.name()),
+                                            relayKey.namespace()))
+                            .orElse(null);
+            views.put(
+                    relayKey,
+                    new RouteStatusFactory.RelayView(
+                            relayKey,
+                            plan,
+                            planning.writtenTransport(
+                                    written,
+                                    shard ->
+                                            configMaps
+                                                    .get(
+                                                            new ResourceID(
+                                                                    shard, relayKey.namespace()))
+                                                    .orElse(null)),
+                            deliveryReports.of(relayKey, relay.getMetadata().getUid())));
         }
-        MailRouteStatus status = RouteStatusFactory.status(route, views.values(), resolutions, clock);
+        MailRouteStatus status =
+                RouteStatusFactory.status(route, views.values(), resolutions, clock);
         RouteEvents.announce(context.getClient(), route, resolutions);
         UpdateControl<MailRoute> control;
         if (status.equals(route.getStatus())) {
@@ -126,8 +165,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     }
 
     @Override
-    public ErrorStatusUpdateControl<MailRoute> updateErrorStatus(MailRoute route, Context<MailRoute> context,
-                                                                 Exception e) {
+    public ErrorStatusUpdateControl<MailRoute> updateErrorStatus(
+            MailRoute route, Context<MailRoute> context, Exception e) {
         route.setStatus(RouteStatusFactory.error(route, e, clock));
         return ErrorStatusUpdateControl.patchStatus(route);
     }

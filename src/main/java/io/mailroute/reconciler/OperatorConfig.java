@@ -2,12 +2,14 @@ package io.mailroute.reconciler;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Operator settings ({@code mailroute.*} in application.properties or MAILROUTE_* environment variables). */
+/**
+ * Operator settings ({@code mailroute.*} in application.properties or MAILROUTE_* environment
+ * variables).
+ */
 @ConfigMapping(prefix = "mailroute")
 public interface OperatorConfig {
     /** Relay settings. */
@@ -19,18 +21,23 @@ public interface OperatorConfig {
     /** Revalidation timing. */
     Validation validation();
 
-    /** How often relay pods are asked for delivery summaries, and how often routes see new counts. */
+    /**
+     * How often relay pods are asked for delivery summaries, and how often routes see new counts.
+     */
     Delivery delivery();
 
     /** Delivery reporting settings. */
     interface Delivery {
-        /** How often the MailRelay controller asks each ready relay pod for its delivery summary (GET /delivery). */
+        /**
+         * How often the MailRelay controller asks each ready relay pod for its delivery summary
+         * (GET /delivery).
+         */
         @WithDefault("30s")
         Duration pollInterval();
 
         /**
-         * Shortest interval between two updates of the delivery counts routes show in status; a change of a domain's
-         * health or of its last result is shown at once.
+         * Shortest interval between two updates of the delivery counts routes show in status; a
+         * change of a domain's health or of its last result is shown at once.
          */
         @WithDefault("60s")
         Duration publishInterval();
@@ -68,7 +75,9 @@ public interface OperatorConfig {
         @WithDefault("30s")
         Duration tempFailBackoff();
 
-        /** Consecutive definite failures (NXDOMAIN, null MX, missing host) before rendering changes. */
+        /**
+         * Consecutive definite failures (NXDOMAIN, null MX, missing host) before rendering changes.
+         */
         @WithDefault("3")
         int hardFailureThreshold();
     }

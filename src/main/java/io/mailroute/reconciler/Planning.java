@@ -15,7 +15,6 @@ import io.mailroute.routing.RouteTranslator;
 import io.mailroute.validation.RenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,31 +26,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The one place a relay is planned, so route status and relay configuration always agree. The MailRelay controller
- * plans a relay once per reconcile and {@link #publish publishes} the plan it rendered; the MailRoute controller reads
- * a route's outcome from the {@link #published published} plan and is woken (through {@link #events()}) only when its
- * outcome changed. Planning a relay costs O(N log N) in its N routes, and a route reconcile costs O(its domains).
+ * The one place a relay is planned, so route status and relay configuration always agree. The
+ * MailRelay controller plans a relay once per reconcile and {@link #publish publishes} the plan it
+ * rendered; the MailRoute controller reads a route's outcome from the {@link #published published}
+ * plan and is woken (through {@link #events()}) only when its outcome changed. Planning a relay
+ * costs O(N log N) in its N routes, and a route reconcile costs O(its domains).
  */
 @ApplicationScoped
 public class Planning {
     private final RelayPlanner planner;
     private final RouteWakeups events = new RouteWakeups("relay-plans");
-    /** relay -> the plan last rendered into its ConfigMap, with the uid of the MailRelay it was made for. */
+
+    /**
+     * relay -> the plan last rendered into its ConfigMap, with the uid of the MailRelay it was made
+     * for.
+     */
     private final Map<ResourceKey, Published> published = new ConcurrentHashMap<>();
+
     /** relay ConfigMap -> its parsed transport map, for the resourceVersion it was parsed at. */
     private final Map<ResourceKey, WrittenTransport> written = new ConcurrentHashMap<>();
 
     /** A plan with the generation of every route it was made from. */
-    private record Published(String relayUid, RelayPlan plan, Map<ResourceKey, Long> generations) {
-    }
+    private record Published(String relayUid, RelayPlan plan, Map<ResourceKey, Long> generations) {}
 
-    private record WrittenTransport(String resourceVersion, Map<String, String> entries) {
-    }
+    private record WrittenTransport(String resourceVersion, Map<String, String> entries) {}
 
     @Inject
     public Planning(OperatorConfig config) {
-        this.planner = new RelayPlanner(new PostfixRenderer(),
-                new RouteTranslator(new RenderPolicy(config.validation().hardFailureThreshold())));
+        this.planner =
+                new RelayPlanner(
+                        new PostfixRenderer(),
+                        new RouteTranslator(
+                                new RenderPolicy(config.validation().hardFailureThreshold())));
     }
 
     /** Plans {@code relay} from the routes that reference it (others are ignored). */
@@ -60,9 +66,9 @@ public class Planning {
     }
 
     /**
-     * Records {@code plan}, made from {@code routes}, as what {@code relay} renders, and wakes the routes whose
-     * outcome or planned generation differs from the plan published before (routes that appeared or disappeared
-     * included).
+     * Records {@code plan}, made from {@code routes}, as what {@code relay} renders, and wakes the
+     * routes whose outcome or planned generation differs from the plan published before (routes
+     * that appeared or disappeared included).
      */
     public void publish(MailRelay relay, RelayPlan plan, Collection<MailRoute> routes) {
         Map<ResourceKey, Long> generations = new HashMap<>();
@@ -72,24 +78,32 @@ public class Planning {
                 generations.put(key, generation(route));
             }
         }
-        Published before = published.put(plan.relay(),
-                new Published(relay.getMetadata().getUid(), plan, generations));
+        Published before =
+                published.put(
+                        plan.relay(),
+                        new Published(relay.getMetadata().getUid(), plan, generations));
         Map<ResourceKey, RouteOutcome> old = before == null ? Map.of() : before.plan().routes();
         Map<ResourceKey, Long> oldGenerations = before == null ? Map.of() : before.generations();
         Set<ResourceKey> changed = new HashSet<>();
-        plan.routes().forEach((route, outcome) -> {
-            if (!outcome.equals(old.get(route)) || !generations.get(route).equals(oldGenerations.get(route))) {
-                changed.add(route);
-            }
-        });
-        old.keySet().stream().filter(route -> !plan.routes().containsKey(route)).forEach(changed::add);
+        plan.routes()
+                .forEach(
+                        (route, outcome) -> {
+                            if (!outcome.equals(old.get(route))
+                                    || !generations.get(route).equals(oldGenerations.get(route))) {
+                                changed.add(route);
+                            }
+                        });
+        old.keySet().stream()
+                .filter(route -> !plan.routes().containsKey(route))
+                .forEach(changed::add);
         events.wake(changed);
     }
 
     /**
-     * The plan {@code relay} last published, as far as it concerns {@code route}: without an outcome for the route
-     * (so the route is Pending) when the relay has not planned yet, or planned an older generation of the route. A
-     * route's status never reports an outcome for a spec the relay has not rendered.
+     * The plan {@code relay} last published, as far as it concerns {@code route}: without an
+     * outcome for the route (so the route is Pending) when the relay has not planned yet, or
+     * planned an older generation of the route. A route's status never reports an outcome for a
+     * spec the relay has not rendered.
      */
     public RelayPlan publishedFor(MailRelay relay, MailRoute route) {
         ResourceKey relayKey = ResourceKey.of(relay);
@@ -102,7 +116,8 @@ public class Planning {
             Map<ResourceKey, RouteOutcome> others = new HashMap<>(entry.plan().routes());
             others.remove(routeKey);
             RelayPlan plan = entry.plan();
-            return new RelayPlan(relayKey, plan.config(), plan.errorReason(), plan.errorMessage(), others);
+            return new RelayPlan(
+                    relayKey, plan.config(), plan.errorReason(), plan.errorMessage(), others);
         }
         return entry.plan();
     }
@@ -113,11 +128,13 @@ public class Planning {
     }
 
     /**
-     * The transport map in a relay ConfigMap, parsed once per resourceVersion (every route of the relay reads it).
-     * A sharded map ({@link RelayConfigLayout}) is read from the shard ConfigMaps {@code shard} gives; while a shard
-     * does not yet hold the part the manifest names, nothing counts as written (and nothing is cached).
+     * The transport map in a relay ConfigMap, parsed once per resourceVersion (every route of the
+     * relay reads it). A sharded map ({@link RelayConfigLayout}) is read from the shard ConfigMaps
+     * {@code shard} gives; while a shard does not yet hold the part the manifest names, nothing
+     * counts as written (and nothing is cached).
      */
-    public Map<String, String> writtenTransport(ConfigMap configMap, Function<String, ConfigMap> shard) {
+    public Map<String, String> writtenTransport(
+            ConfigMap configMap, Function<String, ConfigMap> shard) {
         if (configMap == null || configMap.getData() == null) {
             return Map.of();
         }
@@ -127,12 +144,21 @@ public class Planning {
         if (cached != null && Objects.equals(cached.resourceVersion(), version)) {
             return cached.entries();
         }
-        String relay = configMap.getMetadata().getLabels() == null ? null
-                : configMap.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL);
-        Optional<String> transport = RelayConfigLayout.read("transport", configMap.getData(), n -> {
-            ConfigMap part = relay == null ? null : shard.apply(RelayObjects.configShardName(relay, n));
-            return part == null ? null : part.getData();
-        });
+        String relay =
+                configMap.getMetadata().getLabels() == null
+                        ? null
+                        : configMap.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL);
+        Optional<String> transport =
+                RelayConfigLayout.read(
+                        "transport",
+                        configMap.getData(),
+                        n -> {
+                            ConfigMap part =
+                                    relay == null
+                                            ? null
+                                            : shard.apply(RelayObjects.configShardName(relay, n));
+                            return part == null ? null : part.getData();
+                        });
         if (transport.isEmpty()) {
             return Map.of();
         }

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.mailroute.api.v1alpha1.RelayPodStatus;
 import io.mailroute.dependent.RelayStatefulSetDependent;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,19 +14,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Asks a relay pod which configuration it runs: {@code GET http://<podIP>:<port "status">/status}, a
- * {@code key=value} text written by the relay's entrypoint (state, live, mounted, message); and how its deliveries
- * go: {@code GET .../delivery} ({@link DeliveryReport}; absent on relay images before delivery summaries).
+ * Asks a relay pod which configuration it runs: {@code GET http://<podIP>:<port "status">/status},
+ * a {@code key=value} text written by the relay's entrypoint (state, live, mounted, message); and
+ * how its deliveries go: {@code GET .../delivery} ({@link DeliveryReport}; absent on relay images
+ * before delivery summaries).
  */
 final class RelayPodProbe {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private RelayPodProbe() {
-    }
+    private RelayPodProbe() {}
 
     /** What one pod said: its status, and its delivery summary or null when it has none. */
-    record Probe(RelayPodStatus status, DeliveryReport delivery) {
-    }
+    record Probe(RelayPodStatus status, DeliveryReport delivery) {}
 
     /** {@link #probe(Pod)} and, from a pod that answered it, its delivery summary. */
     static Probe probeWithDelivery(Pod pod) {
@@ -36,9 +35,15 @@ final class RelayPodProbe {
             return new Probe(status, null);
         }
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(pod, "/delivery"))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Probe(status, response.statusCode() == 200 ? DeliveryReport.parse(response.body()) : null);
+            HttpResponse<String> response =
+                    HTTP.send(
+                            HttpRequest.newBuilder(uri(pod, "/delivery"))
+                                    .timeout(Duration.ofSeconds(3))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            return new Probe(
+                    status,
+                    response.statusCode() == 200 ? DeliveryReport.parse(response.body()) : null);
         } catch (IOException e) {
             return new Probe(status, null);
         } catch (InterruptedException e) {
@@ -49,7 +54,12 @@ final class RelayPodProbe {
 
     private static URI uri(Pod pod, String path) {
         String ip = pod.getStatus().getPodIP();
-        return URI.create("http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + statusPort(pod) + path);
+        return URI.create(
+                "http://"
+                        + (ip.contains(":") ? "[" + ip + "]" : ip)
+                        + ":"
+                        + statusPort(pod)
+                        + path);
     }
 
     static RelayPodStatus probe(Pod pod) {
@@ -60,17 +70,30 @@ final class RelayPodProbe {
             return new RelayPodStatus(name, ready, "unreachable", null, "pod has no IP yet");
         }
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(pod, "/status"))
-                            .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    HTTP.send(
+                            HttpRequest.newBuilder(uri(pod, "/status"))
+                                    .timeout(Duration.ofSeconds(3))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                return new RelayPodStatus(name, ready, "unreachable", null, "status endpoint answered HTTP "
-                        + response.statusCode());
+                return new RelayPodStatus(
+                        name,
+                        ready,
+                        "unreachable",
+                        null,
+                        "status endpoint answered HTTP " + response.statusCode());
             }
             Map<String, String> fields = parse(response.body());
-            return new RelayPodStatus(name, ready, fields.getOrDefault("state", "unknown"), fields.get("live"),
+            return new RelayPodStatus(
+                    name,
+                    ready,
+                    fields.getOrDefault("state", "unknown"),
+                    fields.get("live"),
                     fields.get("message"));
         } catch (IOException e) {
-            return new RelayPodStatus(name, ready, "unreachable", null, "status endpoint: " + e.getMessage());
+            return new RelayPodStatus(
+                    name, ready, "unreachable", null, "status endpoint: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new RelayPodStatus(name, ready, "unreachable", null, "interrupted");
@@ -78,14 +101,22 @@ final class RelayPodProbe {
     }
 
     static boolean isReady(Pod pod) {
-        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return pod.getStatus() != null
+                && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static int statusPort(Pod pod) {
         return pod.getSpec().getContainers().stream()
-                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.<ContainerPort>empty() : c.getPorts().stream())
-                .filter(p -> "status".equals(p.getName())).map(ContainerPort::getContainerPort).findFirst()
+                .flatMap(
+                        c ->
+                                c.getPorts() == null
+                                        ? java.util.stream.Stream.<ContainerPort>empty()
+                                        : c.getPorts().stream())
+                .filter(p -> "status".equals(p.getName()))
+                .map(ContainerPort::getContainerPort)
+                .findFirst()
                 .orElse(RelayStatefulSetDependent.STATUS_PORT);
     }
 

@@ -1,20 +1,21 @@
 package io.mailroute.reconciler;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.status.StatusNames.ConditionType;
-
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 
-/** Gauges {@code mailroute_routes{condition,status}}: how many routes have each condition in each status. */
+/**
+ * Gauges {@code mailroute_routes{condition,status}}: how many routes have each condition in each
+ * status.
+ */
 final class RouteMetrics {
     static final List<String> CONDITIONS = ConditionType.ROUTE;
     static final List<String> STATUSES = List.of("True", "False", "Unknown");
 
-    private RouteMetrics() {
-    }
+    private RouteMetrics() {}
 
     static void register(MeterRegistry registry, IndexerResourceCache<MailRoute> routes) {
         for (String condition : CONDITIONS) {
@@ -27,9 +28,18 @@ final class RouteMetrics {
         }
     }
 
-    private static double count(IndexerResourceCache<MailRoute> routes, String condition, String status) {
-        return routes.list(route -> route.getStatus() != null && route.getStatus().conditions != null
-                && route.getStatus().conditions.stream()
-                .anyMatch(c -> condition.equals(c.getType()) && status.equals(c.getStatus()))).count();
+    private static double count(
+            IndexerResourceCache<MailRoute> routes, String condition, String status) {
+        return routes.list(
+                        route ->
+                                route.getStatus() != null
+                                        && route.getStatus().conditions != null
+                                        && route.getStatus().conditions.stream()
+                                                .anyMatch(
+                                                        c ->
+                                                                condition.equals(c.getType())
+                                                                        && status.equals(
+                                                                                c.getStatus())))
+                .count();
     }
 }

@@ -17,7 +17,6 @@ import io.mailroute.status.StatusNames.ConditionType;
 import io.mailroute.status.StatusNames.DomainState;
 import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,67 +27,97 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Builds a {@link MailRouteStatus} from what each referenced relay planned and actually wrote, in three steps: per
- * relay ({@link #relayResult}: refused, or the route's domains there), per domain ({@link #domainResult}: its state
- * and, when not programmed, why), then the conditions from all of them.
+ * Builds a {@link MailRouteStatus} from what each referenced relay planned and actually wrote, in
+ * three steps: per relay ({@link #relayResult}: refused, or the route's domains there), per domain
+ * ({@link #domainResult}: its state and, when not programmed, why), then the conditions from all of
+ * them.
  */
 final class RouteStatusFactory {
     /**
-     * One referenced relay: its plan (null when the relay does not exist or has not planned yet), the transport
-     * entries of its written ConfigMap (empty when there is none) and the delivery its pods report per routed domain
-     * (null when no pod reports it; {@link DeliveryReports}).
+     * One referenced relay: its plan (null when the relay does not exist or has not planned yet),
+     * the transport entries of its written ConfigMap (empty when there is none) and the delivery
+     * its pods report per routed domain (null when no pod reports it; {@link DeliveryReports}).
      */
-    record RelayView(ResourceKey relay, RelayPlan plan, Map<String, String> written,
-                     Map<String, DomainDelivery> delivery) {
-    }
+    record RelayView(
+            ResourceKey relay,
+            RelayPlan plan,
+            Map<String, String> written,
+            Map<String, DomainDelivery> delivery) {}
 
     /** A condition reason with its message part. */
-    record Finding(String reason, String message) {
-    }
+    record Finding(String reason, String message) {}
 
-    /** One domain on one relay: its status entry, and why it is not programmed (null when it is). */
-    record DomainResult(DomainStatus status, Finding notProgrammed) {
-    }
+    /**
+     * One domain on one relay: its status entry, and why it is not programmed (null when it is).
+     */
+    record DomainResult(DomainStatus status, Finding notProgrammed) {}
 
-    /** One referenced relay: why it does not take the route (null when it does), else the route's domains there. */
+    /**
+     * One referenced relay: why it does not take the route (null when it does), else the route's
+     * domains there.
+     */
     record RelayResult(Finding refusal, List<DomainResult> domains) {
         static RelayResult refused(String reason, String message) {
             return new RelayResult(new Finding(reason, message), List.of());
         }
     }
 
-    private RouteStatusFactory() {
-    }
+    private RouteStatusFactory() {}
 
-    static MailRouteStatus status(MailRoute route, Collection<RelayView> relays, List<DomainResolution> resolutions,
-                                  Clock clock) {
+    static MailRouteStatus status(
+            MailRoute route,
+            Collection<RelayView> relays,
+            List<DomainResolution> resolutions,
+            Clock clock) {
         MailRouteStatus old = route.getStatus() == null ? new MailRouteStatus() : route.getStatus();
         long generation = generation(route);
         ResourceKey routeKey = ResourceKey.of(route);
-        List<RelayResult> results = relays.stream().map(view -> relayResult(routeKey, view)).toList();
-        List<Finding> refusals = results.stream().map(RelayResult::refusal).filter(Objects::nonNull).toList();
-        List<DomainResult> domainResults = results.stream().flatMap(r -> r.domains().stream()).toList();
-        List<Finding> notProgrammed = domainResults.stream().map(DomainResult::notProgrammed)
-                .filter(Objects::nonNull).toList();
-        List<DomainStatus> domains = domainResults.stream().map(DomainResult::status)
-                .sorted(Comparator.comparing((DomainStatus d) -> d.domain).thenComparing(d -> d.relay))
-                .collect(Collectors.toCollection(ArrayList::new));
+        List<RelayResult> results =
+                relays.stream().map(view -> relayResult(routeKey, view)).toList();
+        List<Finding> refusals =
+                results.stream().map(RelayResult::refusal).filter(Objects::nonNull).toList();
+        List<DomainResult> domainResults =
+                results.stream().flatMap(r -> r.domains().stream()).toList();
+        List<Finding> notProgrammed =
+                domainResults.stream()
+                        .map(DomainResult::notProgrammed)
+                        .filter(Objects::nonNull)
+                        .toList();
+        List<DomainStatus> domains =
+                domainResults.stream()
+                        .map(DomainResult::status)
+                        .sorted(
+                                Comparator.comparing((DomainStatus d) -> d.domain)
+                                        .thenComparing(d -> d.relay))
+                        .collect(Collectors.toCollection(ArrayList::new));
 
         Conditions conditions = new Conditions(old.conditions, generation, clock);
         if (refusals.isEmpty()) {
-            conditions.setTrue(ConditionType.ACCEPTED, Reason.ACCEPTED, "accepted by " + relayList(relays));
+            conditions.setTrue(
+                    ConditionType.ACCEPTED, Reason.ACCEPTED, "accepted by " + relayList(relays));
         } else {
-            conditions.setFalse(ConditionType.ACCEPTED, refusals.get(0).reason(), messages(refusals));
+            conditions.setFalse(
+                    ConditionType.ACCEPTED, refusals.get(0).reason(), messages(refusals));
         }
         setResolved(conditions, resolutions);
         if (!refusals.isEmpty()) {
-            conditions.setFalse(ConditionType.PROGRAMMED, Reason.NOT_ACCEPTED,
+            conditions.setFalse(
+                    ConditionType.PROGRAMMED,
+                    Reason.NOT_ACCEPTED,
                     "not accepted by every referenced relay");
         } else if (!notProgrammed.isEmpty()) {
-            conditions.setFalse(ConditionType.PROGRAMMED, notProgrammedReason(notProgrammed), messages(notProgrammed));
+            conditions.setFalse(
+                    ConditionType.PROGRAMMED,
+                    notProgrammedReason(notProgrammed),
+                    messages(notProgrammed));
         } else {
-            conditions.setTrue(ConditionType.PROGRAMMED, Reason.PROGRAMMED, domains.size() + " domain entr"
-                    + (domains.size() == 1 ? "y" : "ies") + " present in the relay configuration");
+            conditions.setTrue(
+                    ConditionType.PROGRAMMED,
+                    Reason.PROGRAMMED,
+                    domains.size()
+                            + " domain entr"
+                            + (domains.size() == 1 ? "y" : "ies")
+                            + " present in the relay configuration");
         }
         setReady(conditions);
         DeliveryHealth.set(conditions, domains);
@@ -103,25 +132,41 @@ final class RouteStatusFactory {
         return status;
     }
 
-    /** Per relay: refused (it does not exist, has not planned the route, or rejected it), else each domain. */
+    /**
+     * Per relay: refused (it does not exist, has not planned the route, or rejected it), else each
+     * domain.
+     */
     static RelayResult relayResult(ResourceKey route, RelayView view) {
         if (view.plan() == null) {
-            return RelayResult.refused(Reason.RELAY_NOT_FOUND, "MailRelay " + view.relay() + " does not exist");
+            return RelayResult.refused(
+                    Reason.RELAY_NOT_FOUND, "MailRelay " + view.relay() + " does not exist");
         }
         RouteOutcome outcome = view.plan().outcome(route).orElse(null);
         if (outcome == null) {
-            return RelayResult.refused(Reason.PENDING, "MailRelay " + view.relay() + " has not seen this route yet");
+            return RelayResult.refused(
+                    Reason.PENDING, "MailRelay " + view.relay() + " has not seen this route yet");
         }
         if (!outcome.accepted()) {
             return RelayResult.refused(outcome.reason(), outcome.message());
         }
         Map<String, String> written = view.written() == null ? Map.of() : view.written();
-        return new RelayResult(null, outcome.domains().stream()
-                .map(domain -> withDelivery(domainResult(view.relay(), domain, written), view.delivery())).toList());
+        return new RelayResult(
+                null,
+                outcome.domains().stream()
+                        .map(
+                                domain ->
+                                        withDelivery(
+                                                domainResult(view.relay(), domain, written),
+                                                view.delivery()))
+                        .toList());
     }
 
-    /** A programmed domain carries the delivery its relay's pods report for it (none before any report). */
-    private static DomainResult withDelivery(DomainResult result, Map<String, DomainDelivery> delivery) {
+    /**
+     * A programmed domain carries the delivery its relay's pods report for it (none before any
+     * report).
+     */
+    private static DomainResult withDelivery(
+            DomainResult result, Map<String, DomainDelivery> delivery) {
         if (delivery != null && DomainState.Programmed.name().equals(result.status().state)) {
             result.status().delivery = delivery.get(result.status().domain);
         }
@@ -129,73 +174,141 @@ final class RouteStatusFactory {
     }
 
     /**
-     * Per domain: Programmed only when the relay's written ConfigMap holds the planned next hop (else Pending);
-     * Conflict and Withheld as planned.
+     * Per domain: Programmed only when the relay's written ConfigMap holds the planned next hop
+     * (else Pending); Conflict and Withheld as planned.
      */
-    static DomainResult domainResult(ResourceKey relay, DomainOutcome domain, Map<String, String> written) {
+    static DomainResult domainResult(
+            ResourceKey relay, DomainOutcome domain, Map<String, String> written) {
         return switch (domain.state()) {
-            case Programmed -> domain.nextHop().equals(written.get(domain.domain()))
-                    ? domainResult(relay, domain, DomainState.Programmed, domain.message(), null)
-                    : domainResult(relay, domain, DomainState.Pending,
-                            "waiting for MailRelay " + relay + " to write its configuration",
-                            new Finding(Reason.PENDING, domain.domain() + " on " + relay + ": not yet written"));
-            case Conflict -> domainResult(relay, domain, DomainState.Conflict, domain.message(),
-                    new Finding(Reason.DOMAIN_CONFLICT, domain.message()));
-            case Withheld -> domainResult(relay, domain, DomainState.Withheld, domain.message(),
-                    new Finding(Reason.WITHHELD_BY_VALIDATION, domain.domain() + " withheld: " + domain.message()));
+            case Programmed ->
+                    domain.nextHop().equals(written.get(domain.domain()))
+                            ? domainResult(
+                                    relay, domain, DomainState.Programmed, domain.message(), null)
+                            : domainResult(
+                                    relay,
+                                    domain,
+                                    DomainState.Pending,
+                                    "waiting for MailRelay "
+                                            + relay
+                                            + " to write its configuration",
+                                    new Finding(
+                                            Reason.PENDING,
+                                            domain.domain()
+                                                    + " on "
+                                                    + relay
+                                                    + ": not yet written"));
+            case Conflict ->
+                    domainResult(
+                            relay,
+                            domain,
+                            DomainState.Conflict,
+                            domain.message(),
+                            new Finding(Reason.DOMAIN_CONFLICT, domain.message()));
+            case Withheld ->
+                    domainResult(
+                            relay,
+                            domain,
+                            DomainState.Withheld,
+                            domain.message(),
+                            new Finding(
+                                    Reason.WITHHELD_BY_VALIDATION,
+                                    domain.domain() + " withheld: " + domain.message()));
         };
     }
 
-    private static DomainResult domainResult(ResourceKey relay, DomainOutcome domain, DomainState state,
-                                             String message, Finding notProgrammed) {
-        return new DomainResult(new DomainStatus(domain.domain(), relay.toString(),
-                state == DomainState.Programmed ? domain.nextHop() : null, state.name(), SafeText.oneLine(message)),
+    private static DomainResult domainResult(
+            ResourceKey relay,
+            DomainOutcome domain,
+            DomainState state,
+            String message,
+            Finding notProgrammed) {
+        return new DomainResult(
+                new DomainStatus(
+                        domain.domain(),
+                        relay.toString(),
+                        state == DomainState.Programmed ? domain.nextHop() : null,
+                        state.name(),
+                        SafeText.oneLine(message)),
                 notProgrammed);
     }
 
-    /** A domain conflict outweighs the others (it needs a person); otherwise the first domain's reason. */
+    /**
+     * A domain conflict outweighs the others (it needs a person); otherwise the first domain's
+     * reason.
+     */
     private static String notProgrammedReason(List<Finding> notProgrammed) {
         return notProgrammed.stream().anyMatch(f -> Reason.DOMAIN_CONFLICT.equals(f.reason()))
-                ? Reason.DOMAIN_CONFLICT : notProgrammed.get(0).reason();
+                ? Reason.DOMAIN_CONFLICT
+                : notProgrammed.get(0).reason();
     }
 
     private static String messages(List<Finding> findings) {
         return findings.stream().map(Finding::message).collect(Collectors.joining("; "));
     }
 
-    /** Resolved takes the worst domain's reason; Degraded says whether last known good next hops are in use. */
+    /**
+     * Resolved takes the worst domain's reason; Degraded says whether last known good next hops are
+     * in use.
+     */
     private static void setResolved(Conditions conditions, List<DomainResolution> resolutions) {
         if (resolutions.isEmpty()) {
-            conditions.set(ConditionType.RESOLVED, Conditions.UNKNOWN, Reason.NOT_CHECKED, "no domain has been checked yet");
-            conditions.setFalse(ConditionType.DEGRADED, Reason.NOT_DEGRADED, "no temporary DNS failure");
+            conditions.set(
+                    ConditionType.RESOLVED,
+                    Conditions.UNKNOWN,
+                    Reason.NOT_CHECKED,
+                    "no domain has been checked yet");
+            conditions.setFalse(
+                    ConditionType.DEGRADED, Reason.NOT_DEGRADED, "no temporary DNS failure");
             return;
         }
-        DomainResolution worst = resolutions.stream()
-                .max(Comparator.comparingInt((DomainResolution r) -> ResolutionReasons.severity(r.reason)))
-                .orElseThrow();
+        DomainResolution worst =
+                resolutions.stream()
+                        .max(
+                                Comparator.comparingInt(
+                                        (DomainResolution r) ->
+                                                ResolutionReasons.severity(r.reason)))
+                        .orElseThrow();
         String status = ResolutionReasons.conditionStatus(worst.reason);
-        String message = resolutions.stream()
-                .filter(r -> ResolutionReasons.severity(r.reason) == ResolutionReasons.severity(worst.reason))
-                .map(r -> r.domain + ": " + r.message).collect(Collectors.joining("; "));
+        String message =
+                resolutions.stream()
+                        .filter(
+                                r ->
+                                        ResolutionReasons.severity(r.reason)
+                                                == ResolutionReasons.severity(worst.reason))
+                        .map(r -> r.domain + ": " + r.message)
+                        .collect(Collectors.joining("; "));
         conditions.set(ConditionType.RESOLVED, status, worst.reason, message);
-        List<String> degraded = resolutions.stream()
-                .filter(r -> r.tempFailures != null && r.tempFailures > 0)
-                .map(r -> r.domain + ": " + r.message).toList();
+        List<String> degraded =
+                resolutions.stream()
+                        .filter(r -> r.tempFailures != null && r.tempFailures > 0)
+                        .map(r -> r.domain + ": " + r.message)
+                        .toList();
         if (degraded.isEmpty()) {
-            conditions.setFalse(ConditionType.DEGRADED, Reason.NOT_DEGRADED, "no temporary DNS failure");
+            conditions.setFalse(
+                    ConditionType.DEGRADED, Reason.NOT_DEGRADED, "no temporary DNS failure");
         } else {
-            String reason = resolutions.stream().filter(r -> r.tempFailures != null && r.tempFailures > 0)
-                    .map(r -> r.reason).findFirst().orElseThrow();
-            conditions.setTrue(ConditionType.DEGRADED, reason, String.join("; ", degraded)
-                    + " (last known good next hops stay rendered)");
+            String reason =
+                    resolutions.stream()
+                            .filter(r -> r.tempFailures != null && r.tempFailures > 0)
+                            .map(r -> r.reason)
+                            .findFirst()
+                            .orElseThrow();
+            conditions.setTrue(
+                    ConditionType.DEGRADED,
+                    reason,
+                    String.join("; ", degraded) + " (last known good next hops stay rendered)");
         }
     }
 
     private static void setReady(Conditions conditions) {
-        for (String type : List.of(ConditionType.ACCEPTED, ConditionType.PROGRAMMED, ConditionType.RESOLVED)) {
+        for (String type :
+                List.of(ConditionType.ACCEPTED, ConditionType.PROGRAMMED, ConditionType.RESOLVED)) {
             var condition = conditions.get(type).orElseThrow();
             if (Conditions.FALSE.equals(condition.getStatus())) {
-                conditions.setFalse(ConditionType.READY, condition.getReason(), type + ": " + condition.getMessage());
+                conditions.setFalse(
+                        ConditionType.READY,
+                        condition.getReason(),
+                        type + ": " + condition.getMessage());
                 return;
             }
         }
@@ -210,8 +323,13 @@ final class RouteStatusFactory {
         status.delivery = old.delivery;
         status.domains = old.domains;
         status.resolutions = old.resolutions;
-        status.conditions = new Conditions(old.conditions, generation(route), clock)
-                .setFalse(ConditionType.READY, Reason.RECONCILE_ERROR, String.valueOf(e.getMessage())).build();
+        status.conditions =
+                new Conditions(old.conditions, generation(route), clock)
+                        .setFalse(
+                                ConditionType.READY,
+                                Reason.RECONCILE_ERROR,
+                                String.valueOf(e.getMessage()))
+                        .build();
         return status;
     }
 
@@ -221,10 +339,24 @@ final class RouteStatusFactory {
         }
         return switch (target.kind()) {
             case MX -> "mx";
-            case HOSTS -> "hosts: " + target.hosts.stream()
-                    .map(h -> h.host + ":" + (h.port == null ? Defaults.SMTP_PORT : h.port)).collect(Collectors.joining(", "));
-            case RELAY -> "relay: " + target.relay.host + ":" + (target.relay.port == null ? Defaults.SUBMISSION_PORT
-                    : target.relay.port);
+            case HOSTS ->
+                    "hosts: "
+                            + target.hosts.stream()
+                                    .map(
+                                            h ->
+                                                    h.host
+                                                            + ":"
+                                                            + (h.port == null
+                                                                    ? Defaults.SMTP_PORT
+                                                                    : h.port))
+                                    .collect(Collectors.joining(", "));
+            case RELAY ->
+                    "relay: "
+                            + target.relay.host
+                            + ":"
+                            + (target.relay.port == null
+                                    ? Defaults.SUBMISSION_PORT
+                                    : target.relay.port);
         };
     }
 
@@ -233,6 +365,8 @@ final class RouteStatusFactory {
     }
 
     private static long generation(MailRoute route) {
-        return route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration();
+        return route.getMetadata().getGeneration() == null
+                ? 0
+                : route.getMetadata().getGeneration();
     }
 }

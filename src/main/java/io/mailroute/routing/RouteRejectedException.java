@@ -1,6 +1,9 @@
 package io.mailroute.routing;
 
-/** A route that cannot be rendered, with a CamelCase reason for its conditions and a message for humans. */
+/**
+ * A route that cannot be rendered, with a CamelCase reason for its conditions and a message for
+ * humans.
+ */
 public class RouteRejectedException extends Exception {
     private final String reason;
 

@@ -15,10 +15,9 @@ import io.mailroute.postfix.SaslCredentials;
 import io.mailroute.postfix.TlsLevel;
 import io.mailroute.postfix.TransportRule;
 import io.mailroute.postfix.TransportSettings;
+import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.RenderDecision;
 import io.mailroute.validation.RenderPolicy;
-import io.mailroute.status.StatusNames.Reason;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,9 +26,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Turns a {@link MailRoute} into validated Postfix {@link TransportRule}s, one per domain. Everything the CRD schema
- * could not check (exactly one target, IDN, host syntax, Secret contents) is checked here; a problem becomes a
- * {@link RouteRejectedException} with a CamelCase reason, never a rendered line.
+ * Turns a {@link MailRoute} into validated Postfix {@link TransportRule}s, one per domain.
+ * Everything the CRD schema could not check (exactly one target, IDN, host syntax, Secret contents)
+ * is checked here; a problem becomes a {@link RouteRejectedException} with a CamelCase reason,
+ * never a rendered line.
  */
 public final class RouteTranslator {
 
@@ -39,10 +39,12 @@ public final class RouteTranslator {
         this.policy = policy;
     }
 
-    public TranslatedRoute translate(MailRoute route, RouteInputs inputs) throws RouteRejectedException {
+    public TranslatedRoute translate(MailRoute route, RouteInputs inputs)
+            throws RouteRejectedException {
         MailRouteSpec spec = route.getSpec();
         if (spec == null || spec.target == null || spec.target.kind() == null) {
-            throw new RouteRejectedException(Reason.INVALID_TARGET, "spec.target must set exactly one of mx, hosts, relay");
+            throw new RouteRejectedException(
+                    Reason.INVALID_TARGET, "spec.target must set exactly one of mx, hosts, relay");
         }
         String source = ResourceKey.of(route).toString();
         Set<String> domains = normalizedDomains(spec);
@@ -52,27 +54,40 @@ public final class RouteTranslator {
         List<TransportRule> rules = new ArrayList<>();
         Map<String, RenderDecision.Withheld> withheld = new TreeMap<>();
         try {
-            SaslCredentials sasl = spec.target.kind() == RouteTarget.TargetKind.RELAY
-                    ? credentials(route, spec.target.relay.authSecretRef, inputs) : null;
+            SaslCredentials sasl =
+                    spec.target.kind() == RouteTarget.TargetKind.RELAY
+                            ? credentials(route, spec.target.relay.authSecretRef, inputs)
+                            : null;
             for (String domain : domains) {
                 RenderDecision decision = policy.decide(route, domain);
                 if (decision instanceof RenderDecision.Withheld w) {
                     withheld.put(domain, w);
                 } else {
-                    rules.add(new TransportRule(domain, subdomains, nextHops(spec.target, decision), tls, sasl,
-                            source, sending));
+                    rules.add(
+                            new TransportRule(
+                                    domain,
+                                    subdomains,
+                                    nextHops(spec.target, decision),
+                                    tls,
+                                    sasl,
+                                    source,
+                                    sending));
                 }
             }
         } catch (PostfixInputException e) {
-            throw new RouteRejectedException(e.field().startsWith("delivery") ? Reason.INVALID_DELIVERY
-                    : Reason.INVALID_TARGET, prefixed(e));
+            throw new RouteRejectedException(
+                    e.field().startsWith("delivery")
+                            ? Reason.INVALID_DELIVERY
+                            : Reason.INVALID_TARGET,
+                    prefixed(e));
         }
         return new TranslatedRoute(rules, withheld);
     }
 
     /**
-     * spec.delivery as validated transport settings; the CRD schema checks the same ranges, this catches objects
-     * stored before (or past) the schema. Implicit TLS is checked against the target and TLS policy by the rule.
+     * spec.delivery as validated transport settings; the CRD schema checks the same ranges, this
+     * catches objects stored before (or past) the schema. Implicit TLS is checked against the
+     * target and TLS policy by the rule.
      */
     private static TransportSettings sending(MailRouteSpec spec) throws RouteRejectedException {
         DeliverySettings d = spec.delivery;
@@ -80,7 +95,10 @@ public final class RouteTranslator {
             return TransportSettings.DEFAULT;
         }
         try {
-            return new TransportSettings(d.concurrency, d.rateDelaySeconds, d.recipientLimit,
+            return new TransportSettings(
+                    d.concurrency,
+                    d.rateDelaySeconds,
+                    d.recipientLimit,
                     Boolean.TRUE.equals(d.implicitTls));
         } catch (PostfixInputException e) {
             throw new RouteRejectedException(Reason.INVALID_DELIVERY, prefixed(e));
@@ -94,7 +112,8 @@ public final class RouteTranslator {
 
     private static Set<String> normalizedDomains(MailRouteSpec spec) throws RouteRejectedException {
         if (spec.domains == null || spec.domains.isEmpty()) {
-            throw new RouteRejectedException(Reason.INVALID_DOMAIN, "spec.domains must list at least one domain");
+            throw new RouteRejectedException(
+                    Reason.INVALID_DOMAIN, "spec.domains must list at least one domain");
         }
         Set<String> domains = new LinkedHashSet<>();
         for (int i = 0; i < spec.domains.size(); i++) {
@@ -113,7 +132,12 @@ public final class RouteTranslator {
                 List<NextHop> hops = new ArrayList<>();
                 if (decision instanceof RenderDecision.PinnedMx pinned) {
                     for (String host : pinned.hosts()) {
-                        hops.add(NextHop.of("status.resolutions.pinned", host, portOr(target.mx.port, Defaults.SMTP_PORT), false));
+                        hops.add(
+                                NextHop.of(
+                                        "status.resolutions.pinned",
+                                        host,
+                                        portOr(target.mx.port, Defaults.SMTP_PORT),
+                                        false));
                     }
                 }
                 yield hops;
@@ -123,16 +147,26 @@ public final class RouteTranslator {
                 for (int i = 0; i < target.hosts.size(); i++) {
                     NextHopHost h = target.hosts.get(i);
                     if (h == null) {
-                        throw new PostfixInputException("spec.target.hosts[" + i + "]", "must not be null");
+                        throw new PostfixInputException(
+                                "spec.target.hosts[" + i + "]", "must not be null");
                     }
-                    hops.add(NextHop.of("spec.target.hosts[" + i + "]", h.host, portOr(h.port, Defaults.SMTP_PORT),
-                            Boolean.TRUE.equals(h.lookupMx)));
+                    hops.add(
+                            NextHop.of(
+                                    "spec.target.hosts[" + i + "]",
+                                    h.host,
+                                    portOr(h.port, Defaults.SMTP_PORT),
+                                    Boolean.TRUE.equals(h.lookupMx)));
                 }
                 yield hops;
             }
             case RELAY -> {
                 SmarthostTarget relay = target.relay;
-                yield List.of(NextHop.of("spec.target.relay", relay.host, portOr(relay.port, Defaults.SUBMISSION_PORT), false));
+                yield List.of(
+                        NextHop.of(
+                                "spec.target.relay",
+                                relay.host,
+                                portOr(relay.port, Defaults.SUBMISSION_PORT),
+                                false));
             }
         };
     }
@@ -142,8 +176,8 @@ public final class RouteTranslator {
         if (ref == null) {
             return null;
         }
-        return CredentialSecrets.read("spec.target.relay.authSecretRef", route.getMetadata().getNamespace(), ref,
-                inputs);
+        return CredentialSecrets.read(
+                "spec.target.relay.authSecretRef", route.getMetadata().getNamespace(), ref, inputs);
     }
 
     private static int portOr(Integer port, int fallback) {

@@ -4,10 +4,12 @@ import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.TlsPolicy;
 import io.mailroute.postfix.TlsLevel;
 
-/** The API's {@link TlsPolicy} as the renderer's {@link TlsLevel}; a new API value does not compile until mapped. */
+/**
+ * The API's {@link TlsPolicy} as the renderer's {@link TlsLevel}; a new API value does not compile
+ * until mapped.
+ */
 public final class TlsLevels {
-    private TlsLevels() {
-    }
+    private TlsLevels() {}
 
     /** The level for {@code policy}; unset means {@link Defaults#TLS}. */
     public static TlsLevel of(TlsPolicy policy) {

@@ -8,14 +8,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Every name the operator writes into a status: condition types, condition (and event) reasons and the per-domain
- * states of a MailRoute. The one home of these strings: the code uses these constants, {@link Conditions#set} refuses
- * a reason that is not declared here, and {@code StatusNamesDocsTest} checks the CRD descriptions and the README's
- * table of reasons against them (a name missing there, or one there the code never writes, fails the build).
+ * Every name the operator writes into a status: condition types, condition (and event) reasons and
+ * the per-domain states of a MailRoute. The one home of these strings: the code uses these
+ * constants, {@link Conditions#set} refuses a reason that is not declared here, and {@code
+ * StatusNamesDocsTest} checks the CRD descriptions and the README's table of reasons against them
+ * (a name missing there, or one there the code never writes, fails the build).
  */
 public final class StatusNames {
-    private StatusNames() {
-    }
+    private StatusNames() {}
 
     /** Condition types. */
     public static final class ConditionType {
@@ -24,16 +24,21 @@ public final class StatusNames {
         public static final String PROGRAMMED = "Programmed";
         public static final String READY = "Ready";
         public static final String DEGRADED = "Degraded";
-        /** Whether the relays' recent delivery attempts to the route's domains succeed (reconciler.DeliveryHealth). */
+
+        /**
+         * Whether the relays' recent delivery attempts to the route's domains succeed
+         * (reconciler.DeliveryHealth).
+         */
         public static final String DELIVERING = "Delivering";
 
         /** The conditions of a MailRoute. */
-        public static final List<String> ROUTE = List.of(ACCEPTED, RESOLVED, PROGRAMMED, READY, DEGRADED, DELIVERING);
+        public static final List<String> ROUTE =
+                List.of(ACCEPTED, RESOLVED, PROGRAMMED, READY, DEGRADED, DELIVERING);
+
         /** The conditions of a MailRelay. */
         public static final List<String> RELAY = List.of(PROGRAMMED, READY);
 
-        private ConditionType() {
-        }
+        private ConditionType() {}
     }
 
     /** {@code status.domains[].state} of a MailRoute: what happened to one domain on one relay. */
@@ -49,23 +54,32 @@ public final class StatusNames {
     }
 
     /**
-     * CamelCase reasons of conditions and events. Reasons of the Resolved condition (one per domain check) are
-     * ranked in {@code validation.ResolutionReasons}.
+     * CamelCase reasons of conditions and events. Reasons of the Resolved condition (one per domain
+     * check) are ranked in {@code validation.ResolutionReasons}.
      */
     public static final class Reason {
         // MailRoute Accepted, and route rejections by a relay's planner (Accepted=False)
         public static final String ACCEPTED = "Accepted";
         public static final String RELAY_NOT_FOUND = "RelayNotFound";
-        /** Accepted: the relay has not planned the route yet; Programmed: planned, not yet written. */
+
+        /**
+         * Accepted: the relay has not planned the route yet; Programmed: planned, not yet written.
+         */
         public static final String PENDING = "Pending";
+
         public static final String NOT_ALLOWED_BY_RELAY = "NotAllowedByRelay";
         public static final String RELAY_INVALID = "RelayInvalid";
         public static final String ROUTE_TOO_LARGE = "RouteTooLarge";
         public static final String RELAY_CONFIG_FULL = "RelayConfigFull";
         public static final String CONFLICTS_WITH_OTHER_ROUTE = "ConflictsWithOtherRoute";
         public static final String INVALID_TARGET = "InvalidTarget";
-        /** spec.delivery out of range or not usable with the route's target (e.g. implicitTls without TLS). */
+
+        /**
+         * spec.delivery out of range or not usable with the route's target (e.g. implicitTls
+         * without TLS).
+         */
         public static final String INVALID_DELIVERY = "InvalidDelivery";
+
         public static final String INVALID_DOMAIN = "InvalidDomain";
         // credentials Secrets (a route's target, or a relay's default smarthost)
         public static final String SECRET_NOT_FOUND = "SecretNotFound";
@@ -98,10 +112,16 @@ public final class StatusNames {
         public static final String MX_HOSTS_UNRESOLVABLE = "MxHostsUnresolvable";
         public static final String HOST_NOT_FOUND = "HostNotFound";
         public static final String TARGET_NOT_IN_MX = "TargetNotInMx";
-        /** Some MX hosts resolve but their names cannot be a next hop (e.g. {@code mx_1.example}); the others are pinned. */
+
+        /**
+         * Some MX hosts resolve but their names cannot be a next hop (e.g. {@code mx_1.example});
+         * the others are pinned.
+         */
         public static final String INVALID_MX_HOST_SKIPPED = "InvalidMxHostSkipped";
+
         /** Every MX host that resolves has a name that cannot be a next hop: nothing to pin. */
         public static final String INVALID_MX_HOST_NAME = "InvalidMxHostName";
+
         public static final String NOT_DEGRADED = "NotDegraded";
 
         // MailRoute Delivering
@@ -113,7 +133,11 @@ public final class StatusNames {
 
         // MailRoute Ready (else the first failing condition's reason)
         public static final String READY = "Ready";
-        /** Both resources: reconciliation failed with an exception (Ready, and a MailRelay's Programmed). */
+
+        /**
+         * Both resources: reconciliation failed with an exception (Ready, and a MailRelay's
+         * Programmed).
+         */
         public static final String RECONCILE_ERROR = "ReconcileError";
 
         // MailRelay Programmed
@@ -135,8 +159,7 @@ public final class StatusNames {
         /** Every reason declared above. */
         public static final Set<String> ALL = declared(Reason.class);
 
-        private Reason() {
-        }
+        private Reason() {}
     }
 
     /** The values of the public static String constants of {@code holder}. */
@@ -144,7 +167,9 @@ public final class StatusNames {
         List<String> values = new ArrayList<>();
         for (Field field : holder.getDeclaredFields()) {
             int modifiers = field.getModifiers();
-            if (Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers) && field.getType() == String.class) {
+            if (Modifier.isPublic(modifiers)
+                    && Modifier.isStatic(modifiers)
+                    && field.getType() == String.class) {
                 try {
                     values.add((String) field.get(null));
                 } catch (IllegalAccessException e) {

@@ -1,5 +1,7 @@
 package io.mailroute.validation;
 
+import static io.mailroute.status.StatusNames.Reason.*;
+
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRouteSpec;
 import io.mailroute.api.v1alpha1.MxHostStatus;
@@ -13,7 +15,6 @@ import io.mailroute.dns.MxReport;
 import io.mailroute.dns.Verdict;
 import io.mailroute.postfix.DomainNames;
 import io.mailroute.postfix.PostfixInputException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,17 +22,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
 
-import static io.mailroute.status.StatusNames.Reason.*;
-
 /**
- * Checks one domain of a route against live DNS and produces its {@link DomainResolution}: the reason, the MX
- * hosts, the next hops to pin (for {@code mx} targets) and when to check again. A temporary failure never changes
- * the pinned hops; only {@code hardFailureThreshold} consecutive definite failures (NXDOMAIN, null MX, a pinned
- * host that does not exist) do.
+ * Checks one domain of a route against live DNS and produces its {@link DomainResolution}: the
+ * reason, the MX hosts, the next hops to pin (for {@code mx} targets) and when to check again. A
+ * temporary failure never changes the pinned hops; only {@code hardFailureThreshold} consecutive
+ * definite failures (NXDOMAIN, null MX, a pinned host that does not exist) do.
  */
 public final class DomainValidator {
-    private static final Set<String> HARD = Set.of(NX_DOMAIN, NULL_MX, IP_LITERAL_MX, MX_HOSTS_UNRESOLVABLE,
-            HOST_NOT_FOUND, INVALID_MX_HOST_NAME);
+    private static final Set<String> HARD =
+            Set.of(
+                    NX_DOMAIN,
+                    NULL_MX,
+                    IP_LITERAL_MX,
+                    MX_HOSTS_UNRESOLVABLE,
+                    HOST_NOT_FOUND,
+                    INVALID_MX_HOST_NAME);
 
     private final DnsChecks dns;
     private final ValidationSettings settings;
@@ -45,12 +50,19 @@ public final class DomainValidator {
 
     /** True when the domain has never been checked for this generation or its next check is due. */
     public static boolean due(DomainResolution previous, long generation, Instant now) {
-        return previous == null || previous.generation == null || previous.generation != generation
-                || previous.nextCheckAt == null || !Instant.parse(previous.nextCheckAt).isAfter(now);
+        return previous == null
+                || previous.generation == null
+                || previous.generation != generation
+                || previous.nextCheckAt == null
+                || !Instant.parse(previous.nextCheckAt).isAfter(now);
     }
 
-    public DomainResolution validate(MailRouteSpec spec, long generation, String domain, DomainResolution previous,
-                                     Instant now) {
+    public DomainResolution validate(
+            MailRouteSpec spec,
+            long generation,
+            String domain,
+            DomainResolution previous,
+            Instant now) {
         DomainResolution r = new DomainResolution();
         r.domain = domain;
         r.generation = generation;
@@ -72,17 +84,27 @@ public final class DomainValidator {
             r.result = mx.classification().name();
             r.disagreements = mx.disagreements().isEmpty() ? null : mx.disagreements();
             boolean definite = mx.classification() != MxClassification.TEMPFAIL;
-            r.mxHosts = definite ? mxHosts(mx) : previous == null ? new ArrayList<>() : previous.mxHosts;
+            r.mxHosts =
+                    definite
+                            ? mxHosts(mx)
+                            : previous == null ? new ArrayList<>() : previous.mxHosts;
             ttl = mx.minTtlSeconds();
             if (kind == RouteTarget.TargetKind.MX) {
                 List<String> candidate = classifyMx(r, mx);
                 count(r, previous);
                 List<String> previousPinned = previous == null ? null : previous.pinned;
-                r.pinned = candidate != null ? candidate
-                        : r.hardFailures >= settings.hardFailureThreshold() ? List.of() : previousPinned;
+                r.pinned =
+                        candidate != null
+                                ? candidate
+                                : r.hardFailures >= settings.hardFailureThreshold()
+                                        ? List.of()
+                                        : previousPinned;
             } else {
-                List<String> pinnedHosts = spec.target.hosts.stream().filter(h -> !Boolean.TRUE.equals(h.lookupMx))
-                        .map(h -> h.host).toList();
+                List<String> pinnedHosts =
+                        spec.target.hosts.stream()
+                                .filter(h -> !Boolean.TRUE.equals(h.lookupMx))
+                                .map(h -> h.host)
+                                .toList();
                 long hostTtl = checkHosts(r, pinnedHosts, mx);
                 ttl = Math.min(ttl, hostTtl);
             }
@@ -94,10 +116,15 @@ public final class DomainValidator {
         return r;
     }
 
-    /** Consecutive failure counters: temporary failures keep the hard count, definite ones add to it. */
+    /**
+     * Consecutive failure counters: temporary failures keep the hard count, definite ones add to
+     * it.
+     */
     private static void count(DomainResolution r, DomainResolution previous) {
-        int prevHard = previous == null || previous.hardFailures == null ? 0 : previous.hardFailures;
-        int prevTemp = previous == null || previous.tempFailures == null ? 0 : previous.tempFailures;
+        int prevHard =
+                previous == null || previous.hardFailures == null ? 0 : previous.hardFailures;
+        int prevTemp =
+                previous == null || previous.tempFailures == null ? 0 : previous.tempFailures;
         if (isTemporary(r.reason)) {
             r.tempFailures = prevTemp + 1;
             r.hardFailures = prevHard;
@@ -114,7 +141,10 @@ public final class DomainValidator {
         return HOST_LOOKUP_TEMP_FAIL.equals(reason) || MX_LOOKUP_TEMP_FAIL.equals(reason);
     }
 
-    /** Sets the reason from an MX report; returns the hosts to pin, or null to keep the previous ones. */
+    /**
+     * Sets the reason from an MX report; returns the hosts to pin, or null to keep the previous
+     * ones.
+     */
     private List<String> classifyMx(DomainResolution r, MxReport mx) {
         List<String> resolved = new ArrayList<>();
         List<String> unusable = new ArrayList<>();
@@ -130,34 +160,62 @@ public final class DomainValidator {
             }
         }
         switch (mx.classification()) {
-            case TEMPFAIL -> set(r, MX_LOOKUP_TEMP_FAIL, "MX lookup failed temporarily ("
-                    + String.join("; ", mx.errors()) + "); keeping the last known good next hops");
+            case TEMPFAIL ->
+                    set(
+                            r,
+                            MX_LOOKUP_TEMP_FAIL,
+                            "MX lookup failed temporarily ("
+                                    + String.join("; ", mx.errors())
+                                    + "); keeping the last known good next hops");
             case NXDOMAIN -> set(r, NX_DOMAIN, "the domain does not exist (NXDOMAIN)");
-            case NULL_MX -> set(r, NULL_MX, "the domain publishes a null MX (RFC 7505): it accepts no mail");
+            case NULL_MX ->
+                    set(
+                            r,
+                            NULL_MX,
+                            "the domain publishes a null MX (RFC 7505): it accepts no mail");
             case NULL_MX_MIXED -> {
-                set(r, NULL_MX_MIXED, "the domain mixes a null MX with real MX records (misconfiguration); "
-                        + "pinning the real MX hosts");
+                set(
+                        r,
+                        NULL_MX_MIXED,
+                        "the domain mixes a null MX with real MX records (misconfiguration); "
+                                + "pinning the real MX hosts");
                 return resolved.isEmpty() ? null : resolved;
             }
             default -> {
                 if (!resolved.isEmpty()) {
                     success(r, mx);
                     if (!unusable.isEmpty() && ResolutionReasons.severity(r.reason) < 2) {
-                        set(r, INVALID_MX_HOST_SKIPPED, "skipped MX host(s) that cannot be a next hop: "
-                                + String.join("; ", unusable) + "; pinning " + String.join(", ", resolved));
+                        set(
+                                r,
+                                INVALID_MX_HOST_SKIPPED,
+                                "skipped MX host(s) that cannot be a next hop: "
+                                        + String.join("; ", unusable)
+                                        + "; pinning "
+                                        + String.join(", ", resolved));
                     }
                     return resolved;
                 }
                 if (!unusable.isEmpty()) {
-                    set(r, INVALID_MX_HOST_NAME, "no usable MX host: " + String.join("; ", unusable));
+                    set(
+                            r,
+                            INVALID_MX_HOST_NAME,
+                            "no usable MX host: " + String.join("; ", unusable));
                     return null;
                 }
                 if (mx.verdict() == Verdict.RETRY) {
-                    set(r, MX_LOOKUP_TEMP_FAIL, "no MX host resolved yet (" + String.join("; ", mx.errors())
-                            + "); keeping the last known good next hops");
+                    set(
+                            r,
+                            MX_LOOKUP_TEMP_FAIL,
+                            "no MX host resolved yet ("
+                                    + String.join("; ", mx.errors())
+                                    + "); keeping the last known good next hops");
                 } else {
-                    boolean literal = mx.hosts().stream().anyMatch(h -> h.status() == HostStatus.IP_LITERAL);
-                    set(r, literal ? IP_LITERAL_MX : MX_HOSTS_UNRESOLVABLE, String.join("; ", mx.errors()));
+                    boolean literal =
+                            mx.hosts().stream().anyMatch(h -> h.status() == HostStatus.IP_LITERAL);
+                    set(
+                            r,
+                            literal ? IP_LITERAL_MX : MX_HOSTS_UNRESOLVABLE,
+                            String.join("; ", mx.errors()));
                 }
             }
         }
@@ -165,8 +223,9 @@ public final class DomainValidator {
     }
 
     /**
-     * Why an MX host name that resolved still cannot be written as a next hop (e.g. {@code mx_1.example} or a
-     * label with an escaped space, {@code mx\\032a.example}), or null when it can.
+     * Why an MX host name that resolved still cannot be written as a next hop (e.g. {@code
+     * mx_1.example} or a label with an escaped space, {@code mx\\032a.example}), or null when it
+     * can.
      */
     static String hostNameProblem(String host) {
         try {
@@ -182,23 +241,38 @@ public final class DomainValidator {
         if (mx.hosts().stream().anyMatch(h -> h.status() == HostStatus.IP_LITERAL)) {
             set(r, IP_LITERAL_MX, String.join("; ", mx.errors()));
         } else if (mx.disagreement()) {
-            set(r, RESOLVERS_DISAGREE, "resolvers disagree: " + String.join("; ", mx.disagreements()));
+            set(
+                    r,
+                    RESOLVERS_DISAGREE,
+                    "resolvers disagree: " + String.join("; ", mx.disagreements()));
         } else if (!mx.errors().isEmpty()) {
             set(r, SOME_MX_HOSTS_UNRESOLVABLE, String.join("; ", mx.errors()));
         } else if (tcp) {
-            // the warnings name a resolver that cut an answer short without TC, when that is why TCP was needed
-            set(r, TRUNCATED_NEEDED_TCP, "an address answer was truncated over UDP and completed over TCP"
-                    + (mx.warnings().isEmpty() ? "" : "; " + String.join("; ", mx.warnings())));
+            // the warnings name a resolver that cut an answer short without TC, when that is why
+            // TCP was needed
+            set(
+                    r,
+                    TRUNCATED_NEEDED_TCP,
+                    "an address answer was truncated over UDP and completed over TCP"
+                            + (mx.warnings().isEmpty()
+                                    ? ""
+                                    : "; " + String.join("; ", mx.warnings())));
         } else if (!mx.warnings().isEmpty()) {
             set(r, RESOLVED_WITH_WARNINGS, String.join("; ", mx.warnings()));
         } else if (mx.classification() == MxClassification.NODATA) {
-            set(r, IMPLICIT_MX, "no MX records: mail goes to the domain's own address (implicit MX)");
+            set(
+                    r,
+                    IMPLICIT_MX,
+                    "no MX records: mail goes to the domain's own address (implicit MX)");
         } else {
             set(r, RESOLVED, mx.hosts().size() + " MX host(s) resolved");
         }
     }
 
-    /** Checks fixed next hops; returns the smallest TTL seen. With an MX report, also flags hosts that are not MX. */
+    /**
+     * Checks fixed next hops; returns the smallest TTL seen. With an MX report, also flags hosts
+     * that are not MX.
+     */
     private long checkHosts(DomainResolution r, List<String> hosts, MxReport mx) {
         long ttl = Long.MAX_VALUE;
         boolean tcp = false;
@@ -211,7 +285,11 @@ public final class DomainValidator {
             tcp |= report.tcpNeeded();
             if (report.status() == HostStatus.TEMPFAIL) {
                 r.reason = HOST_LOOKUP_TEMP_FAIL;
-                r.message = "next hop " + host + " could not be resolved right now: " + String.join("; ", report.errors());
+                r.message =
+                        "next hop "
+                                + host
+                                + " could not be resolved right now: "
+                                + String.join("; ", report.errors());
                 return 0;
             }
             if (report.status() != HostStatus.RESOLVED) {
@@ -221,23 +299,41 @@ public final class DomainValidator {
             }
         }
         if (mx != null && mx.classification() == MxClassification.OK) {
-            List<String> drifted = hosts.stream().filter(h -> !DomainNames.isIpLiteral(h) && !mx.hasMxHost(h)).toList();
+            List<String> drifted =
+                    hosts.stream()
+                            .filter(h -> !DomainNames.isIpLiteral(h) && !mx.hasMxHost(h))
+                            .toList();
             if (!drifted.isEmpty()) {
-                set(r, TARGET_NOT_IN_MX, "pinned host(s) " + String.join(", ", drifted) + " are not among the "
-                        + "domain's current MX hosts (" + String.join(", ", mx.hosts().stream().map(MxHostReport::host)
-                        .toList()) + "); the route is still rendered as pinned");
+                set(
+                        r,
+                        TARGET_NOT_IN_MX,
+                        "pinned host(s) "
+                                + String.join(", ", drifted)
+                                + " are not among the "
+                                + "domain's current MX hosts ("
+                                + String.join(
+                                        ", ", mx.hosts().stream().map(MxHostReport::host).toList())
+                                + "); the route is still rendered as pinned");
                 return ttl;
             }
         }
         if (mx != null && mx.classification() == MxClassification.TEMPFAIL) {
-            set(r, MX_LOOKUP_TEMP_FAIL, "the next hops resolve, but the domain's MX lookup failed temporarily, so drift "
-                    + "cannot be checked");
+            set(
+                    r,
+                    MX_LOOKUP_TEMP_FAIL,
+                    "the next hops resolve, but the domain's MX lookup failed temporarily, so drift "
+                            + "cannot be checked");
             return 0;
         }
-        set(r, tcp ? TRUNCATED_NEEDED_TCP : RESOLVED, tcp
-                ? "next hops resolve; an address answer was truncated over UDP and completed over TCP"
-                : "next hops resolve" + (mx != null && mx.classification() == MxClassification.OK
-                ? " and are among the domain's MX hosts" : ""));
+        set(
+                r,
+                tcp ? TRUNCATED_NEEDED_TCP : RESOLVED,
+                tcp
+                        ? "next hops resolve; an address answer was truncated over UDP and completed over TCP"
+                        : "next hops resolve"
+                                + (mx != null && mx.classification() == MxClassification.OK
+                                        ? " and are among the domain's MX hosts"
+                                        : ""));
         return ttl;
     }
 
@@ -248,12 +344,18 @@ public final class DomainValidator {
 
     private void schedule(DomainResolution r, long ttlSeconds, Instant now) {
         if (isTemporary(r.reason)) {
-            Duration backoff = settings.tempFailBackoff().multipliedBy(1L << Math.min(10, r.tempFailures - 1));
-            r.nextCheckAt = now.plus(backoff.compareTo(settings.maxRecheck()) > 0 ? settings.maxRecheck() : backoff)
-                    .toString();
+            Duration backoff =
+                    settings.tempFailBackoff().multipliedBy(1L << Math.min(10, r.tempFailures - 1));
+            r.nextCheckAt =
+                    now.plus(
+                                    backoff.compareTo(settings.maxRecheck()) > 0
+                                            ? settings.maxRecheck()
+                                            : backoff)
+                            .toString();
             return;
         }
-        Duration interval = Duration.ofSeconds(ttlSeconds == Long.MAX_VALUE ? 0 : Math.max(0, ttlSeconds));
+        Duration interval =
+                Duration.ofSeconds(ttlSeconds == Long.MAX_VALUE ? 0 : Math.max(0, ttlSeconds));
         if (interval.compareTo(settings.minRecheck()) < 0) {
             interval = settings.minRecheck();
         }
@@ -267,7 +369,13 @@ public final class DomainValidator {
     private static List<MxHostStatus> mxHosts(MxReport mx) {
         List<MxHostStatus> hosts = new ArrayList<>();
         for (MxHostReport h : mx.hosts()) {
-            hosts.add(new MxHostStatus(h.host(), h.preference(), h.addressCount(), h.tcpNeeded(), h.status().name()));
+            hosts.add(
+                    new MxHostStatus(
+                            h.host(),
+                            h.preference(),
+                            h.addressCount(),
+                            h.tcpNeeded(),
+                            h.status().name()));
         }
         return hosts;
     }

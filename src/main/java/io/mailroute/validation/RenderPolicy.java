@@ -5,13 +5,12 @@ import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.api.v1alpha1.ValidationPolicy;
 import io.mailroute.status.StatusNames.Reason;
-
 import java.util.List;
 
 /**
- * Decides from a route's spec and the resolutions stored in its status how each domain is rendered. Because the
- * decision reads only the route (spec + status), every reconciler and every operator restart renders the same
- * configuration: the last known good MX hosts survive in status.
+ * Decides from a route's spec and the resolutions stored in its status how each domain is rendered.
+ * Because the decision reads only the route (spec + status), every reconciler and every operator
+ * restart renders the same configuration: the last known good MX hosts survive in status.
  */
 public final class RenderPolicy {
     private final int hardFailureThreshold;
@@ -21,8 +20,10 @@ public final class RenderPolicy {
     }
 
     public RenderDecision decide(MailRoute route, String domain) {
-        ValidationPolicy policy = route.getSpec().validation == null ? ValidationPolicy.Enforce
-                : route.getSpec().validation;
+        ValidationPolicy policy =
+                route.getSpec().validation == null
+                        ? ValidationPolicy.Enforce
+                        : route.getSpec().validation;
         boolean mx = route.getSpec().target.kind() == RouteTarget.TargetKind.MX;
         if (policy == ValidationPolicy.Off) {
             return mx ? new RenderDecision.RecipientMx() : new RenderDecision.AsSpecified();
@@ -30,28 +31,41 @@ public final class RenderPolicy {
         DomainResolution resolution = resolution(route, domain);
         if (mx) {
             if (resolution != null && resolution.pinned != null && !resolution.pinned.isEmpty()) {
-                // Pins stored by an older operator may hold names that cannot be a next hop: skip those only.
-                List<String> usable = resolution.pinned.stream()
-                        .filter(h -> DomainValidator.hostNameProblem(h) == null).toList();
+                // Pins stored by an older operator may hold names that cannot be a next hop: skip
+                // those only.
+                List<String> usable =
+                        resolution.pinned.stream()
+                                .filter(h -> DomainValidator.hostNameProblem(h) == null)
+                                .toList();
                 if (!usable.isEmpty()) {
                     return new RenderDecision.PinnedMx(usable);
                 }
-                return new RenderDecision.Withheld(Reason.INVALID_MX_HOST_NAME, "no usable MX host to pin for "
-                        + domain + ": " + resolution.pinned.stream().map(DomainValidator::hostNameProblem)
-                        .collect(java.util.stream.Collectors.joining("; ")));
+                return new RenderDecision.Withheld(
+                        Reason.INVALID_MX_HOST_NAME,
+                        "no usable MX host to pin for "
+                                + domain
+                                + ": "
+                                + resolution.pinned.stream()
+                                        .map(DomainValidator::hostNameProblem)
+                                        .collect(java.util.stream.Collectors.joining("; ")));
             }
             if (policy == ValidationPolicy.Warn) {
                 return new RenderDecision.RecipientMx();
             }
             return resolution == null
-                    ? new RenderDecision.Withheld("NotResolvedYet", "waiting for the first MX check of " + domain)
-                    : new RenderDecision.Withheld(resolution.reason, "no MX host to pin for " + domain + ": "
-                    + resolution.message);
+                    ? new RenderDecision.Withheld(
+                            "NotResolvedYet", "waiting for the first MX check of " + domain)
+                    : new RenderDecision.Withheld(
+                            resolution.reason,
+                            "no MX host to pin for " + domain + ": " + resolution.message);
         }
-        if (policy == ValidationPolicy.Enforce && resolution != null && resolution.hardFailures != null
+        if (policy == ValidationPolicy.Enforce
+                && resolution != null
+                && resolution.hardFailures != null
                 && resolution.hardFailures >= hardFailureThreshold) {
-            return new RenderDecision.Withheld(resolution.reason, resolution.message + " (" + resolution.hardFailures
-                    + " consecutive checks)");
+            return new RenderDecision.Withheld(
+                    resolution.reason,
+                    resolution.message + " (" + resolution.hardFailures + " consecutive checks)");
         }
         return new RenderDecision.AsSpecified();
     }
@@ -61,6 +75,9 @@ public final class RenderPolicy {
         if (route.getStatus() == null || route.getStatus().resolutions == null) {
             return null;
         }
-        return route.getStatus().resolutions.stream().filter(r -> domain.equals(r.domain)).findFirst().orElse(null);
+        return route.getStatus().resolutions.stream()
+                .filter(r -> domain.equals(r.domain))
+                .findFirst()
+                .orElse(null);
     }
 }

@@ -12,12 +12,16 @@ import io.mailroute.routing.TlsLevels;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The two spellings of the default TLS policy agree, and every API TLS policy maps to the renderer's level. */
+/**
+ * The two spellings of the default TLS policy agree, and every API TLS policy maps to the
+ * renderer's level.
+ */
 class DefaultsTest {
 
     @Test
     void theTlsDefaultIsWrittenAsItsConstant() {
-        assertThat(new KubernetesSerialization().asJson(Defaults.TLS)).isEqualTo("\"" + Defaults.TLS_VALUE + "\"");
+        assertThat(new KubernetesSerialization().asJson(Defaults.TLS))
+                .isEqualTo("\"" + Defaults.TLS_VALUE + "\"");
         assertThat(new MailRouteSpec().tls).isEqualTo(Defaults.TLS);
         assertThat(new MailRelaySpec().replicas).isEqualTo(Defaults.REPLICAS);
     }
@@ -25,7 +29,8 @@ class DefaultsTest {
     @Test
     void everyTlsPolicyMapsToTheLevelOfTheSameName() {
         assertThat(Arrays.stream(TlsPolicy.values()).map(p -> TlsLevels.of(p).name()))
-                .containsExactly(Arrays.stream(TlsPolicy.values()).map(Enum::name).toArray(String[]::new));
+                .containsExactly(
+                        Arrays.stream(TlsPolicy.values()).map(Enum::name).toArray(String[]::new));
         assertThat(TlsLevels.of(null)).isEqualTo(TlsLevel.MAY);
     }
 }

@@ -18,14 +18,17 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A status is patched only when it differs from the stored one ({@code status.equals(resource.getStatus())} in the
- * reconcilers), so every field of every status class must take part in equality. The classes are found from the
- * custom resources' status types, field by field: a field or a status class added later is checked without editing
- * this test.
+ * A status is patched only when it differs from the stored one ({@code
+ * status.equals(resource.getStatus())} in the reconcilers), so every field of every status class
+ * must take part in equality. The classes are found from the custom resources' status types, field
+ * by field: a field or a status class added later is checked without editing this test.
  */
 class StatusEqualityTest {
 
-    /** The status classes: the custom resources' status types and every api class reachable from their fields. */
+    /**
+     * The status classes: the custom resources' status types and every api class reachable from
+     * their fields.
+     */
     static Set<Class<?>> statusClasses() {
         Set<Class<?>> found = new LinkedHashSet<>();
         List<Class<?>> todo = new ArrayList<>();
@@ -41,7 +44,8 @@ class StatusEqualityTest {
             }
             for (Field field : fields(c)) {
                 Class<?> element = elementType(field.getGenericType());
-                if (element.getPackageName().equals(MailRoute.class.getPackageName()) && !element.isEnum()) {
+                if (element.getPackageName().equals(MailRoute.class.getPackageName())
+                        && !element.isEnum()) {
                     todo.add(element);
                 }
             }
@@ -96,43 +100,67 @@ class StatusEqualityTest {
         } else if (type.getPackageName().equals(MailRoute.class.getPackageName())) {
             return type.getDeclaredConstructor().newInstance();
         }
-        throw new AssertionError("no sample value for " + type + ": add one to StatusEqualityTest.sample");
+        throw new AssertionError(
+                "no sample value for " + type + ": add one to StatusEqualityTest.sample");
     }
 
     @Test
     void findsTheStatusClasses() {
-        assertThat(statusClasses()).extracting(Class::getSimpleName).contains("MailRouteStatus", "DomainStatus",
-                "DomainResolution", "MxHostStatus", "MailRelayStatus", "RelayPodStatus");
+        assertThat(statusClasses())
+                .extracting(Class::getSimpleName)
+                .contains(
+                        "MailRouteStatus",
+                        "DomainStatus",
+                        "DomainResolution",
+                        "MxHostStatus",
+                        "MailRelayStatus",
+                        "RelayPodStatus");
     }
 
     @Test
     void everyStatusClassComparesItsSerialisedForm() {
-        assertThat(statusClasses()).allSatisfy(c -> assertThat(SerialisedEquality.class).isAssignableFrom(c));
+        assertThat(statusClasses())
+                .allSatisfy(c -> assertThat(SerialisedEquality.class).isAssignableFrom(c));
     }
 
     @Test
-    void changingAnyFieldOfAnyStatusClassMakesTheStatusDifferent() throws ReflectiveOperationException {
+    void changingAnyFieldOfAnyStatusClassMakesTheStatusDifferent()
+            throws ReflectiveOperationException {
         List<String> checked = new ArrayList<>();
         for (Class<?> c : statusClasses()) {
             Object fresh = c.getDeclaredConstructor().newInstance();
-            assertThat(c.getDeclaredConstructor().newInstance()).as("%s: two new ones", c.getSimpleName())
-                    .isEqualTo(fresh).hasSameHashCodeAs(fresh);
+            assertThat(c.getDeclaredConstructor().newInstance())
+                    .as("%s: two new ones", c.getSimpleName())
+                    .isEqualTo(fresh)
+                    .hasSameHashCodeAs(fresh);
             for (Field field : fields(c)) {
                 Object changed = c.getDeclaredConstructor().newInstance();
                 field.set(changed, otherValue(field, field.get(changed)));
-                assertThat(changed).as("%s.%s changed", c.getSimpleName(), field.getName()).isNotEqualTo(fresh);
-                assertThat(fresh).as("%s.%s changed (other way)", c.getSimpleName(), field.getName())
+                assertThat(changed)
+                        .as("%s.%s changed", c.getSimpleName(), field.getName())
+                        .isNotEqualTo(fresh);
+                assertThat(fresh)
+                        .as("%s.%s changed (other way)", c.getSimpleName(), field.getName())
                         .isNotEqualTo(changed);
-                assertThat(changed.hashCode()).as("%s.%s hashCode", c.getSimpleName(), field.getName())
+                assertThat(changed.hashCode())
+                        .as("%s.%s hashCode", c.getSimpleName(), field.getName())
                         .isNotEqualTo(fresh.hashCode());
                 Object same = c.getDeclaredConstructor().newInstance();
                 field.set(same, field.get(changed));
-                assertThat(same).as("%s.%s same value", c.getSimpleName(), field.getName()).isEqualTo(changed)
+                assertThat(same)
+                        .as("%s.%s same value", c.getSimpleName(), field.getName())
+                        .isEqualTo(changed)
                         .hasSameHashCodeAs(changed);
                 checked.add(c.getSimpleName() + "." + field.getName());
             }
         }
-        assertThat(checked).contains("MailRouteStatus.domains", "DomainStatus.state", "DomainResolution.nextCheckAt",
-                "RelayPodStatus.liveHash", "MxHostStatus.tcpNeeded", "MailRelayStatus.pods");
+        assertThat(checked)
+                .contains(
+                        "MailRouteStatus.domains",
+                        "DomainStatus.state",
+                        "DomainResolution.nextCheckAt",
+                        "RelayPodStatus.liveHash",
+                        "MxHostStatus.tcpNeeded",
+                        "MailRelayStatus.pods");
     }
 }

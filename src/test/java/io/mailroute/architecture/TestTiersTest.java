@@ -14,21 +14,32 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code mvn test} runs the unit tier alone, in seconds: a test class that uses a real component (the API server,
- * an operator started by Quarkus, knot, Postfix, containerd, the cluster, Helm, another process) must be marked
- * {@link RealComponents}, so that it runs in the integration tier ({@code mvn verify}) instead.
+ * {@code mvn test} runs the unit tier alone, in seconds: a test class that uses a real component
+ * (the API server, an operator started by Quarkus, knot, Postfix, containerd, the cluster, Helm,
+ * another process) must be marked {@link RealComponents}, so that it runs in the integration tier
+ * ({@code mvn verify}) instead.
  */
 class TestTiersTest {
     /** Classes (by name prefix) whose use makes a test an integration test. */
-    private static final List<String> REAL = List.of(
-            "io.mailroute.testing.ControlPlane", "io.mailroute.testing.KnotResource", "io.mailroute.testing.TestNamespace",
-            "io.mailroute.dns.fixtures.KnotServer", "io.mailroute.relay.fixtures.", "io.mailroute.image.",
-            "io.mailroute.cluster.", "com.marcnuri.helm.", "io.quarkus.test.", "java.lang.ProcessBuilder");
+    private static final List<String> REAL =
+            List.of(
+                    "io.mailroute.testing.ControlPlane",
+                    "io.mailroute.testing.KnotResource",
+                    "io.mailroute.testing.TestNamespace",
+                    "io.mailroute.dns.fixtures.KnotServer",
+                    "io.mailroute.relay.fixtures.",
+                    "io.mailroute.image.",
+                    "io.mailroute.cluster.",
+                    "com.marcnuri.helm.",
+                    "io.quarkus.test.",
+                    "java.lang.ProcessBuilder");
 
     @Test
     void testsOnRealComponentsAreInTheIntegrationTier() {
-        JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-                .importPackages("io.mailroute");
+        JavaClasses tests =
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+                        .importPackages("io.mailroute");
         Set<String> unmarked = new TreeSet<>();
         int unit = 0;
         for (JavaClass test : tests) {
@@ -48,10 +59,13 @@ class TestTiersTest {
         assertThat(unit).as("unit tests found").isGreaterThan(30);
     }
 
-    /** The first real component the test class or one of its nested/anonymous classes uses, or null. */
+    /**
+     * The first real component the test class or one of its nested/anonymous classes uses, or null.
+     */
     private static String realComponentUsed(JavaClasses all, JavaClass test) {
         for (JavaClass c : all) {
-            if (!c.getName().equals(test.getName()) && !c.getName().startsWith(test.getName() + "$")) {
+            if (!c.getName().equals(test.getName())
+                    && !c.getName().startsWith(test.getName() + "$")) {
                 continue;
             }
             for (Dependency d : c.getDirectDependenciesFromSelf()) {
@@ -64,11 +78,16 @@ class TestTiersTest {
         return null;
     }
 
-    /** pom.xml keeps every @QuarkusTest class out of the unit tier's discovery by name (see the comment there). */
+    /**
+     * pom.xml keeps every @QuarkusTest class out of the unit tier's discovery by name (see the
+     * comment there).
+     */
     @Test
     void everyQuarkusTestIsExcludedFromTheUnitTierByName() throws java.io.IOException {
-        JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-                .importPackages("io.mailroute");
+        JavaClasses tests =
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+                        .importPackages("io.mailroute");
         String pom = java.nio.file.Files.readString(java.nio.file.Path.of("pom.xml"));
         Set<String> missing = new TreeSet<>();
         for (JavaClass test : tests) {

@@ -1,12 +1,8 @@
 package io.mailroute.bench;
 
-import io.mailroute.dependent.RelayConfigLayout;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.dependent.RelayConfigLayout;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
@@ -14,33 +10,44 @@ import io.mailroute.routing.RelayPlanner;
 import io.mailroute.routing.RouteTranslator;
 import io.mailroute.testing.Resources;
 import io.mailroute.validation.RenderPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Planning and rendering one relay of N routes in-process (what every MailRelay reconcile does), run by
- * bench/plan.sh: {@code PlanBenchmark N [N ...]} prints a Markdown row per N with the median of 7 timed runs after
- * 3 warm-up runs, and the rendered size. Not a test: figures go to docs/benchmarks.md.
+ * Planning and rendering one relay of N routes in-process (what every MailRelay reconcile does),
+ * run by bench/plan.sh: {@code PlanBenchmark N [N ...]} prints a Markdown row per N with the median
+ * of 7 timed runs after 3 warm-up runs, and the rendered size. Not a test: figures go to
+ * docs/benchmarks.md.
  */
 public final class PlanBenchmark {
 
-    private PlanBenchmark() {
-    }
+    private PlanBenchmark() {}
 
     public static void main(String[] args) {
-        RelayPlanner planner = new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new RenderPolicy(3)));
+        RelayPlanner planner =
+                new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new RenderPolicy(3)));
         MailRelay relay = Resources.relay("bench", "relay");
-        System.out.println("| routes (one domain each) | plan + render, median of 7 | ConfigMap layout (split +"
-                + " digests), median of 7 | rendered files | ConfigMaps | `postmap` of transport (lmdb), median of 3 |");
+        System.out.println(
+                "| routes (one domain each) | plan + render, median of 7 | ConfigMap layout (split +"
+                        + " digests), median of 7 | rendered files | ConfigMaps | `postmap` of transport (lmdb), median of 3 |");
         System.out.println("|---|---|---|---|---|---|");
         for (String arg : args) {
             int n = Integer.parseInt(arg);
             List<MailRoute> routes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                MailRoute route = Resources.pinnedRoute("bench", "r" + i, "relay", "mx" + (i % 100) + ".bench.test",
-                        "d" + i + ".bench.test");
-                route.getMetadata().setCreationTimestamp(String.format("2026-01-01T00:00:%02dZ", i % 60));
+                MailRoute route =
+                        Resources.pinnedRoute(
+                                "bench",
+                                "r" + i,
+                                "relay",
+                                "mx" + (i % 100) + ".bench.test",
+                                "d" + i + ".bench.test");
+                route.getMetadata()
+                        .setCreationTimestamp(String.format("2026-01-01T00:00:%02dZ", i % 60));
                 routes.add(route);
             }
             long[] millis = new long[7];
@@ -54,9 +61,13 @@ public final class PlanBenchmark {
             }
             Arrays.sort(millis);
             PostfixConfig config = plan.config().orElseThrow();
-            long bytes = config.mainCf().length() + config.transport().length() + config.tlsPolicy().length();
+            long bytes =
+                    config.mainCf().length()
+                            + config.transport().length()
+                            + config.tlsPolicy().length();
             if (plan.attachedRoutes() != n) {
-                throw new IllegalStateException("only " + plan.attachedRoutes() + " of " + n + " routes attached");
+                throw new IllegalStateException(
+                        "only " + plan.attachedRoutes() + " of " + n + " routes attached");
             }
             long[] layoutMillis = new long[7];
             RelayConfigLayout.Layout layout = null;
@@ -68,12 +79,21 @@ public final class PlanBenchmark {
                 }
             }
             Arrays.sort(layoutMillis);
-            System.out.printf("| %,d | %d ms | %d ms | %,d bytes | %d | %s |%n", n, millis[3], layoutMillis[3], bytes,
-                    1 + layout.shards().size(), postmap(config));
+            System.out.printf(
+                    "| %,d | %d ms | %d ms | %,d bytes | %d | %s |%n",
+                    n,
+                    millis[3],
+                    layoutMillis[3],
+                    bytes,
+                    1 + layout.shards().size(),
+                    postmap(config));
         }
     }
 
-    /** Median wall time of 3 runs of {@code postmap -c DIR lmdb:DIR/transport} on the rendered files. */
+    /**
+     * Median wall time of 3 runs of {@code postmap -c DIR lmdb:DIR/transport} on the rendered
+     * files.
+     */
     private static String postmap(PostfixConfig config) {
         try {
             Path dir = Files.createTempDirectory("plan-bench");
@@ -83,8 +103,14 @@ public final class PlanBenchmark {
                 long[] millis = new long[3];
                 for (int run = 0; run < millis.length; run++) {
                     long start = System.nanoTime();
-                    Process p = new ProcessBuilder("postmap", "-c", dir.toString(), "lmdb:" + dir.resolve("transport"))
-                            .redirectErrorStream(true).start();
+                    Process p =
+                            new ProcessBuilder(
+                                            "postmap",
+                                            "-c",
+                                            dir.toString(),
+                                            "lmdb:" + dir.resolve("transport"))
+                                    .redirectErrorStream(true)
+                                    .start();
                     String out = new String(p.getInputStream().readAllBytes());
                     if (p.waitFor() != 0) {
                         return "failed: " + out.strip();
@@ -95,7 +121,8 @@ public final class PlanBenchmark {
                 return millis[1] + " ms";
             } finally {
                 try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    files.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
                 }
             }
         } catch (IOException e) {

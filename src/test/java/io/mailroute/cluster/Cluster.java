@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.mailroute.testing.ControlPlane;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A Kubernetes cluster with at least one node, given by a kubeconfig: {@code MAILROUTE_TEST_KUBECONFIG} (plus
- * {@code MAILROUTE_TEST_NODE_ADDRESS}, an address of the test host that pods reach, for the SMTP sinks) when set, e.g.
- * a K3s cluster; otherwise, where a Docker engine answers, a K3s node from Testcontainers ({@link K3sNode},
- * {@code MAILROUTE_TEST_K3S=auto|always|never}); otherwise the one-node cluster of {@code hack/cluster.sh}, started
- * here and stopped when the JVM exits. Starting fails (never skips) with the script's last output lines when the cluster cannot start.
+ * A Kubernetes cluster with at least one node, given by a kubeconfig: {@code
+ * MAILROUTE_TEST_KUBECONFIG} (plus {@code MAILROUTE_TEST_NODE_ADDRESS}, an address of the test host
+ * that pods reach, for the SMTP sinks) when set, e.g. a K3s cluster; otherwise, where a Docker
+ * engine answers, a K3s node from Testcontainers ({@link K3sNode}, {@code
+ * MAILROUTE_TEST_K3S=auto|always|never}); otherwise the one-node cluster of {@code
+ * hack/cluster.sh}, started here and stopped when the JVM exits. Starting fails (never skips) with
+ * the script's last output lines when the cluster cannot start.
  */
 public final class Cluster {
     private static Cluster instance;
@@ -50,43 +51,58 @@ public final class Cluster {
     public static synchronized Cluster get() {
         if (instance == null) {
             String given = System.getenv("MAILROUTE_TEST_KUBECONFIG");
-            K3sNode.Source source = K3sNode.select(given, System.getenv("MAILROUTE_TEST_K3S"),
-                    K3sNode::dockerAvailable);
+            K3sNode.Source source =
+                    K3sNode.select(
+                            given, System.getenv("MAILROUTE_TEST_K3S"), K3sNode::dockerAvailable);
             System.out.println("[cluster] journey cluster: " + source);
             if (source == K3sNode.Source.K3S_IN_DOCKER) {
                 long t0 = System.nanoTime();
                 k3s = K3sNode.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(Cluster::stopIfStartedHere));
-                System.out.printf("[cluster] K3s node (%s) started in %.1fs%n", K3sNode.IMAGE,
-                        (System.nanoTime() - t0) / 1e9);
+                System.out.printf(
+                        "[cluster] K3s node (%s) started in %.1fs%n",
+                        K3sNode.IMAGE, (System.nanoTime() - t0) / 1e9);
                 instance = new Cluster(k3s.kubeconfig(), k3s.nodeAddress());
             } else if (source == K3sNode.Source.GIVEN_KUBECONFIG) {
                 String address = System.getenv("MAILROUTE_TEST_NODE_ADDRESS");
                 if (address == null || address.isBlank()) {
-                    throw new IllegalStateException("MAILROUTE_TEST_KUBECONFIG needs MAILROUTE_TEST_NODE_ADDRESS: an "
-                            + "address of this host that pods can reach (the SMTP sinks listen there)");
+                    throw new IllegalStateException(
+                            "MAILROUTE_TEST_KUBECONFIG needs MAILROUTE_TEST_NODE_ADDRESS: an "
+                                    + "address of this host that pods can reach (the SMTP sinks listen there)");
                 }
                 instance = new Cluster(Path.of(given), address);
             } else {
                 long t0 = System.nanoTime();
                 Result start = script("start", 25);
                 if (start.exit != 0) {
-                    throw new IllegalStateException("hack/cluster.sh start failed (exit " + start.exit
-                            + "); its last output lines:\n" + start.tail);
+                    throw new IllegalStateException(
+                            "hack/cluster.sh start failed (exit "
+                                    + start.exit
+                                    + "); its last output lines:\n"
+                                    + start.tail);
                 }
                 startedHere = true;
-                // A fallback only: Surefire kills a forked JVM 30 s after the tests, before a full stop could finish.
+                // A fallback only: Surefire kills a forked JVM 30 s after the tests, before a full
+                // stop could finish.
                 Runtime.getRuntime().addShutdownHook(new Thread(Cluster::stopIfStartedHere));
                 Map<String, String> env = parseEnv(start.stdout);
-                System.out.printf("[cluster] hack/cluster.sh start took %.1fs%n", (System.nanoTime() - t0) / 1e9);
-                instance = new Cluster(Path.of(env.get("KUBECONFIG")), env.get("MAILROUTE_CLUSTER_GATEWAY"));
+                System.out.printf(
+                        "[cluster] hack/cluster.sh start took %.1fs%n",
+                        (System.nanoTime() - t0) / 1e9);
+                instance =
+                        new Cluster(
+                                Path.of(env.get("KUBECONFIG")),
+                                env.get("MAILROUTE_CLUSTER_GATEWAY"));
             }
             instance.applyCrds();
         }
         return instance;
     }
 
-    /** Stops the cluster if this JVM started it (call from @AfterAll: the stop drains pods, which takes a while). */
+    /**
+     * Stops the cluster if this JVM started it (call from @AfterAll: the stop drains pods, which
+     * takes a while).
+     */
     public static synchronized void stopIfStartedHere() {
         if (k3s != null) {
             k3s.stop();
@@ -96,15 +112,19 @@ public final class Cluster {
             startedHere = false;
             long t0 = System.nanoTime();
             Result stop = script("stop", 5);
-            System.out.printf("[cluster] hack/cluster.sh stop took %.1fs (exit %d)%n", (System.nanoTime() - t0) / 1e9,
-                    stop.exit);
+            System.out.printf(
+                    "[cluster] hack/cluster.sh stop took %.1fs (exit %d)%n",
+                    (System.nanoTime() - t0) / 1e9, stop.exit);
             if (stop.exit != 0) {
                 throw new IllegalStateException("hack/cluster.sh stop failed:\n" + stop.tail);
             }
         }
     }
 
-    /** Whether this JVM started the cluster (hack/cluster.sh on this machine) and has not stopped it yet. */
+    /**
+     * Whether this JVM started the cluster (hack/cluster.sh on this machine) and has not stopped it
+     * yet.
+     */
     public static synchronized boolean startedHere() {
         return startedHere;
     }
@@ -128,12 +148,26 @@ public final class Cluster {
                 try (InputStream in = Files.newInputStream(file)) {
                     for (HasMetadata item : client.load(in).items()) {
                         client.resource(item).unlock().createOr(NonDeletingOperation::update);
-                        client.resources(CustomResourceDefinition.class).withName(item.getMetadata().getName())
-                                .waitUntilCondition(crd -> crd != null && crd.getStatus() != null
-                                        && crd.getStatus().getConditions() != null
-                                        && crd.getStatus().getConditions().stream().anyMatch(c ->
-                                        "Established".equals(c.getType()) && "True".equals(c.getStatus())),
-                                        30, TimeUnit.SECONDS);
+                        client.resources(CustomResourceDefinition.class)
+                                .withName(item.getMetadata().getName())
+                                .waitUntilCondition(
+                                        crd ->
+                                                crd != null
+                                                        && crd.getStatus() != null
+                                                        && crd.getStatus().getConditions() != null
+                                                        && crd.getStatus().getConditions().stream()
+                                                                .anyMatch(
+                                                                        c ->
+                                                                                "Established"
+                                                                                                .equals(
+                                                                                                        c
+                                                                                                                .getType())
+                                                                                        && "True"
+                                                                                                .equals(
+                                                                                                        c
+                                                                                                                .getStatus())),
+                                        30,
+                                        TimeUnit.SECONDS);
                     }
                 }
             }
@@ -142,22 +176,32 @@ public final class Cluster {
         }
     }
 
-    private record Result(int exit, String stdout, String tail) {
-    }
+    private record Result(int exit, String stdout, String tail) {}
 
     private static Result script(String command, int minutes) {
         try {
             Path err = Files.createTempFile("cluster-" + command, ".log");
             Path out = Files.createTempFile("cluster-" + command, ".out");
-            Process process = new ProcessBuilder("bash", ControlPlane.repoRoot().resolve("hack/cluster.sh").toString(),
-                    command).redirectError(err.toFile()).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            Process process =
+                    new ProcessBuilder(
+                                    "bash",
+                                    ControlPlane.repoRoot().resolve("hack/cluster.sh").toString(),
+                                    command)
+                            .redirectError(err.toFile())
+                            .redirectOutput(out.toFile())
+                            .redirectInput(
+                                    ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                            .start();
             if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 return new Result(-1, "", "timed out after " + minutes + " minutes\n" + tail(err));
             }
             System.err.print(Files.readString(err));
-            Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), tail(err));
+            Result result =
+                    new Result(
+                            process.exitValue(),
+                            Files.readString(out, StandardCharsets.UTF_8),
+                            tail(err));
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
             return result;
@@ -181,6 +225,7 @@ public final class Cluster {
     }
 
     private static Map<String, String> parseEnv(String out) {
-        return ControlPlane.exports(out, "hack/cluster.sh start", "KUBECONFIG", "MAILROUTE_CLUSTER_GATEWAY");
+        return ControlPlane.exports(
+                out, "hack/cluster.sh start", "KUBECONFIG", "MAILROUTE_CLUSTER_GATEWAY");
     }
 }

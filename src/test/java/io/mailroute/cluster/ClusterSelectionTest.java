@@ -1,16 +1,19 @@
 package io.mailroute.cluster;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.atomic.AtomicInteger;
-
 import static io.mailroute.cluster.K3sNode.Source.GIVEN_KUBECONFIG;
 import static io.mailroute.cluster.K3sNode.Source.K3S_IN_DOCKER;
 import static io.mailroute.cluster.K3sNode.Source.LOCAL_NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Which cluster the journey runs on (K3sNode#select); the K3s path itself needs a Docker engine. */
+import io.mailroute.testing.RealComponents;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which cluster the journey runs on (K3sNode#select); the K3s path itself needs a Docker engine.
+ */
+@RealComponents
 class ClusterSelectionTest {
 
     @Test

@@ -2,12 +2,12 @@ package io.mailroute.cluster;
 
 import com.marcnuri.helm.Helm;
 import io.mailroute.testing.ControlPlane;
-
 import java.nio.file.Path;
 
 /**
- * {@code helm upgrade --install} / {@code helm uninstall} of charts/mailroute-operator for {@code hack/demo.sh node},
- * through helm-java (the same Helm library ClusterJourneyTest uses): no helm binary is installed on these machines.
+ * {@code helm upgrade --install} / {@code helm uninstall} of charts/mailroute-operator for {@code
+ * hack/demo.sh node}, through helm-java (the same Helm library ClusterJourneyTest uses): no helm
+ * binary is installed on these machines.
  *
  * <pre>java -cp ... io.mailroute.cluster.DemoChart install|uninstall KUBECONFIG</pre>
  */
@@ -15,8 +15,7 @@ public final class DemoChart {
     static final String RELEASE = "mr";
     static final String NAMESPACE = "mailroute-system";
 
-    private DemoChart() {
-    }
+    private DemoChart() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2 || !(args[0].equals("install") || args[0].equals("uninstall"))) {
@@ -25,9 +24,15 @@ public final class DemoChart {
         }
         Path kubeconfig = Path.of(args[1]);
         if (args[0].equals("install")) {
-            new Helm(ControlPlane.repoRoot().resolve("charts/mailroute-operator")).upgrade().install()
-                    .withName(RELEASE).withNamespace(NAMESPACE).createNamespace().withKubeConfig(kubeconfig)
-                    .set("image.tag", "0.1.0").set("image.pullPolicy", "Never")
+            new Helm(ControlPlane.repoRoot().resolve("charts/mailroute-operator"))
+                    .upgrade()
+                    .install()
+                    .withName(RELEASE)
+                    .withNamespace(NAMESPACE)
+                    .createNamespace()
+                    .withKubeConfig(kubeconfig)
+                    .set("image.tag", "0.1.0")
+                    .set("image.pullPolicy", "Never")
                     .call();
             System.out.println("helm release " + NAMESPACE + "/" + RELEASE + " installed");
         } else {

@@ -1,35 +1,41 @@
 package io.mailroute.cluster;
 
 import io.mailroute.testing.ControlPlane;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.Container;
-import org.testcontainers.k3s.K3sContainer;
-import org.testcontainers.utility.DockerImageName;
-import org.testcontainers.utility.MountableFile;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Container;
+import org.testcontainers.k3s.K3sContainer;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
- * A K3s node in Docker (Testcontainers' {@code org.testcontainers:k3s}) for the journey, where a Docker engine exists
- * and no kubeconfig is given. The images built by hack/build-images.sh are imported into its containerd (the chart
- * and the operator use {@code pullPolicy: Never}-style local images), and, when this JVM runs as root, the pod and
- * Service networks (K3s defaults 10.42.0.0/16, 10.43.0.0/16) are routed to the container so the test reaches pod and
- * Service IPs like on the hack/cluster.sh node. The SMTP sinks listen on the Docker bridge gateway, which pods reach.
+ * A K3s node in Docker (Testcontainers' {@code org.testcontainers:k3s}) for the journey, where a
+ * Docker engine exists and no kubeconfig is given. The images built by hack/build-images.sh are
+ * imported into its containerd (the chart and the operator use {@code pullPolicy: Never}-style
+ * local images), and, when this JVM runs as root, the pod and Service networks (K3s defaults
+ * 10.42.0.0/16, 10.43.0.0/16) are routed to the container so the test reaches pod and Service IPs
+ * like on the hack/cluster.sh node. The SMTP sinks listen on the Docker bridge gateway, which pods
+ * reach.
  *
- * <p>Not run on the machines this was written on (no Docker engine there): the selection below is unit-tested
- * ({@code ClusterSelectionTest}), the K3s path itself is unverified.
+ * <p>Not run on the machines this was written on (no Docker engine there): the selection below is
+ * unit-tested ({@code ClusterSelectionTest}), the K3s path itself is unverified.
  */
 final class K3sNode {
     /** K3s release matching the oldest Kubernetes the chart supports (1.25+). */
     static final String IMAGE = "rancher/k3s:v1.27.16-k3s1";
+
     static final List<String> ROUTED = List.of("10.42.0.0/16", "10.43.0.0/16");
 
-    enum Source { GIVEN_KUBECONFIG, K3S_IN_DOCKER, LOCAL_NODE }
+    enum Source {
+        GIVEN_KUBECONFIG,
+        K3S_IN_DOCKER,
+        LOCAL_NODE
+    }
 
     private final K3sContainer container;
     private final Path kubeconfig;
@@ -37,10 +43,12 @@ final class K3sNode {
     private final boolean routed;
 
     /**
-     * Which cluster the journey uses: a given kubeconfig always wins; {@code MAILROUTE_TEST_K3S=never} forces the
-     * hack/cluster.sh node, {@code always} forces K3s; otherwise K3s only when a Docker engine answers.
+     * Which cluster the journey uses: a given kubeconfig always wins; {@code
+     * MAILROUTE_TEST_K3S=never} forces the hack/cluster.sh node, {@code always} forces K3s;
+     * otherwise K3s only when a Docker engine answers.
      */
-    static Source select(String givenKubeconfig, String k3sSetting, BooleanSupplier dockerAvailable) {
+    static Source select(
+            String givenKubeconfig, String k3sSetting, BooleanSupplier dockerAvailable) {
         if (givenKubeconfig != null && !givenKubeconfig.isBlank()) {
             return Source.GIVEN_KUBECONFIG;
         }
@@ -53,18 +61,24 @@ final class K3sNode {
             case "", "auto":
                 return dockerAvailable.getAsBoolean() ? Source.K3S_IN_DOCKER : Source.LOCAL_NODE;
             default:
-                throw new IllegalArgumentException("MAILROUTE_TEST_K3S must be auto, always or never, not '"
-                        + setting + "'");
+                throw new IllegalArgumentException(
+                        "MAILROUTE_TEST_K3S must be auto, always or never, not '" + setting + "'");
         }
     }
 
     /**
-     * Whether a Docker engine answers. Asks Testcontainers only when there is a hint of one (DOCKER_HOST, a Docker
-     * socket, a Testcontainers config), so a machine without Docker costs nothing and logs nothing.
+     * Whether a Docker engine answers. Asks Testcontainers only when there is a hint of one
+     * (DOCKER_HOST, a Docker socket, a Testcontainers config), so a machine without Docker costs
+     * nothing and logs nothing.
      */
     static boolean dockerAvailable() {
-        boolean hint = System.getenv("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"))
-                || Files.exists(Path.of(System.getProperty("user.home"), ".testcontainers.properties"));
+        boolean hint =
+                System.getenv("DOCKER_HOST") != null
+                        || Files.exists(Path.of("/var/run/docker.sock"))
+                        || Files.exists(
+                                Path.of(
+                                        System.getProperty("user.home"),
+                                        ".testcontainers.properties"));
         if (!hint) {
             return false;
         }
@@ -89,20 +103,36 @@ final class K3sNode {
             for (String image : List.of("postfix-relay-0.1.0.oci.tar", "operator-0.1.0.oci.tar")) {
                 Path archive = imagesDir().resolve(image).toRealPath();
                 container.copyFileToContainer(MountableFile.forHostPath(archive), "/tmp/" + image);
-                Container.ExecResult imported = container.execInContainer("ctr", "-n", "k8s.io", "images", "import",
-                        "/tmp/" + image);
+                Container.ExecResult imported =
+                        container.execInContainer(
+                                "ctr", "-n", "k8s.io", "images", "import", "/tmp/" + image);
                 if (imported.getExitCode() != 0) {
-                    throw new IllegalStateException("importing " + archive + " into K3s failed: "
-                            + imported.getStderr());
+                    throw new IllegalStateException(
+                            "importing " + archive + " into K3s failed: " + imported.getStderr());
                 }
             }
             Path kubeconfig = Files.createTempFile("k3s-kubeconfig", ".yaml");
             Files.writeString(kubeconfig, container.getKubeConfigYaml());
-            String gateway = container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator()
-                    .next().getGateway();
-            String address = container.getContainerInfo().getNetworkSettings().getNetworks().values().iterator()
-                    .next().getIpAddress();
-            boolean routed = "root".equals(System.getProperty("user.name")) && route("replace", address);
+            String gateway =
+                    container
+                            .getContainerInfo()
+                            .getNetworkSettings()
+                            .getNetworks()
+                            .values()
+                            .iterator()
+                            .next()
+                            .getGateway();
+            String address =
+                    container
+                            .getContainerInfo()
+                            .getNetworkSettings()
+                            .getNetworks()
+                            .values()
+                            .iterator()
+                            .next()
+                            .getIpAddress();
+            boolean routed =
+                    "root".equals(System.getProperty("user.name")) && route("replace", address);
             return new K3sNode(container, kubeconfig, gateway, routed);
         } catch (IOException | RuntimeException e) {
             container.stop();
@@ -147,11 +177,16 @@ final class K3sNode {
     private static boolean route(String verb, String via) {
         boolean ok = true;
         for (String cidr : ROUTED) {
-            List<String> command = via == null ? List.of("ip", "route", verb, cidr)
-                    : List.of("ip", "route", verb, cidr, "via", via);
+            List<String> command =
+                    via == null
+                            ? List.of("ip", "route", verb, cidr)
+                            : List.of("ip", "route", verb, cidr, "via", via);
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                        .directory(ControlPlane.repoRoot().toFile()).start();
+                Process p =
+                        new ProcessBuilder(command)
+                                .redirectErrorStream(true)
+                                .directory(ControlPlane.repoRoot().toFile())
+                                .start();
                 ok &= p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
             } catch (IOException e) {
                 ok = false;

@@ -1,11 +1,20 @@
 package io.mailroute.command;
 
-import io.mailroute.command.CheckCommand;
+import static io.mailroute.dns.Verdict.FAIL;
+import static io.mailroute.dns.Verdict.PASS;
+import static io.mailroute.dns.Verdict.RETRY;
+import static io.mailroute.dns.Verdict.WARN;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.mailroute.dns.MxClassification;
 import io.mailroute.dns.MxReport;
 import io.mailroute.dns.MxSet;
 import io.mailroute.dns.Verdict;
 import io.mailroute.dns.fixtures.FaultDnsServer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,20 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.stream.Stream;
-
-import static io.mailroute.dns.Verdict.FAIL;
-import static io.mailroute.dns.Verdict.PASS;
-import static io.mailroute.dns.Verdict.RETRY;
-import static io.mailroute.dns.Verdict.WARN;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * Exit code = the worst verdict over all domains, ranked FAIL (2) > RETRY (3) > WARN (1) > PASS (0): a definite
- * failure must stop a pipeline even when another domain only needs a retry.
+ * Exit code = the worst verdict over all domains, ranked FAIL (2) > RETRY (3) > WARN (1) > PASS
+ * (0): a definite failure must stop a pipeline even when another domain only needs a retry.
  */
 class CheckExitCodeTest {
     static FaultDnsServer server;
@@ -67,7 +65,12 @@ class CheckExitCodeTest {
 
     @Test
     void constantsAreTheDocumentedCodes() {
-        assertThat(List.of(CheckCommand.OK, CheckCommand.WARNINGS, CheckCommand.FAILURES, CheckCommand.TEMPORARY))
+        assertThat(
+                        List.of(
+                                CheckCommand.OK,
+                                CheckCommand.WARNINGS,
+                                CheckCommand.FAILURES,
+                                CheckCommand.TEMPORARY))
                 .containsExactly(0, 1, 2, 3);
     }
 
@@ -89,7 +92,13 @@ class CheckExitCodeTest {
 
     @Test
     void jsonCarriesTheSameExitCodeAsTheProcess() {
-        Cli.Run run = Cli.check(List.of(server.address()), "--output", "json", VerdictZone.WARN, VerdictZone.RETRY);
+        Cli.Run run =
+                Cli.check(
+                        List.of(server.address()),
+                        "--output",
+                        "json",
+                        VerdictZone.WARN,
+                        VerdictZone.RETRY);
 
         assertThat(run.exit()).isEqualTo(3);
         assertThat(run.out()).startsWith("{\n  \"exitCode\" : 3,");
@@ -97,19 +106,39 @@ class CheckExitCodeTest {
 
     private static int exitOf(String... domains) {
         Cli.Run run = Cli.check(List.of(server.address()), domains);
-        assertThat(run.out()).as(run.all()).endsWith("exit " + run.exit() + ": " + switch (run.exit()) {
-            case 0 -> "every domain checked out";
-            case 1 -> "warnings";
-            case 2 -> "failures";
-            default -> "temporary failures, try again";
-        } + System.lineSeparator());
+        assertThat(run.out())
+                .as(run.all())
+                .endsWith(
+                        "exit "
+                                + run.exit()
+                                + ": "
+                                + switch (run.exit()) {
+                                    case 0 -> "every domain checked out";
+                                    case 1 -> "warnings";
+                                    case 2 -> "failures";
+                                    default -> "temporary failures, try again";
+                                }
+                                + System.lineSeparator());
         return run.exit();
     }
 
     private static List<MxReport> reports(List<Verdict> verdicts) {
         return verdicts.stream()
-                .map(v -> new MxReport("d" + v.ordinal() + ".example", MxClassification.OK, v, MxSet.empty(),
-                        List.of(), List.of(), List.of(), false, List.of(), List.of(), 0, "2030-01-01T00:00:00Z"))
+                .map(
+                        v ->
+                                new MxReport(
+                                        "d" + v.ordinal() + ".example",
+                                        MxClassification.OK,
+                                        v,
+                                        MxSet.empty(),
+                                        List.of(),
+                                        List.of(),
+                                        List.of(),
+                                        false,
+                                        List.of(),
+                                        List.of(),
+                                        0,
+                                        "2030-01-01T00:00:00Z"))
                 .toList();
     }
 }

@@ -1,7 +1,6 @@
 package io.mailroute.command;
 
 import io.mailroute.MailrouteMain;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +9,7 @@ import java.util.List;
 
 /** Runs the jar's command line in this JVM and captures what it prints. */
 final class Cli {
-    private Cli() {
-    }
+    private Cli() {}
 
     /** Exit code, stdout and stderr of one run. */
     record Run(int exit, String out, String err) {
@@ -24,9 +22,13 @@ final class Cli {
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = MailrouteMain.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        int exit =
+                MailrouteMain.run(
+                        List.of(args),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(
+                exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** {@code mailroute check --resolver R1 --resolver R2 ... ARGS...}. */

@@ -11,28 +11,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code mailroute render} and {@code check --from-files} run on untrusted pull requests: every bad input is one
- * line on stderr naming the file, object and field, with exit 1 (render) or 64 (check), never a stack trace or
- * exit 70; nothing is written outside --output-dir; links are not followed; file content is not echoed.
+ * {@code mailroute render} and {@code check --from-files} run on untrusted pull requests: every bad
+ * input is one line on stderr naming the file, object and field, with exit 1 (render) or 64
+ * (check), never a stack trace or exit 70; nothing is written outside --output-dir; links are not
+ * followed; file content is not echoed.
  */
 class RenderUntrustedInputTest {
 
-    private static final String RELAY = """
+    private static final String RELAY =
+            """
             apiVersion: mailroute.io/v1alpha1
             kind: MailRelay
             metadata: {name: relay}
             spec: {hostname: relay.example.com}
             ---
             """;
-    private static final String HOSTS_ROUTE = """
+    private static final String HOSTS_ROUTE =
+            """
             apiVersion: mailroute.io/v1alpha1
             kind: MailRoute
             metadata: {name: r%s}
             spec: {relayRefs: [{name: relay%s}], domains: [a.example], target: {hosts: [{host: mx.example.com}]}}
             """;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Cli.Run render(String yaml) throws IOException {
         Files.writeString(dir.resolve("m.yaml"), yaml);
@@ -49,20 +51,27 @@ class RenderUntrustedInputTest {
 
     @Test
     void nullHostIsAProblemOfTheRoute() throws IOException {
-        Cli.Run run = render(RELAY + """
+        Cli.Run run =
+                render(
+                        RELAY
+                                + """
                 apiVersion: mailroute.io/v1alpha1
                 kind: MailRoute
                 metadata: {name: r}
                 spec: {relayRefs: [{name: relay}], domains: [a.example], target: {hosts: [null]}}
                 """);
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
-        assertThat(problems(run)).containsExactly(
-                "MailRoute default/r on MailRelay default/relay: InvalidTarget: spec.target.hosts[0]: must not be null");
+        assertThat(problems(run))
+                .containsExactly(
+                        "MailRoute default/r on MailRelay default/relay: InvalidTarget: spec.target.hosts[0]: must not be null");
     }
 
     @Test
     void secretDataThatIsNotBase64NamesSecretAndKeyButNotTheValue() throws IOException {
-        Cli.Run run = render(RELAY + """
+        Cli.Run run =
+                render(
+                        RELAY
+                                + """
                 apiVersion: v1
                 kind: Secret
                 metadata: {name: creds, labels: {mailroute.io/credentials: "true"}}
@@ -77,16 +86,22 @@ class RenderUntrustedInputTest {
                   target: {relay: {host: smtp.example.net, authSecretRef: {name: creds}}}
                 """);
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
-        assertThat(problems(run)).containsExactly("MailRoute default/r on MailRelay default/relay: InvalidSecret: "
-                + "Secret default/creds: data.password: not valid base64 (the value is not shown)");
+        assertThat(problems(run))
+                .containsExactly(
+                        "MailRoute default/r on MailRelay default/relay: InvalidSecret: "
+                                + "Secret default/creds: data.password: not valid base64 (the value is not shown)");
         assertThat(run.all()).doesNotContain("hunter2");
     }
 
     @Test
     void selectorRequirementWithoutKeyOrOperatorMakesTheRelayInvalid() throws IOException {
-        String route = HOSTS_ROUTE.formatted("", ", namespace: default").replace("metadata: {name: r}",
-                "metadata: {name: r, namespace: other}");
-        Cli.Run noKey = render("""
+        String route =
+                HOSTS_ROUTE
+                        .formatted("", ", namespace: default")
+                        .replace("metadata: {name: r}", "metadata: {name: r, namespace: other}");
+        Cli.Run noKey =
+                render(
+                        """
                 apiVersion: mailroute.io/v1alpha1
                 kind: MailRelay
                 metadata: {name: relay}
@@ -94,12 +109,17 @@ class RenderUntrustedInputTest {
                   hostname: relay.example.com
                   allowedRoutes: {from: Selector, selector: {matchExpressions: [{operator: In, values: [a]}]}}
                 ---
-                """ + route);
+                """
+                                + route);
         assertThat(noKey.exit()).as(noKey.all()).isEqualTo(1);
-        assertThat(problems(noKey)).containsExactly("MailRelay default/relay: InvalidRelay: "
-                + "spec.allowedRoutes.selector.matchExpressions[0].key: must be set");
+        assertThat(problems(noKey))
+                .containsExactly(
+                        "MailRelay default/relay: InvalidRelay: "
+                                + "spec.allowedRoutes.selector.matchExpressions[0].key: must be set");
 
-        Cli.Run noOperator = render("""
+        Cli.Run noOperator =
+                render(
+                        """
                 apiVersion: mailroute.io/v1alpha1
                 kind: MailRelay
                 metadata: {name: relay}
@@ -107,28 +127,38 @@ class RenderUntrustedInputTest {
                   hostname: relay.example.com
                   allowedRoutes: {from: Selector, selector: {matchExpressions: [{key: team, values: [a]}]}}
                 ---
-                """ + route);
+                """
+                                + route);
         assertThat(noOperator.exit()).as(noOperator.all()).isEqualTo(1);
-        assertThat(problems(noOperator)).containsExactly("MailRelay default/relay: InvalidRelay: "
-                + "spec.allowedRoutes.selector.matchExpressions[0].operator: must be one of In, NotIn, Exists, "
-                + "DoesNotExist");
+        assertThat(problems(noOperator))
+                .containsExactly(
+                        "MailRelay default/relay: InvalidRelay: "
+                                + "spec.allowedRoutes.selector.matchExpressions[0].operator: must be one of In, NotIn, Exists, "
+                                + "DoesNotExist");
     }
 
     @Test
     void deeplyNestedYamlIsRefusedWithoutOverflowingTheStack() throws IOException {
         Cli.Run sequences = render("a: " + "[".repeat(20000) + "]".repeat(20000) + "\n");
         assertThat(sequences.exit()).as(sequences.all()).isEqualTo(1);
-        assertThat(problems(sequences)).containsExactly(file() + ": nested deeper than 64 levels (near line 1, column 67)");
+        assertThat(problems(sequences))
+                .containsExactly(
+                        file() + ": nested deeper than 64 levels (near line 1, column 67)");
 
-        Cli.Run mappings = render(RELAY + "a: " + "{b: ".repeat(5000) + "1" + "}".repeat(5000) + "\n");
+        Cli.Run mappings =
+                render(RELAY + "a: " + "{b: ".repeat(5000) + "1" + "}".repeat(5000) + "\n");
         assertThat(mappings.exit()).as(mappings.all()).isEqualTo(1);
-        assertThat(problems(mappings)).containsExactly(
-                file() + " (document 2): nested deeper than 64 levels (near line 6, column 256)");
+        assertThat(problems(mappings))
+                .containsExactly(
+                        file()
+                                + " (document 2): nested deeper than 64 levels (near line 6, column 256)");
     }
 
     @Test
     void kindListIsReadItemByItem() throws IOException {
-        Cli.Run run = render("""
+        Cli.Run run =
+                render(
+                        """
                 apiVersion: v1
                 kind: List
                 items:
@@ -145,13 +175,18 @@ class RenderUntrustedInputTest {
                 """);
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
         assertThat(run.out()).contains("a.example smtp:[mx.example.com]:25");
-        assertThat(problems(run)).containsExactly(file() + " items[2]: must be an object",
-                file() + " items[3]: a List inside a List is not supported");
+        assertThat(problems(run))
+                .containsExactly(
+                        file() + " items[2]: must be an object",
+                        file() + " items[3]: a List inside a List is not supported");
     }
 
     @Test
     void bidiControlsAndLineSeparatorsInMessagesAreEscaped() throws IOException {
-        Cli.Run run = render(RELAY + """
+        Cli.Run run =
+                render(
+                        RELAY
+                                + """
                 apiVersion: mailroute.io/v1alpha1
                 kind: MailRoute
                 metadata: {name: r}
@@ -161,38 +196,51 @@ class RenderUntrustedInputTest {
                   target: {hosts: [{host: mx.example.com}]}
                 """);
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
-        assertThat(problems(run)).containsExactly("MailRoute default/r on MailRelay default/relay: InvalidDomain: "
-                + "spec.domains[0]: \"a\\u2028b.example\\u202e\\u2066\" is not a valid domain name: contains whitespace");
+        assertThat(problems(run))
+                .containsExactly(
+                        "MailRoute default/r on MailRelay default/relay: InvalidDomain: "
+                                + "spec.domains[0]: \"a\\u2028b.example\\u202e\\u2066\" is not a valid domain name: contains whitespace");
         assertThat(run.err()).doesNotContain("\u2028", "\u202e", "\u2066");
     }
 
     @Test
     void malformedYamlNamesTheLineButDoesNotEchoTheContent() throws IOException {
-        Cli.Run run = render("apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n"
-                + "stringData: {password: [hunter2 secretvalue\n");
+        Cli.Run run =
+                render(
+                        "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n"
+                                + "stringData: {password: [hunter2 secretvalue\n");
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
-        assertThat(problems(run)).hasSize(1).allMatch(l -> l.startsWith(file() + ": not valid YAML (line "));
+        assertThat(problems(run))
+                .hasSize(1)
+                .allMatch(l -> l.startsWith(file() + ": not valid YAML (line "));
         assertThat(run.all()).doesNotContain("hunter2");
     }
 
     @Test
     void wrongTypesNameTheField() throws IOException {
-        Cli.Run run = render(RELAY + """
+        Cli.Run run =
+                render(
+                        RELAY
+                                + """
                 apiVersion: mailroute.io/v1alpha1
                 kind: MailRoute
                 metadata: {name: r}
                 spec: {relayRefs: [{name: relay}], domains: [a.example], target: {hosts: [{host: mx.example.com, port: "secret-ish"}]}}
                 """);
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
-        assertThat(problems(run)).containsExactly(file()
-                + " (document 2): MailRoute default/r: spec.target.hosts[0].port: has the wrong type or format");
+        assertThat(problems(run))
+                .containsExactly(
+                        file()
+                                + " (document 2): MailRoute default/r: spec.target.hosts[0].port: has the wrong type or format");
         assertThat(run.all()).doesNotContain("secret-ish");
     }
 
     @Test
     void objectNamesThatWouldLeaveTheOutputDirectoryAreRefused() throws IOException {
         Path out = dir.resolve("out");
-        Files.writeString(dir.resolve("m.yaml"), """
+        Files.writeString(
+                dir.resolve("m.yaml"),
+                """
                 apiVersion: mailroute.io/v1alpha1
                 kind: MailRelay
                 metadata: {name: relay, namespace: ".."}
@@ -210,14 +258,20 @@ class RenderUntrustedInputTest {
                 """);
         Cli.Run run = Cli.run("render", "-f", file(), "--output-dir", out.toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
-        assertThat(problems(run)).containsExactly(
-                file() + " (document 1): MailRelay relay: metadata.namespace: \"..\" is not a valid namespace name "
-                        + "(lower-case letters, digits and '-', at most 63 characters)",
-                file() + " (document 2): MailRelay \"tmp/x\": metadata.name: not a valid Kubernetes name (lower-case "
-                        + "letters, digits, '-' and '.', at most 253 characters)");
+        assertThat(problems(run))
+                .containsExactly(
+                        file()
+                                + " (document 1): MailRelay relay: metadata.namespace: \"..\" is not a valid namespace name "
+                                + "(lower-case letters, digits and '-', at most 63 characters)",
+                        file()
+                                + " (document 2): MailRelay \"tmp/x\": metadata.name: not a valid Kubernetes name (lower-case "
+                                + "letters, digits, '-' and '.', at most 253 characters)");
         try (Stream<Path> written = Files.walk(dir)) {
             assertThat(written.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()))
-                    .containsExactlyInAnyOrder("m.yaml", "out/default/ok/main.cf", "out/default/ok/transport",
+                    .containsExactlyInAnyOrder(
+                            "m.yaml",
+                            "out/default/ok/main.cf",
+                            "out/default/ok/transport",
                             "out/default/ok/tls_policy");
         }
         assertThat(Path.of("/tmp/x")).doesNotExist();
@@ -229,11 +283,15 @@ class RenderUntrustedInputTest {
         Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
         assertThat(RenderCommand.write(out, "../x", java.util.Map.of("main.cf", "x")))
                 .isEqualTo("MailRelay ../x: not written: the path would leave --output-dir");
-        assertThat(RenderCommand.write(out, "/tmp/x", java.util.Map.of("main.cf", "x"))).contains("would leave");
+        assertThat(RenderCommand.write(out, "/tmp/x", java.util.Map.of("main.cf", "x")))
+                .contains("would leave");
         Files.createDirectories(out);
         Files.createSymbolicLink(out.resolve("default"), elsewhere);
         assertThat(RenderCommand.write(out, "default/relay", java.util.Map.of("main.cf", "x")))
-                .isEqualTo("MailRelay default/relay: not written: " + out.resolve("default") + " is a symbolic link");
+                .isEqualTo(
+                        "MailRelay default/relay: not written: "
+                                + out.resolve("default")
+                                + " is a symbolic link");
         try (Stream<Path> files = Files.list(elsewhere)) {
             assertThat(files).isEmpty();
         }
@@ -241,7 +299,8 @@ class RenderUntrustedInputTest {
 
     @Test
     void symlinkedManifestsAreNotFollowedNorEchoed() throws IOException {
-        Path secretFile = Files.writeString(dir.resolve("outside.txt"), "root:hunter2:19000:0:99999:7:::\n");
+        Path secretFile =
+                Files.writeString(dir.resolve("outside.txt"), "root:hunter2:19000:0:99999:7:::\n");
         Path manifests = Files.createDirectory(dir.resolve("manifests"));
         Files.createSymbolicLink(manifests.resolve("shadow.yaml"), secretFile);
         Files.writeString(manifests.resolve("relay.yaml"), RELAY);
@@ -250,20 +309,28 @@ class RenderUntrustedInputTest {
         Cli.Run run = Cli.run("render", "-f", manifests.toString(), "-f", direct.toString());
 
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
-        assertThat(problems(run)).containsExactly(
-                manifests.resolve("shadow.yaml") + ": is a symbolic link; links are not followed",
-                direct + ": is a symbolic link; links are not followed");
+        assertThat(problems(run))
+                .containsExactly(
+                        manifests.resolve("shadow.yaml")
+                                + ": is a symbolic link; links are not followed",
+                        direct + ": is a symbolic link; links are not followed");
         assertThat(run.all()).doesNotContain("hunter2");
 
         Cli.Run check = Cli.run("check", "--from-files", manifests.toString());
         assertThat(check.exit()).as(check.all()).isEqualTo(64);
-        assertThat(check.err().lines()).containsExactly("mailroute check: " + manifests.resolve("shadow.yaml")
-                + ": is a symbolic link; links are not followed");
+        assertThat(check.err().lines())
+                .containsExactly(
+                        "mailroute check: "
+                                + manifests.resolve("shadow.yaml")
+                                + ": is a symbolic link; links are not followed");
     }
 
     @Test
     void checkFromFilesReportsBadInputAsOneLineEachAndLooksNothingUp() throws IOException {
-        Files.writeString(dir.resolve("m.yaml"), RELAY + """
+        Files.writeString(
+                dir.resolve("m.yaml"),
+                RELAY
+                        + """
                 apiVersion: mailroute.io/v1alpha1
                 kind: MailRoute
                 metadata: {name: r}
@@ -276,11 +343,12 @@ class RenderUntrustedInputTest {
         Cli.Run run = Cli.run("check", "--resolver", "127.0.0.1:9", "--from-files", file());
         assertThat(run.exit()).as(run.all()).isEqualTo(64);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err().lines()).containsExactly(
-                "mailroute check: " + file() + " (document 3) items[0]: must be an object",
-                "mailroute check: MailRoute default/r: spec.domains[0]: must not be empty",
-                "mailroute check: MailRoute default/r: spec.domains[1]: \"a b\" is not a valid domain name: "
-                        + "contains whitespace");
+        assertThat(run.err().lines())
+                .containsExactly(
+                        "mailroute check: " + file() + " (document 3) items[0]: must be an object",
+                        "mailroute check: MailRoute default/r: spec.domains[0]: must not be empty",
+                        "mailroute check: MailRoute default/r: spec.domains[1]: \"a b\" is not a valid domain name: "
+                                + "contains whitespace");
     }
 
     @Test

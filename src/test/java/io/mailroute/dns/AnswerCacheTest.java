@@ -18,85 +18,108 @@ import org.xbill.DNS.Type;
 
 class AnswerCacheTest {
 
-  private static final Name HOST = Name.fromConstantString("mx.example.");
-  private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+    private static final Name HOST = Name.fromConstantString("mx.example.");
+    private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
 
-  @Test
-  void positiveAnswerIsServedUntilItsTtlExpires() throws Exception {
-    AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
-    Message answer = reply(Rcode.NOERROR);
-    answer.addRecord(new ARecord(HOST, DClass.IN, 120, InetAddress.getByName("192.0.2.1")),
-        Section.ANSWER);
+    @Test
+    void positiveAnswerIsServedUntilItsTtlExpires() throws Exception {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
+        Message answer = reply(Rcode.NOERROR);
+        answer.addRecord(
+                new ARecord(HOST, DClass.IN, 120, InetAddress.getByName("192.0.2.1")),
+                Section.ANSWER);
 
-    assertThat(cache.put(HOST, Type.A, response(answer)).ttlSeconds()).isEqualTo(120);
-    clock.advance(Duration.ofSeconds(100));
-    ServerResponse hit = cache.get(HOST, Type.A);
-    assertThat(hit.ttlSeconds()).isEqualTo(20);
-    assertThat(hit.trace().cached()).isTrue();
-    assertThat(cache.get(Name.fromConstantString("MX.EXAMPLE."), Type.A)).isNotNull();
-    assertThat(cache.get(HOST, Type.AAAA)).isNull();
+        assertThat(cache.put(HOST, Type.A, response(answer)).ttlSeconds()).isEqualTo(120);
+        clock.advance(Duration.ofSeconds(100));
+        ServerResponse hit = cache.get(HOST, Type.A);
+        assertThat(hit.ttlSeconds()).isEqualTo(20);
+        assertThat(hit.trace().cached()).isTrue();
+        assertThat(cache.get(Name.fromConstantString("MX.EXAMPLE."), Type.A)).isNotNull();
+        assertThat(cache.get(HOST, Type.AAAA)).isNull();
 
-    clock.advance(Duration.ofSeconds(20));
-    assertThat(cache.get(HOST, Type.A)).isNull();
-  }
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(cache.get(HOST, Type.A)).isNull();
+    }
 
-  @Test
-  void negativeAnswerLivesForTheSmallerOfSoaTtlAndMinimum() {
-    AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
-    Message nxdomain = reply(Rcode.NXDOMAIN);
-    nxdomain.addRecord(soa(600, 45), Section.AUTHORITY);
+    @Test
+    void negativeAnswerLivesForTheSmallerOfSoaTtlAndMinimum() {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
+        Message nxdomain = reply(Rcode.NXDOMAIN);
+        nxdomain.addRecord(soa(600, 45), Section.AUTHORITY);
 
-    assertThat(cache.put(HOST, Type.MX, response(nxdomain)).ttlSeconds()).isEqualTo(45);
-    clock.advance(Duration.ofSeconds(44));
-    assertThat(cache.get(HOST, Type.MX)).isNotNull();
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(cache.get(HOST, Type.MX)).isNull();
-  }
+        assertThat(cache.put(HOST, Type.MX, response(nxdomain)).ttlSeconds()).isEqualTo(45);
+        clock.advance(Duration.ofSeconds(44));
+        assertThat(cache.get(HOST, Type.MX)).isNotNull();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(cache.get(HOST, Type.MX)).isNull();
+    }
 
-  @Test
-  void failuresAndNegativeAnswersWithoutSoaAreNotCached() {
-    AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
+    @Test
+    void failuresAndNegativeAnswersWithoutSoaAreNotCached() {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
 
-    cache.put(HOST, Type.MX, response(reply(Rcode.SERVFAIL)));
-    cache.put(HOST, Type.A, response(reply(Rcode.NXDOMAIN)));
-    cache.put(HOST, Type.AAAA, new ServerResponse(null, trace(), 0));
+        cache.put(HOST, Type.MX, response(reply(Rcode.SERVFAIL)));
+        cache.put(HOST, Type.A, response(reply(Rcode.NXDOMAIN)));
+        cache.put(HOST, Type.AAAA, new ServerResponse(null, trace(), 0));
 
-    assertThat(cache.get(HOST, Type.MX)).isNull();
-    assertThat(cache.get(HOST, Type.A)).isNull();
-    assertThat(cache.get(HOST, Type.AAAA)).isNull();
-  }
+        assertThat(cache.get(HOST, Type.MX)).isNull();
+        assertThat(cache.get(HOST, Type.A)).isNull();
+        assertThat(cache.get(HOST, Type.AAAA)).isNull();
+    }
 
-  @Test
-  void lifetimesAreClamped() throws Exception {
-    AnswerCache cache = new AnswerCache(clock, Duration.ofSeconds(30), Duration.ofSeconds(60));
-    Message zeroTtl = reply(Rcode.NOERROR);
-    zeroTtl.addRecord(new ARecord(HOST, DClass.IN, 0, InetAddress.getByName("192.0.2.1")),
-        Section.ANSWER);
-    Message dayTtl = reply(Rcode.NXDOMAIN);
-    dayTtl.addRecord(soa(86400, 86400), Section.AUTHORITY);
+    @Test
+    void lifetimesAreClamped() throws Exception {
+        AnswerCache cache = new AnswerCache(clock, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        Message zeroTtl = reply(Rcode.NOERROR);
+        zeroTtl.addRecord(
+                new ARecord(HOST, DClass.IN, 0, InetAddress.getByName("192.0.2.1")),
+                Section.ANSWER);
+        Message dayTtl = reply(Rcode.NXDOMAIN);
+        dayTtl.addRecord(soa(86400, 86400), Section.AUTHORITY);
 
-    assertThat(cache.put(HOST, Type.A, response(zeroTtl)).ttlSeconds()).isEqualTo(30);
-    assertThat(cache.put(HOST, Type.MX, response(dayTtl)).ttlSeconds()).isEqualTo(60);
-  }
+        assertThat(cache.put(HOST, Type.A, response(zeroTtl)).ttlSeconds()).isEqualTo(30);
+        assertThat(cache.put(HOST, Type.MX, response(dayTtl)).ttlSeconds()).isEqualTo(60);
+    }
 
-  private static Message reply(int rcode) {
-    Message m = new Message();
-    m.getHeader().setRcode(rcode);
-    return m;
-  }
+    private static Message reply(int rcode) {
+        Message m = new Message();
+        m.getHeader().setRcode(rcode);
+        return m;
+    }
 
-  private static SOARecord soa(long ttl, long minimum) {
-    Name zone = Name.fromConstantString("example.");
-    return new SOARecord(zone, DClass.IN, ttl, Name.fromConstantString("ns.example."),
-        Name.fromConstantString("hostmaster.example."), 1, 3600, 600, 86400, minimum);
-  }
+    private static SOARecord soa(long ttl, long minimum) {
+        Name zone = Name.fromConstantString("example.");
+        return new SOARecord(
+                zone,
+                DClass.IN,
+                ttl,
+                Name.fromConstantString("ns.example."),
+                Name.fromConstantString("hostmaster.example."),
+                1,
+                3600,
+                600,
+                86400,
+                minimum);
+    }
 
-  private static ServerResponse response(Message message) {
-    return new ServerResponse(message, trace(), 0);
-  }
+    private static ServerResponse response(Message message) {
+        return new ServerResponse(message, trace(), 0);
+    }
 
-  private static QueryTrace trace() {
-    return new QueryTrace("127.0.0.1:53", "mx.example", "A", "NOERROR", Transport.UDP, false,
-        false, false, 3, 1, 60, null, null);
-  }
+    private static QueryTrace trace() {
+        return new QueryTrace(
+                "127.0.0.1:53",
+                "mx.example",
+                "A",
+                "NOERROR",
+                Transport.UDP,
+                false,
+                false,
+                false,
+                3,
+                1,
+                60,
+                null,
+                null);
+    }
 }

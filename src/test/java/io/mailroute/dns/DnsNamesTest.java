@@ -8,26 +8,28 @@ import org.junit.jupiter.api.Test;
 
 class DnsNamesTest {
 
-  @Test
-  void namesAreAlwaysAbsoluteAndShownWithoutTheFinalDot() {
-    assertThat(DnsNames.absolute("Example.COM").isAbsolute()).isTrue();
-    assertThat(DnsNames.display(DnsNames.absolute("Example.COM"))).isEqualTo("example.com");
-    assertThat(DnsNames.absolute("example.com.")).isEqualTo(DnsNames.absolute("example.com"));
-    assertThat(DnsNames.display(DnsNames.absolute("mail")))
-        .as("single label: no search list is appended").isEqualTo("mail");
-  }
-
-  @Test
-  void internationalizedNamesAreLookedUpInAsciiForm() {
-    assertThat(DnsNames.display(DnsNames.absolute("Bücher.example")))
-        .isEqualTo("xn--bcher-kva.example");
-  }
-
-  @Test
-  void invalidNamesAreRejected() {
-    for (String bad : List.of("", " ", ".", "a..b", "x".repeat(64) + ".example")) {
-      assertThatThrownBy(() -> DnsNames.absolute(bad)).as("'%s'", bad)
-          .isInstanceOf(IllegalArgumentException.class);
+    @Test
+    void namesAreAlwaysAbsoluteAndShownWithoutTheFinalDot() {
+        assertThat(DnsNames.absolute("Example.COM").isAbsolute()).isTrue();
+        assertThat(DnsNames.display(DnsNames.absolute("Example.COM"))).isEqualTo("example.com");
+        assertThat(DnsNames.absolute("example.com.")).isEqualTo(DnsNames.absolute("example.com"));
+        assertThat(DnsNames.display(DnsNames.absolute("mail")))
+                .as("single label: no search list is appended")
+                .isEqualTo("mail");
     }
-  }
+
+    @Test
+    void internationalizedNamesAreLookedUpInAsciiForm() {
+        assertThat(DnsNames.display(DnsNames.absolute("Bücher.example")))
+                .isEqualTo("xn--bcher-kva.example");
+    }
+
+    @Test
+    void invalidNamesAreRejected() {
+        for (String bad : List.of("", " ", ".", "a..b", "x".repeat(64) + ".example")) {
+            assertThatThrownBy(() -> DnsNames.absolute(bad))
+                    .as("'%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }

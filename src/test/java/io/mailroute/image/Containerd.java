@@ -15,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The private containerd of {@code hack/containerd.sh}, one per test JVM: started unless it already runs (then
- * left running), stopped at JVM exit when this JVM started it. Images come from the OCI archives that
- * {@code hack/build-images.sh} writes; a missing or stale archive fails the test (never skips it).
+ * The private containerd of {@code hack/containerd.sh}, one per test JVM: started unless it already
+ * runs (then left running), stopped at JVM exit when this JVM started it. Images come from the OCI
+ * archives that {@code hack/build-images.sh} writes; a missing or stale archive fails the test
+ * (never skips it).
  */
 public final class Containerd {
 
-    public static final String BUILD_HINT = "run hack/build-images.sh (as root) first; hack/test.sh does";
+    public static final String BUILD_HINT =
+            "run hack/build-images.sh (as root) first; hack/test.sh does";
     public static final String RELAY_IMAGE = "docker.io/mailroute/postfix-relay:0.1.0";
     public static final String OPERATOR_IMAGE = "docker.io/mailroute/operator:0.1.0";
 
@@ -43,7 +45,8 @@ public final class Containerd {
     public static synchronized Containerd get() {
         if (instance == null) {
             if (!"root".equals(System.getProperty("user.name"))) {
-                fail("the image tests run containers with containerd and must run as root (user is %s)",
+                fail(
+                        "the image tests run containers with containerd and must run as root (user is %s)",
                         System.getProperty("user.name"));
             }
             boolean wasRunning = script("status").exitCode() == 0;
@@ -51,26 +54,33 @@ public final class Containerd {
                 Commands.Result start = script("start");
                 if (start.exitCode() != 0) {
                     script("stop");
-                    fail("hack/containerd.sh start failed (exit %d): %s", start.exitCode(), start.output());
+                    fail(
+                            "hack/containerd.sh start failed (exit %d): %s",
+                            start.exitCode(), start.output());
                 }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> script("stop")));
             }
             Map<String, String> env = exports(script("env").stdout());
-            instance = new Containerd(env.get("MAILROUTE_CONTAINERD_ADDRESS"), env.get("MAILROUTE_CONTAINERD_NAMESPACE"));
+            instance =
+                    new Containerd(
+                            env.get("MAILROUTE_CONTAINERD_ADDRESS"),
+                            env.get("MAILROUTE_CONTAINERD_NAMESPACE"));
         }
         return instance;
     }
 
     /**
-     * Makes the image built by {@code hack/build-images.sh} (relay or operator) available: fails when its archive is
-     * missing or older than its inputs, imports it otherwise (a no-op when the same digest is already there).
+     * Makes the image built by {@code hack/build-images.sh} (relay or operator) available: fails
+     * when its archive is missing or older than its inputs, imports it otherwise (a no-op when the
+     * same digest is already there).
      */
     public synchronized String image(String which) {
-        String name = switch (which) {
-            case "relay" -> RELAY_IMAGE;
-            case "operator" -> OPERATOR_IMAGE;
-            default -> throw new IllegalArgumentException(which);
-        };
+        String name =
+                switch (which) {
+                    case "relay" -> RELAY_IMAGE;
+                    case "operator" -> OPERATOR_IMAGE;
+                    default -> throw new IllegalArgumentException(which);
+                };
         if (imported.contains(name)) {
             return name;
         }
@@ -84,16 +94,18 @@ public final class Containerd {
     }
 
     /**
-     * The image's OCI config ({@code Entrypoint}, {@code Cmd}, {@code User}, {@code Env}, ...) read from the archive
-     * hack/build-images.sh wrote. {@code ctr run IMAGE ID ARGS} replaces the whole command line, while Kubernetes
-     * (and docker run) append {@code args} to the ENTRYPOINT; tests use this to run ENTRYPOINT + args like a pod.
+     * The image's OCI config ({@code Entrypoint}, {@code Cmd}, {@code User}, {@code Env}, ...) read
+     * from the archive hack/build-images.sh wrote. {@code ctr run IMAGE ID ARGS} replaces the whole
+     * command line, while Kubernetes (and docker run) append {@code args} to the ENTRYPOINT; tests
+     * use this to run ENTRYPOINT + args like a pod.
      */
     public JsonNode imageConfig(String which) {
         Path archive = archive(which);
         try {
             ObjectMapper json = new ObjectMapper();
             JsonNode index = json.readTree(tarEntry(archive, "index.json"));
-            JsonNode manifest = json.readTree(tarEntry(archive, blob(index.path("manifests").path(0))));
+            JsonNode manifest =
+                    json.readTree(tarEntry(archive, blob(index.path("manifests").path(0))));
             return json.readTree(tarEntry(archive, blob(manifest.path("config")))).path("config");
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the image config in " + archive, e);
@@ -109,8 +121,11 @@ public final class Containerd {
     }
 
     private static String tarEntry(Path archive, String entry) {
-        Commands.Result result = Commands.run(List.of("tar", "-xOf", archive.toString(), entry), Map.of(),
-                Duration.ofSeconds(60));
+        Commands.Result result =
+                Commands.run(
+                        List.of("tar", "-xOf", archive.toString(), entry),
+                        Map.of(),
+                        Duration.ofSeconds(60));
         if (result.exitCode() != 0) {
             fail("%s has no %s: %s", archive, entry, result.stderr());
         }
@@ -120,30 +135,47 @@ public final class Containerd {
     private final Map<String, Path> archives = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * The archive hack/build-images.sh built from exactly these sources: {@code --check} names it ("relay PATH"), or
-     * fails when there is none (the test fails, it never skips).
+     * The archive hack/build-images.sh built from exactly these sources: {@code --check} names it
+     * ("relay PATH"), or fails when there is none (the test fails, it never skips).
      */
     private Path archive(String which) {
-        return archives.computeIfAbsent(which, w -> {
-            Commands.Result check = Commands.run(List.of(BUILD_SCRIPT.toString(), "--check", w), Map.of(),
-                    SCRIPT_TIMEOUT);
-            if (check.exitCode() != 0) {
-                fail("no %s image archive matches the sources (%s): %s", w, check.output().trim(), BUILD_HINT);
-            }
-            Path path = check.stdout().lines().filter(line -> line.startsWith(w + " "))
-                    .map(line -> Path.of(line.substring(w.length() + 1).trim())).findFirst()
-                    .orElseThrow(() -> new AssertionError("hack/build-images.sh --check named no " + w
-                            + " archive: " + check.output()));
-            if (!Files.isRegularFile(path)) {
-                fail("the %s image archive %s is missing: %s", w, path, BUILD_HINT);
-            }
-            return path;
-        });
+        return archives.computeIfAbsent(
+                which,
+                w -> {
+                    Commands.Result check =
+                            Commands.run(
+                                    List.of(BUILD_SCRIPT.toString(), "--check", w),
+                                    Map.of(),
+                                    SCRIPT_TIMEOUT);
+                    if (check.exitCode() != 0) {
+                        fail(
+                                "no %s image archive matches the sources (%s): %s",
+                                w, check.output().trim(), BUILD_HINT);
+                    }
+                    Path path =
+                            check.stdout()
+                                    .lines()
+                                    .filter(line -> line.startsWith(w + " "))
+                                    .map(line -> Path.of(line.substring(w.length() + 1).trim()))
+                                    .findFirst()
+                                    .orElseThrow(
+                                            () ->
+                                                    new AssertionError(
+                                                            "hack/build-images.sh --check named no "
+                                                                    + w
+                                                                    + " archive: "
+                                                                    + check.output()));
+                    if (!Files.isRegularFile(path)) {
+                        fail("the %s image archive %s is missing: %s", w, path, BUILD_HINT);
+                    }
+                    return path;
+                });
     }
 
     /** {@code ctr --address ... -n k8s.io ARGS}. */
     public List<String> ctr(String... args) {
-        List<String> command = new ArrayList<>(List.of("ctr", "--address", address, "-n", namespace));
+        List<String> command =
+                new ArrayList<>(List.of("ctr", "--address", address, "-n", namespace));
         command.addAll(List.of(args));
         return command;
     }
@@ -154,7 +186,8 @@ public final class Containerd {
     }
 
     static Path imagesDir() {
-        return Path.of(System.getenv().getOrDefault("MAILROUTE_CACHE", "/var/cache/mailroute"), "images");
+        return Path.of(
+                System.getenv().getOrDefault("MAILROUTE_CACHE", "/var/cache/mailroute"), "images");
     }
 
     private static Commands.Result script(String... args) {
@@ -163,12 +196,16 @@ public final class Containerd {
         return Commands.run(command, Map.of(), SCRIPT_TIMEOUT);
     }
 
-    /** Parses {@code export NAME=VALUE} lines (values without quoting, as the script prints paths). */
+    /**
+     * Parses {@code export NAME=VALUE} lines (values without quoting, as the script prints paths).
+     */
     private static Map<String, String> exports(String text) {
         Map<String, String> env = new HashMap<>();
         for (String line : text.split("\n")) {
             if (line.startsWith("export ") && line.indexOf('=') > 0) {
-                env.put(line.substring(7, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+                env.put(
+                        line.substring(7, line.indexOf('=')),
+                        line.substring(line.indexOf('=') + 1));
             }
         }
         if (!env.containsKey("MAILROUTE_CONTAINERD_ADDRESS")) {

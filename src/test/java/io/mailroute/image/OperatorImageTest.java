@@ -23,8 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator image built by {@code hack/build-images.sh}, run by containerd as built (its ENTRYPOINT, its user)
- * with a read-only root filesystem like the chart's securityContext: Java starts and the command line works.
+ * The operator image built by {@code hack/build-images.sh}, run by containerd as built (its
+ * ENTRYPOINT, its user) with a read-only root filesystem like the chart's securityContext: Java
+ * starts and the command line works.
  */
 @RealComponents
 class OperatorImageTest {
@@ -47,9 +48,11 @@ class OperatorImageTest {
         JsonNode config = Containerd.get().imageConfig("operator");
 
         assertThat(config.path("User").asText()).isEqualTo("185");
-        assertThat(config.path("Entrypoint").toString()).isEqualTo(
-                "[\"sh\",\"-c\",\"exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar \\\"$@\\\"\",\"--\"]");
-        assertThat(config.path("Cmd").isMissingNode() || config.path("Cmd").isNull()).as("no CMD: no args = operator")
+        assertThat(config.path("Entrypoint").toString())
+                .isEqualTo(
+                        "[\"sh\",\"-c\",\"exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar \\\"$@\\\"\",\"--\"]");
+        assertThat(config.path("Cmd").isMissingNode() || config.path("Cmd").isNull())
+                .as("no CMD: no args = operator")
                 .isTrue();
     }
 
@@ -58,11 +61,20 @@ class OperatorImageTest {
         Containerd containerd = Containerd.get();
         String image = containerd.image("operator");
 
-        Commands.Result run = RunningContainer.runToCompletion(containerd, image, "operator-help",
-                List.of("--read-only"), RUN, podCommand(containerd, "check", "--help"));
+        Commands.Result run =
+                RunningContainer.runToCompletion(
+                        containerd,
+                        image,
+                        "operator-help",
+                        List.of("--read-only"),
+                        RUN,
+                        podCommand(containerd, "check", "--help"));
 
         assertThat(run.exitCode()).as(run.output()).isZero();
-        assertThat(run.stdout()).as(run.output()).startsWith("usage: mailroute check ").contains("mailroute render -f");
+        assertThat(run.stdout())
+                .as(run.output())
+                .startsWith("usage: mailroute check ")
+                .contains("mailroute render -f");
     }
 
     @Test
@@ -75,26 +87,47 @@ class OperatorImageTest {
         // the image's user (185) must be able to write here
         Files.setPosixFilePermissions(inImage, PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        Commands.Result run = RunningContainer.runToCompletion(containerd, image, "operator-render",
-                List.of("--read-only",
-                        "--mount", "type=bind,src=" + EXAMPLES + ",dst=/examples,options=rbind:ro",
-                        "--mount", "type=bind,src=" + inImage + ",dst=/out,options=rbind:rw"),
-                RUN, podCommand(containerd, "render", "-f", "/examples", "--output-dir", "/out"));
+        Commands.Result run =
+                RunningContainer.runToCompletion(
+                        containerd,
+                        image,
+                        "operator-render",
+                        List.of(
+                                "--read-only",
+                                "--mount",
+                                "type=bind,src=" + EXAMPLES + ",dst=/examples,options=rbind:ro",
+                                "--mount",
+                                "type=bind,src=" + inImage + ",dst=/out,options=rbind:rw"),
+                        RUN,
+                        podCommand(
+                                containerd, "render", "-f", "/examples", "--output-dir", "/out"));
         assertThat(run.exitCode()).as(run.output()).isZero();
 
         Path inJvm = base.resolve("jvm");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = MailrouteMain.run(List.of("render", "-f", EXAMPLES.toString(), "--output-dir", inJvm.toString()),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit =
+                MailrouteMain.run(
+                        List.of(
+                                "render",
+                                "-f",
+                                EXAMPLES.toString(),
+                                "--output-dir",
+                                inJvm.toString()),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
         Map<String, String> expected = files(inJvm);
-        assertThat(expected).as("the examples render at least one relay").containsKey("default/outbound/main.cf");
+        assertThat(expected)
+                .as("the examples render at least one relay")
+                .containsKey("default/outbound/main.cf");
         assertThat(files(inImage)).isEqualTo(expected);
         try (Stream<Path> written = Files.walk(inImage)) {
             for (Path file : written.filter(Files::isRegularFile).toList()) {
-                assertThat(Files.getAttribute(file, "unix:uid")).as("owner of " + file).isEqualTo(185);
+                assertThat(Files.getAttribute(file, "unix:uid"))
+                        .as("owner of " + file)
+                        .isEqualTo(185);
             }
         }
     }
@@ -102,7 +135,10 @@ class OperatorImageTest {
     /** The image's ENTRYPOINT followed by {@code args}: what a pod with these {@code args} runs. */
     private static String[] podCommand(Containerd containerd, String... args) {
         List<String> command = new ArrayList<>();
-        containerd.imageConfig("operator").path("Entrypoint").forEach(part -> command.add(part.asText()));
+        containerd
+                .imageConfig("operator")
+                .path("Entrypoint")
+                .forEach(part -> command.add(part.asText()));
         assertThat(command).as("the image's ENTRYPOINT").isNotEmpty();
         command.addAll(List.of(args));
         return command.toArray(String[]::new);

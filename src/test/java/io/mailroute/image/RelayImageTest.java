@@ -11,8 +11,8 @@ import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.relay.fixtures.Delivery;
 import io.mailroute.relay.fixtures.Loopback;
 import io.mailroute.relay.fixtures.MountedFiles;
-import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.RelayInstance;
+import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.testing.RealComponents;
 import java.io.IOException;
@@ -39,10 +39,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The relay image built by {@code hack/build-images.sh}, run by containerd ({@code ctr run}, host network) exactly
- * as built: its entrypoint, its Postfix, its busybox status endpoint. The rendered ConfigMap files (with
- * {@code config-hash}, as the operator writes them) are bind-mounted in the kubelet's {@code ..data} layout at
- * /etc/mailroute/config. One container for the class; the tests run in order and build on each other.
+ * The relay image built by {@code hack/build-images.sh}, run by containerd ({@code ctr run}, host
+ * network) exactly as built: its entrypoint, its Postfix, its busybox status endpoint. The rendered
+ * ConfigMap files (with {@code config-hash}, as the operator writes them) are bind-mounted in the
+ * kubelet's {@code ..data} layout at /etc/mailroute/config. One container for the class; the tests
+ * run in order and build on each other.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -57,9 +58,12 @@ class RelayImageTest {
     private final SmtpSink smarthost = SmtpSink.start(SmtpSink.Options.plain());
     private final Loopback.Endpoint listen = Loopback.newEndpoint();
     private final Loopback.Endpoint statusListen = Loopback.newEndpoint();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final PostfixConfig initial = render(relayVia(smarthost.endpoint()), route("a.test", first.endpoint()));
-    private final PostfixConfig changed = render(relayVia(smarthost.endpoint()), route("a.test", second.endpoint()));
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final PostfixConfig initial =
+            render(relayVia(smarthost.endpoint()), route("a.test", first.endpoint()));
+    private final PostfixConfig changed =
+            render(relayVia(smarthost.endpoint()), route("a.test", second.endpoint()));
     private Path base;
     private MountedFiles configMount;
     private RunningContainer relay;
@@ -73,10 +77,18 @@ class RelayImageTest {
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         configMount = new MountedFiles(base.resolve("config"));
         publish(initial);
-        relay = RunningContainer.start(containerd, image, "relay", List.of(
-                "--mount", "type=bind,src=" + configMount.dir() + ",dst=/etc/mailroute/config,options=rbind:ro",
-                "--env", "RELAY_LISTEN=" + listen,
-                "--env", "RELAY_STATUS_LISTEN=" + statusListen));
+        relay =
+                RunningContainer.start(
+                        containerd,
+                        image,
+                        "relay",
+                        List.of(
+                                "--mount",
+                                        "type=bind,src="
+                                                + configMount.dir()
+                                                + ",dst=/etc/mailroute/config,options=rbind:ro",
+                                "--env", "RELAY_LISTEN=" + listen,
+                                "--env", "RELAY_STATUS_LISTEN=" + statusListen));
     }
 
     @AfterAll
@@ -98,12 +110,22 @@ class RelayImageTest {
     @Test
     @Order(1)
     void goesLiveWithTheMountedConfigurationAndReportsItsHash() {
-        Map<String, String> status = awaitStatus("live " + RelayInstance.hashOf(initial),
-                s -> "running".equals(s.get("state")) && RelayInstance.hashOf(initial).equals(s.get("live")));
+        Map<String, String> status =
+                awaitStatus(
+                        "live " + RelayInstance.hashOf(initial),
+                        s ->
+                                "running".equals(s.get("state"))
+                                        && RelayInstance.hashOf(initial).equals(s.get("live")));
         assertThat(status).containsEntry("mounted", RelayInstance.hashOf(initial));
-        masterPid = postfixMaster().orElseThrow(() -> new AssertionError("no Postfix master in the container"
-                + relay.logTail()));
-        assertThat(relay.log()).contains("configuration " + RelayInstance.hashOf(initial) + " is live");
+        masterPid =
+                postfixMaster()
+                        .orElseThrow(
+                                () ->
+                                        new AssertionError(
+                                                "no Postfix master in the container"
+                                                        + relay.logTail()));
+        assertThat(relay.log())
+                .contains("configuration " + RelayInstance.hashOf(initial) + " is live");
     }
 
     @Test
@@ -116,17 +138,29 @@ class RelayImageTest {
         assertThat(delivery.rcptTo()).containsExactly("bob@a.test");
         assertThat(smarthost.withSubject("image-routed")).isNull();
         assertThat(second.withSubject("image-routed")).isNull();
-        // the image's delivery summary (perl-base, the log file echoed to stdout) counts it under its routed domain
-        org.awaitility.Awaitility.await("delivery summary of a.test").atMost(DELIVERY)
-                .pollInterval(Duration.ofMillis(250)).until(() -> delivery().lines()
-                        .anyMatch(l -> l.startsWith("domain=a.test sent=1 ")));
+        // the image's delivery summary (perl-base, the log file echoed to stdout) counts it under
+        // its routed domain
+        org.awaitility.Awaitility.await("delivery summary of a.test")
+                .atMost(DELIVERY)
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        () ->
+                                delivery()
+                                        .lines()
+                                        .anyMatch(l -> l.startsWith("domain=a.test sent=1 ")));
         assertThat(delivery()).doesNotContain("bob", "alice");
-        assertThat(relay.log()).as("Postfix's log still reaches the container log").contains("to=<bob@a.test>");
+        assertThat(relay.log())
+                .as("Postfix's log still reaches the container log")
+                .contains("to=<bob@a.test>");
     }
 
     private String delivery() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + statusListen
-                + "/delivery")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://" + statusListen + "/delivery"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? response.body() : "";
     }
 
@@ -137,10 +171,15 @@ class RelayImageTest {
 
         publish(changed);
 
-        awaitStatus("live " + RelayInstance.hashOf(changed),
-                s -> "running".equals(s.get("state")) && RelayInstance.hashOf(changed).equals(s.get("live")));
+        awaitStatus(
+                "live " + RelayInstance.hashOf(changed),
+                s ->
+                        "running".equals(s.get("state"))
+                                && RelayInstance.hashOf(changed).equals(s.get("live")));
         assertThat(relay.pid()).as("the container's init process").isEqualTo(taskPid);
-        assertThat(postfixMaster()).as("the Postfix master (reloaded, not restarted)").contains(masterPid);
+        assertThat(postfixMaster())
+                .as("the Postfix master (reloaded, not restarted)")
+                .contains(masterPid);
         SmtpClient.send(listen, "alice@sender.test", List.of("carol@a.test"), "image-after-change");
         assertThat(arrived(second, "image-after-change").rcptTo()).containsExactly("carol@a.test");
         assertThat(first.withSubject("image-after-change")).isNull();
@@ -149,14 +188,22 @@ class RelayImageTest {
     @Test
     @Order(4)
     void invalidConfigurationIsRefusedAndTheLastGoodOneStaysLive() throws IOException {
-        PostfixConfig broken = new PostfixConfig(changed.mainCf(), changed.transport() + "a.test\n",
-                changed.tlsPolicy(), changed.saslPasswd(), changed.transportLines());
+        PostfixConfig broken =
+                new PostfixConfig(
+                        changed.mainCf(),
+                        changed.transport() + "a.test\n",
+                        changed.tlsPolicy(),
+                        changed.saslPasswd(),
+                        changed.transportLines());
 
         publish(broken);
 
-        Map<String, String> status = awaitStatus("state refused", s -> "refused".equals(s.get("state")));
+        Map<String, String> status =
+                awaitStatus("state refused", s -> "refused".equals(s.get("state")));
         assertThat(status).containsEntry("live", RelayInstance.hashOf(changed));
-        assertThat(status.get("message")).contains("configuration " + RelayInstance.hashOf(broken) + " refused", "transport");
+        assertThat(status.get("message"))
+                .contains(
+                        "configuration " + RelayInstance.hashOf(broken) + " refused", "transport");
         assertThat(postfixMaster()).contains(masterPid);
         SmtpClient.send(listen, "alice@sender.test", List.of("dave@a.test"), "image-after-refusal");
         assertThat(arrived(second, "image-after-refusal").rcptTo()).containsExactly("dave@a.test");
@@ -177,9 +224,12 @@ class RelayImageTest {
         }
     }
 
-    private Map<String, String> awaitStatus(String what, java.util.function.Predicate<Map<String, String>> until) {
+    private Map<String, String> awaitStatus(
+            String what, java.util.function.Predicate<Map<String, String>> until) {
         try {
-            return await(what).atMost(LIVE).pollInterval(Duration.ofMillis(250))
+            return await(what)
+                    .atMost(LIVE)
+                    .pollInterval(Duration.ofMillis(250))
                     .failFast("the relay container exited", () -> !relay.running())
                     .until(this::status, until);
         } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
@@ -187,13 +237,19 @@ class RelayImageTest {
         }
     }
 
-    /** GET /status on the container's status endpoint, as key/value pairs (empty while it does not answer). */
+    /**
+     * GET /status on the container's status endpoint, as key/value pairs (empty while it does not
+     * answer).
+     */
     private Map<String, String> status() {
         Map<String, String> status = new TreeMap<>();
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://" + statusListen + "/status")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create("http://" + statusListen + "/status"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 for (String line : response.body().split("\n")) {
                     int eq = line.indexOf('=');
@@ -216,8 +272,15 @@ class RelayImageTest {
         if (init <= 0) {
             return Optional.empty();
         }
-        return ProcessHandle.of(init).stream().flatMap(ProcessHandle::descendants)
-                .filter(p -> p.info().command().map(c -> c.endsWith("/postfix/sbin/master")).orElse(false))
-                .map(ProcessHandle::pid).findFirst();
+        return ProcessHandle.of(init).stream()
+                .flatMap(ProcessHandle::descendants)
+                .filter(
+                        p ->
+                                p.info()
+                                        .command()
+                                        .map(c -> c.endsWith("/postfix/sbin/master"))
+                                        .orElse(false))
+                .map(ProcessHandle::pid)
+                .findFirst();
     }
 }

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A detached container ({@code ctr run -d --net-host}) of the private {@link Containerd}. {@link #close()} stops
- * it (SIGTERM, then SIGKILL) and deletes task, container and snapshot; {@link #start} closes it itself when the
- * start fails, so no caller is left without a handle.
+ * A detached container ({@code ctr run -d --net-host}) of the private {@link Containerd}. {@link
+ * #close()} stops it (SIGTERM, then SIGKILL) and deletes task, container and snapshot; {@link
+ * #start} closes it itself when the start fails, so no caller is left without a handle.
  */
 public final class RunningContainer implements AutoCloseable {
 
@@ -33,12 +33,17 @@ public final class RunningContainer implements AutoCloseable {
     }
 
     /**
-     * Starts {@code image} on the host network with the given {@code ctr run} options (--env, --mount, ...);
-     * stdout and stderr go to a log file ({@link #log()}).
+     * Starts {@code image} on the host network with the given {@code ctr run} options (--env,
+     * --mount, ...); stdout and stderr go to a log file ({@link #log()}).
      */
-    public static RunningContainer start(Containerd containerd, String image, String prefix, List<String> options) {
-        String id = prefix + "-" + ProcessHandle.current().pid() + "-" + Integer.toHexString(
-                ThreadLocalRandom.current().nextInt(1 << 24));
+    public static RunningContainer start(
+            Containerd containerd, String image, String prefix, List<String> options) {
+        String id =
+                prefix
+                        + "-"
+                        + ProcessHandle.current().pid()
+                        + "-"
+                        + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
         Path log;
         try {
             log = Files.createTempFile("mailroute-" + prefix + "-", ".log");
@@ -46,7 +51,8 @@ public final class RunningContainer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         RunningContainer container = new RunningContainer(containerd, id, log);
-        List<String> args = new ArrayList<>(List.of("run", "-d", "--net-host", "--log-uri", "file://" + log));
+        List<String> args =
+                new ArrayList<>(List.of("run", "-d", "--net-host", "--log-uri", "file://" + log));
         args.addAll(options);
         args.add(image);
         args.add(id);
@@ -66,7 +72,10 @@ public final class RunningContainer implements AutoCloseable {
         return id;
     }
 
-    /** The task's pid on the host (its init: tini in the relay image), or -1 when it has no running task. */
+    /**
+     * The task's pid on the host (its init: tini in the relay image), or -1 when it has no running
+     * task.
+     */
     public long pid() {
         Commands.Result tasks = containerd.run(CTR_TIMEOUT, "tasks", "ls");
         for (String line : tasks.stdout().split("\n")) {
@@ -94,11 +103,17 @@ public final class RunningContainer implements AutoCloseable {
     /** The last lines of {@link #log()}, for assertion messages. */
     public String logTail() {
         String[] lines = log().split("\n");
-        return "\n--- container " + id + " log (last lines) ---\n"
-                + String.join("\n", List.of(lines).subList(Math.max(0, lines.length - 40), lines.length));
+        return "\n--- container "
+                + id
+                + " log (last lines) ---\n"
+                + String.join(
+                        "\n", List.of(lines).subList(Math.max(0, lines.length - 40), lines.length));
     }
 
-    /** Stops the task (SIGTERM, up to 30 s, then SIGKILL) and deletes it and the container; idempotent. */
+    /**
+     * Stops the task (SIGTERM, up to 30 s, then SIGKILL) and deletes it and the container;
+     * idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -120,7 +135,8 @@ public final class RunningContainer implements AutoCloseable {
         containerd.run(CTR_TIMEOUT, "tasks", "delete", "-f", id);
         Commands.Result deleted = containerd.run(CTR_TIMEOUT, "containers", "delete", id);
         if (deleted.exitCode() != 0 && !deleted.output().contains("not found")) {
-            throw new IllegalStateException("could not delete container " + id + ": " + deleted.output());
+            throw new IllegalStateException(
+                    "could not delete container " + id + ": " + deleted.output());
         }
     }
 
@@ -133,11 +149,23 @@ public final class RunningContainer implements AutoCloseable {
         }
     }
 
-    /** {@code ctr run --rm IMAGE ID ARGS...} in the foreground: the container's exit code and output. */
-    public static Commands.Result runToCompletion(Containerd containerd, String image, String prefix,
-                                                  List<String> options, Duration timeout, String... args) {
-        String id = prefix + "-" + ProcessHandle.current().pid() + "-" + Integer.toHexString(
-                ThreadLocalRandom.current().nextInt(1 << 24));
+    /**
+     * {@code ctr run --rm IMAGE ID ARGS...} in the foreground: the container's exit code and
+     * output.
+     */
+    public static Commands.Result runToCompletion(
+            Containerd containerd,
+            String image,
+            String prefix,
+            List<String> options,
+            Duration timeout,
+            String... args) {
+        String id =
+                prefix
+                        + "-"
+                        + ProcessHandle.current().pid()
+                        + "-"
+                        + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
         List<String> command = new ArrayList<>(List.of("run", "--rm", "--net-host"));
         command.addAll(options);
         command.add(image);
@@ -146,7 +174,8 @@ public final class RunningContainer implements AutoCloseable {
         try {
             return Commands.run(containerd.ctr(command.toArray(String[]::new)), Map.of(), timeout);
         } finally {
-            // --rm deletes the container when ctr sees the task exit; a timeout or a failed start leaves it behind
+            // --rm deletes the container when ctr sees the task exit; a timeout or a failed start
+            // leaves it behind
             new RunningContainer(containerd, id, Path.of("/dev/null")).close();
         }
     }

@@ -15,16 +15,16 @@ class DomainNamesTest {
 
     @ParameterizedTest
     @CsvSource({
-            "outlook.com, outlook.com",
-            "Outlook.COM, outlook.com",
-            "outlook.com., outlook.com",
-            "bücher.example, xn--bcher-kva.example",
-            "BÜCHER.example., xn--bcher-kva.example",
-            "mx1.sub-domain.example.org, mx1.sub-domain.example.org",
-            "xn--bcher-kva.example, xn--bcher-kva.example",
-            "example.com2, example.com2",
-            "例え.テスト, xn--r8jz45g.xn--zckzah",
-            "bücher。example, xn--bcher-kva.example",
+        "outlook.com, outlook.com",
+        "Outlook.COM, outlook.com",
+        "outlook.com., outlook.com",
+        "bücher.example, xn--bcher-kva.example",
+        "BÜCHER.example., xn--bcher-kva.example",
+        "mx1.sub-domain.example.org, mx1.sub-domain.example.org",
+        "xn--bcher-kva.example, xn--bcher-kva.example",
+        "example.com2, example.com2",
+        "例え.テスト, xn--r8jz45g.xn--zckzah",
+        "bücher。example, xn--bcher-kva.example",
     })
     void normalizesValidDomains(String input, String expected) {
         assertThat(DomainNames.normalize("domains[0]", input)).isEqualTo(expected);
@@ -32,53 +32,102 @@ class DomainNamesTest {
 
     static Stream<Arguments> invalidDomains() {
         String label64 = "a".repeat(64);
-        String name254 = ("a".repeat(62) + ".").repeat(4) + "com"; // four 62-character labels and "com": 255 characters
+        String name254 =
+                ("a".repeat(62) + ".").repeat(4)
+                        + "com"; // four 62-character labels and "com": 255 characters
         return Stream.of(
                 Arguments.of(null, "must not be empty"),
                 Arguments.of("", "must not be empty"),
-                Arguments.of("foo bar", "\"foo bar\" is not a valid domain name: contains whitespace"),
-                Arguments.of("foo\tbar.com", "\"foo\\tbar.com\" is not a valid domain name: contains whitespace"),
-                Arguments.of("example.com\nrelayhost = evil",
+                Arguments.of(
+                        "foo bar", "\"foo bar\" is not a valid domain name: contains whitespace"),
+                Arguments.of(
+                        "foo\tbar.com",
+                        "\"foo\\tbar.com\" is not a valid domain name: contains whitespace"),
+                Arguments.of(
+                        "example.com\nrelayhost = evil",
                         "\"example.com\\nrelayhost = evil\" is not a valid domain name: contains a line break"),
-                Arguments.of("exa\u0000mple.com",
+                Arguments.of(
+                        "exa\u0000mple.com",
                         "\"exa\\u0000mple.com\" is not a valid domain name: contains a control character"),
-                Arguments.of("a.com,b.com",
+                Arguments.of(
+                        "a.com,b.com",
                         "\"a.com,b.com\" is not a valid domain name: contains a comma; list each domain separately"),
-                Arguments.of("example.com:25",
+                Arguments.of(
+                        "example.com:25",
                         "\"example.com:25\" is not a valid domain name: contains a colon; a port is not part of a name"),
-                Arguments.of("[example.com]", "\"[example.com]\" is not a valid domain name: contains a bracket"),
-                Arguments.of("user@example.com", "\"user@example.com\" is not a valid domain name: "
-                        + "contains '@'; give a domain, not an e-mail address"),
-                Arguments.of("example.com/x", "\"example.com/x\" is not a valid domain name: contains '/'"),
-                Arguments.of("*.example.com", "\"*.example.com\" is not a valid domain name: "
-                        + "contains '*'; wildcards are not supported, include subdomains instead"),
-                Arguments.of("exa#mple.com", "\"exa#mple.com\" is not a valid domain name: "
-                        + "contains '#'; only letters, digits, hyphens and dots are allowed"),
-                Arguments.of("exa_mple.com", "\"exa_mple.com\" is not a valid domain name: "
-                        + "contains '_'; only letters, digits, hyphens and dots are allowed"),
-                Arguments.of("a..b.com", "\"a..b.com\" is not a valid domain name: "
-                        + "contains an empty label (leading dot or two dots in a row)"),
-                Arguments.of(".example.com", "\".example.com\" is not a valid domain name: "
-                        + "contains an empty label (leading dot or two dots in a row)"),
-                Arguments.of("example.com..", "\"example.com..\" is not a valid domain name: "
-                        + "contains an empty label (leading dot or two dots in a row)"),
+                Arguments.of(
+                        "[example.com]",
+                        "\"[example.com]\" is not a valid domain name: contains a bracket"),
+                Arguments.of(
+                        "user@example.com",
+                        "\"user@example.com\" is not a valid domain name: "
+                                + "contains '@'; give a domain, not an e-mail address"),
+                Arguments.of(
+                        "example.com/x",
+                        "\"example.com/x\" is not a valid domain name: contains '/'"),
+                Arguments.of(
+                        "*.example.com",
+                        "\"*.example.com\" is not a valid domain name: "
+                                + "contains '*'; wildcards are not supported, include subdomains instead"),
+                Arguments.of(
+                        "exa#mple.com",
+                        "\"exa#mple.com\" is not a valid domain name: "
+                                + "contains '#'; only letters, digits, hyphens and dots are allowed"),
+                Arguments.of(
+                        "exa_mple.com",
+                        "\"exa_mple.com\" is not a valid domain name: "
+                                + "contains '_'; only letters, digits, hyphens and dots are allowed"),
+                Arguments.of(
+                        "a..b.com",
+                        "\"a..b.com\" is not a valid domain name: "
+                                + "contains an empty label (leading dot or two dots in a row)"),
+                Arguments.of(
+                        ".example.com",
+                        "\".example.com\" is not a valid domain name: "
+                                + "contains an empty label (leading dot or two dots in a row)"),
+                Arguments.of(
+                        "example.com..",
+                        "\"example.com..\" is not a valid domain name: "
+                                + "contains an empty label (leading dot or two dots in a row)"),
                 Arguments.of(".", "\".\" is not a valid domain name: has no labels"),
-                Arguments.of(label64 + ".com", "\"" + label64 + ".com\" is not a valid domain name: label \"aaaaaaaaaaaaaaaaaaaa...\" is 64 characters long, "
-                        + "the maximum is 63"),
-                Arguments.of(name254, "\"" + name254.substring(0, 80) + "...\" is not a valid domain name: "
-                        + "is 255 characters long, the maximum is 253"),
-                Arguments.of("-example.com", "\"-example.com\" is not a valid domain name: "
-                        + "label \"-example\" starts with a hyphen"),
-                Arguments.of("example-.com", "\"example-.com\" is not a valid domain name: "
-                        + "label \"example-\" ends with a hyphen"),
-                Arguments.of("localhost", "\"localhost\" is not a valid domain name: "
-                        + "needs at least two labels, like example.com"),
-                Arguments.of("example.123", "\"example.123\" is not a valid domain name: "
-                        + "top-level label \"123\" is all digits"),
-                Arguments.of("192.0.2.1", "\"192.0.2.1\" is not a valid domain name: it is an IP address"),
-                Arguments.of("999.0.2.1", "\"999.0.2.1\" is not a valid domain name: top-level label \"1\" is all digits"),
-                Arguments.of("b\u00fccher\u00a0x.example", "\"b\u00fccher\\u00a0x.example\" is not a valid domain name: "
-                        + "contains whitespace"));
+                Arguments.of(
+                        label64 + ".com",
+                        "\""
+                                + label64
+                                + ".com\" is not a valid domain name: label \"aaaaaaaaaaaaaaaaaaaa...\" is 64 characters long, "
+                                + "the maximum is 63"),
+                Arguments.of(
+                        name254,
+                        "\""
+                                + name254.substring(0, 80)
+                                + "...\" is not a valid domain name: "
+                                + "is 255 characters long, the maximum is 253"),
+                Arguments.of(
+                        "-example.com",
+                        "\"-example.com\" is not a valid domain name: "
+                                + "label \"-example\" starts with a hyphen"),
+                Arguments.of(
+                        "example-.com",
+                        "\"example-.com\" is not a valid domain name: "
+                                + "label \"example-\" ends with a hyphen"),
+                Arguments.of(
+                        "localhost",
+                        "\"localhost\" is not a valid domain name: "
+                                + "needs at least two labels, like example.com"),
+                Arguments.of(
+                        "example.123",
+                        "\"example.123\" is not a valid domain name: "
+                                + "top-level label \"123\" is all digits"),
+                Arguments.of(
+                        "192.0.2.1",
+                        "\"192.0.2.1\" is not a valid domain name: it is an IP address"),
+                Arguments.of(
+                        "999.0.2.1",
+                        "\"999.0.2.1\" is not a valid domain name: top-level label \"1\" is all digits"),
+                Arguments.of(
+                        "b\u00fccher\u00a0x.example",
+                        "\"b\u00fccher\\u00a0x.example\" is not a valid domain name: "
+                                + "contains whitespace"));
     }
 
     @ParameterizedTest
@@ -87,12 +136,13 @@ class DomainNamesTest {
         assertThatThrownBy(() -> DomainNames.normalize("domains[1]", input))
                 .isInstanceOf(PostfixInputException.class)
                 .hasMessage("domains[1]: " + reason)
-                .satisfies(e -> {
-                    PostfixInputException pie = (PostfixInputException) e;
-                    assertThat(pie.field()).isEqualTo("domains[1]");
-                    assertThat(pie.reason()).isEqualTo(reason);
-                    assertThat(pie.getMessage()).doesNotContain("\n");
-                });
+                .satisfies(
+                        e -> {
+                            PostfixInputException pie = (PostfixInputException) e;
+                            assertThat(pie.field()).isEqualTo("domains[1]");
+                            assertThat(pie.reason()).isEqualTo(reason);
+                            assertThat(pie.getMessage()).doesNotContain("\n");
+                        });
     }
 
     @Test
@@ -106,40 +156,42 @@ class DomainNamesTest {
 
     @ParameterizedTest
     @CsvSource({
-            "outlook-com.olc.protection.outlook.com, outlook-com.olc.protection.outlook.com",
-            "MX1.Example.COM., mx1.example.com",
-            "192.0.2.1, 192.0.2.1",
-            "2001:DB8:0:0:0:0:0:1, 2001:db8::1",
-            "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
-            "2001:0db8:0000:0000:0000:ff00:0042:8329, 2001:db8::ff00:42:8329",
-            "::1, ::1",
-            "::, ::",
-            "2001:db8::1:0, 2001:db8::1:0",
-            "1:0:0:2:0:0:0:3, 1:0:0:2::3",
-            "2001:db8:1:2:3:4:0:5, 2001:db8:1:2:3:4:0:5",
-            "::ffff:192.0.2.1, ::ffff:c000:201",
+        "outlook-com.olc.protection.outlook.com, outlook-com.olc.protection.outlook.com",
+        "MX1.Example.COM., mx1.example.com",
+        "192.0.2.1, 192.0.2.1",
+        "2001:DB8:0:0:0:0:0:1, 2001:db8::1",
+        "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+        "2001:0db8:0000:0000:0000:ff00:0042:8329, 2001:db8::ff00:42:8329",
+        "::1, ::1",
+        "::, ::",
+        "2001:db8::1:0, 2001:db8::1:0",
+        "1:0:0:2:0:0:0:3, 1:0:0:2::3",
+        "2001:db8:1:2:3:4:0:5, 2001:db8:1:2:3:4:0:5",
+        "::ffff:192.0.2.1, ::ffff:c000:201",
     })
     void normalizesHostsToCanonicalForm(String input, String expected) {
         assertThat(DomainNames.normalizeHost("nextHops[0]", input)).isEqualTo(expected);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "[192.0.2.1]|\"[192.0.2.1]\" is not a valid host name or IP address: "
-                    + "remove the brackets, they are added when MX lookup is disabled",
-            "192.0.2.256|\"192.0.2.256\" is not a valid host name or IP address: not a valid IPv4 address",
-            "192.0.2|\"192.0.2\" is not a valid host name or IP address: not a valid IPv4 address",
-            "192.0.02.1|\"192.0.02.1\" is not a valid host name or IP address: not a valid IPv4 address",
-            "2001:db8::1::2|\"2001:db8::1::2\" is not a valid host name or IP address: not a valid IPv6 address",
-            "2001:db8:1:2:3:4:5:6:7|\"2001:db8:1:2:3:4:5:6:7\" is not a valid host name or IP address: "
-                    + "not a valid IPv6 address",
-            "12345::1|\"12345::1\" is not a valid host name or IP address: not a valid IPv6 address",
-            "fe80::1%eth0|\"fe80::1%eth0\" is not a valid host name or IP address: contains a colon; "
-                    + "a port is not part of a name",
-            "mx.example.com:25|\"mx.example.com:25\" is not a valid host name or IP address: contains a colon; "
-                    + "a port is not part of a name",
-            "mail|\"mail\" is not a valid host name or IP address: needs at least two labels, like example.com",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "[192.0.2.1]|\"[192.0.2.1]\" is not a valid host name or IP address: "
+                        + "remove the brackets, they are added when MX lookup is disabled",
+                "192.0.2.256|\"192.0.2.256\" is not a valid host name or IP address: not a valid IPv4 address",
+                "192.0.2|\"192.0.2\" is not a valid host name or IP address: not a valid IPv4 address",
+                "192.0.02.1|\"192.0.02.1\" is not a valid host name or IP address: not a valid IPv4 address",
+                "2001:db8::1::2|\"2001:db8::1::2\" is not a valid host name or IP address: not a valid IPv6 address",
+                "2001:db8:1:2:3:4:5:6:7|\"2001:db8:1:2:3:4:5:6:7\" is not a valid host name or IP address: "
+                        + "not a valid IPv6 address",
+                "12345::1|\"12345::1\" is not a valid host name or IP address: not a valid IPv6 address",
+                "fe80::1%eth0|\"fe80::1%eth0\" is not a valid host name or IP address: contains a colon; "
+                        + "a port is not part of a name",
+                "mx.example.com:25|\"mx.example.com:25\" is not a valid host name or IP address: contains a colon; "
+                        + "a port is not part of a name",
+                "mail|\"mail\" is not a valid host name or IP address: needs at least two labels, like example.com",
+            })
     void rejectsInvalidHosts(String input, String reason) {
         assertThatThrownBy(() -> DomainNames.normalizeHost("nextHops[0]", input))
                 .isInstanceOf(PostfixInputException.class)
@@ -147,14 +199,37 @@ class DomainNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"192.0.2.1", "0.0.0.0", "255.255.255.255", "::1", "2001:db8::", "::ffff:10.0.0.1"})
+    @ValueSource(
+            strings = {
+                "192.0.2.1",
+                "0.0.0.0",
+                "255.255.255.255",
+                "::1",
+                "2001:db8::",
+                "::ffff:10.0.0.1"
+            })
     void recognizesIpLiterals(String text) {
         assertThat(DomainNames.isIpLiteral(text)).isTrue();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "example.com", "[192.0.2.1]", "1.2.3", "01.2.3.4", "1.2.3.4.5", "::1%lo",
-            "2001:db8::g", "1.2.3.4/32", ":::", "1:2:3:4:5:6:7::8:9", "1::2::3", ":1::2", "1::2:"})
+    @ValueSource(
+            strings = {
+                "",
+                "example.com",
+                "[192.0.2.1]",
+                "1.2.3",
+                "01.2.3.4",
+                "1.2.3.4.5",
+                "::1%lo",
+                "2001:db8::g",
+                "1.2.3.4/32",
+                ":::",
+                "1:2:3:4:5:6:7::8:9",
+                "1::2::3",
+                ":1::2",
+                "1::2:"
+            })
     void rejectsNonLiterals(String text) {
         assertThat(DomainNames.isIpLiteral(text)).isFalse();
     }

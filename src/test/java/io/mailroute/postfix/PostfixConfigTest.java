@@ -11,12 +11,15 @@ import org.junit.jupiter.api.Test;
 
 class PostfixConfigTest {
 
-    private static final PostfixConfig BASE = new PostfixConfig("main\n", "transport\n", "tls\n", "sasl\n",
-            List.of("transport"));
+    private static final PostfixConfig BASE =
+            new PostfixConfig("main\n", "transport\n", "tls\n", "sasl\n", List.of("transport"));
 
     private static PostfixConfig withSmarthostCredentials(String password) {
-        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsLevel.VERIFY, new SaslCredentials("relay", password));
+        DefaultRouteRule smarthost =
+                new DefaultRouteRule.Smarthost(
+                        new NextHop("smtp.example.com", 587, false),
+                        TlsLevel.VERIFY,
+                        new SaslCredentials("relay", password));
         return new PostfixRenderer().render(relay(smarthost), microsoftConsumerDomains());
     }
 
@@ -25,8 +28,10 @@ class PostfixConfigTest {
         PostfixConfig config = withSmarthostCredentials(SECRET);
 
         assertThat(config.publicFiles()).containsOnlyKeys("main.cf", "transport", "tls_policy");
-        assertThat(config.publicFiles().values()).allSatisfy(file -> assertThat(file).doesNotContain(SECRET));
-        assertThat(config.publicFiles()).containsEntry("main.cf", config.mainCf())
+        assertThat(config.publicFiles().values())
+                .allSatisfy(file -> assertThat(file).doesNotContain(SECRET));
+        assertThat(config.publicFiles())
+                .containsEntry("main.cf", config.mainCf())
                 .containsEntry("transport", config.transport())
                 .containsEntry("tls_policy", config.tlsPolicy());
         assertThat(config.saslPasswd()).contains(SECRET);
@@ -38,7 +43,8 @@ class PostfixConfigTest {
         assertThat(config.toString()).doesNotContain(SECRET).contains("saslPasswd=<redacted>");
     }
 
-    private static final String KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private static final String KEY =
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     @Test
     void hashIsStableSha256Hex() {
@@ -59,12 +65,14 @@ class PostfixConfigTest {
     void hashOfTheSamePasswordDiffersWithAnotherKey() {
         PostfixConfig config = withSmarthostCredentials(SECRET);
         assertThat(config.hash(KEY)).isNotEqualTo(config.hash(KEY.replace('0', '1')));
-        assertThat(config.hash(PostfixConfig.newHashKey())).isNotEqualTo(config.hash(PostfixConfig.newHashKey()));
+        assertThat(config.hash(PostfixConfig.newHashKey()))
+                .isNotEqualTo(config.hash(PostfixConfig.newHashKey()));
     }
 
     /**
-     * The published hash cannot be recomputed from the public files and a guessed password: it is not SHA-256 over
-     * the files (the earlier, guessable formula), nor over any of their subsets with or without sasl_passwd.
+     * The published hash cannot be recomputed from the public files and a guessed password: it is
+     * not SHA-256 over the files (the earlier, guessable formula), nor over any of their subsets
+     * with or without sasl_passwd.
      */
     @Test
     void hashCannotBeRecomputedWithoutTheKey() throws Exception {
@@ -75,7 +83,8 @@ class PostfixConfigTest {
         all.put(PostfixConfig.SASL_PASSWD, config.saslPasswd());
         guesses.add(all);
         guesses.add(config.publicFiles());
-        java.util.SortedMap<String, String> emptySasl = new java.util.TreeMap<>(config.publicFiles());
+        java.util.SortedMap<String, String> emptySasl =
+                new java.util.TreeMap<>(config.publicFiles());
         emptySasl.put(PostfixConfig.SASL_PASSWD, "");
         guesses.add(emptySasl);
         for (java.util.Map<String, String> files : guesses) {
@@ -89,8 +98,9 @@ class PostfixConfigTest {
         java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
         for (java.util.Map.Entry<String, String> file : files.entrySet()) {
             byte[] content = file.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            digest.update((file.getKey() + "\0" + content.length + "\0")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(
+                    (file.getKey() + "\0" + content.length + "\0")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             digest.update(content);
         }
         return java.util.HexFormat.of().formatHex(digest.digest());
@@ -100,7 +110,8 @@ class PostfixConfigTest {
     void credentialsNeedAUsableKeyButPublicOnlyConfigsDoNot() {
         PostfixConfig config = withSmarthostCredentials(SECRET);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> config.hash(null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining(SECRET);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining(SECRET);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> config.hash("x".repeat(65)))
                 .isInstanceOf(IllegalArgumentException.class);
         PostfixConfig noSasl = new PostfixConfig("main\n", "transport\n", "tls\n", "", List.of());
@@ -110,20 +121,28 @@ class PostfixConfigTest {
 
     @Test
     void hashChangesWhenAnyFileChanges() {
-        Set<String> hashes = Set.of(
-                BASE.hash(KEY),
-                new PostfixConfig("main \n", "transport\n", "tls\n", "sasl\n", List.of()).hash(KEY),
-                new PostfixConfig("main\n", "transport \n", "tls\n", "sasl\n", List.of()).hash(KEY),
-                new PostfixConfig("main\n", "transport\n", "tls \n", "sasl\n", List.of()).hash(KEY),
-                new PostfixConfig("main\n", "transport\n", "tls\n", "sasl \n", List.of()).hash(KEY),
-                new PostfixConfig("main\n", "transport\n", "tls\n", "", List.of()).hash(KEY));
+        Set<String> hashes =
+                Set.of(
+                        BASE.hash(KEY),
+                        new PostfixConfig("main \n", "transport\n", "tls\n", "sasl\n", List.of())
+                                .hash(KEY),
+                        new PostfixConfig("main\n", "transport \n", "tls\n", "sasl\n", List.of())
+                                .hash(KEY),
+                        new PostfixConfig("main\n", "transport\n", "tls \n", "sasl\n", List.of())
+                                .hash(KEY),
+                        new PostfixConfig("main\n", "transport\n", "tls\n", "sasl \n", List.of())
+                                .hash(KEY),
+                        new PostfixConfig("main\n", "transport\n", "tls\n", "", List.of())
+                                .hash(KEY));
         assertThat(hashes).hasSize(6);
     }
 
     @Test
     void hashChangesWhenContentMovesBetweenFiles() {
-        // main.cf and sasl_passwd are hashed next to each other; a plain concatenation would not notice this
-        PostfixConfig moved = new PostfixConfig("main\nsasl\n", "transport\n", "tls\n", "", List.of());
+        // main.cf and sasl_passwd are hashed next to each other; a plain concatenation would not
+        // notice this
+        PostfixConfig moved =
+                new PostfixConfig("main\nsasl\n", "transport\n", "tls\n", "", List.of());
         assertThat(moved.hash(KEY)).isNotEqualTo(BASE.hash(KEY));
     }
 

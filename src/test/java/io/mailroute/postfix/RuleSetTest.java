@@ -15,18 +15,42 @@ class RuleSetTest {
     @Test
     void aRouteWithOneConflictingRuleIsRefusedWholeAndLeavesNoClaims() {
         RuleSet set = new RuleSet(relay());
-        set.addAll(List.of(rule("a.example", false, TlsLevel.VERIFY, "ns/a", pinned("mx.shared.example"))));
-        List<TransportRule> refused = List.of(
-                rule("b.example", false, TlsLevel.ENCRYPT, "ns/b", pinned("mx.b.example")),
-                rule("c.example", false, TlsLevel.MAY, "ns/b", pinned("mx.shared.example")));
+        set.addAll(
+                List.of(
+                        rule(
+                                "a.example",
+                                false,
+                                TlsLevel.VERIFY,
+                                "ns/a",
+                                pinned("mx.shared.example"))));
+        List<TransportRule> refused =
+                List.of(
+                        rule("b.example", false, TlsLevel.ENCRYPT, "ns/b", pinned("mx.b.example")),
+                        rule(
+                                "c.example",
+                                false,
+                                TlsLevel.MAY,
+                                "ns/b",
+                                pinned("mx.shared.example")));
 
-        assertThatThrownBy(() -> set.addAll(refused)).isInstanceOf(PostfixInputException.class)
-                .hasMessage("tls: next hop [mx.shared.example]:25 gets TLS policy verify from ns/a (a.example) "
-                        + "but may from ns/b (c.example)");
+        assertThatThrownBy(() -> set.addAll(refused))
+                .isInstanceOf(PostfixInputException.class)
+                .hasMessage(
+                        "tls: next hop [mx.shared.example]:25 gets TLS policy verify from ns/a (a.example) "
+                                + "but may from ns/b (c.example)");
 
         // neither b.example nor the next hop mx.b.example with policy encrypt was kept
-        set.addAll(List.of(rule("b.example", false, TlsLevel.MAY, "ns/later", pinned("mx.b.example"))));
-        assertThat(set.rules()).extracting(TransportRule::domain).containsExactly("a.example", "b.example");
+        set.addAll(
+                List.of(
+                        rule(
+                                "b.example",
+                                false,
+                                TlsLevel.MAY,
+                                "ns/later",
+                                pinned("mx.b.example"))));
+        assertThat(set.rules())
+                .extracting(TransportRule::domain)
+                .containsExactly("a.example", "b.example");
     }
 
     @Test
@@ -34,39 +58,69 @@ class RuleSetTest {
         RuleSet set = new RuleSet(relay());
         set.addAll(List.of(rule("outlook.com", false, TlsLevel.MAY, "team-b/route")));
 
-        assertThatThrownBy(() -> set.addAll(List.of(rule("Outlook.COM.", true, TlsLevel.MAY, "team-a/route"))))
-                .hasMessage("domain: \"outlook.com\" is routed by both team-a/route and team-b/route");
-        assertThatThrownBy(() -> set.addAll(List.of(
-                rule("example.com", true, TlsLevel.MAY, "ns/r"),
-                rule("example.com", true, TlsLevel.MAY, "ns/r"))))
+        assertThatThrownBy(
+                        () ->
+                                set.addAll(
+                                        List.of(
+                                                rule(
+                                                        "Outlook.COM.",
+                                                        true,
+                                                        TlsLevel.MAY,
+                                                        "team-a/route"))))
+                .hasMessage(
+                        "domain: \"outlook.com\" is routed by both team-a/route and team-b/route");
+        assertThatThrownBy(
+                        () ->
+                                set.addAll(
+                                        List.of(
+                                                rule("example.com", true, TlsLevel.MAY, "ns/r"),
+                                                rule("example.com", true, TlsLevel.MAY, "ns/r"))))
                 .hasMessage("domain: \"example.com\" is routed twice by ns/r");
         assertThat(set.rules()).extracting(TransportRule::domain).containsExactly("outlook.com");
     }
 
     @Test
     void theSmarthostsClaimsApplyToEveryRoute() {
-        DefaultRouteRule smarthost = new DefaultRouteRule.Smarthost(new NextHop("smtp.example.com", 587, false),
-                TlsLevel.VERIFY, null);
+        DefaultRouteRule smarthost =
+                new DefaultRouteRule.Smarthost(
+                        new NextHop("smtp.example.com", 587, false), TlsLevel.VERIFY, null);
         RuleSet set = new RuleSet(relay(smarthost));
 
-        assertThatThrownBy(() -> set.addAll(List.of(rule("a.example", false, TlsLevel.MAY, "ns/a",
-                new NextHop("smtp.example.com", 587, false)))))
-                .hasMessageStartingWith("tls: next hop [smtp.example.com]:587 gets TLS policy verify");
+        assertThatThrownBy(
+                        () ->
+                                set.addAll(
+                                        List.of(
+                                                rule(
+                                                        "a.example",
+                                                        false,
+                                                        TlsLevel.MAY,
+                                                        "ns/a",
+                                                        new NextHop(
+                                                                "smtp.example.com", 587, false)))))
+                .hasMessageStartingWith(
+                        "tls: next hop [smtp.example.com]:587 gets TLS policy verify");
     }
 
     @Test
     void admittedRulesRenderExactlyAsRenderingThemAtOnce() {
         List<List<TransportRule>> routes = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            routes.add(List.of(rule("d" + i + ".example", i % 2 == 0, TlsLevel.MAY, "ns/r" + i,
-                    pinned("mx" + (i % 7) + ".example.net"))));
+            routes.add(
+                    List.of(
+                            rule(
+                                    "d" + i + ".example",
+                                    i % 2 == 0,
+                                    TlsLevel.MAY,
+                                    "ns/r" + i,
+                                    pinned("mx" + (i % 7) + ".example.net"))));
         }
         RuleSet set = new RuleSet(relay());
         routes.forEach(set::addAll);
         List<TransportRule> all = routes.stream().flatMap(List::stream).toList();
 
         PostfixRenderer renderer = new PostfixRenderer();
-        assertThat(renderer.render(relay(), set.rules()).hash("k")).isEqualTo(renderer.render(relay(), all).hash("k"));
+        assertThat(renderer.render(relay(), set.rules()).hash("k"))
+                .isEqualTo(renderer.render(relay(), all).hash("k"));
         assertThat(set.rules()).hasSize(50);
     }
 }

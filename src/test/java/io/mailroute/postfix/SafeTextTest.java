@@ -18,7 +18,8 @@ class SafeTextTest {
 
     @Test
     void keepsLettersOfAnyScriptAndBackslashes() {
-        assertThat(SafeText.oneLine("bücher.example ДОМЕН 例え \\n")).isEqualTo("bücher.example ДОМЕН 例え \\n");
+        assertThat(SafeText.oneLine("bücher.example ДОМЕН 例え \\n"))
+                .isEqualTo("bücher.example ДОМЕН 例え \\n");
     }
 
     @Test
@@ -32,6 +33,7 @@ class SafeTextTest {
     void conditionMessagesAreEscaped() {
         Conditions conditions = new Conditions(List.of(), 1, Clock.systemUTC());
         conditions.setFalse("Accepted", "InvalidDomain", "domain \"a\u202eb\" is bad");
-        assertThat(conditions.get("Accepted").orElseThrow().getMessage()).isEqualTo("domain \"a\\u202eb\" is bad");
+        assertThat(conditions.get("Accepted").orElseThrow().getMessage())
+                .isEqualTo("domain \"a\\u202eb\" is bad");
     }
 }

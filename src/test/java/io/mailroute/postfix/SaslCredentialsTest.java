@@ -13,7 +13,8 @@ class SaslCredentialsTest {
 
     @Test
     void keepsValidCredentialsIncludingSpecialCharactersInThePassword() {
-        SaslCredentials credentials = SaslCredentials.of("spec.auth", "relay@example.com", "p:a#s,s");
+        SaslCredentials credentials =
+                SaslCredentials.of("spec.auth", "relay@example.com", "p:a#s,s");
         assertThat(credentials.username()).isEqualTo("relay@example.com");
         assertThat(credentials.password()).isEqualTo("p:a#s,s");
         assertThat(credentials.mapValue()).isEqualTo("relay@example.com:p:a#s,s");
@@ -27,15 +28,18 @@ class SaslCredentialsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "relay|''|password must not be empty",
-            "''|" + SECRET + "|username must not be empty",
-            "relay:x|" + SECRET + "|username contains a colon",
-            "re lay|" + SECRET + "|username contains whitespace",
-            "relay|" + SECRET + " x|password contains whitespace",
-            "relay|" + SECRET + "\\t|password contains whitespace",
-    })
-    void rejectsInvalidCredentialsWithoutEchoingThem(String username, String password, String reason) {
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "relay|''|password must not be empty",
+                "''|" + SECRET + "|username must not be empty",
+                "relay:x|" + SECRET + "|username contains a colon",
+                "re lay|" + SECRET + "|username contains whitespace",
+                "relay|" + SECRET + " x|password contains whitespace",
+                "relay|" + SECRET + "\\t|password contains whitespace",
+            })
+    void rejectsInvalidCredentialsWithoutEchoingThem(
+            String username, String password, String reason) {
         String realPassword = password.replace("\\t", "\t");
         assertThatThrownBy(() -> SaslCredentials.of("spec.auth", username, realPassword))
                 .isInstanceOf(PostfixInputException.class)
@@ -62,7 +66,9 @@ class SaslCredentialsTest {
 
     @Test
     void rejectsNullParts() {
-        assertThatThrownBy(() -> new SaslCredentials(null, SECRET)).hasMessage("sasl: username must not be empty");
-        assertThatThrownBy(() -> new SaslCredentials("relay", null)).hasMessage("sasl: password must not be empty");
+        assertThatThrownBy(() -> new SaslCredentials(null, SECRET))
+                .hasMessage("sasl: username must not be empty");
+        assertThatThrownBy(() -> new SaslCredentials("relay", null))
+                .hasMessage("sasl: password must not be empty");
     }
 }

@@ -19,7 +19,8 @@ class TransportRuleTest {
     @Test
     void normalizesDomainAndCopiesNextHops() {
         List<NextHop> hops = new ArrayList<>(List.of(pinned("mx1.example.net")));
-        TransportRule rule = new TransportRule("Bücher.Example.", false, hops, TlsLevel.MAY, null, "ns/books");
+        TransportRule rule =
+                new TransportRule("Bücher.Example.", false, hops, TlsLevel.MAY, null, "ns/books");
         hops.add(pinned("mx2.example.net"));
 
         assertThat(rule.domain()).isEqualTo("xn--bcher-kva.example");
@@ -29,74 +30,142 @@ class TransportRuleTest {
 
     @Test
     void nullNextHopsMeansDeliveryByRecipientMx() {
-        TransportRule rule = new TransportRule("example.net", false, null, TlsLevel.MAY, null, "ns/r");
+        TransportRule rule =
+                new TransportRule("example.net", false, null, TlsLevel.MAY, null, "ns/r");
         assertThat(rule.nextHops()).isEmpty();
         assertThat(rule.deliversByRecipientMx()).isTrue();
     }
 
     @Test
     void rejectsTheSameNextHopTwice() {
-        assertThatThrownBy(() -> new TransportRule("example.net", false,
-                List.of(pinned("mx.example.net"), pinned("MX.example.net.")), TlsLevel.MAY, null, "ns/r"))
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "example.net",
+                                        false,
+                                        List.of(
+                                                pinned("mx.example.net"),
+                                                pinned("MX.example.net.")),
+                                        TlsLevel.MAY,
+                                        null,
+                                        "ns/r"))
                 .isInstanceOf(PostfixInputException.class)
                 .hasMessage("nextHops[1]: next hop [mx.example.net]:25 is listed twice");
     }
 
     @Test
     void rejectsNullNextHopAndMissingTls() {
-        assertThatThrownBy(() -> new TransportRule("example.net", false, Arrays.asList(pinned("mx.example.net"),
-                null), TlsLevel.MAY, null, "ns/r"))
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "example.net",
+                                        false,
+                                        Arrays.asList(pinned("mx.example.net"), null),
+                                        TlsLevel.MAY,
+                                        null,
+                                        "ns/r"))
                 .hasMessage("nextHops[1]: must not be empty");
-        assertThatThrownBy(() -> new TransportRule("example.net", false, List.of(), null, null, "ns/r"))
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "example.net", false, List.of(), null, null, "ns/r"))
                 .hasMessage("tls: must be set");
     }
 
     @Test
     void rejectsCredentialsWithoutExplicitNextHop() {
-        assertThatThrownBy(() -> new TransportRule("example.net", false, List.of(), TlsLevel.VERIFY, CREDENTIALS,
-                "ns/r"))
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "example.net",
+                                        false,
+                                        List.of(),
+                                        TlsLevel.VERIFY,
+                                        CREDENTIALS,
+                                        "ns/r"))
                 .isInstanceOf(PostfixInputException.class)
-                .hasMessage("sasl: credentials need an explicit next hop; "
-                        + "they are never sent to a recipient domain's MX hosts")
+                .hasMessage(
+                        "sasl: credentials need an explicit next hop; "
+                                + "they are never sent to a recipient domain's MX hosts")
                 .hasMessageNotContaining(SECRET);
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsLevel.class, names = {"NONE", "MAY", "DANE"})
+    @EnumSource(
+            value = TlsLevel.class,
+            names = {"NONE", "MAY", "DANE"})
     void rejectsCredentialsOverPossiblyUnencryptedConnections(TlsLevel tls) {
-        assertThatThrownBy(() -> new TransportRule("example.net", false, List.of(pinned("smtp.example.net")), tls,
-                CREDENTIALS, "ns/r"))
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "example.net",
+                                        false,
+                                        List.of(pinned("smtp.example.net")),
+                                        tls,
+                                        CREDENTIALS,
+                                        "ns/r"))
                 .isInstanceOf(PostfixInputException.class)
-                .hasMessage("tls: TLS policy " + tls.postfixLevel() + " could send the password unencrypted; "
-                        + "use encrypt, verify or secure with credentials")
+                .hasMessage(
+                        "tls: TLS policy "
+                                + tls.postfixLevel()
+                                + " could send the password unencrypted; "
+                                + "use encrypt, verify or secure with credentials")
                 .hasMessageNotContaining(SECRET);
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsLevel.class, names = {"ENCRYPT", "VERIFY", "SECURE"})
+    @EnumSource(
+            value = TlsLevel.class,
+            names = {"ENCRYPT", "VERIFY", "SECURE"})
     void acceptsCredentialsWithMandatoryTls(TlsLevel tls) {
-        TransportRule rule = new TransportRule("example.net", false, List.of(pinned("smtp.example.net")), tls,
-                CREDENTIALS, "ns/r");
+        TransportRule rule =
+                new TransportRule(
+                        "example.net",
+                        false,
+                        List.of(pinned("smtp.example.net")),
+                        tls,
+                        CREDENTIALS,
+                        "ns/r");
         assertThat(rule.sasl()).isEqualTo(CREDENTIALS);
         assertThat(rule.toString()).doesNotContain(SECRET);
     }
 
     @Test
     void rejectsSourcesThatCouldBreakOutOfAComment() {
-        assertThatThrownBy(() -> new TransportRule("example.net", false, List.of(), TlsLevel.MAY, null,
-                "ns/r\nexample.org smtp:[evil.example]:25"))
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "example.net",
+                                        false,
+                                        List.of(),
+                                        TlsLevel.MAY,
+                                        null,
+                                        "ns/r\nexample.org smtp:[evil.example]:25"))
                 .isInstanceOf(PostfixInputException.class)
-                .hasMessage("source: \"ns/r\\nexample.org smtp:[evil.example]:25\" is not a valid object name: "
-                        + "only letters, digits, '-', '.', '_' and '/' are allowed");
-        assertThatThrownBy(() -> new TransportRule("example.net", false, List.of(), TlsLevel.MAY, null, ""))
+                .hasMessage(
+                        "source: \"ns/r\\nexample.org smtp:[evil.example]:25\" is not a valid object name: "
+                                + "only letters, digits, '-', '.', '_' and '/' are allowed");
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "example.net", false, List.of(), TlsLevel.MAY, null, ""))
                 .hasMessage("source: must not be empty");
     }
 
     @Test
     void reportsInvalidDomainUnderDomainField() {
-        assertThatThrownBy(() -> new TransportRule("*.example.net", true, List.of(), TlsLevel.MAY, null, "ns/r"))
-                .hasMessage("domain: \"*.example.net\" is not a valid domain name: "
-                        + "contains '*'; wildcards are not supported, include subdomains instead");
+        assertThatThrownBy(
+                        () ->
+                                new TransportRule(
+                                        "*.example.net",
+                                        true,
+                                        List.of(),
+                                        TlsLevel.MAY,
+                                        null,
+                                        "ns/r"))
+                .hasMessage(
+                        "domain: \"*.example.net\" is not a valid domain name: "
+                                + "contains '*'; wildcards are not supported, include subdomains instead");
     }
 
     @Test

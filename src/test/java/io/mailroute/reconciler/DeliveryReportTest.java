@@ -1,20 +1,23 @@
 package io.mailroute.reconciler;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.mailroute.api.v1alpha1.DomainDelivery;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.status.Conditions;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** Parsing a relay pod's delivery summary (untrusted network input), summing pods, and the Delivering rule. */
+/**
+ * Parsing a relay pod's delivery summary (untrusted network input), summing pods, and the
+ * Delivering rule.
+ */
 class DeliveryReportTest {
-    private static final String BODY = """
+    private static final String BODY =
+            """
             format=1
             window=600
             updated=2026-11-29T20:00:00Z
@@ -40,8 +43,9 @@ class DeliveryReportTest {
         assertThat(outlook.lastResult()).isEqualTo("bounced");
         assertThat(outlook.lastTime()).isEqualTo(Instant.parse("2026-11-29T19:59:58Z"));
         assertThat(outlook.lastDsn()).isEqualTo("5.7.57");
-        assertThat(outlook.lastReply()).isEqualTo(
-                "550 5.7.57 Client not authenticated <<redacted>> (in reply to MAIL FROM command)");
+        assertThat(outlook.lastReply())
+                .isEqualTo(
+                        "550 5.7.57 Client not authenticated <<redacted>> (in reply to MAIL FROM command)");
         DeliveryReport.Domain odd = report.domains().get("x.test");
         assertThat(odd.sent()).as("out of range").isZero();
         assertThat(odd.deferred()).as("negative").isZero();
@@ -51,24 +55,30 @@ class DeliveryReportTest {
 
     @Test
     void anUnavailableSummarySaysWhy() {
-        DeliveryReport report = DeliveryReport.parse("format=1\nunavailable=the Postfix log goes to /dev/stdout\n");
+        DeliveryReport report =
+                DeliveryReport.parse("format=1\nunavailable=the Postfix log goes to /dev/stdout\n");
         assertThat(report.unavailable()).contains("/dev/stdout");
         assertThat(DeliveryReport.available(List.of(report))).isEmpty();
     }
 
     @Test
     void repliesAreOneBoundedLineWithoutAddresses() {
-        assertThat(DeliveryReport.text("550 user bob.smith+tag@example.com unknown\u2028x")).doesNotContain("bob", "@")
+        assertThat(DeliveryReport.text("550 user bob.smith+tag@example.com unknown\u2028x"))
+                .doesNotContain("bob", "@")
                 .doesNotContain("\u2028");
         assertThat(DeliveryReport.text("x".repeat(1000))).hasSize(DeliveryReport.MAX_REPLY);
     }
 
     @Test
     void podsAddUpAndTheLaterLastAttemptWins() {
-        DeliveryReport one = DeliveryReport.parse("window=600\ndomain=a.test sent=2 deferred=1 bounced=0 queued=1 "
-                + "last=deferred last_at=2026-11-29T20:00:00Z dsn=4.4.1 via=none reply=connect to x: refused\n");
-        DeliveryReport two = DeliveryReport.parse("window=600\ndomain=a.test sent=3 deferred=0 bounced=0 queued=2 "
-                + "last=sent last_at=2026-11-29T20:00:05Z dsn=2.0.0 via=h[192.0.2.1]:25 reply=250 ok\n");
+        DeliveryReport one =
+                DeliveryReport.parse(
+                        "window=600\ndomain=a.test sent=2 deferred=1 bounced=0 queued=1 "
+                                + "last=deferred last_at=2026-11-29T20:00:00Z dsn=4.4.1 via=none reply=connect to x: refused\n");
+        DeliveryReport two =
+                DeliveryReport.parse(
+                        "window=600\ndomain=a.test sent=3 deferred=0 bounced=0 queued=2 "
+                                + "last=sent last_at=2026-11-29T20:00:05Z dsn=2.0.0 via=h[192.0.2.1]:25 reply=250 ok\n");
 
         DeliveryReport.Domain sum = DeliveryReport.sum(List.of(one, two)).get("a.test");
 
@@ -95,25 +105,31 @@ class DeliveryReportTest {
         bad.delivery.lastResult = "bounced";
         bad.delivery.lastReply = "550 5.7.57 Client not authenticated";
         DomainStatus good = domain("good.test", delivery(5, 1, 0));
-        Conditions conditions = new Conditions(List.of(), 1, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+        Conditions conditions =
+                new Conditions(List.of(), 1, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
 
         DeliveryHealth.set(conditions, List.of(bad, good));
 
         var condition = conditions.get("Delivering").orElseThrow();
         assertThat(condition.getStatus()).isEqualTo("False");
         assertThat(condition.getReason()).isEqualTo("DeliveriesBouncing");
-        assertThat(condition.getMessage()).contains("bad.test on mail/relay: 3 of 3 attempts failed in 10m",
-                "550 5.7.57 Client not authenticated").doesNotContain("good.test");
-        assertThat(DeliveryHealth.summary(List.of(bad, good))).isEqualTo(
-                "sent 5, deferred 1, bounced 3, queued 0 (10m)");
+        assertThat(condition.getMessage())
+                .contains(
+                        "bad.test on mail/relay: 3 of 3 attempts failed in 10m",
+                        "550 5.7.57 Client not authenticated")
+                .doesNotContain("good.test");
+        assertThat(DeliveryHealth.summary(List.of(bad, good)))
+                .isEqualTo("sent 5, deferred 1, bounced 3, queued 0 (10m)");
 
-        Conditions healthy = new Conditions(List.of(), 1, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+        Conditions healthy =
+                new Conditions(List.of(), 1, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
         DeliveryHealth.set(healthy, List.of(good));
         assertThat(healthy.get("Delivering").orElseThrow().getReason()).isEqualTo("Delivered");
     }
 
     private static DomainStatus domain(String name, DomainDelivery delivery) {
-        DomainStatus status = new DomainStatus(name, "mail/relay", "smtp:[h]:25", "Programmed", null);
+        DomainStatus status =
+                new DomainStatus(name, "mail/relay", "smtp:[h]:25", "Programmed", null);
         status.delivery = delivery;
         return status;
     }

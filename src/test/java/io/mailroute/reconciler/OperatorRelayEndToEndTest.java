@@ -1,5 +1,8 @@
 package io.mailroute.reconciler;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -18,28 +21,25 @@ import io.mailroute.relay.fixtures.SmtpSink;
 import io.mailroute.testing.ControlPlaneResource;
 import io.mailroute.testing.KnotResource;
 import io.mailroute.testing.OperatorAssertions;
+import io.mailroute.testing.RealComponents;
 import io.mailroute.testing.Resources;
 import io.mailroute.testing.TestNamespace;
-import io.mailroute.testing.RealComponents;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /**
- * The whole chain with real components: the operator on the real API server renders a route into the relay's
- * ConfigMap; the relay image's entrypoint runs real Postfix with exactly that ConfigMap; a pod object points the
- * operator at the relay's status endpoint, and MailRelay Programmed turns True only once the relay reports the
- * configuration live. Mail then reaches the route's next hop, and follows a route change applied by reload.
+ * The whole chain with real components: the operator on the real API server renders a route into
+ * the relay's ConfigMap; the relay image's entrypoint runs real Postfix with exactly that
+ * ConfigMap; a pod object points the operator at the relay's status endpoint, and MailRelay
+ * Programmed turns True only once the relay reports the configuration live. Mail then reaches the
+ * route's next hop, and follows a route change applied by reload.
  */
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
@@ -50,8 +50,7 @@ class OperatorRelayEndToEndTest {
         OperatorAssertions.waitPatiently(Duration.ofSeconds(40));
     }
 
-    @Inject
-    KubernetesClient client;
+    @Inject KubernetesClient client;
 
     TestNamespace ns;
     final SmtpSink first = SmtpSink.start(SmtpSink.Options.plain());
@@ -79,8 +78,14 @@ class OperatorRelayEndToEndTest {
     void programmedMeansLiveInTheRelayAndMailFollowsTheRoute() throws Exception {
         MailRelay relayResource = client.resource(Resources.relay(ns.name(), "relay")).create();
         client.resource(route(first.endpoint())).create();
-        ConfigMap written = await().until(this::configMap, cm -> cm != null
-                && cm.getData().get("transport").contains(first.endpoint().address()));
+        ConfigMap written =
+                await().until(
+                                this::configMap,
+                                cm ->
+                                        cm != null
+                                                && cm.getData()
+                                                        .get("transport")
+                                                        .contains(first.endpoint().address()));
 
         relay = RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of());
         relay.publish(written.getData(), null);
@@ -88,96 +93,190 @@ class OperatorRelayEndToEndTest {
         relay.awaitLive(written.getData().get("config-hash"));
         runningPod(relayResource);
 
-        await().untilAsserted(() -> {
-            MailRelay current = client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get();
-            assertThat(current.getStatus().pods).singleElement().satisfies(p -> {
-                assertThat(p.state).isEqualTo("running");
-                assertThat(p.liveHash).isEqualTo(current.getStatus().configHash);
-            });
-            assertCondition(current, "Programmed", "True", "ConfigLive");
-        });
-        SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "before-change");
+        await().untilAsserted(
+                        () -> {
+                            MailRelay current =
+                                    client.resources(MailRelay.class)
+                                            .inNamespace(ns.name())
+                                            .withName("relay")
+                                            .get();
+                            assertThat(current.getStatus().pods)
+                                    .singleElement()
+                                    .satisfies(
+                                            p -> {
+                                                assertThat(p.state).isEqualTo("running");
+                                                assertThat(p.liveHash)
+                                                        .isEqualTo(current.getStatus().configHash);
+                                            });
+                            assertCondition(current, "Programmed", "True", "ConfigLive");
+                        });
+        SmtpClient.send(
+                relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "before-change");
         assertThat(first.awaitSubject("before-change", Duration.ofSeconds(20)).rcptTo())
                 .containsExactly("user@e2e.test");
 
-        // Change the route on the API server while mail is flowing: the relay is Programmed again only when the
-        // new config is live, and every message sent meanwhile arrives exactly once at one of the two next hops.
+        // Change the route on the API server while mail is flowing: the relay is Programmed again
+        // only when the
+        // new config is live, and every message sent meanwhile arrives exactly once at one of the
+        // two next hops.
         List<String> sent = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        java.util.concurrent.atomic.AtomicBoolean flowing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread sender = new Thread(() -> {
-            for (int i = 0; flowing.get() && i < 200; i++) {
-                try {
-                    SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "flow-" + i);
-                    sent.add("flow-" + i);
-                    Thread.sleep(100);
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        });
+        java.util.concurrent.atomic.AtomicBoolean flowing =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sender =
+                new Thread(
+                        () -> {
+                            for (int i = 0; flowing.get() && i < 200; i++) {
+                                try {
+                                    SmtpClient.send(
+                                            relay.listen(),
+                                            "app@cluster.test",
+                                            List.of("user@e2e.test"),
+                                            "flow-" + i);
+                                    sent.add("flow-" + i);
+                                    Thread.sleep(100);
+                                } catch (Exception e) {
+                                    return;
+                                }
+                            }
+                        });
         sender.start();
-        await().untilAsserted(() -> client.resources(MailRoute.class).inNamespace(ns.name()).withName("e2e")
-                .edit(r -> {
-                    r.getSpec().target.hosts = List.of(host(second.endpoint()));
-                    return r;
-                }));
-        ConfigMap changed = await().until(this::configMap, cm -> cm.getData().get("transport")
-                .contains(second.endpoint().address()));
-        await().untilAsserted(() -> assertCondition(client.resources(MailRelay.class).inNamespace(ns.name())
-                .withName("relay").get(), "Programmed", "False", "ConfigPending"));
+        await().untilAsserted(
+                        () ->
+                                client.resources(MailRoute.class)
+                                        .inNamespace(ns.name())
+                                        .withName("e2e")
+                                        .edit(
+                                                r -> {
+                                                    r.getSpec().target.hosts =
+                                                            List.of(host(second.endpoint()));
+                                                    return r;
+                                                }));
+        ConfigMap changed =
+                await().until(
+                                this::configMap,
+                                cm ->
+                                        cm.getData()
+                                                .get("transport")
+                                                .contains(second.endpoint().address()));
+        await().untilAsserted(
+                        () ->
+                                assertCondition(
+                                        client.resources(MailRelay.class)
+                                                .inNamespace(ns.name())
+                                                .withName("relay")
+                                                .get(),
+                                        "Programmed",
+                                        "False",
+                                        "ConfigPending"));
         relay.publish(changed.getData(), null);
-        await().untilAsserted(() -> {
-            MailRelay current = client.resources(MailRelay.class).inNamespace(ns.name()).withName("relay").get();
-            assertThat(current.getStatus().configHash).isEqualTo(changed.getData().get("config-hash"));
-            assertCondition(current, "Programmed", "True", "ConfigLive");
-        });
-        SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "after-change");
+        await().untilAsserted(
+                        () -> {
+                            MailRelay current =
+                                    client.resources(MailRelay.class)
+                                            .inNamespace(ns.name())
+                                            .withName("relay")
+                                            .get();
+                            assertThat(current.getStatus().configHash)
+                                    .isEqualTo(changed.getData().get("config-hash"));
+                            assertCondition(current, "Programmed", "True", "ConfigLive");
+                        });
+        SmtpClient.send(
+                relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "after-change");
         assertThat(second.awaitSubject("after-change", Duration.ofSeconds(20)).rcptTo())
                 .containsExactly("user@e2e.test");
         flowing.set(false);
         sender.join(30_000);
         assertThat(sent).hasSizeGreaterThan(5);
         await().untilAsserted(() -> assertThat(subjects(first, second)).containsAll(sent));
-        List<String> flowDelivered = subjects(first, second).stream().filter(x -> x.startsWith("flow-")).toList();
-        assertThat(flowDelivered).as("each message exactly once").doesNotHaveDuplicates()
+        List<String> flowDelivered =
+                subjects(first, second).stream().filter(x -> x.startsWith("flow-")).toList();
+        assertThat(flowDelivered)
+                .as("each message exactly once")
+                .doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(sent);
-        assertThat(subjects(second)).as("new mail goes to the new next hop").anyMatch(x -> x.startsWith("flow-"));
-        assertThat(subjects(first)).as("the old next hop gets nothing after the change").doesNotContain("after-change");
+        assertThat(subjects(second))
+                .as("new mail goes to the new next hop")
+                .anyMatch(x -> x.startsWith("flow-"));
+        assertThat(subjects(first))
+                .as("the old next hop gets nothing after the change")
+                .doesNotContain("after-change");
     }
 
     /**
-     * Credentials end to end: the relay mounts exactly the operator's ConfigMap and {@code relay-sasl} Secret, computes
-     * the keyed config hash from them (with the Secret's {@code hash-key}) and reaches the operator's config-hash, and
-     * authenticates to the smarthost with the credentials of a labelled Secret.
+     * Credentials end to end: the relay mounts exactly the operator's ConfigMap and {@code
+     * relay-sasl} Secret, computes the keyed config hash from them (with the Secret's {@code
+     * hash-key}) and reaches the operator's config-hash, and authenticates to the smarthost with
+     * the credentials of a labelled Secret.
      */
     @Test
-    void credentialsFromTheOperatorsSecretGoLiveAndAuthenticate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path ca)
-            throws Exception {
+    void credentialsFromTheOperatorsSecretGoLiveAndAuthenticate(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path ca) throws Exception {
         Commands.requireRootAndTools("openssl");
-        javax.net.ssl.SSLContext tls = io.mailroute.relay.fixtures.TestCa.serverContext(
-                io.mailroute.relay.fixtures.TestCa.create(ca, "mailroute e2e CA").issue("smarthost.test"));
-        try (SmtpSink smarthost = SmtpSink.start(SmtpSink.Options.plain().withTls(tls)
-                .withAuth("e2e-user", "e2e:Pa55-word"))) {
+        javax.net.ssl.SSLContext tls =
+                io.mailroute.relay.fixtures.TestCa.serverContext(
+                        io.mailroute.relay.fixtures.TestCa.create(ca, "mailroute e2e CA")
+                                .issue("smarthost.test"));
+        try (SmtpSink smarthost =
+                SmtpSink.start(
+                        SmtpSink.Options.plain()
+                                .withTls(tls)
+                                .withAuth("e2e-user", "e2e:Pa55-word"))) {
             MailRelay relayResource = client.resource(Resources.relay(ns.name(), "relay")).create();
-            client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("auth")
-                    .withNamespace(ns.name()).addToLabels("mailroute.io/credentials", "true").endMetadata()
-                    .withType("kubernetes.io/basic-auth")
-                    .withStringData(Map.of("username", "e2e-user", "password", "e2e:Pa55-word")).build()).create();
-            MailRoute route = Resources.pinnedRoute(ns.name(), "e2e", "relay", "unused.example", "e2e.test");
+            client.resource(
+                            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                                    .withNewMetadata()
+                                    .withName("auth")
+                                    .withNamespace(ns.name())
+                                    .addToLabels("mailroute.io/credentials", "true")
+                                    .endMetadata()
+                                    .withType("kubernetes.io/basic-auth")
+                                    .withStringData(
+                                            Map.of(
+                                                    "username",
+                                                    "e2e-user",
+                                                    "password",
+                                                    "e2e:Pa55-word"))
+                                    .build())
+                    .create();
+            MailRoute route =
+                    Resources.pinnedRoute(ns.name(), "e2e", "relay", "unused.example", "e2e.test");
             route.getSpec().target = new io.mailroute.api.v1alpha1.RouteTarget();
-            route.getSpec().target.relay = new io.mailroute.api.v1alpha1.SmarthostTarget(
-                    smarthost.endpoint().address(), smarthost.endpoint().port());
-            route.getSpec().target.relay.authSecretRef = new io.mailroute.api.v1alpha1.SecretKeys("auth");
+            route.getSpec().target.relay =
+                    new io.mailroute.api.v1alpha1.SmarthostTarget(
+                            smarthost.endpoint().address(), smarthost.endpoint().port());
+            route.getSpec().target.relay.authSecretRef =
+                    new io.mailroute.api.v1alpha1.SecretKeys("auth");
             route.getSpec().tls = io.mailroute.api.v1alpha1.TlsPolicy.ENCRYPT;
             route.getSpec().validation = ValidationPolicy.Off;
             client.resource(route).create();
-            io.fabric8.kubernetes.api.model.Secret sasl = await().until(() -> client.secrets()
-                    .inNamespace(ns.name()).withName("relay-sasl").get(), java.util.Objects::nonNull);
-            ConfigMap written = await().until(this::configMap, cm -> cm != null
-                    && cm.getData().get("transport").contains(smarthost.endpoint().address()));
+            io.fabric8.kubernetes.api.model.Secret sasl =
+                    await().until(
+                                    () ->
+                                            client.secrets()
+                                                    .inNamespace(ns.name())
+                                                    .withName("relay-sasl")
+                                                    .get(),
+                                    java.util.Objects::nonNull);
+            ConfigMap written =
+                    await().until(
+                                    this::configMap,
+                                    cm ->
+                                            cm != null
+                                                    && cm.getData()
+                                                            .get("transport")
+                                                            .contains(
+                                                                    smarthost
+                                                                            .endpoint()
+                                                                            .address()));
             Map<String, String> secretFiles = new java.util.TreeMap<>();
-            sasl.getData().forEach((key, value) -> secretFiles.put(key, new String(
-                    java.util.Base64.getDecoder().decode(value), java.nio.charset.StandardCharsets.UTF_8)));
+            sasl.getData()
+                    .forEach(
+                            (key, value) ->
+                                    secretFiles.put(
+                                            key,
+                                            new String(
+                                                    java.util.Base64.getDecoder().decode(value),
+                                                    java.nio.charset.StandardCharsets.UTF_8)));
             assertThat(secretFiles).containsOnlyKeys("sasl_passwd", "hash-key");
 
             relay = RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of());
@@ -185,12 +284,24 @@ class OperatorRelayEndToEndTest {
             relay.launch();
             relay.awaitLive(written.getData().get("config-hash"));
             runningPod(relayResource);
-            await().untilAsserted(() -> assertCondition(client.resources(MailRelay.class).inNamespace(ns.name())
-                    .withName("relay").get(), "Programmed", "True", "ConfigLive"));
+            await().untilAsserted(
+                            () ->
+                                    assertCondition(
+                                            client.resources(MailRelay.class)
+                                                    .inNamespace(ns.name())
+                                                    .withName("relay")
+                                                    .get(),
+                                            "Programmed",
+                                            "True",
+                                            "ConfigLive"));
 
-            SmtpClient.send(relay.listen(), "app@cluster.test", List.of("user@e2e.test"), "authenticated-e2e");
-            io.mailroute.relay.fixtures.Delivery delivery = smarthost.awaitSubject("authenticated-e2e",
-                    Duration.ofSeconds(20));
+            SmtpClient.send(
+                    relay.listen(),
+                    "app@cluster.test",
+                    List.of("user@e2e.test"),
+                    "authenticated-e2e");
+            io.mailroute.relay.fixtures.Delivery delivery =
+                    smarthost.awaitSubject("authenticated-e2e", Duration.ofSeconds(20));
             assertThat(delivery.authUser()).isEqualTo("e2e-user");
             assertThat(delivery.tls()).isTrue();
             assertThat(relay.status().toString()).doesNotContain("e2e:Pa55-word");
@@ -205,26 +316,61 @@ class OperatorRelayEndToEndTest {
         return subjects;
     }
 
-    /** A pod object as the StatefulSet would create it, marked Ready at the relay's loopback address. */
+    /**
+     * A pod object as the StatefulSet would create it, marked Ready at the relay's loopback
+     * address.
+     */
     private void runningPod(MailRelay relay) {
-        client.resource(new ServiceAccountBuilder().withNewMetadata().withName("default").withNamespace(ns.name())
-                .endMetadata().build()).create();
-        Pod pod = client.resource(new PodBuilder()
-                .withNewMetadata().withName("relay-0").withNamespace(ns.name())
-                .withLabels(Map.of("app.kubernetes.io/name", "mailroute-relay",
-                        "app.kubernetes.io/instance", relay.getMetadata().getName())).endMetadata()
-                .withNewSpec().withAutomountServiceAccountToken(false)
-                .addNewContainer().withName("postfix").withImage("mailroute/postfix-relay:0.1.0")
-                .addNewPort().withName("status").withContainerPort(statusEndpoint.port()).endPort()
-                .endContainer().endSpec().build()).create();
-        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
-                .withPodIP(statusEndpoint.address())
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").build()).build());
+        client.resource(
+                        new ServiceAccountBuilder()
+                                .withNewMetadata()
+                                .withName("default")
+                                .withNamespace(ns.name())
+                                .endMetadata()
+                                .build())
+                .create();
+        Pod pod =
+                client.resource(
+                                new PodBuilder()
+                                        .withNewMetadata()
+                                        .withName("relay-0")
+                                        .withNamespace(ns.name())
+                                        .withLabels(
+                                                Map.of(
+                                                        "app.kubernetes.io/name",
+                                                        "mailroute-relay",
+                                                        "app.kubernetes.io/instance",
+                                                        relay.getMetadata().getName()))
+                                        .endMetadata()
+                                        .withNewSpec()
+                                        .withAutomountServiceAccountToken(false)
+                                        .addNewContainer()
+                                        .withName("postfix")
+                                        .withImage("mailroute/postfix-relay:0.1.0")
+                                        .addNewPort()
+                                        .withName("status")
+                                        .withContainerPort(statusEndpoint.port())
+                                        .endPort()
+                                        .endContainer()
+                                        .endSpec()
+                                        .build())
+                        .create();
+        pod.setStatus(
+                new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                        .withPhase("Running")
+                        .withPodIP(statusEndpoint.address())
+                        .withConditions(
+                                new PodConditionBuilder()
+                                        .withType("Ready")
+                                        .withStatus("True")
+                                        .build())
+                        .build());
         client.resource(pod).updateStatus();
     }
 
     private MailRoute route(Loopback.Endpoint nextHop) {
-        MailRoute route = Resources.pinnedRoute(ns.name(), "e2e", "relay", nextHop.address(), "e2e.test");
+        MailRoute route =
+                Resources.pinnedRoute(ns.name(), "e2e", "relay", nextHop.address(), "e2e.test");
         route.getSpec().target.hosts = List.of(host(nextHop));
         route.getSpec().validation = ValidationPolicy.Off;
         return route;
@@ -238,7 +384,8 @@ class OperatorRelayEndToEndTest {
         return client.configMaps().inNamespace(ns.name()).withName("relay-config").get();
     }
 
-    private static void assertCondition(MailRelay relay, String type, String status, String reason) {
+    private static void assertCondition(
+            MailRelay relay, String type, String status, String reason) {
         OperatorAssertions.assertCondition(relay.getStatus().conditions, type, status, reason);
     }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /** The published plan: what route reconciles read, and which routes a new plan wakes. */
 class PlanningTest {
 
-    private final RelayPlanner planner = new RelayPlanner(new PostfixRenderer(),
-            new RouteTranslator(new RenderPolicy(3)));
+    private final RelayPlanner planner =
+            new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new RenderPolicy(3)));
     private final Planning planning = new Planning(config());
     private final List<String> woken = new ArrayList<>();
     private final MailRelay relay = Resources.relay("mail", "relay");
@@ -32,7 +32,9 @@ class PlanningTest {
     @BeforeEach
     void listen() {
         relay.getMetadata().setUid("uid-1");
-        planning.events().setEventHandler((Event event) -> woken.add(event.getRelatedCustomResourceID().getName()));
+        planning.events()
+                .setEventHandler(
+                        (Event event) -> woken.add(event.getRelatedCustomResourceID().getName()));
         planning.events().start();
     }
 
@@ -60,13 +62,19 @@ class PlanningTest {
         assertThat(planning.publishedFor(relay, b).outcome(ResourceKey.of(b))).isPresent();
 
         MailRoute bEdited = route("b", "b2.example", 2);
-        assertThat(planning.publishedFor(relay, bEdited).outcome(ResourceKey.of(b))).as("not planned yet").isEmpty();
+        assertThat(planning.publishedFor(relay, bEdited).outcome(ResourceKey.of(b)))
+                .as("not planned yet")
+                .isEmpty();
         assertThat(planning.publishedFor(relay, a).outcome(ResourceKey.of(a))).isPresent();
 
         publish(a, bEdited);
-        assertThat(planning.publishedFor(relay, bEdited).outcome(ResourceKey.of(b))).get()
-                .satisfies(outcome -> assertThat(outcome.domains()).extracting(d -> d.domain())
-                        .containsExactly("b2.example"));
+        assertThat(planning.publishedFor(relay, bEdited).outcome(ResourceKey.of(b)))
+                .get()
+                .satisfies(
+                        outcome ->
+                                assertThat(outcome.domains())
+                                        .extracting(d -> d.domain())
+                                        .containsExactly("b2.example"));
     }
 
     @Test
@@ -93,11 +101,18 @@ class PlanningTest {
     }
 
     private static OperatorConfig config() {
-        OperatorConfig.Validation validation = (OperatorConfig.Validation) Proxy.newProxyInstance(
-                PlanningTest.class.getClassLoader(), new Class<?>[] {OperatorConfig.Validation.class},
-                (proxy, method, args) -> method.getName().equals("hardFailureThreshold") ? 3 : null);
-        return (OperatorConfig) Proxy.newProxyInstance(PlanningTest.class.getClassLoader(),
-                new Class<?>[] {OperatorConfig.class},
-                (proxy, method, args) -> method.getName().equals("validation") ? validation : null);
+        OperatorConfig.Validation validation =
+                (OperatorConfig.Validation)
+                        Proxy.newProxyInstance(
+                                PlanningTest.class.getClassLoader(),
+                                new Class<?>[] {OperatorConfig.Validation.class},
+                                (proxy, method, args) ->
+                                        method.getName().equals("hardFailureThreshold") ? 3 : null);
+        return (OperatorConfig)
+                Proxy.newProxyInstance(
+                        PlanningTest.class.getClassLoader(),
+                        new Class<?>[] {OperatorConfig.class},
+                        (proxy, method, args) ->
+                                method.getName().equals("validation") ? validation : null);
     }
 }

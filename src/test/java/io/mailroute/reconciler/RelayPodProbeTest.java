@@ -8,12 +8,16 @@ import io.mailroute.api.v1alpha1.RelayPodStatus;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Reading a relay pod's {@code /status} text (written by the relay's entrypoint) and its readiness. */
+/**
+ * Reading a relay pod's {@code /status} text (written by the relay's entrypoint) and its readiness.
+ */
 class RelayPodProbeTest {
 
     @Test
     void parsesKeyValueLinesTrimmedAndSkipsTheRest() {
-        Map<String, String> fields = RelayPodProbe.parse("""
+        Map<String, String> fields =
+                RelayPodProbe.parse(
+                        """
                 state=running
                 live = 0123abcd\r
                 mounted=0123abcd
@@ -21,22 +25,40 @@ class RelayPodProbeTest {
                 no equals sign here
                 =no key
                 """);
-        assertThat(fields).containsOnly(Map.entry("state", "running"), Map.entry("live", "0123abcd"),
-                Map.entry("mounted", "0123abcd"), Map.entry("message", "could not install: a=b"));
+        assertThat(fields)
+                .containsOnly(
+                        Map.entry("state", "running"),
+                        Map.entry("live", "0123abcd"),
+                        Map.entry("mounted", "0123abcd"),
+                        Map.entry("message", "could not install: a=b"));
     }
 
     @Test
     void anEmptyBodyHasNoFieldsAndTheLastDuplicateWins() {
         assertThat(RelayPodProbe.parse("")).isEmpty();
-        assertThat(RelayPodProbe.parse("state=starting\nstate=running\n")).containsOnly(Map.entry("state", "running"));
+        assertThat(RelayPodProbe.parse("state=starting\nstate=running\n"))
+                .containsOnly(Map.entry("state", "running"));
     }
 
     private static Pod pod(String ip, String readyStatus) {
-        PodBuilder builder = new PodBuilder().withNewMetadata().withName("relay-0").endMetadata()
-                .withNewSpec().addNewContainer().withName("postfix").endContainer().endSpec();
+        PodBuilder builder =
+                new PodBuilder()
+                        .withNewMetadata()
+                        .withName("relay-0")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("postfix")
+                        .endContainer()
+                        .endSpec();
         builder.withNewStatus().withPodIP(ip).endStatus();
         if (readyStatus != null) {
-            builder.editStatus().addNewCondition().withType("Ready").withStatus(readyStatus).endCondition().endStatus();
+            builder.editStatus()
+                    .addNewCondition()
+                    .withType("Ready")
+                    .withStatus(readyStatus)
+                    .endCondition()
+                    .endStatus();
         }
         return builder.build();
     }

@@ -26,15 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The container securityContext recommended in docs/relay.md (root, but only the capabilities listed in
- * {@link #CAPABILITIES}, no_new_privs) is enough for the relay: smtpd on port 25, delivery, reload and drain.
- * Runs in a network namespace so that port 25 is the namespace's own.
+ * The container securityContext recommended in docs/relay.md (root, but only the capabilities
+ * listed in {@link #CAPABILITIES}, no_new_privs) is enough for the relay: smtpd on port 25,
+ * delivery, reload and drain. Runs in a network namespace so that port 25 is the namespace's own.
  */
 @RealComponents
 class RelayCapabilitiesTest {
 
     /** Keep in sync with docs/relay.md (capabilities.add). */
-    static final String CAPABILITIES = "chown,dac_override,fowner,setuid,setgid,net_bind_service,kill";
+    static final String CAPABILITIES =
+            "chown,dac_override,fowner,setuid,setgid,net_bind_service,kill";
 
     private NetNs netns;
     private SinkProcess sink;
@@ -59,41 +60,75 @@ class RelayCapabilitiesTest {
         netns = NetNs.create();
         sink = SinkProcess.start(netns, dir, "sink", List.of("127.0.0.2:25", "127.0.0.3:25"));
         List<String> prefix = new ArrayList<>(netns.exec());
-        prefix.addAll(List.of("setpriv", "--bounding-set=-all," + prefixed(CAPABILITIES), "--inh-caps=-all",
-                "--no-new-privs"));
-        PostfixConfig first = render(relayVia(new Loopback.Endpoint("127.0.0.9", 25)),
-                route("a.test", new Loopback.Endpoint("127.0.0.2", 25)));
-        relay = RelayInstance.create(new Loopback.Endpoint("127.0.0.1", 25), null, prefix).start(first);
+        prefix.addAll(
+                List.of(
+                        "setpriv",
+                        "--bounding-set=-all," + prefixed(CAPABILITIES),
+                        "--inh-caps=-all",
+                        "--no-new-privs"));
+        PostfixConfig first =
+                render(
+                        relayVia(new Loopback.Endpoint("127.0.0.9", 25)),
+                        route("a.test", new Loopback.Endpoint("127.0.0.2", 25)));
+        relay =
+                RelayInstance.create(new Loopback.Endpoint("127.0.0.1", 25), null, prefix)
+                        .start(first);
 
-        assertThat(capabilityBoundingSet(relay)).as("the Postfix master runs with the reduced set")
+        assertThat(capabilityBoundingSet(relay))
+                .as("the Postfix master runs with the reduced set")
                 .isEqualTo("00000000000004eb");
         send("bob@a.test", "first");
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.deliveries().stream()
-                .anyMatch(d -> d.sink().equals("127.0.0.2:25") && d.rcptTo().equals(List.of("bob@a.test"))));
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () ->
+                                sink.deliveries().stream()
+                                        .anyMatch(
+                                                d ->
+                                                        d.sink().equals("127.0.0.2:25")
+                                                                && d.rcptTo()
+                                                                        .equals(
+                                                                                List.of(
+                                                                                        "bob@a.test"))));
 
-        PostfixConfig second = render(relayVia(new Loopback.Endpoint("127.0.0.9", 25)),
-                route("a.test", new Loopback.Endpoint("127.0.0.3", 25)));
+        PostfixConfig second =
+                render(
+                        relayVia(new Loopback.Endpoint("127.0.0.9", 25)),
+                        route("a.test", new Loopback.Endpoint("127.0.0.3", 25)));
         relay.publish(second);
         relay.awaitLive(RelayInstance.hashOf(second));
         send("carol@a.test", "second");
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.deliveries().stream()
-                .anyMatch(d -> d.sink().equals("127.0.0.3:25") && d.rcptTo().equals(List.of("carol@a.test"))));
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () ->
+                                sink.deliveries().stream()
+                                        .anyMatch(
+                                                d ->
+                                                        d.sink().equals("127.0.0.3:25")
+                                                                && d.rcptTo()
+                                                                        .equals(
+                                                                                List.of(
+                                                                                        "carol@a.test"))));
 
-        Commands.Result drained = relay.runScript("drain.sh", Map.of("RELAY_DRAIN_SECONDS", "20"),
-                Duration.ofSeconds(40));
+        Commands.Result drained =
+                relay.runScript(
+                        "drain.sh", Map.of("RELAY_DRAIN_SECONDS", "20"), Duration.ofSeconds(40));
         assertThat(drained.exitCode()).as(drained.output()).isZero();
         assertThat(relay.maillog()).doesNotContain("fatal:", "panic:", "Operation not permitted");
     }
 
     private void send(String to, String subject) {
-        Commands.Result sent = Swaks.send(netns, "127.0.0.1:25", null, "alice@sender.test", to, subject, null);
+        Commands.Result sent =
+                Swaks.send(netns, "127.0.0.1:25", null, "alice@sender.test", to, subject, null);
         assertThat(sent.exitCode()).as(sent.output()).isZero();
     }
 
     private static String capabilityBoundingSet(RelayInstance relay) throws IOException {
         String pid = Files.readString(relay.queueDir().resolve("pid/master.pid")).trim();
-        return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("CapBnd:"))
-                .map(l -> l.substring("CapBnd:".length()).trim()).findFirst().orElse("");
+        return Files.readAllLines(Path.of("/proc", pid, "status")).stream()
+                .filter(l -> l.startsWith("CapBnd:"))
+                .map(l -> l.substring("CapBnd:".length()).trim())
+                .findFirst()
+                .orElse("");
     }
 
     private static String prefixed(String capabilities) {

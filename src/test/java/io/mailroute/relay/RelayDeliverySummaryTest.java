@@ -1,6 +1,5 @@
 package io.mailroute.relay;
 
-import io.mailroute.testing.RealComponents;
 import static io.mailroute.relay.fixtures.Configs.relayVia;
 import static io.mailroute.relay.fixtures.Configs.render;
 import static io.mailroute.relay.fixtures.Configs.route;
@@ -16,6 +15,7 @@ import io.mailroute.relay.fixtures.Loopback;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.RealComponents;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,20 +36,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The relay's own delivery summary ({@code GET /delivery} on the status endpoint, written by delivery-summary.pl
- * from the Postfix log and queue): per routed domain the results of recent delivery attempts, the last reply and
- * the queue depth, with real Postfix delivering to real SMTP peers on loopback. No recipient or sender address
- * ever appears in it, not even when the next hop quotes one in its reply.
+ * The relay's own delivery summary ({@code GET /delivery} on the status endpoint, written by
+ * delivery-summary.pl from the Postfix log and queue): per routed domain the results of recent
+ * delivery attempts, the last reply and the queue depth, with real Postfix delivering to real SMTP
+ * peers on loopback. No recipient or sender address ever appears in it, not even when the next hop
+ * quotes one in its reply.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RealComponents
 class RelayDeliverySummaryTest {
 
     private static final Duration SUMMARY = Duration.ofSeconds(30);
-    private static final String REFUSAL = "550 5.7.57 Client not authenticated to send mail <victim@refused.test>";
+    private static final String REFUSAL =
+            "550 5.7.57 Client not authenticated to send mail <victim@refused.test>";
 
     private final SmtpSink healthy = SmtpSink.start(SmtpSink.Options.plain());
-    private final SmtpSink refusing = SmtpSink.start(SmtpSink.Options.plain().refusingMail(REFUSAL));
+    private final SmtpSink refusing =
+            SmtpSink.start(SmtpSink.Options.plain().refusingMail(REFUSAL));
     private final SmtpSink smarthost = SmtpSink.start(SmtpSink.Options.plain());
     private final Loopback.Endpoint statusEndpoint = Loopback.newEndpoint();
     private HangingPeer hanging;
@@ -57,18 +60,28 @@ class RelayDeliverySummaryTest {
 
     @BeforeAll
     void startRelay() throws IOException {
-        Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue", "busybox", "perl");
+        Commands.requireRootAndTools(
+                "postfix", "postconf", "postmap", "postqueue", "busybox", "perl");
         hanging = new HangingPeer(Loopback.newEndpoint());
-        TransportRule withSubdomains = new TransportRule("sub.test", true, List.of(Configs.hop(healthy.endpoint())),
-                TlsLevel.MAY, null, "mail/sub");
-        PostfixConfig config = render(relayVia(smarthost.endpoint()),
-                route("ok.test", healthy.endpoint()),
-                route("refused.test", refusing.endpoint()),
-                route("slow.test", hanging.endpoint),
-                withSubdomains);
-        relay = RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of())
-                .withEnvironment("RELAY_QUEUE_SCAN_SECONDS", "1")
-                .start(config);
+        TransportRule withSubdomains =
+                new TransportRule(
+                        "sub.test",
+                        true,
+                        List.of(Configs.hop(healthy.endpoint())),
+                        TlsLevel.MAY,
+                        null,
+                        "mail/sub");
+        PostfixConfig config =
+                render(
+                        relayVia(smarthost.endpoint()),
+                        route("ok.test", healthy.endpoint()),
+                        route("refused.test", refusing.endpoint()),
+                        route("slow.test", hanging.endpoint),
+                        withSubdomains);
+        relay =
+                RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of())
+                        .withEnvironment("RELAY_QUEUE_SCAN_SECONDS", "1")
+                        .start(config);
     }
 
     @AfterAll
@@ -83,31 +96,52 @@ class RelayDeliverySummaryTest {
     }
 
     @Test
-    void deliveredMailCountsUnderItsRoutedDomainAndEverythingElseUnderTheDefaultBucket() throws Exception {
+    void deliveredMailCountsUnderItsRoutedDomainAndEverythingElseUnderTheDefaultBucket()
+            throws Exception {
         SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@ok.test"), "ok-1");
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("carol@deep.sub.sub.test"), "sub-1");
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("erin@elsewhere.test"), "default-1");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("carol@deep.sub.sub.test"), "sub-1");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("erin@elsewhere.test"), "default-1");
 
-        Map<String, Map<String, String>> domains = awaitSummary(d -> sent(d, "ok.test") >= 1
-                && sent(d, "sub.test") >= 1 && sent(d, "*") >= 1);
-        assertThat(domains.get("ok.test")).containsEntry("last", "sent").containsEntry("dsn", "2.0.0")
-                .containsEntry("bounced", "0").containsEntry("deferred", "0")
-                .containsEntry("via", healthy.endpoint().address() + "[" + healthy.endpoint().address() + "]:"
-                        + healthy.endpoint().port());
+        Map<String, Map<String, String>> domains =
+                awaitSummary(
+                        d ->
+                                sent(d, "ok.test") >= 1
+                                        && sent(d, "sub.test") >= 1
+                                        && sent(d, "*") >= 1);
+        assertThat(domains.get("ok.test"))
+                .containsEntry("last", "sent")
+                .containsEntry("dsn", "2.0.0")
+                .containsEntry("bounced", "0")
+                .containsEntry("deferred", "0")
+                .containsEntry(
+                        "via",
+                        healthy.endpoint().address()
+                                + "["
+                                + healthy.endpoint().address()
+                                + "]:"
+                                + healthy.endpoint().port());
         assertThat(domains.get("ok.test").get("reply")).startsWith("250 ");
         assertThat(domains).doesNotContainKeys("deep.sub.sub.test", "elsewhere.test");
-        assertThat(body()).doesNotContain("bob", "carol", "erin", "alice", "elsewhere.test", "deep.sub");
+        assertThat(body())
+                .doesNotContain("bob", "carol", "erin", "alice", "elsewhere.test", "deep.sub");
     }
 
     @Test
     void aRefusingNextHopShowsItsReplyWithoutTheAddressItQuoted() throws Exception {
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("dave@refused.test"), "refused-1");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("dave@refused.test"), "refused-1");
 
-        Map<String, Map<String, String>> domains = awaitSummary(d -> count(d, "refused.test", "bounced") >= 1);
+        Map<String, Map<String, String>> domains =
+                awaitSummary(d -> count(d, "refused.test", "bounced") >= 1);
         Map<String, String> refused = domains.get("refused.test");
-        assertThat(refused).containsEntry("last", "bounced").containsEntry("dsn", "5.7.57")
+        assertThat(refused)
+                .containsEntry("last", "bounced")
+                .containsEntry("dsn", "5.7.57")
                 .containsEntry("sent", "0");
-        assertThat(refused.get("reply")).startsWith("550 5.7.57 Client not authenticated to send mail <redacted>")
+        assertThat(refused.get("reply"))
+                .startsWith("550 5.7.57 Client not authenticated to send mail <redacted>")
                 .contains("(in reply to MAIL FROM command)");
         assertThat(refused.get("last_at")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(body()).doesNotContain("victim", "dave", "alice", "@");
@@ -116,45 +150,69 @@ class RelayDeliverySummaryTest {
     @Test
     void aNextHopThatDoesNotAnswerShowsQueueGrowth() throws Exception {
         for (int i = 0; i < 3; i++) {
-            SmtpClient.send(relay.listen(), "alice@sender.test", List.of("frank" + i + "@slow.test"), "slow-" + i);
+            SmtpClient.send(
+                    relay.listen(),
+                    "alice@sender.test",
+                    List.of("frank" + i + "@slow.test"),
+                    "slow-" + i);
         }
-        Map<String, Map<String, String>> domains = awaitSummary(d -> count(d, "slow.test", "queued") >= 3);
+        Map<String, Map<String, String>> domains =
+                awaitSummary(d -> count(d, "slow.test", "queued") >= 3);
         assertThat(domains.get("slow.test")).containsEntry("sent", "0");
-        assertThat(hanging.connections()).as("Postfix is stuck talking to the next hop").isPositive();
+        assertThat(hanging.connections())
+                .as("Postfix is stuck talking to the next hop")
+                .isPositive();
     }
 
     /**
-     * The image's settings: the log file is emptied whenever it was read past RELAY_MAILLOG_MAX_BYTES, every line is
-     * copied to stdout first, and postlogd (which appends) goes on writing at the new end: counting never stops.
+     * The image's settings: the log file is emptied whenever it was read past
+     * RELAY_MAILLOG_MAX_BYTES, every line is copied to stdout first, and postlogd (which appends)
+     * goes on writing at the new end: counting never stops.
      */
     @Test
     void aBoundedLogIsEmptiedAndStillCountedAndEchoed() throws Exception {
         Loopback.Endpoint status = Loopback.newEndpoint();
-        PostfixConfig config = render(relayVia(smarthost.endpoint()), route("ok.test", healthy.endpoint()));
-        try (RelayInstance small = RelayInstance.create(Loopback.newEndpoint(), status, List.of())
-                .withEnvironment("RELAY_MAILLOG_MAX_BYTES", "3000")
-                .withEnvironment("RELAY_MAILLOG_ECHO", "1")
-                .start(config)) {
+        PostfixConfig config =
+                render(relayVia(smarthost.endpoint()), route("ok.test", healthy.endpoint()));
+        try (RelayInstance small =
+                RelayInstance.create(Loopback.newEndpoint(), status, List.of())
+                        .withEnvironment("RELAY_MAILLOG_MAX_BYTES", "3000")
+                        .withEnvironment("RELAY_MAILLOG_ECHO", "1")
+                        .start(config)) {
             for (int i = 0; i < 16; i++) {
-                SmtpClient.send(small.listen(), "alice@sender.test", List.of("bob" + i + "@ok.test"), "small-" + i);
+                SmtpClient.send(
+                        small.listen(),
+                        "alice@sender.test",
+                        List.of("bob" + i + "@ok.test"),
+                        "small-" + i);
             }
-            await("16 deliveries counted").atMost(SUMMARY).pollInterval(Duration.ofMillis(250))
+            await("16 deliveries counted")
+                    .atMost(SUMMARY)
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> sent(domains(body(status)), "ok.test") >= 16);
             String echoed = small.entrypointLog();
             assertThat(echoed.length()).as("what Postfix logged").isGreaterThan(10_000);
-            assertThat(small.maillog().length()).as("the log file stays bounded").isLessThan(3000 + 3000);
+            assertThat(small.maillog().length())
+                    .as("the log file stays bounded")
+                    .isLessThan(3000 + 3000);
             assertThat(small.maillog()).doesNotContain("\0");
-            assertThat(echoed).as("every line went to stdout").contains("to=<bob0@ok.test>", "to=<bob15@ok.test>");
+            assertThat(echoed)
+                    .as("every line went to stdout")
+                    .contains("to=<bob0@ok.test>", "to=<bob15@ok.test>");
         }
     }
 
     private Map<String, Map<String, String>> awaitSummary(
             java.util.function.Predicate<Map<String, Map<String, String>>> condition) {
         try {
-            return await("delivery summary").atMost(SUMMARY).pollInterval(Duration.ofMillis(250))
+            return await("delivery summary")
+                    .atMost(SUMMARY)
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> domains(body()), condition);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "\n--- delivery ---\n" + bodyQuietly() + relay.diagnostics(), e);
+            throw new AssertionError(
+                    e.getMessage() + "\n--- delivery ---\n" + bodyQuietly() + relay.diagnostics(),
+                    e);
         }
     }
 
@@ -170,10 +228,15 @@ class RelayDeliverySummaryTest {
         return body(statusEndpoint);
     }
 
-    private static String body(Loopback.Endpoint endpoint) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://" + endpoint + "/delivery")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static String body(Loopback.Endpoint endpoint)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create("http://" + endpoint + "/delivery"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response.body();
     }
@@ -210,7 +273,10 @@ class RelayDeliverySummaryTest {
         return fields == null ? 0 : Integer.parseInt(fields.getOrDefault(key, "0"));
     }
 
-    /** A next hop that accepts TCP connections and never says a word: mail to it stays in the active queue. */
+    /**
+     * A next hop that accepts TCP connections and never says a word: mail to it stays in the active
+     * queue.
+     */
     static final class HangingPeer implements AutoCloseable {
         final Loopback.Endpoint endpoint;
         private final ServerSocket server = new ServerSocket();
@@ -219,16 +285,22 @@ class RelayDeliverySummaryTest {
         HangingPeer(Loopback.Endpoint endpoint) throws IOException {
             this.endpoint = endpoint;
             server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getByName(endpoint.address()), endpoint.port()), 50);
-            Thread thread = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        held.add(server.accept());
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "hanging-peer");
+            server.bind(
+                    new InetSocketAddress(
+                            InetAddress.getByName(endpoint.address()), endpoint.port()),
+                    50);
+            Thread thread =
+                    new Thread(
+                            () -> {
+                                while (!server.isClosed()) {
+                                    try {
+                                        held.add(server.accept());
+                                    } catch (IOException e) {
+                                        return;
+                                    }
+                                }
+                            },
+                            "hanging-peer");
             thread.setDaemon(true);
             thread.start();
         }

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The relay image's entrypoint runs a real Postfix with the operator's rendered files: routed domains reach
- * their next hops with the original envelope, next-hop lists fall back in order, subdomain routes apply, and
- * everything else takes the default route. The relay reports the operator's config hash as live.
+ * The relay image's entrypoint runs a real Postfix with the operator's rendered files: routed
+ * domains reach their next hops with the original envelope, next-hop lists fall back in order,
+ * subdomain routes apply, and everything else takes the default route. The relay reports the
+ * operator's config hash as live.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RealComponents
@@ -51,13 +52,23 @@ class RelayDeliveryTest {
     @BeforeAll
     void startRelay() {
         Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue", "busybox");
-        TransportRule withSubdomains = new TransportRule("c.test", true, List.of(Configs.hop(routeC.endpoint())),
-                TlsLevel.MAY, null, "mail/c");
-        config = render(relayVia(smarthost.endpoint()),
-                route("a.test", routeA.endpoint()),
-                route("b.test", deadHop, routeB.endpoint()),
-                withSubdomains);
-        relay = RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of()).start(config);
+        TransportRule withSubdomains =
+                new TransportRule(
+                        "c.test",
+                        true,
+                        List.of(Configs.hop(routeC.endpoint())),
+                        TlsLevel.MAY,
+                        null,
+                        "mail/c");
+        config =
+                render(
+                        relayVia(smarthost.endpoint()),
+                        route("a.test", routeA.endpoint()),
+                        route("b.test", deadHop, routeB.endpoint()),
+                        withSubdomains);
+        relay =
+                RelayInstance.create(Loopback.newEndpoint(), statusEndpoint, List.of())
+                        .start(config);
     }
 
     @AfterAll
@@ -81,20 +92,32 @@ class RelayDeliveryTest {
 
     @Test
     void nextHopListFallsBackToTheSecondHop() throws Exception {
-        assertThat(config.transport()).contains("b.test smtp:" + deadHop.bracketed() + ", "
-                + routeB.endpoint().bracketed());
+        assertThat(config.transport())
+                .contains(
+                        "b.test smtp:"
+                                + deadHop.bracketed()
+                                + ", "
+                                + routeB.endpoint().bracketed());
 
         SmtpClient.send(relay.listen(), "alice@sender.test", List.of("carol@b.test"), "list-b");
 
         assertThat(arrived(routeB, "list-b").rcptTo()).containsExactly("carol@b.test");
-        assertThat(relay.maillog()).contains("connect to " + deadHop.address() + "[" + deadHop.address() + "]:"
-                + deadHop.port() + ": Connection refused");
+        assertThat(relay.maillog())
+                .contains(
+                        "connect to "
+                                + deadHop.address()
+                                + "["
+                                + deadHop.address()
+                                + "]:"
+                                + deadHop.port()
+                                + ": Connection refused");
         assertNowhereElse("list-b", routeB);
     }
 
     @Test
     void subdomainsFollowTheParentRouteWhenIncluded() throws Exception {
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("dave@deep.sub.c.test"), "sub-c");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("dave@deep.sub.c.test"), "sub-c");
 
         assertThat(arrived(routeC, "sub-c").rcptTo()).containsExactly("dave@deep.sub.c.test");
         assertNowhereElse("sub-c", routeC);
@@ -102,18 +125,25 @@ class RelayDeliveryTest {
 
     @Test
     void unroutedDomainsTakeTheDefaultRoute() throws Exception {
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("erin@elsewhere.test", "frank@a.test.example"),
+        SmtpClient.send(
+                relay.listen(),
+                "alice@sender.test",
+                List.of("erin@elsewhere.test", "frank@a.test.example"),
                 "default-route");
 
         Delivery delivery = arrived(smarthost, "default-route");
-        assertThat(delivery.rcptTo()).containsExactlyInAnyOrder("erin@elsewhere.test", "frank@a.test.example");
+        assertThat(delivery.rcptTo())
+                .containsExactlyInAnyOrder("erin@elsewhere.test", "frank@a.test.example");
         assertThat(delivery.mailFrom()).isEqualTo("alice@sender.test");
         assertNowhereElse("default-route", smarthost);
     }
 
     @Test
     void oneMessageForSeveralRoutesIsSplitPerNextHop() throws Exception {
-        SmtpClient.send(relay.listen(), "grace@sender.test", List.of("heidi@a.test", "ivan@elsewhere.test"),
+        SmtpClient.send(
+                relay.listen(),
+                "grace@sender.test",
+                List.of("heidi@a.test", "ivan@elsewhere.test"),
                 "split");
 
         assertThat(arrived(routeA, "split").rcptTo()).containsExactly("heidi@a.test");
@@ -122,17 +152,28 @@ class RelayDeliveryTest {
 
     @Test
     void relayReportsTheOperatorsHashOverHttpAndAnswersTheReadinessProbe() throws Exception {
-        assertThat(relay.status()).containsEntry("live", RelayInstance.hashOf(config)).containsEntry("state", "running");
+        assertThat(relay.status())
+                .containsEntry("live", RelayInstance.hashOf(config))
+                .containsEntry("state", "running");
 
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://" + statusEndpoint + "/status")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create("http://" + statusEndpoint + "/status"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("live=" + RelayInstance.hashOf(config), "state=running");
+        assertThat(response.body())
+                .contains("live=" + RelayInstance.hashOf(config), "state=running");
 
-        assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode()).isZero();
-        Commands.Result noSmtpd = relay.runScript("ready.sh",
-                Map.of("RELAY_LISTEN", Loopback.newEndpoint().toString()), Duration.ofSeconds(10));
+        assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode())
+                .isZero();
+        Commands.Result noSmtpd =
+                relay.runScript(
+                        "ready.sh",
+                        Map.of("RELAY_LISTEN", Loopback.newEndpoint().toString()),
+                        Duration.ofSeconds(10));
         assertThat(noSmtpd.exitCode()).as(noSmtpd.output()).isNotZero();
     }
 
@@ -143,7 +184,9 @@ class RelayDeliveryTest {
     private void assertNowhereElse(String subject, SmtpSink expected) {
         for (SmtpSink sink : List.of(routeA, routeB, routeC, smarthost)) {
             if (sink != expected) {
-                assertThat(sink.withSubject(subject)).as("%s must not reach %s", subject, sink.endpoint()).isNull();
+                assertThat(sink.withSubject(subject))
+                        .as("%s must not reach %s", subject, sink.endpoint())
+                        .isNull();
             }
         }
     }

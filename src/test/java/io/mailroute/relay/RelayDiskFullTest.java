@@ -24,16 +24,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A configuration volume without room for the new files must not install a truncated map: the relay reports
- * {@code state=failed} with the reason, the last good configuration keeps routing, and the new one goes live once
- * there is room again. The config directory is a small tmpfs the test mounts (before the relay starts) and fills.
+ * A configuration volume without room for the new files must not install a truncated map: the relay
+ * reports {@code state=failed} with the reason, the last good configuration keeps routing, and the
+ * new one goes live once there is room again. The config directory is a small tmpfs the test mounts
+ * (before the relay starts) and fills.
  */
 @RealComponents
 class RelayDiskFullTest {
 
-    /** Room for the small first configuration (maps of a few KiB each), far too little for the large one. */
+    /**
+     * Room for the small first configuration (maps of a few KiB each), far too little for the large
+     * one.
+     */
     private static final int TMPFS_KIB = 2048;
+
     private static final long LEFT_FREE = 48 * 1024;
+
     /** The large configuration's transport map: about 65 KB of source and 180 KB of LMDB. */
     private static final int EXTRA_ROUTES = 2000;
 
@@ -63,12 +69,14 @@ class RelayDiskFullTest {
     @Test
     void fullConfigVolumeKeepsTheLastGoodConfigurationLiveAndSaysWhy() throws Exception {
         Commands.requireRootAndTools("postfix", "postconf", "postmap", "mount", "umount");
-        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig good =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
         List<TransportRule> rules = new ArrayList<>(List.of(route("a.test", newTarget.endpoint())));
         for (int i = 0; i < EXTRA_ROUTES; i++) {
             rules.add(route("d" + i + ".test", newTarget.endpoint()));
         }
-        PostfixConfig large = render(relayVia(smarthost.endpoint()), rules.toArray(TransportRule[]::new));
+        PostfixConfig large =
+                render(relayVia(smarthost.endpoint()), rules.toArray(TransportRule[]::new));
         relay = RelayInstance.create();
         tmpfs = TmpfsMount.mount(relay.configDir(), TMPFS_KIB);
         relay.start(good);
@@ -80,16 +88,23 @@ class RelayDiskFullTest {
 
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(relay.status()).containsEntry("state", "failed"));
-        assertThat(relay.status()).as(relay.diagnostics())
+        assertThat(relay.status())
+                .as(relay.diagnostics())
                 .containsEntry("live", RelayInstance.hashOf(good))
                 .containsEntry("mounted", RelayInstance.hashOf(large));
         assertThat(relay.status().get("message"))
-                .startsWith("configuration " + RelayInstance.hashOf(large) + " could not be installed: cannot copy ")
+                .startsWith(
+                        "configuration "
+                                + RelayInstance.hashOf(large)
+                                + " could not be installed: cannot copy ")
                 .contains("No space left on device")
                 .endsWith("live configuration: " + RelayInstance.hashOf(good));
-        assertThat(Files.readAllBytes(liveMap)).as("the live transport map is untouched").isEqualTo(goodMap);
+        assertThat(Files.readAllBytes(liveMap))
+                .as("the live transport map is untouched")
+                .isEqualTo(goodMap);
         try (Stream<Path> files = Files.list(relay.configDir())) {
-            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary copies left behind")
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .as("no temporary copies left behind")
                     .noneMatch(name -> name.endsWith(".new"));
         }
         SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "while-full");
@@ -100,7 +115,11 @@ class RelayDiskFullTest {
 
         relay.awaitLive(RelayInstance.hashOf(large));
         assertThat(relay.status()).containsEntry("state", "running");
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test", "carol@d1999.test"), "after");
+        SmtpClient.send(
+                relay.listen(),
+                "alice@sender.test",
+                List.of("bob@a.test", "carol@d1999.test"),
+                "after");
         assertThat(newTarget.awaitDeliveries(1, Duration.ofSeconds(20)).get(0).rcptTo())
                 .containsExactlyInAnyOrder("bob@a.test", "carol@d1999.test");
         assertThat(oldTarget.withSubject("after")).isNull();

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Only clients in {@code acceptFrom} may relay. The rendered mynetworks always contains 127.0.0.0/8 (in-pod
- * probes and tools), so a loopback source address cannot stand for an outsider: the relay runs in a network
- * namespace of the test with documentation addresses (192.0.2.0/24) on its loopback interface, and swaks
- * connects from a chosen source address.
+ * Only clients in {@code acceptFrom} may relay. The rendered mynetworks always contains 127.0.0.0/8
+ * (in-pod probes and tools), so a loopback source address cannot stand for an outsider: the relay
+ * runs in a network namespace of the test with documentation addresses (192.0.2.0/24) on its
+ * loopback interface, and swaks connects from a chosen source address.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RealComponents
@@ -41,10 +41,14 @@ class RelayOpenRelayTest {
         for (String address : new String[] {RELAY_ADDRESS, ALLOWED_CLIENT, OUTSIDER}) {
             netns.addAddress(address + "/32");
         }
-        PostfixConfig config = render(relayVia(new Loopback.Endpoint("127.0.0.1", 2526), ALLOWED_CLIENT + "/32"));
-        assertThat(config.mainCf()).containsPattern("mynetworks = .*" + ALLOWED_CLIENT + "/32")
+        PostfixConfig config =
+                render(relayVia(new Loopback.Endpoint("127.0.0.1", 2526), ALLOWED_CLIENT + "/32"));
+        assertThat(config.mainCf())
+                .containsPattern("mynetworks = .*" + ALLOWED_CLIENT + "/32")
                 .doesNotContain(OUTSIDER);
-        relay = RelayInstance.create(new Loopback.Endpoint(RELAY_ADDRESS, 2525), null, netns.exec()).start(config);
+        relay =
+                RelayInstance.create(new Loopback.Endpoint(RELAY_ADDRESS, 2525), null, netns.exec())
+                        .start(config);
     }
 
     @AfterAll
@@ -59,18 +63,33 @@ class RelayOpenRelayTest {
 
     @Test
     void clientOutsideAcceptFromCannotRelay() {
-        Commands.Result result = Swaks.send(netns, SERVER, OUTSIDER, "spam@sender.test", "victim@elsewhere.test",
-                "open-relay-probe", "RCPT");
+        Commands.Result result =
+                Swaks.send(
+                        netns,
+                        SERVER,
+                        OUTSIDER,
+                        "spam@sender.test",
+                        "victim@elsewhere.test",
+                        "open-relay-probe",
+                        "RCPT");
 
         assertThat(result.exitCode()).as(result.output()).isEqualTo(24);
-        assertThat(result.output()).contains("554 5.7.1 <victim@elsewhere.test>: Relay access denied");
+        assertThat(result.output())
+                .contains("554 5.7.1 <victim@elsewhere.test>: Relay access denied");
         assertThat(relay.maillog()).contains("reject: RCPT from unknown[" + OUTSIDER + "]");
     }
 
     @Test
     void clientInAcceptFromCanRelay() {
-        Commands.Result result = Swaks.send(netns, SERVER, ALLOWED_CLIENT, "app@sender.test",
-                "customer@elsewhere.test", "allowed", "RCPT");
+        Commands.Result result =
+                Swaks.send(
+                        netns,
+                        SERVER,
+                        ALLOWED_CLIENT,
+                        "app@sender.test",
+                        "customer@elsewhere.test",
+                        "allowed",
+                        "RCPT");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("<-  250 2.1.5 Ok");
@@ -78,8 +97,15 @@ class RelayOpenRelayTest {
 
     @Test
     void outsiderCannotRelayToARoutedDomainEither() {
-        Commands.Result result = Swaks.send(netns, SERVER, OUTSIDER, "spam@sender.test", "victim@a.test",
-                "open-relay-probe-2", "RCPT");
+        Commands.Result result =
+                Swaks.send(
+                        netns,
+                        SERVER,
+                        OUTSIDER,
+                        "spam@sender.test",
+                        "victim@a.test",
+                        "open-relay-probe-2",
+                        "RCPT");
 
         assertThat(result.exitCode()).as(result.output()).isEqualTo(24);
         assertThat(result.output()).contains("Relay access denied");

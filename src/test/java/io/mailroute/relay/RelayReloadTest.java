@@ -29,16 +29,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Route changes reach the running relay through the kubelet's {@code ..data} symlink swap and a
- * {@code postfix reload}: mail keeps flowing, nothing is lost or sent twice, and a configuration Postfix would
- * reject never replaces the live one.
+ * {@code postfix reload}: mail keeps flowing, nothing is lost or sent twice, and a configuration
+ * Postfix would reject never replaces the live one.
  */
 @RealComponents
 class RelayReloadTest {
 
     private static final int MESSAGES = 40;
-    /** The sender goes on past MESSAGES until this many were accepted after the new hash went live. */
+
+    /**
+     * The sender goes on past MESSAGES until this many were accepted after the new hash went live.
+     */
     private static final int AFTER_LIVE = 5;
-    /** Upper bound of the sender loop (a relay that never goes live must not make it send forever). */
+
+    /**
+     * Upper bound of the sender loop (a relay that never goes live must not make it send forever).
+     */
     private static final int MAX_MESSAGES = 400;
 
     private final SmtpSink oldTarget = SmtpSink.start(SmtpSink.Options.plain());
@@ -61,12 +67,15 @@ class RelayReloadTest {
 
     @Test
     void routeChangeWhileMailFlowsLosesAndDuplicatesNothing() throws Exception {
-        PostfixConfig before = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
-        PostfixConfig after = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig before =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig after =
+                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
         relay = RelayInstance.create().start(before);
         Map<Integer, Long> acceptedAt = new TreeMap<>();
         AtomicLong liveAtHolder = new AtomicLong();
-        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> send(acceptedAt, liveAtHolder));
+        CompletableFuture<Void> sender =
+                CompletableFuture.runAsync(() -> send(acceptedAt, liveAtHolder));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> accepted(acceptedAt) >= MESSAGES / 4);
         long publishedAt = System.nanoTime();
@@ -77,30 +86,43 @@ class RelayReloadTest {
         sender.get(60, TimeUnit.SECONDS);
         int sent = accepted(acceptedAt);
 
-        await("all %d messages delivered".formatted(sent)).atMost(Duration.ofSeconds(30))
+        await("all %d messages delivered".formatted(sent))
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> oldTarget.deliveries().size() + newTarget.deliveries().size() >= sent);
         Thread.sleep(1000); // a duplicate would show up late
         List<Integer> atOld = sequence(oldTarget.deliveries());
         List<Integer> atNew = sequence(newTarget.deliveries());
         List<Integer> all = new ArrayList<>(atOld);
         all.addAll(atNew);
-        assertThat(all).as("every message exactly once").hasSize(sent).doesNotHaveDuplicates()
+        assertThat(all)
+                .as("every message exactly once")
+                .hasSize(sent)
+                .doesNotHaveDuplicates()
                 .containsAll(acceptedAt.keySet());
         assertThat(atOld).as("mail before the change").isNotEmpty();
         List<Integer> acceptedAfterLive = acceptedAfter(acceptedAt, liveAt);
-        assertThat(acceptedAfterLive).as("mail accepted after the relay reported the new hash").isNotEmpty();
+        assertThat(acceptedAfterLive)
+                .as("mail accepted after the relay reported the new hash")
+                .isNotEmpty();
         assertThat(atNew).as("new target").containsAll(acceptedAfterLive);
         assertThat(smarthost.deliveries()).isEmpty();
-        System.out.printf("reload under load: live %d ms after publish; %d messages to the old target, %d to the new%n",
+        System.out.printf(
+                "reload under load: live %d ms after publish; %d messages to the old target, %d to the new%n",
                 (liveAt - publishedAt) / 1_000_000, atOld.size(), atNew.size());
-        assertThat(relay.maillog()).contains("reload -- version").doesNotContain("stopping the Postfix mail system");
-        assertThat(relay.maillog().split("daemon started", -1)).as("one master start, no restart").hasSize(2);
+        assertThat(relay.maillog())
+                .contains("reload -- version")
+                .doesNotContain("stopping the Postfix mail system");
+        assertThat(relay.maillog().split("daemon started", -1))
+                .as("one master start, no restart")
+                .hasSize(2);
     }
 
     @Test
     void aChangedConfigurationGoesLiveOnTheFileEventNotAtTheNextPoll() throws Exception {
-        PostfixConfig before = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
-        PostfixConfig after = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig before =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig after =
+                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
         relay = RelayInstance.create().pollEvery("120").start(before);
 
         long publishedAt = System.nanoTime();
@@ -117,39 +139,50 @@ class RelayReloadTest {
 
     @Test
     void mainCfChangeTakesEffectThroughReloadWithoutRestart() throws Exception {
-        PostfixConfig before = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
-        PostfixConfig after = render(relayVia(newTarget.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig before =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig after =
+                render(relayVia(newTarget.endpoint()), route("a.test", oldTarget.endpoint()));
         relay = RelayInstance.create().start(before);
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@elsewhere.test"), "before");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("bob@elsewhere.test"), "before");
         smarthost.awaitSubject("before", Duration.ofSeconds(20));
 
         relay.publish(after);
         relay.awaitLive(RelayInstance.hashOf(after));
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@elsewhere.test"), "after");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("bob@elsewhere.test"), "after");
 
         assertThat(newTarget.awaitSubject("after", Duration.ofSeconds(20)).rcptTo())
                 .containsExactly("bob@elsewhere.test");
         assertThat(smarthost.withSubject("after")).isNull();
-        assertThat(relay.maillog().split("daemon started", -1)).as("one master start, no restart").hasSize(2);
+        assertThat(relay.maillog().split("daemon started", -1))
+                .as("one master start, no restart")
+                .hasSize(2);
     }
 
     @Test
     void configurationPostfixRejectsIsRefusedAndTheLiveOneKeepsRouting() throws Exception {
-        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig good =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
         relay = RelayInstance.create().start(good);
         Map<String, String> broken = new TreeMap<>(good.publicFiles());
         broken.put("transport", good.transport() + "a.test\n");
 
         relay.publish(broken, null);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> "refused".equals(relay.status().get("state")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "refused".equals(relay.status().get("state")));
         assertThat(relay.status()).containsEntry("live", RelayInstance.hashOf(good));
-        assertThat(relay.status().get("message")).contains("transport", "expected format: key whitespace value");
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "after-refusal");
+        assertThat(relay.status().get("message"))
+                .contains("transport", "expected format: key whitespace value");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("bob@a.test"), "after-refusal");
         assertThat(oldTarget.awaitSubject("after-refusal", Duration.ofSeconds(20)).rcptTo())
                 .containsExactly("bob@a.test");
 
-        PostfixConfig fixed = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig fixed =
+                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
         relay.publish(fixed);
         relay.awaitLive(RelayInstance.hashOf(fixed));
         assertThat(relay.status()).containsEntry("state", "running");
@@ -157,16 +190,21 @@ class RelayReloadTest {
 
     @Test
     void filesOutOfStepWithTheConfigHashKeyWaitUntilTheyMatch() {
-        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig good =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
         relay = RelayInstance.create().start(good);
-        PostfixConfig next = render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig next =
+                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
         Map<String, String> files = new TreeMap<>(next.publicFiles());
         files.put("config-hash", "0".repeat(64));
 
         relay.publish(files, null);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> "waiting".equals(relay.status().get("state")));
-        assertThat(relay.status()).containsEntry("live", RelayInstance.hashOf(good)).containsEntry("mounted", RelayInstance.hashOf(next));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "waiting".equals(relay.status().get("state")));
+        assertThat(relay.status())
+                .containsEntry("live", RelayInstance.hashOf(good))
+                .containsEntry("mounted", RelayInstance.hashOf(next));
 
         files.put("config-hash", RelayInstance.hashOf(next) + "\n");
         relay.publish(files, null);
@@ -175,42 +213,51 @@ class RelayReloadTest {
 
     @Test
     void badInitialConfigurationKeepsPostfixDownUntilAGoodOneArrives() throws Exception {
-        PostfixConfig good = render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig good =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
         Map<String, String> broken = new TreeMap<>(good.publicFiles());
         broken.put("main.cf", good.mainCf() + "this line has no equals sign\n");
         relay = RelayInstance.create();
         relay.publish(broken, null);
         relay.launch();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> "refused".equals(relay.status().get("state")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "refused".equals(relay.status().get("state")));
         assertThat(relay.status()).containsEntry("live", "");
         assertThat(relay.status().get("message")).contains("missing '=' after attribute name");
         assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode())
-                .as("not ready without a good configuration").isNotZero();
+                .as("not ready without a good configuration")
+                .isNotZero();
 
         relay.publish(good);
         relay.awaitLive(RelayInstance.hashOf(good));
-        assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode()).isZero();
+        assertThat(relay.runScript("ready.sh", Map.of(), Duration.ofSeconds(10)).exitCode())
+                .isZero();
     }
 
     /**
-     * Sends at least MESSAGES messages, 50 ms apart, and goes on until AFTER_LIVE of them were accepted after the
-     * test set {@code liveAt} (the moment the new configuration was reported live), so that mail both before and
-     * after the reload is covered however long validation takes on a busy machine.
+     * Sends at least MESSAGES messages, 50 ms apart, and goes on until AFTER_LIVE of them were
+     * accepted after the test set {@code liveAt} (the moment the new configuration was reported
+     * live), so that mail both before and after the reload is covered however long validation takes
+     * on a busy machine.
      */
     private void send(Map<Integer, Long> acceptedAt, AtomicLong liveAt) {
         for (int i = 1; i <= MAX_MESSAGES; i++) {
-            if (i > MESSAGES && liveAt.get() != 0 && acceptedAfter(acceptedAt, liveAt.get()).size() >= AFTER_LIVE) {
+            if (i > MESSAGES
+                    && liveAt.get() != 0
+                    && acceptedAfter(acceptedAt, liveAt.get()).size() >= AFTER_LIVE) {
                 return;
             }
             try {
-                SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "seq-" + i);
+                SmtpClient.send(
+                        relay.listen(), "alice@sender.test", List.of("bob@a.test"), "seq-" + i);
                 synchronized (acceptedAt) {
                     acceptedAt.put(i, System.nanoTime());
                 }
                 Thread.sleep(50);
             } catch (Exception e) {
-                throw new IllegalStateException("message " + i + " was not accepted" + relay.diagnostics(), e);
+                throw new IllegalStateException(
+                        "message " + i + " was not accepted" + relay.diagnostics(), e);
             }
         }
     }
@@ -223,13 +270,16 @@ class RelayReloadTest {
 
     private static List<Integer> acceptedAfter(Map<Integer, Long> acceptedAt, long when) {
         synchronized (acceptedAt) {
-            return acceptedAt.entrySet().stream().filter(e -> e.getValue() > when).map(Map.Entry::getKey)
+            return acceptedAt.entrySet().stream()
+                    .filter(e -> e.getValue() > when)
+                    .map(Map.Entry::getKey)
                     .collect(Collectors.toList());
         }
     }
 
     private static List<Integer> sequence(List<Delivery> deliveries) {
-        return deliveries.stream().map(d -> Integer.parseInt(d.header("Subject").substring("seq-".length())))
+        return deliveries.stream()
+                .map(d -> Integer.parseInt(d.header("Subject").substring("seq-".length())))
                 .collect(Collectors.toList());
     }
 }

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Credentials from the relay's Secret (sasl_passwd, keyed by next hop) authenticate to next hops that require
- * SMTP AUTH, for a route and for the smarthost; wrong credentials defer the mail and nothing is sent without AUTH.
+ * Credentials from the relay's Secret (sasl_passwd, keyed by next hop) authenticate to next hops
+ * that require SMTP AUTH, for a route and for the smarthost; wrong credentials defer the mail and
+ * nothing is sent without AUTH.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RealComponents
@@ -49,17 +50,35 @@ class RelaySaslTest {
     @BeforeAll
     void start(@TempDir Path caDir) {
         Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue", "openssl");
-        SSLContext tls = TestCa.serverContext(TestCa.create(caDir, "mailroute SASL test CA").issue("auth.test"));
+        SSLContext tls =
+                TestCa.serverContext(
+                        TestCa.create(caDir, "mailroute SASL test CA").issue("auth.test"));
         routeSink = sink(SmtpSink.Options.plain().withTls(tls).withAuth(USER, PASSWORD));
         wrongPasswordSink = sink(SmtpSink.Options.plain().withTls(tls).withAuth(USER, PASSWORD));
-        smarthost = sink(SmtpSink.Options.plain().withTls(tls).withAuth("smarthost-user", PASSWORD));
-        RelaySettings settings = new RelaySettings("mail/relay", "relay.test", List.of(),
-                new DefaultRouteRule.Smarthost(hop(smarthost.endpoint()), TlsLevel.ENCRYPT,
-                        new SaslCredentials("smarthost-user", PASSWORD)));
-        PostfixConfig config = render(settings,
-                route("auth.test", TlsLevel.ENCRYPT, new SaslCredentials(USER, PASSWORD), routeSink.endpoint()),
-                route("wrong.test", TlsLevel.ENCRYPT, new SaslCredentials(USER, "not-the-password"),
-                        wrongPasswordSink.endpoint()));
+        smarthost =
+                sink(SmtpSink.Options.plain().withTls(tls).withAuth("smarthost-user", PASSWORD));
+        RelaySettings settings =
+                new RelaySettings(
+                        "mail/relay",
+                        "relay.test",
+                        List.of(),
+                        new DefaultRouteRule.Smarthost(
+                                hop(smarthost.endpoint()),
+                                TlsLevel.ENCRYPT,
+                                new SaslCredentials("smarthost-user", PASSWORD)));
+        PostfixConfig config =
+                render(
+                        settings,
+                        route(
+                                "auth.test",
+                                TlsLevel.ENCRYPT,
+                                new SaslCredentials(USER, PASSWORD),
+                                routeSink.endpoint()),
+                        route(
+                                "wrong.test",
+                                TlsLevel.ENCRYPT,
+                                new SaslCredentials(USER, "not-the-password"),
+                                wrongPasswordSink.endpoint()));
         assertThat(config.hasSasl()).isTrue();
         assertThat(config.publicFiles().values()).noneMatch(file -> file.contains(PASSWORD));
         relay = RelayInstance.create().start(config);
@@ -75,7 +94,8 @@ class RelaySaslTest {
 
     @Test
     void routeCredentialsAuthenticateOverTls() throws Exception {
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@auth.test"), "authenticated");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("bob@auth.test"), "authenticated");
 
         Delivery delivery = routeSink.awaitSubject("authenticated", Duration.ofSeconds(20));
         assertThat(delivery.authUser()).isEqualTo(USER);
@@ -85,7 +105,11 @@ class RelaySaslTest {
 
     @Test
     void smarthostCredentialsAuthenticateTheDefaultRoute() throws Exception {
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("erin@elsewhere.test"), "via-smarthost");
+        SmtpClient.send(
+                relay.listen(),
+                "alice@sender.test",
+                List.of("erin@elsewhere.test"),
+                "via-smarthost");
 
         Delivery delivery = smarthost.awaitSubject("via-smarthost", Duration.ofSeconds(20));
         assertThat(delivery.authUser()).isEqualTo("smarthost-user");
@@ -94,12 +118,16 @@ class RelaySaslTest {
 
     @Test
     void wrongCredentialsDeferAndNothingIsSentUnauthenticated() throws Exception {
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("carol@wrong.test"), "wrong-password");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("carol@wrong.test"), "wrong-password");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> relay.maillog().contains("to=<carol@wrong.test>"));
-        assertThat(relay.maillog()).contains("SASL authentication failed")
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> relay.maillog().contains("to=<carol@wrong.test>"));
+        assertThat(relay.maillog())
+                .contains("SASL authentication failed")
                 .containsPattern("to=<carol@wrong\\.test>.*status=deferred");
-        assertThat(relay.maillog()).doesNotContainPattern("to=<carol@wrong\\.test>.*status=bounced");
+        assertThat(relay.maillog())
+                .doesNotContainPattern("to=<carol@wrong\\.test>.*status=bounced");
         assertThat(wrongPasswordSink.connections()).isPositive();
         assertThat(wrongPasswordSink.deliveries()).isEmpty();
         assertThat(wrongPasswordSink.refusals()).as("no MAIL FROM without AUTH").isEmpty();

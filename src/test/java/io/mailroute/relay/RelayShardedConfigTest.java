@@ -9,11 +9,11 @@ import io.mailroute.dependent.RelayConfigLayout;
 import io.mailroute.postfix.PostfixConfig;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.postfix.TransportRule;
-import io.mailroute.testing.RealComponents;
 import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.RelayInstance;
 import io.mailroute.relay.fixtures.SmtpClient;
 import io.mailroute.relay.fixtures.SmtpSink;
+import io.mailroute.testing.RealComponents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A relay configuration too large for one ConfigMap arrives as a manifest in the main ConfigMap and parts from the
- * shard ConfigMaps, all in one directory (the pod's projected volume). The relay reassembles the maps, goes live only
- * when the whole matches config-hash, and routes domains from every part.
+ * A relay configuration too large for one ConfigMap arrives as a manifest in the main ConfigMap and
+ * parts from the shard ConfigMaps, all in one directory (the pod's projected volume). The relay
+ * reassembles the maps, goes live only when the whole matches config-hash, and routes domains from
+ * every part.
  */
 @RealComponents
 class RelayShardedConfigTest {
@@ -55,8 +56,11 @@ class RelayShardedConfigTest {
     @Test
     void aShardedConfigurationGoesLiveWholeAndRoutesDomainsOfEveryPart() throws Exception {
         PostfixConfig config = large(last);
-        RelayConfigLayout.Layout layout = RelayConfigLayout.of(config, RelayInstance.hashOf(config));
-        assertThat(layout.shards()).as("the transport map needs several parts").hasSizeGreaterThan(2);
+        RelayConfigLayout.Layout layout =
+                RelayConfigLayout.of(config, RelayInstance.hashOf(config));
+        assertThat(layout.shards())
+                .as("the transport map needs several parts")
+                .hasSizeGreaterThan(2);
         assertThat(layout.main()).doesNotContainKey("transport").containsKey("transport.parts");
 
         relay = RelayInstance.create();
@@ -64,33 +68,64 @@ class RelayShardedConfigTest {
         relay.launch();
         relay.awaitLive(RelayInstance.hashOf(config));
 
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@aaa-first.test"), "first-part");
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@zzz-last.test"), "last-part");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(first.deliveries()).anySatisfy(d -> assertThat(d.rcptTo()).containsExactly("bob@aaa-first.test"));
-            assertThat(last.deliveries()).anySatisfy(d -> assertThat(d.rcptTo()).containsExactly("bob@zzz-last.test"));
-        });
-        assertThat(smarthost.deliveries()).as("nothing fell through to the default route").isEmpty();
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("bob@aaa-first.test"), "first-part");
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("bob@zzz-last.test"), "last-part");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> {
+                            assertThat(first.deliveries())
+                                    .anySatisfy(
+                                            d ->
+                                                    assertThat(d.rcptTo())
+                                                            .containsExactly("bob@aaa-first.test"));
+                            assertThat(last.deliveries())
+                                    .anySatisfy(
+                                            d ->
+                                                    assertThat(d.rcptTo())
+                                                            .containsExactly("bob@zzz-last.test"));
+                        });
+        assertThat(smarthost.deliveries())
+                .as("nothing fell through to the default route")
+                .isEmpty();
 
-        // The next configuration moves the last domain. Its shards arrive first, one stale part left: the relay
+        // The next configuration moves the last domain. Its shards arrive first, one stale part
+        // left: the relay
         // waits and the live configuration stays; once every part is in step it goes live.
         PostfixConfig next = large(first);
-        RelayConfigLayout.Layout nextLayout = RelayConfigLayout.of(next, RelayInstance.hashOf(next));
+        RelayConfigLayout.Layout nextLayout =
+                RelayConfigLayout.of(next, RelayInstance.hashOf(next));
         Map<String, String> mixed = mounted(nextLayout);
-        String lastPart = nextLayout.shards().get(nextLayout.shards().size() - 1).keySet().iterator().next();
+        String lastPart =
+                nextLayout.shards().get(nextLayout.shards().size() - 1).keySet().iterator().next();
         mixed.put(lastPart, mounted(layout).get(lastPart));
         relay.publish(mixed, null);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(relay.status()).containsEntry("state", "waiting")
-                        .containsEntry("live", RelayInstance.hashOf(config)));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () ->
+                                assertThat(relay.status())
+                                        .containsEntry("state", "waiting")
+                                        .containsEntry("live", RelayInstance.hashOf(config)));
         relay.publish(mounted(nextLayout), null);
         relay.awaitLive(RelayInstance.hashOf(next));
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("carol@zzz-last.test"), "moved");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(first.deliveries())
-                .anySatisfy(d -> assertThat(d.rcptTo()).containsExactly("carol@zzz-last.test")));
+        SmtpClient.send(
+                relay.listen(), "alice@sender.test", List.of("carol@zzz-last.test"), "moved");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () ->
+                                assertThat(first.deliveries())
+                                        .anySatisfy(
+                                                d ->
+                                                        assertThat(d.rcptTo())
+                                                                .containsExactly(
+                                                                        "carol@zzz-last.test")));
     }
 
-    /** DOMAINS routes to an unused hop, plus aaa-first.test to {@code first} and zzz-last.test to {@code lastHop}. */
+    /**
+     * DOMAINS routes to an unused hop, plus aaa-first.test to {@code first} and zzz-last.test to
+     * {@code lastHop}.
+     */
     private PostfixConfig large(SmtpSink lastHop) {
         List<TransportRule> rules = new ArrayList<>();
         rules.add(route("aaa-first.test", first.endpoint()));
@@ -101,7 +136,10 @@ class RelayShardedConfigTest {
         return new PostfixRenderer().render(relayVia(smarthost.endpoint()), rules);
     }
 
-    /** Every key of the main and shard ConfigMaps in one directory, as the projected volume shows them. */
+    /**
+     * Every key of the main and shard ConfigMaps in one directory, as the projected volume shows
+     * them.
+     */
     private static Map<String, String> mounted(RelayConfigLayout.Layout layout) {
         Map<String, String> files = new TreeMap<>(layout.main());
         layout.shards().forEach(files::putAll);

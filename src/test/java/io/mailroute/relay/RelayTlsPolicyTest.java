@@ -26,9 +26,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The rendered tls_policy is looked up per next hop: {@code encrypt} delivers over STARTTLS when offered and
- * defers (never sends in clear) when the next hop does not offer it. Certificate verification by name
- * ({@code verify}) needs DNS and is covered in {@link RelayNetnsTest}.
+ * The rendered tls_policy is looked up per next hop: {@code encrypt} delivers over STARTTLS when
+ * offered and defers (never sends in clear) when the next hop does not offer it. Certificate
+ * verification by name ({@code verify}) needs DNS and is covered in {@link RelayNetnsTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RealComponents
@@ -43,12 +43,19 @@ class RelayTlsPolicyTest {
     void start(@TempDir Path caDir) {
         Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue", "openssl");
         TestCa ca = TestCa.create(caDir, "mailroute relay test CA");
-        tlsSink = SmtpSink.start(SmtpSink.Options.plain().withTls(TestCa.serverContext(ca.issue("tls-sink.test"))));
-        PostfixConfig config = render(relayVia(smarthost.endpoint()),
-                route("tls.test", TlsLevel.ENCRYPT, null, tlsSink.endpoint()),
-                route("plain.test", TlsLevel.ENCRYPT, null, plainSink.endpoint()));
-        assertThat(config.tlsPolicy()).contains(tlsSink.endpoint().bracketed() + " encrypt",
-                plainSink.endpoint().bracketed() + " encrypt");
+        tlsSink =
+                SmtpSink.start(
+                        SmtpSink.Options.plain()
+                                .withTls(TestCa.serverContext(ca.issue("tls-sink.test"))));
+        PostfixConfig config =
+                render(
+                        relayVia(smarthost.endpoint()),
+                        route("tls.test", TlsLevel.ENCRYPT, null, tlsSink.endpoint()),
+                        route("plain.test", TlsLevel.ENCRYPT, null, plainSink.endpoint()));
+        assertThat(config.tlsPolicy())
+                .contains(
+                        tlsSink.endpoint().bracketed() + " encrypt",
+                        plainSink.endpoint().bracketed() + " encrypt");
         relay = RelayInstance.create().start(config);
     }
 
@@ -70,12 +77,23 @@ class RelayTlsPolicyTest {
 
     @Test
     void encryptDefersWhenTheNextHopOffersNoStartTls() throws Exception {
-        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("carol@plain.test"), "must-not-go-in-clear");
+        SmtpClient.send(
+                relay.listen(),
+                "alice@sender.test",
+                List.of("carol@plain.test"),
+                "must-not-go-in-clear");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> relay.maillog().contains(
-                "to=<carol@plain.test>, relay=" + plainSink.endpoint().address()));
-        assertThat(relay.maillog()).contains("status=deferred (TLS is required, but was not offered by host "
-                + plainSink.endpoint().address());
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                relay.maillog()
+                                        .contains(
+                                                "to=<carol@plain.test>, relay="
+                                                        + plainSink.endpoint().address()));
+        assertThat(relay.maillog())
+                .contains(
+                        "status=deferred (TLS is required, but was not offered by host "
+                                + plainSink.endpoint().address());
         assertThat(relay.queued()).isEqualTo(1);
         assertThat(plainSink.connections()).as("the relay did connect").isPositive();
         assertThat(plainSink.deliveries()).isEmpty();

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code verify} checks the next hop's certificate against the CA file and the next-hop name, which needs the
- * name in DNS: the relay runs in a network namespace with its own DNS server. A certificate from another CA
- * defers the mail instead of sending it.
+ * {@code verify} checks the next hop's certificate against the CA file and the next-hop name, which
+ * needs the name in DNS: the relay runs in a network namespace with its own DNS server. A
+ * certificate from another CA defers the mail instead of sending it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RealComponents
@@ -48,32 +48,66 @@ class RelayTlsVerifyTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        Commands.requireRootAndTools("postfix", "postconf", "postmap", "ip", "knotd", "kdig", "swaks", "openssl");
+        Commands.requireRootAndTools(
+                "postfix", "postconf", "postmap", "ip", "knotd", "kdig", "swaks", "openssl");
         Files.createDirectories(dir.resolve("ca"));
         Files.createDirectories(dir.resolve("other-ca"));
         TestCa ca = TestCa.create(dir.resolve("ca"), "mailroute relay test CA");
         Path trustedCert = ca.issue("mx.verified.test");
-        Path otherCert = TestCa.create(dir.resolve("other-ca"), "some other CA").issue("mx.untrusted.test");
+        Path otherCert =
+                TestCa.create(dir.resolve("other-ca"), "some other CA").issue("mx.untrusted.test");
         netns = NetNs.create();
-        dns = NetnsDns.start(netns, dir, List.of("mx.verified A 127.0.3.1", "mx.untrusted A 127.0.3.2"));
-        trusted = SinkProcess.start(netns, dir, "trusted", List.of("127.0.3.1:25"), "--tls", trustedCert.toString());
-        untrusted = SinkProcess.start(netns, dir, "untrusted", List.of("127.0.3.2:25"), "--tls",
-                otherCert.toString());
-        PostfixConfig config = new PostfixRenderer().render(relayVia(new Loopback.Endpoint("127.0.0.1", 2526)),
-                List.of(verified("verified.test", "mx.verified.test"), verified("untrusted.test", "mx.untrusted.test")));
-        assertThat(config.tlsPolicy()).contains("[mx.verified.test]:25 verify", "[mx.untrusted.test]:25 verify");
-        relay = RelayInstance.create(new Loopback.Endpoint("127.0.0.1", 2525), null, netns.exec(),
-                "smtp_tls_CAfile = " + ca.certificate()).start(config);
+        dns =
+                NetnsDns.start(
+                        netns, dir, List.of("mx.verified A 127.0.3.1", "mx.untrusted A 127.0.3.2"));
+        trusted =
+                SinkProcess.start(
+                        netns,
+                        dir,
+                        "trusted",
+                        List.of("127.0.3.1:25"),
+                        "--tls",
+                        trustedCert.toString());
+        untrusted =
+                SinkProcess.start(
+                        netns,
+                        dir,
+                        "untrusted",
+                        List.of("127.0.3.2:25"),
+                        "--tls",
+                        otherCert.toString());
+        PostfixConfig config =
+                new PostfixRenderer()
+                        .render(
+                                relayVia(new Loopback.Endpoint("127.0.0.1", 2526)),
+                                List.of(
+                                        verified("verified.test", "mx.verified.test"),
+                                        verified("untrusted.test", "mx.untrusted.test")));
+        assertThat(config.tlsPolicy())
+                .contains("[mx.verified.test]:25 verify", "[mx.untrusted.test]:25 verify");
+        relay =
+                RelayInstance.create(
+                                new Loopback.Endpoint("127.0.0.1", 2525),
+                                null,
+                                netns.exec(),
+                                "smtp_tls_CAfile = " + ca.certificate())
+                        .start(config);
     }
 
     private static TransportRule verified(String domain, String host) {
-        return new TransportRule(domain, false, List.of(new NextHop(host, 25, false)), TlsLevel.VERIFY, null,
+        return new TransportRule(
+                domain,
+                false,
+                List.of(new NextHop(host, 25, false)),
+                TlsLevel.VERIFY,
+                null,
                 "mail/" + domain);
     }
 
     @AfterAll
     void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {relay, trusted, untrusted, dns, netns}) {
+        for (AutoCloseable closeable :
+                new AutoCloseable[] {relay, trusted, untrusted, dns, netns}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -86,8 +120,15 @@ class RelayTlsVerifyTest {
 
     @Test
     void verifyDeliversToACertificateThatMatchesTheNextHopName() {
-        Commands.Result sent = Swaks.send(netns, RELAY, null, "alice@sender.test", "bob@verified.test", "verified",
-                null);
+        Commands.Result sent =
+                Swaks.send(
+                        netns,
+                        RELAY,
+                        null,
+                        "alice@sender.test",
+                        "bob@verified.test",
+                        "verified",
+                        null);
         assertThat(sent.exitCode()).as(sent.output()).isZero();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> !trusted.deliveries().isEmpty());
@@ -98,13 +139,23 @@ class RelayTlsVerifyTest {
 
     @Test
     void verifyDefersWhenTheCertificateIsNotTrusted() {
-        Commands.Result sent = Swaks.send(netns, RELAY, null, "alice@sender.test", "carol@untrusted.test",
-                "untrusted", null);
+        Commands.Result sent =
+                Swaks.send(
+                        netns,
+                        RELAY,
+                        null,
+                        "alice@sender.test",
+                        "carol@untrusted.test",
+                        "untrusted",
+                        null);
         assertThat(sent.exitCode()).as(sent.output()).isZero();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.maillog().contains("to=<carol@untrusted.test>"));
-        assertThat(relay.maillog()).containsPattern("to=<carol@untrusted\\.test>.*status=deferred.*"
-                + "(certificate|Server certificate not)");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> relay.maillog().contains("to=<carol@untrusted.test>"));
+        assertThat(relay.maillog())
+                .containsPattern(
+                        "to=<carol@untrusted\\.test>.*status=deferred.*"
+                                + "(certificate|Server certificate not)");
         assertThat(untrusted.records()).as("nothing sent to the untrusted server").isEmpty();
     }
 }

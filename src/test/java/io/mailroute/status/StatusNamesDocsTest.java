@@ -1,13 +1,13 @@
 package io.mailroute.status;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.mailroute.status.StatusNames.ConditionType;
 import io.mailroute.status.StatusNames.DomainState;
 import io.mailroute.status.StatusNames.Reason;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,25 +21,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
- * The CRD descriptions (crds/, generated from the API classes) and the docs (README's table of reasons, and every
- * {@code Type=Status} or "reason `X`" in README.md and docs/) name exactly the condition types, reasons and domain
- * states of {@link StatusNames}, which the code writes ({@link Conditions} refuses any other under test).
+ * The CRD descriptions (crds/, generated from the API classes) and the docs (README's table of
+ * reasons, and every {@code Type=Status} or "reason `X`" in README.md and docs/) name exactly the
+ * condition types, reasons and domain states of {@link StatusNames}, which the code writes ({@link
+ * Conditions} refuses any other under test).
  */
 class StatusNamesDocsTest {
-    private static final Pattern CAPITALISED = Pattern.compile("\\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+)*\\b");
+    private static final Pattern CAPITALISED =
+            Pattern.compile("\\b[A-Z][a-z]+(?:[A-Z][a-z0-9]+)*\\b");
     private static final Pattern LISTED_CONDITION = Pattern.compile("\\b([A-Z][A-Za-z]+) \\(");
-    private static final Pattern TYPE_EQUALS_STATUS = Pattern.compile("`(?:[A-Za-z]+ )?([A-Z][A-Za-z]+)=(?:True|False|Unknown)`");
+    private static final Pattern TYPE_EQUALS_STATUS =
+            Pattern.compile("`(?:[A-Za-z]+ )?([A-Z][A-Za-z]+)=(?:True|False|Unknown)`");
     private static final Pattern REASON_NAMED = Pattern.compile("reasons? `([A-Z][A-Za-z0-9]+)`");
     private static final Pattern BACKTICKED = Pattern.compile("`([A-Z][A-Za-z0-9]+)`");
 
     private static JSONSchemaProps status(String crdFile) throws IOException {
-        CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(
-                Files.readString(Path.of("crds", crdFile)), CustomResourceDefinition.class);
-        return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("status");
+        CustomResourceDefinition crd =
+                new KubernetesSerialization()
+                        .unmarshal(
+                                Files.readString(Path.of("crds", crdFile)),
+                                CustomResourceDefinition.class);
+        return crd.getSpec()
+                .getVersions()
+                .get(0)
+                .getSchema()
+                .getOpenAPIV3Schema()
+                .getProperties()
+                .get("status");
     }
 
     private static Set<String> all(Pattern pattern, String text, int group) {
@@ -53,34 +64,62 @@ class StatusNamesDocsTest {
 
     @Test
     void crdDescribesExactlyTheDomainStatesTheCodeWrites() throws IOException {
-        String description = status("mailroutes.mailroute.io-v1.yml").getProperties().get("domains").getItems()
-                .getSchema().getProperties().get("state").getDescription();
-        assertThat(all(CAPITALISED, description, 0)).as("capitalised words of status.domains[].state: %s", description)
-                .containsExactlyInAnyOrderElementsOf(Arrays.stream(DomainState.values()).map(Enum::name).toList());
+        String description =
+                status("mailroutes.mailroute.io-v1.yml")
+                        .getProperties()
+                        .get("domains")
+                        .getItems()
+                        .getSchema()
+                        .getProperties()
+                        .get("state")
+                        .getDescription();
+        assertThat(all(CAPITALISED, description, 0))
+                .as("capitalised words of status.domains[].state: %s", description)
+                .containsExactlyInAnyOrderElementsOf(
+                        Arrays.stream(DomainState.values()).map(Enum::name).toList());
     }
 
     @Test
     void crdDescribesExactlyTheConditionTypesOfEachResource() throws IOException {
-        String route = status("mailroutes.mailroute.io-v1.yml").getProperties().get("conditions").getDescription();
-        assertThat(all(LISTED_CONDITION, route, 1)).as("MailRoute status.conditions: %s", route)
+        String route =
+                status("mailroutes.mailroute.io-v1.yml")
+                        .getProperties()
+                        .get("conditions")
+                        .getDescription();
+        assertThat(all(LISTED_CONDITION, route, 1))
+                .as("MailRoute status.conditions: %s", route)
                 .containsExactlyInAnyOrderElementsOf(ConditionType.ROUTE);
-        String relay = status("mailrelays.mailroute.io-v1.yml").getProperties().get("conditions").getDescription();
-        assertThat(all(LISTED_CONDITION, relay, 1)).as("MailRelay status.conditions: %s", relay)
+        String relay =
+                status("mailrelays.mailroute.io-v1.yml")
+                        .getProperties()
+                        .get("conditions")
+                        .getDescription();
+        assertThat(all(LISTED_CONDITION, relay, 1))
+                .as("MailRelay status.conditions: %s", relay)
                 .containsExactlyInAnyOrderElementsOf(ConditionType.RELAY);
     }
 
     @Test
     void crdNamesOnlyDeclaredResolutionReasons() throws IOException {
-        String description = status("mailroutes.mailroute.io-v1.yml").getProperties().get("resolutions").getItems()
-                .getSchema().getProperties().get("reason").getDescription();
+        String description =
+                status("mailroutes.mailroute.io-v1.yml")
+                        .getProperties()
+                        .get("resolutions")
+                        .getItems()
+                        .getSchema()
+                        .getProperties()
+                        .get("reason")
+                        .getDescription();
         Set<String> named = all(CAPITALISED, description, 0);
         named.remove("CamelCase");
         assertThat(named).as(description).isNotEmpty().isSubsetOf(Reason.ALL);
     }
 
-    /** README "Conditions and troubleshooting": {@code | MailRoute `Accepted=False` | `RelayNotFound` | ... |}. */
-    record Row(String resource, String type, Set<String> reasons) {
-    }
+    /**
+     * README "Conditions and troubleshooting": {@code | MailRoute `Accepted=False` |
+     * `RelayNotFound` | ... |}.
+     */
+    record Row(String resource, String type, Set<String> reasons) {}
 
     static List<Row> reasonTable(String readme) {
         String section = readme.substring(readme.indexOf("## Conditions and troubleshooting"));
@@ -90,7 +129,9 @@ class StatusNamesDocsTest {
         String type = null;
         Pattern head = Pattern.compile("(MailRoute|MailRelay) `([A-Za-z]+)=(True|False|Unknown)`");
         for (String line : section.split("\n")) {
-            if (!line.startsWith("| ") || line.startsWith("| resource") || line.startsWith("|---")) {
+            if (!line.startsWith("| ")
+                    || line.startsWith("| resource")
+                    || line.startsWith("|---")) {
                 continue;
             }
             String[] cells = line.split("\\|");
@@ -108,15 +149,29 @@ class StatusNamesDocsTest {
     void readmeTableListsEveryConditionOfEachResourceAndEveryReason() throws IOException {
         List<Row> rows = reasonTable(Files.readString(Path.of("README.md")));
         assertThat(rows).as("the README table of reasons").hasSizeGreaterThan(10);
-        assertThat(rows.stream().filter(r -> r.resource().equals("MailRoute")).map(Row::type).distinct())
-                .as("MailRoute conditions in the README table").containsExactlyInAnyOrderElementsOf(ConditionType.ROUTE);
-        assertThat(rows.stream().filter(r -> r.resource().equals("MailRelay")).map(Row::type).distinct())
-                .as("MailRelay conditions in the README table").containsExactlyInAnyOrderElementsOf(ConditionType.RELAY);
-        Set<String> documented = rows.stream().flatMap(r -> r.reasons().stream()).collect(Collectors.toSet());
+        assertThat(
+                        rows.stream()
+                                .filter(r -> r.resource().equals("MailRoute"))
+                                .map(Row::type)
+                                .distinct())
+                .as("MailRoute conditions in the README table")
+                .containsExactlyInAnyOrderElementsOf(ConditionType.ROUTE);
+        assertThat(
+                        rows.stream()
+                                .filter(r -> r.resource().equals("MailRelay"))
+                                .map(Row::type)
+                                .distinct())
+                .as("MailRelay conditions in the README table")
+                .containsExactlyInAnyOrderElementsOf(ConditionType.RELAY);
+        Set<String> documented =
+                rows.stream().flatMap(r -> r.reasons().stream()).collect(Collectors.toSet());
         Set<String> conditionReasons = new TreeSet<>(Reason.ALL);
         conditionReasons.remove(Reason.MX_CHANGED); // an event, not a condition: checked below
-        assertThat(documented).as("reasons in the README table the code never writes").isSubsetOf(Reason.ALL);
-        assertThat(conditionReasons).as("reasons the code writes that the README table lacks")
+        assertThat(documented)
+                .as("reasons in the README table the code never writes")
+                .isSubsetOf(Reason.ALL);
+        assertThat(conditionReasons)
+                .as("reasons the code writes that the README table lacks")
                 .isSubsetOf(documented);
     }
 
@@ -133,11 +188,19 @@ class StatusNamesDocsTest {
             all(TYPE_EQUALS_STATUS, text, 1).forEach(t -> types.add(t + " (" + doc + ")"));
             all(REASON_NAMED, text, 1).forEach(r -> reasons.add(r + " (" + doc + ")"));
         }
-        assertThat(types).as("Type=Status in the docs").isNotEmpty()
-                .allSatisfy(t -> assertThat(ConditionType.ROUTE).contains(t.substring(0, t.indexOf(' '))));
-        assertThat(reasons).as("reasons named in the docs").isNotEmpty()
+        assertThat(types)
+                .as("Type=Status in the docs")
+                .isNotEmpty()
+                .allSatisfy(
+                        t ->
+                                assertThat(ConditionType.ROUTE)
+                                        .contains(t.substring(0, t.indexOf(' '))));
+        assertThat(reasons)
+                .as("reasons named in the docs")
+                .isNotEmpty()
                 .allSatisfy(r -> assertThat(Reason.ALL).contains(r.substring(0, r.indexOf(' '))));
-        assertThat(Files.readString(Path.of("README.md"))).as("the MxChanged event is documented")
+        assertThat(Files.readString(Path.of("README.md")))
+                .as("the MxChanged event is documented")
                 .contains("`" + Reason.MX_CHANGED + "`");
     }
 }

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -19,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The real Kubernetes API server for tests: one per test JVM, started with {@code hack/control-plane.sh start}
- * (etcd + kube-apiserver built from Debian's source package) unless one is already running, with the committed
- * {@code crds/} applied. A control plane this JVM started is stopped when the JVM exits.
+ * The real Kubernetes API server for tests: one per test JVM, started with {@code
+ * hack/control-plane.sh start} (etcd + kube-apiserver built from Debian's source package) unless
+ * one is already running, with the committed {@code crds/} applied. A control plane this JVM
+ * started is stopped when the JVM exits.
  */
 public final class ControlPlane {
     private static ControlPlane instance;
@@ -31,29 +31,37 @@ public final class ControlPlane {
 
     private ControlPlane(Map<String, String> env) {
         this.env = env;
-        Config config = new ConfigBuilder(Config.empty())
-                .withMasterUrl(env.get("MAILROUTE_API_URL"))
-                .withOauthToken(env.get("MAILROUTE_API_TOKEN"))
-                .withCaCertFile(env.get("MAILROUTE_API_CA_FILE"))
-                .withRequestTimeout(30_000)
-                .build();
+        Config config =
+                new ConfigBuilder(Config.empty())
+                        .withMasterUrl(env.get("MAILROUTE_API_URL"))
+                        .withOauthToken(env.get("MAILROUTE_API_TOKEN"))
+                        .withCaCertFile(env.get("MAILROUTE_API_CA_FILE"))
+                        .withRequestTimeout(30_000)
+                        .build();
         this.client = new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /**
-     * State directory of this JVM's control plane: its own, so that a test run never reuses a control plane it did
-     * not start (the demo's, another build's) and parallel test JVMs never share one.
+     * State directory of this JVM's control plane: its own, so that a test run never reuses a
+     * control plane it did not start (the demo's, another build's) and parallel test JVMs never
+     * share one.
      */
-    private static final String STATE = System.getProperty("java.io.tmpdir") + "/mailroute-test-control-plane-"
-            + ProcessHandle.current().pid();
+    private static final String STATE =
+            System.getProperty("java.io.tmpdir")
+                    + "/mailroute-test-control-plane-"
+                    + ProcessHandle.current().pid();
 
-    /** Starts this JVM's control plane (stopped when the JVM exits) and applies the CRDs; idempotent. */
+    /**
+     * Starts this JVM's control plane (stopped when the JVM exits) and applies the CRDs;
+     * idempotent.
+     */
     public static synchronized ControlPlane get() {
         if (instance == null) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> run("stop")));
             if (run("start") != 0) {
                 run("stop"); // whatever half of it started
-                throw new IllegalStateException("hack/control-plane.sh start failed; see its output above");
+                throw new IllegalStateException(
+                        "hack/control-plane.sh start failed; see its output above");
             }
             instance = new ControlPlane(readEnv());
             instance.applyCrds();
@@ -82,36 +90,50 @@ public final class ControlPlane {
     }
 
     /**
-     * Stops this JVM's kube-apiserver (SIGTERM, SIGKILL after 30 s) and starts it again with the same command line
-     * (same port, certificates and etcd, so all objects stay); returns once it answers /readyz again, after at most
-     * 90 s. The new process is recorded in the state dir's pid file, so {@code hack/control-plane.sh stop} (run when
-     * the JVM exits) stops it; if it does not become ready it is stopped here. Returns how long it was down.
+     * Stops this JVM's kube-apiserver (SIGTERM, SIGKILL after 30 s) and starts it again with the
+     * same command line (same port, certificates and etcd, so all objects stay); returns once it
+     * answers /readyz again, after at most 90 s. The new process is recorded in the state dir's pid
+     * file, so {@code hack/control-plane.sh stop} (run when the JVM exits) stops it; if it does not
+     * become ready it is stopped here. Returns how long it was down.
      */
-    public synchronized java.time.Duration restartApiServer() throws IOException, InterruptedException {
+    public synchronized java.time.Duration restartApiServer()
+            throws IOException, InterruptedException {
         Path pidFile = Path.of(STATE, "kube-apiserver.pid");
         long pid = Long.parseLong(Files.readString(pidFile).strip());
-        ProcessHandle old = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("kube-apiserver pid "
-                + pid + " is not running"));
-        List<String> command = List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
+        ProcessHandle old =
+                ProcessHandle.of(pid)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "kube-apiserver pid " + pid + " is not running"));
+        List<String> command =
+                List.of(Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0"));
         if (!command.get(0).endsWith("kube-apiserver")) {
-            throw new IllegalStateException("pid " + pid + " is not a kube-apiserver: " + command.get(0));
+            throw new IllegalStateException(
+                    "pid " + pid + " is not a kube-apiserver: " + command.get(0));
         }
         long t0 = System.nanoTime();
         old.destroy();
         try {
             old.onExit().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
             old.destroyForcibly();
             old.onExit().join();
         }
-        Process started = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(STATE, "kube-apiserver.log").toFile()))
-                .start();
+        Process started =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        Path.of(STATE, "kube-apiserver.log").toFile()))
+                        .start();
         Files.writeString(pidFile, started.pid() + "\n");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!started.isAlive()) {
-                throw new IllegalStateException("restarted kube-apiserver exited with " + started.exitValue());
+                throw new IllegalStateException(
+                        "restarted kube-apiserver exited with " + started.exitValue());
             }
             try {
                 if ("ok".equals(client.raw(apiUrl() + "/readyz"))) {
@@ -133,11 +155,14 @@ public final class ControlPlane {
                 try (InputStream in = Files.newInputStream(file)) {
                     List<HasMetadata> items = client.load(in).items();
                     for (HasMetadata item : items) {
-                        // Not server-side apply: v1.20 rejects the x-kubernetes-validations (CEL) field in typed SSA patches,
+                        // Not server-side apply: v1.20 rejects the x-kubernetes-validations (CEL)
+                        // field in typed SSA patches,
                         // while create/update simply drops it (1.25+ enforces it).
                         client.resource(item).unlock().createOr(NonDeletingOperation::update);
-                        client.resources(CustomResourceDefinition.class).withName(item.getMetadata().getName())
-                                .waitUntilCondition(ControlPlane::established, 30, TimeUnit.SECONDS);
+                        client.resources(CustomResourceDefinition.class)
+                                .withName(item.getMetadata().getName())
+                                .waitUntilCondition(
+                                        ControlPlane::established, 30, TimeUnit.SECONDS);
                     }
                 }
             }
@@ -147,9 +172,14 @@ public final class ControlPlane {
     }
 
     private static boolean established(CustomResourceDefinition crd) {
-        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+        return crd != null
+                && crd.getStatus() != null
+                && crd.getStatus().getConditions() != null
                 && crd.getStatus().getConditions().stream()
-                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+                        .anyMatch(
+                                c ->
+                                        "Established".equals(c.getType())
+                                                && "True".equals(c.getStatus()));
     }
 
     /** The repository root (the directory holding pom.xml). */
@@ -159,15 +189,21 @@ public final class ControlPlane {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("pom.xml not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "pom.xml not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }
 
     private static int run(String command) {
         try {
-            ProcessBuilder builder = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(),
-                    command).inheritIO().redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            ProcessBuilder builder =
+                    new ProcessBuilder(
+                                    "bash",
+                                    repoRoot().resolve("hack/control-plane.sh").toString(),
+                                    command)
+                            .inheritIO()
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             builder.environment().put("MAILROUTE_STATE", STATE);
             Process process = builder.start();
             if (!process.waitFor(20, TimeUnit.MINUTES)) {
@@ -185,14 +221,18 @@ public final class ControlPlane {
 
     private static Map<String, String> readEnv() {
         try {
-            ProcessBuilder builder = new ProcessBuilder("bash", repoRoot().resolve("hack/control-plane.sh").toString(),
-                    "env");
+            ProcessBuilder builder =
+                    new ProcessBuilder(
+                            "bash", repoRoot().resolve("hack/control-plane.sh").toString(), "env");
             builder.environment().put("MAILROUTE_STATE", STATE);
-            Process process = builder
-                    .redirectErrorStream(false).start();
+            Process process = builder.redirectErrorStream(false).start();
             String out = new String(process.getInputStream().readAllBytes());
             process.waitFor(1, TimeUnit.MINUTES);
-            return exports(out, "hack/control-plane.sh env", "MAILROUTE_API_URL", "MAILROUTE_API_TOKEN",
+            return exports(
+                    out,
+                    "hack/control-plane.sh env",
+                    "MAILROUTE_API_URL",
+                    "MAILROUTE_API_TOKEN",
                     "MAILROUTE_API_CA_FILE");
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -203,8 +243,9 @@ public final class ControlPlane {
     }
 
     /**
-     * The {@code export KEY=VALUE} lines a hack/ script printed for {@code eval} (values single-quoted or with
-     * escaped spaces); fails naming {@code what} when one of {@code required} is missing.
+     * The {@code export KEY=VALUE} lines a hack/ script printed for {@code eval} (values
+     * single-quoted or with escaped spaces); fails naming {@code what} when one of {@code required}
+     * is missing.
      */
     public static Map<String, String> exports(String out, String what, String... required) {
         Map<String, String> env = new HashMap<>();

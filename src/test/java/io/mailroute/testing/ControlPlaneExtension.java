@@ -7,11 +7,13 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension for plain (non-Quarkus) tests against the real API server: resolves {@link KubernetesClient}
- * (shared control plane) and {@link TestNamespace} (fresh per test, deleted after it).
+ * JUnit 5 extension for plain (non-Quarkus) tests against the real API server: resolves {@link
+ * KubernetesClient} (shared control plane) and {@link TestNamespace} (fresh per test, deleted after
+ * it).
  */
 public class ControlPlaneExtension implements ParameterResolver, AfterEachCallback {
-    private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(ControlPlaneExtension.class);
+    private static final ExtensionContext.Namespace STORE =
+            ExtensionContext.Namespace.create(ControlPlaneExtension.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -25,8 +27,9 @@ public class ControlPlaneExtension implements ParameterResolver, AfterEachCallba
         if (parameter.getParameter().getType() == KubernetesClient.class) {
             return client;
         }
-        return context.getStore(STORE).getOrComputeIfAbsent("namespace", k -> TestNamespace.create(client),
-                TestNamespace.class);
+        return context.getStore(STORE)
+                .getOrComputeIfAbsent(
+                        "namespace", k -> TestNamespace.create(client), TestNamespace.class);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.mailroute.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.util.Map;
 
 /** Points the operator under test (a {@code @QuarkusTest}) at the real {@link ControlPlane}. */
@@ -18,6 +17,7 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void stop() {
-        // The control plane lives for the whole test JVM; ControlPlane stops it at exit if it started it.
+        // The control plane lives for the whole test JVM; ControlPlane stops it at exit if it
+        // started it.
     }
 }

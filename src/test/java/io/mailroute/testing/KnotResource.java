@@ -2,12 +2,12 @@ package io.mailroute.testing;
 
 import io.mailroute.dns.fixtures.KnotServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.util.Map;
 
 /**
- * Gives the operator under test a real authoritative DNS server (Debian's knot on loopback, zones from
- * src/test/resources/dns) as its only resolver, with fast revalidation so tests can watch changes.
+ * Gives the operator under test a real authoritative DNS server (Debian's knot on loopback, zones
+ * from src/test/resources/dns) as its only resolver, with fast revalidation so tests can watch
+ * changes.
  */
 public class KnotResource implements QuarkusTestResourceLifecycleManager {
     private static KnotServer server;
@@ -18,13 +18,17 @@ public class KnotResource implements QuarkusTestResourceLifecycleManager {
             try {
                 server = KnotServer.start();
                 KnotServer started = server;
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        started.close();
-                    } catch (Exception e) {
-                        // the JVM is exiting; knotd is killed by its own hook
-                    }
-                }));
+                Runtime.getRuntime()
+                        .addShutdownHook(
+                                new Thread(
+                                        () -> {
+                                            try {
+                                                started.close();
+                                            } catch (Exception e) {
+                                                // the JVM is exiting; knotd is killed by its own
+                                                // hook
+                                            }
+                                        }));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start knotd for the operator tests", e);
             }
@@ -46,6 +50,7 @@ public class KnotResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        // Stopped (and its directory removed) when the JVM exits: other test classes may still use it.
+        // Stopped (and its directory removed) when the JVM exits: other test classes may still use
+        // it.
     }
 }

@@ -5,19 +5,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stops a process that a test fixture started together with everything it started: a fixture that only signals
- * its direct child leaves grandchildren (busybox httpd, a sink behind {@code ip netns exec}, Postfix daemons)
- * running after the suite, where they keep ports and cores busy.
+ * Stops a process that a test fixture started together with everything it started: a fixture that
+ * only signals its direct child leaves grandchildren (busybox httpd, a sink behind {@code ip netns
+ * exec}, Postfix daemons) running after the suite, where they keep ports and cores busy.
  */
 public final class ProcessTrees {
 
-    private ProcessTrees() {
-    }
+    private ProcessTrees() {}
 
     /**
-     * Sends SIGTERM to {@code root}, waits up to {@code grace} for it, then SIGKILLs it; afterwards every
-     * descendant seen before the signal that is still alive gets the same treatment. Safe to call on a process that
-     * already exited.
+     * Sends SIGTERM to {@code root}, waits up to {@code grace} for it, then SIGKILLs it; afterwards
+     * every descendant seen before the signal that is still alive gets the same treatment. Safe to
+     * call on a process that already exited.
      */
     public static void stop(ProcessHandle root, Duration grace) {
         List<ProcessHandle> descendants = root.descendants().toList();

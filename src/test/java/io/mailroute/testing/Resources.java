@@ -9,7 +9,6 @@ import io.mailroute.api.v1alpha1.MailRouteSpec;
 import io.mailroute.api.v1alpha1.NextHopHost;
 import io.mailroute.api.v1alpha1.RelayRef;
 import io.mailroute.api.v1alpha1.RouteTarget;
-
 import io.mailroute.routing.RouteInputs;
 import io.mailroute.routing.SecretInput;
 import java.util.List;
@@ -19,19 +18,20 @@ import java.util.Optional;
 /** Builders for the custom resources used across tests. */
 public final class Resources {
     /** Planning inputs of a cluster without namespace labels or Secrets. */
-    public static final RouteInputs NO_INPUTS = new RouteInputs() {
-        @Override
-        public Map<String, String> namespaceLabels(String namespace) {
-            return Map.of();
-        }
+    public static final RouteInputs NO_INPUTS =
+            new RouteInputs() {
+                @Override
+                public Map<String, String> namespaceLabels(String namespace) {
+                    return Map.of();
+                }
 
-        @Override
-        public Optional<SecretInput> secret(String namespace, String name) {
-            return Optional.empty();
-        }
-    };
-    private Resources() {
-    }
+                @Override
+                public Optional<SecretInput> secret(String namespace, String name) {
+                    return Optional.empty();
+                }
+            };
+
+    private Resources() {}
 
     public static MailRelay relay(String namespace, String name) {
         MailRelay relay = new MailRelay();
@@ -51,7 +51,8 @@ public final class Resources {
     }
 
     /** A route pinning domains to one host in brackets (lookupMx false), port 25. */
-    public static MailRoute pinnedRoute(String namespace, String name, String relay, String host, String... domains) {
+    public static MailRoute pinnedRoute(
+            String namespace, String name, String relay, String host, String... domains) {
         MailRoute route = new MailRoute();
         route.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
         MailRouteSpec spec = new MailRouteSpec();

@@ -1,5 +1,7 @@
 package io.mailroute.validation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRouteSpec;
 import io.mailroute.api.v1alpha1.MxTarget;
@@ -13,48 +15,83 @@ import io.mailroute.dns.MxHostReport;
 import io.mailroute.dns.MxReport;
 import io.mailroute.dns.MxSet;
 import io.mailroute.dns.Verdict;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Validation decisions from DNS reports, without a DNS server. */
 class DomainValidatorTest {
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-    static final ValidationSettings SETTINGS = new ValidationSettings(Duration.ofSeconds(60), Duration.ofHours(1),
-            Duration.ofSeconds(30), 3);
+    static final ValidationSettings SETTINGS =
+            new ValidationSettings(
+                    Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofSeconds(30), 3);
 
     MxReport mx;
     HostReport host;
-    final DomainValidator validator = new DomainValidator(new DnsChecks() {
-        @Override
-        public MxReport check(String domain) {
-            return mx;
-        }
+    final DomainValidator validator =
+            new DomainValidator(
+                    new DnsChecks() {
+                        @Override
+                        public MxReport check(String domain) {
+                            return mx;
+                        }
 
-        @Override
-        public HostReport checkHost(String name) {
-            return host;
-        }
-    }, SETTINGS, () -> 0.5);
+                        @Override
+                        public HostReport checkHost(String name) {
+                            return host;
+                        }
+                    },
+                    SETTINGS,
+                    () -> 0.5);
 
     static MxHostReport mxHost(String name, int preference, HostStatus status, boolean tcp) {
         int count = status == HostStatus.RESOLVED ? 2 : 0;
-        return new MxHostReport(name, preference, false, status, count, List.of(), tcp, List.of(), List.of(),
+        return new MxHostReport(
+                name,
+                preference,
+                false,
+                status,
+                count,
+                List.of(),
+                tcp,
+                List.of(),
+                List.of(),
                 List.of());
     }
 
-    static MxReport report(MxClassification classification, Verdict verdict, long ttl, MxHostReport... hosts) {
-        return new MxReport("example.com", classification, verdict, MxSet.empty(), List.of(hosts), List.of(),
-                List.of(), false, List.of(), List.of(), ttl, NOW.toString());
+    static MxReport report(
+            MxClassification classification, Verdict verdict, long ttl, MxHostReport... hosts) {
+        return new MxReport(
+                "example.com",
+                classification,
+                verdict,
+                MxSet.empty(),
+                List.of(hosts),
+                List.of(),
+                List.of(),
+                false,
+                List.of(),
+                List.of(),
+                ttl,
+                NOW.toString());
     }
 
     static HostReport hostReport(String name, HostStatus status, boolean tcp) {
-        return new HostReport(name, status, status == HostStatus.RESOLVED ? 56 : 0, List.of(), tcp, List.of(),
-                List.of(), List.of(), false, List.of(), List.of(), 300, NOW.toString());
+        return new HostReport(
+                name,
+                status,
+                status == HostStatus.RESOLVED ? 56 : 0,
+                List.of(),
+                tcp,
+                List.of(),
+                List.of(),
+                List.of(),
+                false,
+                List.of(),
+                List.of(),
+                300,
+                NOW.toString());
     }
 
     static MailRouteSpec mxSpec() {
@@ -74,8 +111,13 @@ class DomainValidatorTest {
 
     @Test
     void resolvedMxHostsArePinnedInPreferenceOrderAndRecheckedOnTheTtl() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
-                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
+                        mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
         DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
         assertThat(r.reason).isEqualTo("Resolved");
         assertThat(r.pinned).containsExactly("mx1.example.com", "mx2.example.com");
@@ -85,17 +127,32 @@ class DomainValidatorTest {
 
     @Test
     void ttlIsClampedToTheConfiguredBounds() {
-        mx = report(MxClassification.OK, Verdict.PASS, 5, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        5,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
         assertThat(validator.validate(mxSpec(), 1, "example.com", null, NOW).nextCheckAt)
                 .isEqualTo(NOW.plusSeconds(60).toString());
-        mx = report(MxClassification.OK, Verdict.PASS, 86400, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        86400,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
         assertThat(validator.validate(mxSpec(), 1, "example.com", null, NOW).nextCheckAt)
                 .isEqualTo(NOW.plusSeconds(3600).toString());
     }
 
     @Test
     void temporaryFailureKeepsTheLastKnownGoodPinsAndBacksOff() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
         DomainResolution good = validator.validate(mxSpec(), 1, "example.com", null, NOW);
         mx = report(MxClassification.TEMPFAIL, Verdict.RETRY, 0);
         DomainResolution first = validator.validate(mxSpec(), 1, "example.com", good, NOW);
@@ -118,7 +175,12 @@ class DomainValidatorTest {
 
     @Test
     void onlyConsecutiveHardFailuresUpToTheThresholdDropThePins() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
         DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
         mx = report(MxClassification.NXDOMAIN, Verdict.FAIL, 60);
         r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
@@ -141,7 +203,12 @@ class DomainValidatorTest {
 
     @Test
     void truncationThatTcpCompletedIsReportedAsAWarningReason() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("big.example.com", 10, HostStatus.RESOLVED, true));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("big.example.com", 10, HostStatus.RESOLVED, true));
         DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
         assertThat(r.reason).isEqualTo("TruncatedNeededTcp");
         assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("True");
@@ -149,22 +216,43 @@ class DomainValidatorTest {
 
     @Test
     void anAnswerCutShortWithoutTcIsNamedInTheRouteStatus() {
-        String warning = "MX host big.example.com (preference 10): A big.example.com from 127.0.0.1:53: UDP answer of "
-                + "1210 bytes without TC had 74 record(s), TCP had 100: the UDP answer was cut short, the TCP answer "
-                + "is used";
-        mx = new MxReport("example.com", MxClassification.OK, Verdict.WARN, MxSet.empty(),
-                List.of(mxHost("big.example.com", 10, HostStatus.RESOLVED, true)), List.of(warning), List.of(), false,
-                List.of(), List.of(), 300, NOW.toString());
+        String warning =
+                "MX host big.example.com (preference 10): A big.example.com from 127.0.0.1:53: UDP answer of "
+                        + "1210 bytes without TC had 74 record(s), TCP had 100: the UDP answer was cut short, the TCP answer "
+                        + "is used";
+        mx =
+                new MxReport(
+                        "example.com",
+                        MxClassification.OK,
+                        Verdict.WARN,
+                        MxSet.empty(),
+                        List.of(mxHost("big.example.com", 10, HostStatus.RESOLVED, true)),
+                        List.of(warning),
+                        List.of(),
+                        false,
+                        List.of(),
+                        List.of(),
+                        300,
+                        NOW.toString());
         DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
         assertThat(r.reason).isEqualTo("TruncatedNeededTcp");
-        assertThat(r.message).contains("127.0.0.1:53").contains("cut short").contains("TCP had 100");
+        assertThat(r.message)
+                .contains("127.0.0.1:53")
+                .contains("cut short")
+                .contains("TCP had 100");
     }
 
     @Test
     void pinnedHostThatIsNoLongerAnMxIsFlaggedAsDrift() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("new-mx.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("new-mx.example.com", 10, HostStatus.RESOLVED, false));
         host = hostReport("old-mx.example.com", HostStatus.RESOLVED, false);
-        DomainResolution r = validator.validate(hostsSpec("old-mx.example.com"), 1, "example.com", null, NOW);
+        DomainResolution r =
+                validator.validate(hostsSpec("old-mx.example.com"), 1, "example.com", null, NOW);
         assertThat(r.reason).isEqualTo("TargetNotInMx");
         assertThat(r.message).contains("old-mx.example.com").contains("new-mx.example.com");
         assertThat(r.hardFailures).as("drift does not count towards withholding").isZero();
@@ -172,9 +260,15 @@ class DomainValidatorTest {
 
     @Test
     void pinnedHostThatDoesNotExistCountsAsHardFailure() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx.example.com", 10, HostStatus.RESOLVED, false));
         host = hostReport("gone.example.com", HostStatus.NXDOMAIN, false);
-        DomainResolution r = validator.validate(hostsSpec("gone.example.com"), 1, "example.com", null, NOW);
+        DomainResolution r =
+                validator.validate(hostsSpec("gone.example.com"), 1, "example.com", null, NOW);
         assertThat(r.reason).isEqualTo("HostNotFound");
         assertThat(r.hardFailures).isEqualTo(1);
     }
@@ -198,16 +292,23 @@ class DomainValidatorTest {
         assertThat(DomainValidator.due(r, 2, NOW)).isTrue();
         assertThat(DomainValidator.due(r, 1, NOW.plusSeconds(10))).isTrue();
     }
+
     @Test
     void anMxHostWhoseNameCannotBeANextHopIsSkippedWhenOthersAreUsable() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300,
-                mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false),
-                mxHost("mx\\032a.example.com", 15, HostStatus.RESOLVED, false),
-                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false),
+                        mxHost("mx\\032a.example.com", 15, HostStatus.RESOLVED, false),
+                        mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
         DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
         assertThat(r.pinned).containsExactly("mx2.example.com");
         assertThat(r.reason).isEqualTo("InvalidMxHostSkipped");
-        assertThat(r.message).contains("mx_1.example.com").contains("mx\\\\032a.example.com")
+        assertThat(r.message)
+                .contains("mx_1.example.com")
+                .contains("mx\\\\032a.example.com")
                 .contains("pinning mx2.example.com");
         assertThat(ResolutionReasons.conditionStatus(r.reason)).isEqualTo("True");
         assertThat(r.hardFailures).isZero();
@@ -215,9 +316,19 @@ class DomainValidatorTest {
 
     @Test
     void whenNoMxHostNameIsUsableTheDomainFailsAfterTheHardFailureThresholdOnly() {
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false));
         DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx_1.example.com", 10, HostStatus.RESOLVED, false));
         r = validator.validate(mxSpec(), 1, "example.com", r, NOW);
         assertThat(r.reason).isEqualTo("InvalidMxHostName");
         assertThat(r.message).contains("mx_1.example.com").contains("'_'");
@@ -228,19 +339,28 @@ class DomainValidatorTest {
         assertThat(r.hardFailures).isEqualTo(3);
         assertThat(r.pinned).as("after 3 hard failures").isEmpty();
     }
+
     @Test
     void aDnsOutageOfAnHourKeepsTheRenderedPinsAndRecoversOnTheNextCheck() {
-        io.mailroute.dns.fixtures.MutableClock clock = new io.mailroute.dns.fixtures.MutableClock(NOW);
+        io.mailroute.dns.fixtures.MutableClock clock =
+                new io.mailroute.dns.fixtures.MutableClock(NOW);
         RenderPolicy policy = new RenderPolicy(SETTINGS.hardFailureThreshold());
         io.mailroute.api.v1alpha1.MailRoute route = new io.mailroute.api.v1alpha1.MailRoute();
         route.setSpec(mxSpec());
         route.setStatus(new io.mailroute.api.v1alpha1.MailRouteStatus());
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
-                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
+                        mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
         DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, clock.instant());
         route.getStatus().resolutions = List.of(r);
         RenderDecision before = policy.decide(route, "example.com");
-        assertThat(before).isEqualTo(new RenderDecision.PinnedMx(List.of("mx1.example.com", "mx2.example.com")));
+        assertThat(before)
+                .isEqualTo(
+                        new RenderDecision.PinnedMx(List.of("mx1.example.com", "mx2.example.com")));
 
         clock.advance(Duration.ofSeconds(300));
         Instant outageEnds = clock.instant().plus(Duration.ofHours(1));
@@ -252,27 +372,39 @@ class DomainValidatorTest {
             checks++;
             route.getStatus().resolutions = List.of(r);
             assertThat(r.reason).isEqualTo("MxLookupTempFail");
-            assertThat(ResolutionReasons.conditionStatus(r.reason)).as("Degraded, not failed").isEqualTo("Unknown");
+            assertThat(ResolutionReasons.conditionStatus(r.reason))
+                    .as("Degraded, not failed")
+                    .isEqualTo("Unknown");
             assertThat(r.hardFailures).isZero();
-            assertThat(policy.decide(route, "example.com")).as("rendered configuration unchanged").isEqualTo(before);
+            assertThat(policy.decide(route, "example.com"))
+                    .as("rendered configuration unchanged")
+                    .isEqualTo(before);
             Instant next = Instant.parse(r.nextCheckAt);
-            assertThat(Duration.between(clock.instant(), next)).isLessThanOrEqualTo(SETTINGS.maxRecheck());
+            assertThat(Duration.between(clock.instant(), next))
+                    .isLessThanOrEqualTo(SETTINGS.maxRecheck());
             clock.advance(Duration.between(clock.instant(), next));
         }
         assertThat(r.tempFailures).isEqualTo(checks);
         Duration recoveryLag = Duration.between(outageEnds, clock.instant());
 
-        mx = report(MxClassification.OK, Verdict.PASS, 300, mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
-                mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
+        mx =
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
+                        mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false));
         r = validator.validate(mxSpec(), 1, "example.com", r, clock.instant());
         route.getStatus().resolutions = List.of(r);
         assertThat(r.reason).isEqualTo("Resolved");
         assertThat(r.tempFailures).isZero();
         assertThat(policy.decide(route, "example.com")).isEqualTo(before);
-        // backoff 30 s doubling, capped at maxRecheck: the first check after an hour-long outage is at most
+        // backoff 30 s doubling, capped at maxRecheck: the first check after an hour-long outage is
+        // at most
         // one backoff step (here 32 min) after DNS came back
         assertThat(recoveryLag).isLessThanOrEqualTo(Duration.ofSeconds(30L << 6));
-        System.out.printf("one-hour DNS outage: %d checks, recovered %d s after DNS came back%n", checks,
-                recoveryLag.toSeconds());
+        System.out.printf(
+                "one-hour DNS outage: %d checks, recovered %d s after DNS came back%n",
+                checks, recoveryLag.toSeconds());
     }
 }

@@ -1,18 +1,20 @@
 package io.mailroute.validation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteStatus;
 import io.mailroute.api.v1alpha1.MxTarget;
 import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.testing.Resources;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** Render decisions from pins stored in status, including pins an older operator stored without checking names. */
+/**
+ * Render decisions from pins stored in status, including pins an older operator stored without
+ * checking names.
+ */
 class RenderPolicyTest {
     final RenderPolicy policy = new RenderPolicy(3);
 
@@ -32,16 +34,25 @@ class RenderPolicyTest {
 
     @Test
     void storedPinsThatCannotBeANextHopAreSkipped() {
-        RenderDecision d = policy.decide(mxRoute("example.com", "mx_1.example.com", "mx2.example.com"), "example.com");
+        RenderDecision d =
+                policy.decide(
+                        mxRoute("example.com", "mx_1.example.com", "mx2.example.com"),
+                        "example.com");
         assertThat(d).isEqualTo(new RenderDecision.PinnedMx(List.of("mx2.example.com")));
     }
 
     @Test
     void aDomainWhosePinsAreAllUnusableIsWithheldWithTheHostNamed() {
-        RenderDecision d = policy.decide(mxRoute("example.com", "mx\\032a.example.com"), "example.com");
-        assertThat(d).isInstanceOfSatisfying(RenderDecision.Withheld.class, w -> {
-            assertThat(w.reason()).isEqualTo("InvalidMxHostName");
-            assertThat(w.message()).contains("example.com").contains("mx\\\\032a.example.com");
-        });
+        RenderDecision d =
+                policy.decide(mxRoute("example.com", "mx\\032a.example.com"), "example.com");
+        assertThat(d)
+                .isInstanceOfSatisfying(
+                        RenderDecision.Withheld.class,
+                        w -> {
+                            assertThat(w.reason()).isEqualTo("InvalidMxHostName");
+                            assertThat(w.message())
+                                    .contains("example.com")
+                                    .contains("mx\\\\032a.example.com");
+                        });
     }
 }

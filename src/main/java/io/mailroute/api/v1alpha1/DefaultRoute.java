@@ -5,8 +5,9 @@ import io.fabric8.generator.annotation.Default;
 
 /** Where mail for domains that no route covers goes. */
 public class DefaultRoute {
-    @JsonPropertyDescription("Send unrouted mail to this smarthost (Postfix relayhost). When absent, unrouted mail "
-            + "is delivered by the recipient domain's MX records.")
+    @JsonPropertyDescription(
+            "Send unrouted mail to this smarthost (Postfix relayhost). When absent, unrouted mail "
+                    + "is delivered by the recipient domain's MX records.")
     public SmarthostTarget smarthost;
 
     @Default(Defaults.TLS_VALUE)

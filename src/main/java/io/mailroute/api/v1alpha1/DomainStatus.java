@@ -12,24 +12,26 @@ public class DomainStatus extends SerialisedEquality {
     @JsonPropertyDescription("The relay, as namespace/name.")
     public String relay;
 
-    @JsonPropertyDescription("The Postfix transport entry actually rendered for the domain, e.g. "
-            + "smtp:[outlook-com.olc.protection.outlook.com]:25; absent when not rendered.")
+    @JsonPropertyDescription(
+            "The Postfix transport entry actually rendered for the domain, e.g. "
+                    + "smtp:[outlook-com.olc.protection.outlook.com]:25; absent when not rendered.")
     public String nextHop;
 
-    @JsonPropertyDescription("Programmed (in the relay's written configuration), Pending (planned, not written yet), "
-            + "Conflict (an older route owns the domain) or Withheld (kept out by live validation).")
+    @JsonPropertyDescription(
+            "Programmed (in the relay's written configuration), Pending (planned, not written yet), "
+                    + "Conflict (an older route owns the domain) or Withheld (kept out by live validation).")
     public String state;
 
     @JsonPropertyDescription("Why the domain is not programmed, when it is not.")
     public String message;
 
-    @JsonPropertyDescription("How mail to the domain is being delivered by this relay, from the relay pods' own "
-            + "Postfix log and queue; absent until a relay pod reports it. Refreshed at most every minute unless "
-            + "the domain's delivery health changes.")
+    @JsonPropertyDescription(
+            "How mail to the domain is being delivered by this relay, from the relay pods' own "
+                    + "Postfix log and queue; absent until a relay pod reports it. Refreshed at most every minute unless "
+                    + "the domain's delivery health changes.")
     public DomainDelivery delivery;
 
-    public DomainStatus() {
-    }
+    public DomainStatus() {}
 
     public DomainStatus(String domain, String relay, String nextHop, String state, String message) {
         this.domain = domain;

@@ -18,13 +18,14 @@ public class MxHostStatus extends SerialisedEquality {
     @JsonPropertyDescription("True when the address answer was truncated over UDP and needed TCP.")
     public Boolean tcpNeeded;
 
-    @JsonPropertyDescription("RESOLVED, NO_ADDRESS, NXDOMAIN, TEMPFAIL, IP_LITERAL, CNAME_LOOP or CNAME_TOO_LONG.")
+    @JsonPropertyDescription(
+            "RESOLVED, NO_ADDRESS, NXDOMAIN, TEMPFAIL, IP_LITERAL, CNAME_LOOP or CNAME_TOO_LONG.")
     public String status;
 
-    public MxHostStatus() {
-    }
+    public MxHostStatus() {}
 
-    public MxHostStatus(String host, int preference, int addresses, boolean tcpNeeded, String status) {
+    public MxHostStatus(
+            String host, int preference, int addresses, boolean tcpNeeded, String status) {
         this.host = host;
         this.preference = preference;
         this.addresses = addresses;

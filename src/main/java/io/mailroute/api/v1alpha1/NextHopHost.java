@@ -13,8 +13,9 @@ public class NextHopHost {
     @Required
     @Size(min = 1, max = 253)
     @Pattern(ApiPatterns.HOST)
-    @JsonPropertyDescription("Host name or IP address of the next hop, without brackets or port, "
-            + "e.g. outlook-com.olc.protection.outlook.com.")
+    @JsonPropertyDescription(
+            "Host name or IP address of the next hop, without brackets or port, "
+                    + "e.g. outlook-com.olc.protection.outlook.com.")
     public String host;
 
     @Min(1)
@@ -24,12 +25,12 @@ public class NextHopHost {
     public Integer port = Defaults.SMTP_PORT;
 
     @Default("false")
-    @JsonPropertyDescription("true: Postfix looks up the MX records of host; false (default): host is used as is "
-            + "(rendered in brackets, [host]:port), which is what pinning a route to an MX host needs.")
+    @JsonPropertyDescription(
+            "true: Postfix looks up the MX records of host; false (default): host is used as is "
+                    + "(rendered in brackets, [host]:port), which is what pinning a route to an MX host needs.")
     public Boolean lookupMx = false;
 
-    public NextHopHost() {
-    }
+    public NextHopHost() {}
 
     public NextHopHost(String host, int port, boolean lookupMx) {
         this.host = host;

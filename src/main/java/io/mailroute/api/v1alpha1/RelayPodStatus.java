@@ -12,8 +12,9 @@ public class RelayPodStatus extends SerialisedEquality {
     @JsonPropertyDescription("Whether the pod is Ready (its SMTP banner answers).")
     public Boolean ready;
 
-    @JsonPropertyDescription("The relay's state: starting, running, waiting, refused, failed, stopped; unreachable "
-            + "when the status endpoint did not answer.")
+    @JsonPropertyDescription(
+            "The relay's state: starting, running, waiting, refused, failed, stopped; unreachable "
+                    + "when the status endpoint did not answer.")
     public String state;
 
     @JsonPropertyDescription("Hash of the configuration Postfix is running with in this pod.")
@@ -22,10 +23,10 @@ public class RelayPodStatus extends SerialisedEquality {
     @JsonPropertyDescription("Why a newer configuration is not live, when it is not.")
     public String message;
 
-    public RelayPodStatus() {
-    }
+    public RelayPodStatus() {}
 
-    public RelayPodStatus(String name, boolean ready, String state, String liveHash, String message) {
+    public RelayPodStatus(
+            String name, boolean ready, String state, String liveHash, String message) {
         this.name = name;
         this.ready = ready;
         this.state = state;

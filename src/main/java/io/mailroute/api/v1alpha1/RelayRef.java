@@ -15,8 +15,7 @@ public class RelayRef {
     @JsonPropertyDescription("Namespace of the MailRelay; defaults to the route's own namespace.")
     public String namespace;
 
-    public RelayRef() {
-    }
+    public RelayRef() {}
 
     public RelayRef(String name, String namespace) {
         this.name = name;

@@ -4,18 +4,21 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.List;
 
 /** Where a route's mail goes: exactly one of {@code mx}, {@code hosts} or {@code relay}. */
-@ValidationRule(value = "(has(self.mx) ? 1 : 0) + (has(self.hosts) ? 1 : 0) + (has(self.relay) ? 1 : 0) == 1",
+@ValidationRule(
+        value =
+                "(has(self.mx) ? 1 : 0) + (has(self.hosts) ? 1 : 0) + (has(self.relay) ? 1 : 0) == 1",
         message = "target must set exactly one of mx, hosts, relay")
 public class RouteTarget {
-    @JsonPropertyDescription("Follow the domain's live MX set; the operator pins the resolved MX hosts as next hops.")
+    @JsonPropertyDescription(
+            "Follow the domain's live MX set; the operator pins the resolved MX hosts as next hops.")
     public MxTarget mx;
 
     @Size(min = 1, max = 16)
-    @JsonPropertyDescription("Fixed next hops, tried in order, e.g. the domain's MX host pinned in brackets.")
+    @JsonPropertyDescription(
+            "Fixed next hops, tried in order, e.g. the domain's MX host pinned in brackets.")
     public List<NextHopHost> hosts;
 
     @JsonPropertyDescription("An upstream smarthost, optionally with SASL credentials.")
@@ -32,5 +35,9 @@ public class RouteTarget {
     }
 
     /** The kinds of route target. */
-    public enum TargetKind { MX, HOSTS, RELAY }
+    public enum TargetKind {
+        MX,
+        HOSTS,
+        RELAY
+    }
 }

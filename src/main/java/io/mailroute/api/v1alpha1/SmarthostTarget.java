@@ -8,7 +8,9 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
-/** A smarthost (upstream relay) that accepts the route's mail, optionally with SASL authentication. */
+/**
+ * A smarthost (upstream relay) that accepts the route's mail, optionally with SASL authentication.
+ */
 public class SmarthostTarget {
     @Required
     @Size(min = 1, max = 253)
@@ -22,13 +24,13 @@ public class SmarthostTarget {
     @JsonPropertyDescription("TCP port of the smarthost (587 submission by default).")
     public Integer port = Defaults.SUBMISSION_PORT;
 
-    @JsonPropertyDescription("Secret with SASL credentials for the smarthost (labelled mailroute.io/credentials: "
-            + "\"true\"; needs TLS encrypt, verify or secure). Its values go only into the relay's Secret, never into "
-            + "ConfigMaps, status, events or logs.")
+    @JsonPropertyDescription(
+            "Secret with SASL credentials for the smarthost (labelled mailroute.io/credentials: "
+                    + "\"true\"; needs TLS encrypt, verify or secure). Its values go only into the relay's Secret, never into "
+                    + "ConfigMaps, status, events or logs.")
     public SecretKeys authSecretRef;
 
-    public SmarthostTarget() {
-    }
+    public SmarthostTarget() {}
 
     public SmarthostTarget(String host, int port) {
         this.host = host;
