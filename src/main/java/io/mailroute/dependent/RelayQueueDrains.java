@@ -34,16 +34,13 @@ public final class RelayQueueDrains {
 
     /** Label selector of every drain Job, for the informer. */
     public static final String SELECTOR =
-            "app.kubernetes.io/managed-by="
-                    + RelayObjects.MANAGED_BY
-                    + ",app.kubernetes.io/component="
-                    + COMPONENT;
+            RelayObjects.MANAGED_SELECTOR + "," + RelayObjects.COMPONENT_LABEL + "=" + COMPONENT;
 
     /**
      * Label selector of the relays' queue claims (the StatefulSet copies its pod selector onto
      * them).
      */
-    public static final String CLAIM_SELECTOR = "app.kubernetes.io/name=mailroute-relay";
+    public static final String CLAIM_SELECTOR = RelayObjects.POD_SELECTOR;
 
     public static final String ORDINAL_LABEL = "mailroute.io/queue-ordinal";
     public static final String CLAIM_TEMPLATE = "queue";
@@ -125,10 +122,10 @@ public final class RelayQueueDrains {
     public static Job job(MailRelay relay, StatefulSet statefulSet, int ordinal) {
         String workload = RelayObjects.workloadName(relay.getMetadata().getName());
         Map<String, String> labels = new TreeMap<>();
-        labels.put("app.kubernetes.io/name", "mailroute-relay-drain");
-        labels.put("app.kubernetes.io/instance", relay.getMetadata().getName());
-        labels.put("app.kubernetes.io/managed-by", RelayObjects.MANAGED_BY);
-        labels.put("app.kubernetes.io/component", COMPONENT);
+        labels.put(RelayObjects.NAME_LABEL, "mailroute-relay-drain");
+        labels.put(RelayObjects.INSTANCE_LABEL, relay.getMetadata().getName());
+        labels.put(RelayObjects.MANAGED_BY_LABEL, RelayObjects.MANAGED_BY);
+        labels.put(RelayObjects.COMPONENT_LABEL, COMPONENT);
         labels.put(RelayObjects.RELAY_LABEL, relay.getMetadata().getName());
         labels.put(ORDINAL_LABEL, Integer.toString(ordinal));
         PodSpec template = statefulSet.getSpec().getTemplate().getSpec();

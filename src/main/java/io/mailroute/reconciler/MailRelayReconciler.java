@@ -137,7 +137,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .withName(CLAIMS)
                         .withLabelSelector(RelayQueueDrains.CLAIM_SELECTOR)
                         .withSecondaryToPrimaryMapper(
-                                claim -> byLabel(claim, "app.kubernetes.io/instance"))
+                                claim -> byLabel(claim, RelayObjects.INSTANCE_LABEL))
                         .build();
         var drains =
                 InformerEventSourceConfiguration.from(Job.class, MailRelay.class)
@@ -291,7 +291,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                                         name.equals(
                                                 c.getMetadata()
                                                         .getLabels()
-                                                        .get("app.kubernetes.io/instance")))
+                                                        .get(RelayObjects.INSTANCE_LABEL)))
                         .map(c -> c.getMetadata().getName())
                         .toList();
         Set<String> pods =
@@ -302,7 +302,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                                         name.equals(
                                                 p.getMetadata()
                                                         .getLabels()
-                                                        .get("app.kubernetes.io/instance")))
+                                                        .get(RelayObjects.INSTANCE_LABEL)))
                         .map(p -> p.getMetadata().getName())
                         .collect(Collectors.toSet());
         Map<Integer, String> jobs =

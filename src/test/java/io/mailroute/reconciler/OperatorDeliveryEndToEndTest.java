@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mailroute.api.v1alpha1.DomainDelivery;
 import io.mailroute.api.v1alpha1.DomainStatus;
@@ -32,7 +28,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -329,51 +324,7 @@ class OperatorDeliveryEndToEndTest {
      * address.
      */
     private void runningPod(MailRelay relay) {
-        client.resource(
-                        new ServiceAccountBuilder()
-                                .withNewMetadata()
-                                .withName("default")
-                                .withNamespace(ns.name())
-                                .endMetadata()
-                                .build())
-                .create();
-        Pod pod =
-                client.resource(
-                                new PodBuilder()
-                                        .withNewMetadata()
-                                        .withName("relay-0")
-                                        .withNamespace(ns.name())
-                                        .withLabels(
-                                                Map.of(
-                                                        "app.kubernetes.io/name",
-                                                        "mailroute-relay",
-                                                        "app.kubernetes.io/instance",
-                                                        relay.getMetadata().getName()))
-                                        .endMetadata()
-                                        .withNewSpec()
-                                        .withAutomountServiceAccountToken(false)
-                                        .addNewContainer()
-                                        .withName("postfix")
-                                        .withImage("mailroute/postfix-relay:0.1.0")
-                                        .addNewPort()
-                                        .withName("status")
-                                        .withContainerPort(statusEndpoint.port())
-                                        .endPort()
-                                        .endContainer()
-                                        .endSpec()
-                                        .build())
-                        .create();
-        pod.setStatus(
-                new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                        .withPhase("Running")
-                        .withPodIP(statusEndpoint.address())
-                        .withConditions(
-                                new PodConditionBuilder()
-                                        .withType("Ready")
-                                        .withStatus("True")
-                                        .build())
-                        .build());
-        client.resource(pod).updateStatus();
+        Resources.runningRelayPod(client, relay, statusEndpoint.address(), statusEndpoint.port());
     }
 
     private MailRoute route(String name, String domain, Loopback.Endpoint nextHop) {
