@@ -16,26 +16,21 @@ import java.util.List;
  * successes outnumber failures or the failures leave the window.
  *
  * <ul>
- *   <li>False, {@value #BOUNCING}: a failing domain whose last attempt bounced (a permanent refusal
- *       such as {@code 550 5.7.57 Client not authenticated}), or {@value #DEFERRING} when it was
- *       deferred;
- *   <li>True, {@value #DELIVERED}: attempts were made and no domain is failing;
- *   <li>Unknown, {@value #NO_ATTEMPTS}: the relays report, but nothing was attempted in the window;
- *   <li>Unknown, {@value #NO_REPORT}: no relay pod reports delivery (none running, or an older
- *       relay image).
+ *   <li>False, {@value StatusNames.Reason.DELIVERIES_BOUNCING}: a failing domain whose last attempt
+ *       bounced (a permanent refusal such as {@code 550 5.7.57 Client not authenticated}), or
+ *       {@value StatusNames.Reason.DELIVERIES_DEFERRED} when it was deferred;
+ *   <li>True, {@value StatusNames.Reason.DELIVERED}: attempts were made and no domain is failing;
+ *   <li>Unknown, {@value StatusNames.Reason.NO_RECENT_ATTEMPTS}: the relays report, but nothing was
+ *       attempted in the window;
+ *   <li>Unknown, {@value StatusNames.Reason.NO_DELIVERY_REPORT}: no relay pod reports delivery
+ *       (none running, or an older relay image).
  * </ul>
  *
  * The condition does not feed Ready: Ready says the route is in place; Delivering says what the
  * next hops make of it.
  */
 final class DeliveryHealth {
-    static final String DELIVERING = StatusNames.ConditionType.DELIVERING;
     static final int MIN_FAILURES = 3;
-    static final String DELIVERED = StatusNames.Reason.DELIVERED;
-    static final String BOUNCING = StatusNames.Reason.DELIVERIES_BOUNCING;
-    static final String DEFERRING = StatusNames.Reason.DELIVERIES_DEFERRED;
-    static final String NO_ATTEMPTS = StatusNames.Reason.NO_RECENT_ATTEMPTS;
-    static final String NO_REPORT = StatusNames.Reason.NO_DELIVERY_REPORT;
 
     private DeliveryHealth() {}
 
@@ -49,9 +44,9 @@ final class DeliveryHealth {
         List<DomainStatus> reported = domains.stream().filter(d -> d.delivery != null).toList();
         if (reported.isEmpty()) {
             conditions.set(
-                    DELIVERING,
+                    StatusNames.ConditionType.DELIVERING,
                     Conditions.UNKNOWN,
-                    NO_REPORT,
+                    StatusNames.Reason.NO_DELIVERY_REPORT,
                     "no relay pod reports delivery for this route's domains yet");
             return;
         }
@@ -63,7 +58,10 @@ final class DeliveryHealth {
                 continue;
             }
             if (reason == null || "bounced".equals(d.lastResult)) {
-                reason = "bounced".equals(d.lastResult) ? BOUNCING : DEFERRING;
+                reason =
+                        "bounced".equals(d.lastResult)
+                                ? StatusNames.Reason.DELIVERIES_BOUNCING
+                                : StatusNames.Reason.DELIVERIES_DEFERRED;
             }
             failures.add(
                     domain.domain
@@ -78,7 +76,8 @@ final class DeliveryHealth {
                             + lastAttempt(d));
         }
         if (!failures.isEmpty()) {
-            conditions.setFalse(DELIVERING, reason, String.join("; ", failures));
+            conditions.setFalse(
+                    StatusNames.ConditionType.DELIVERING, reason, String.join("; ", failures));
             return;
         }
         int sent = reported.stream().mapToInt(d -> value(d.delivery.sent)).sum();
@@ -93,9 +92,9 @@ final class DeliveryHealth {
         int queued = reported.stream().mapToInt(d -> value(d.delivery.queued)).sum();
         if (attempts == 0) {
             conditions.set(
-                    DELIVERING,
+                    StatusNames.ConditionType.DELIVERING,
                     Conditions.UNKNOWN,
-                    NO_ATTEMPTS,
+                    StatusNames.Reason.NO_RECENT_ATTEMPTS,
                     "no delivery attempt in the last "
                             + window(reported.get(0).delivery)
                             + (queued > 0 ? "; " + queued + " recipient(s) queued" : ""));
@@ -104,8 +103,8 @@ final class DeliveryHealth {
         // no counts in this message: it would change with every message and move lastTransitionTime
         // each time
         conditions.setTrue(
-                DELIVERING,
-                DELIVERED,
+                StatusNames.ConditionType.DELIVERING,
+                StatusNames.Reason.DELIVERED,
                 "no domain failing in the last "
                         + window(reported.get(0).delivery)
                         + (sent > 0 ? "" : " (no delivery accepted yet)")

@@ -285,24 +285,12 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         List<String> claims =
                 ((InformerEventSource<PersistentVolumeClaim, MailRelay>)
                                 retriever.getEventSourceFor(PersistentVolumeClaim.class, CLAIMS))
-                        .list(
-                                namespace,
-                                c ->
-                                        name.equals(
-                                                c.getMetadata()
-                                                        .getLabels()
-                                                        .get(RelayObjects.INSTANCE_LABEL)))
+                        .list(namespace, c -> name.equals(RelayObjects.relayOf(c)))
                         .map(c -> c.getMetadata().getName())
                         .toList();
         Set<String> pods =
                 ((InformerEventSource<Pod, MailRelay>) retriever.getEventSourceFor(Pod.class, PODS))
-                        .list(
-                                namespace,
-                                p ->
-                                        name.equals(
-                                                p.getMetadata()
-                                                        .getLabels()
-                                                        .get(RelayObjects.INSTANCE_LABEL)))
+                        .list(namespace, p -> name.equals(RelayObjects.relayOf(p)))
                         .map(p -> p.getMetadata().getName())
                         .collect(Collectors.toSet());
         Map<Integer, String> jobs =
