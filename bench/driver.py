@@ -3,8 +3,13 @@
 
   driver.py create N      creates N MailRoutes (one domain each, target mx) on relay bench/bench, then waits until
                           every route is Ready and every domain has its line in the relay ConfigMap; prints JSON
-  driver.py edit K        edits K routes one after another (new pinned host), timing each until its line is in the
-                          ConfigMap; counts status writes of other routes meanwhile; prints JSON
+  driver.py edit K N      edits K of the N routes one after another (new pinned host), timing each until its line
+                          is in the ConfigMap; counts status writes of the edited and of all other routes
+                          meanwhile; prints JSON
+  driver.py ready         how many routes exist and are Ready (JSON)
+
+Progress is followed through watches (one stream of MailRoute events, one of the relay ConfigMap), not by listing
+10,000 routes or fetching the ConfigMap again and again: polling would load the API server the benchmark measures.
 Loops are bounded (deadlines); only the loopback API server is contacted.
 """
 import concurrent.futures
@@ -12,7 +17,9 @@ import json
 import os
 import ssl
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 
 API = os.environ["MAILROUTE_API_URL"]
@@ -20,17 +27,30 @@ TOKEN = os.environ["MAILROUTE_API_TOKEN"]
 CTX = ssl.create_default_context(cafile=os.environ["MAILROUTE_API_CA_FILE"])
 NS = "bench"
 ROUTES = f"{API}/apis/mailroute.io/v1alpha1/namespaces/{NS}/mailroutes"
-CONFIGMAP = f"{API}/api/v1/namespaces/{NS}/configmaps/bench-config"
+CONFIGMAPS = f"{API}/api/v1/namespaces/{NS}/configmaps"
+CONFIGMAP_NAME = "bench-config"
 
 
-def call(method, url, body=None, content_type="application/json"):
+def call(method, url, body=None, content_type="application/json", timeout=60, attempts=5):
+    """One API request; retried (bounded) on timeouts and 5xx/429, as a client under load would."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Authorization", f"Bearer {TOKEN}")
-    if data is not None:
-        req.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(req, context=CTX, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
+    for attempt in range(attempts):
+        req = urllib.request.Request(url, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {TOKEN}")
+        if data is not None:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, context=CTX, timeout=timeout) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as e:
+            if method == "POST" and e.code == 409 and attempt > 0:
+                return None  # created by the attempt that timed out
+            if e.code < 500 and e.code != 429 or attempt == attempts - 1:
+                raise
+        except (TimeoutError, OSError):
+            if attempt == attempts - 1:
+                raise
+        time.sleep(0.5 * (attempt + 1))
 
 
 def route(i):
@@ -40,23 +60,15 @@ def route(i):
                      "target": {"mx": {"port": 25}}, "tls": "may", "validation": "Enforce"}}
 
 
-def ready_count():
-    items = call("GET", ROUTES)["items"]
-    ready = 0
-    for item in items:
-        for c in (item.get("status") or {}).get("conditions") or []:
-            if c["type"] == "Ready" and c["status"] == "True" and \
-                    (item["status"].get("observedGeneration") == item["metadata"]["generation"]):
-                ready += 1
-    return len(items), ready
+def is_ready(item):
+    status = item.get("status") or {}
+    if status.get("observedGeneration") != item["metadata"].get("generation"):
+        return False
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in status.get("conditions") or [])
 
 
-def transport():
-    try:
-        cm = call("GET", CONFIGMAP)
-    except urllib.error.HTTPError:
-        return {}
-    text = "".join((cm.get("data") or {}).get(k, "") for k in sorted((cm.get("data") or {})) if k.startswith("transport"))
+def transport_lines(cm):
+    text = "".join((cm.get("data") or {}).get(k, "") for k in sorted(cm.get("data") or {}) if k.startswith("transport"))
     lines = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
@@ -65,7 +77,83 @@ def transport():
     return lines
 
 
+class Watch(threading.Thread):
+    """Lists then watches a collection; calls on_event(kind, obj) for the list's items (ADDED) and every event;
+    lists again when the watch expires. Stops at stop()."""
+
+    def __init__(self, url, on_event):
+        super().__init__(daemon=True)
+        self.url, self.on_event, self.stopped = url, on_event, threading.Event()
+        self.synced = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            listing = call("GET", self.url, timeout=120)
+            rv = listing["metadata"]["resourceVersion"]
+            for item in listing["items"]:
+                self.on_event("ADDED", item)
+            self.synced.set()
+            sep = "&" if "?" in self.url else "?"
+            req = urllib.request.Request(f"{self.url}{sep}watch=1&resourceVersion={rv}&timeoutSeconds=300")
+            req.add_header("Authorization", f"Bearer {TOKEN}")
+            try:
+                with urllib.request.urlopen(req, context=CTX, timeout=330) as resp:
+                    for line in resp:
+                        if self.stopped.is_set():
+                            return
+                        event = json.loads(line)
+                        if event["type"] == "ERROR":
+                            break  # e.g. 410 Gone: list again
+                        self.on_event(event["type"], event["object"])
+            except (TimeoutError, OSError):
+                pass
+
+    def stop(self):
+        self.stopped.set()
+
+
+class State:
+    """What the watches saw: route readiness and status versions, the ConfigMap's transport lines."""
+
+    def __init__(self):
+        self.lock = threading.Condition()
+        self.ready = {}
+        self.status = {}
+        self.status_writes = {}
+        self.lines = {}
+
+    def route_event(self, kind, item):
+        name = item["metadata"]["name"]
+        status = json.dumps(item.get("status"), sort_keys=True)
+        with self.lock:
+            if kind == "DELETED":
+                self.ready.pop(name, None)
+                self.status.pop(name, None)
+            else:
+                if kind == "MODIFIED" and self.status.get(name) != status:
+                    self.status_writes[name] = self.status_writes.get(name, 0) + 1
+                self.status[name] = status
+                self.ready[name] = is_ready(item)
+            self.lock.notify_all()
+
+    def configmap_event(self, kind, cm):
+        with self.lock:
+            self.lines = {} if kind == "DELETED" else transport_lines(cm)
+            self.lock.notify_all()
+
+
+def watching():
+    state = State()
+    routes = Watch(ROUTES, state.route_event)
+    configmap = Watch(f"{CONFIGMAPS}?fieldSelector=metadata.name%3D{CONFIGMAP_NAME}", state.configmap_event)
+    for w in (routes, configmap):
+        w.start()
+        w.synced.wait(120)
+    return state, (routes, configmap)
+
+
 def create(n):
+    state, watches = watching()
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda i: call("POST", ROUTES, route(i)), range(n)))
@@ -73,16 +161,19 @@ def create(n):
     deadline = created + float(os.environ.get("BENCH_DEADLINE", "900"))
     ready = lines = 0
     ready_at = lines_at = None
-    while time.monotonic() < deadline:
-        total, ready = ready_count()
-        lines = sum(1 for k in transport() if k.startswith("d") and k.endswith(".bench.test"))
-        now = time.monotonic()
-        if lines >= n and lines_at is None:
-            lines_at = now
-        if ready >= n:
-            ready_at = now
-            break
-        time.sleep(1 if n > 1000 else 0.25)
+    with state.lock:
+        while time.monotonic() < deadline:
+            ready = sum(1 for r in state.ready.values() if r)
+            lines = sum(1 for k in state.lines if k.startswith("d") and k.endswith(".bench.test"))
+            now = time.monotonic()
+            if lines >= n and lines_at is None:
+                lines_at = now
+            if ready >= n and lines_at is not None:
+                ready_at = now
+                break
+            state.lock.wait(0.5)
+    for w in watches:
+        w.stop()
     return {"routes": n, "create_seconds": round(created - start, 1),
             "ready_after_last_create_s": None if ready_at is None else round(ready_at - created, 1),
             "lines_after_last_create_s": None if lines_at is None else round(lines_at - created, 1),
@@ -90,25 +181,40 @@ def create(n):
 
 
 def edit(k, n):
-    latencies = []
+    state, watches = watching()
+    time.sleep(2)  # let writes still under way from the create phase pass before counting
+    with state.lock:
+        state.status_writes = {}
+    latencies, edited = [], set()
     for j in range(k):
         i = (j * 7919) % n
+        edited.add(f"r{i}")
         host = f"edit{j}.pinned.bench.test"
-        before = call("GET", f"{ROUTES}/r{i}")["metadata"]["resourceVersion"]
         t0 = time.monotonic()
         call("PATCH", f"{ROUTES}/r{i}", {"spec": {"target": {"mx": None, "hosts": [{"host": host}]}}},
              "application/merge-patch+json")
         deadline = t0 + 30
-        while time.monotonic() < deadline:
-            if f"[{host}]:25" in transport().get(f"d{i}.bench.test", ""):
-                latencies.append((time.monotonic() - t0) * 1000)
-                break
-            time.sleep(0.02)
-        else:
-            latencies.append(float("inf"))
+        with state.lock:
+            while time.monotonic() < deadline and f"[{host}]:25" not in state.lines.get(f"d{i}.bench.test", ""):
+                state.lock.wait(0.05)
+            found = f"[{host}]:25" in state.lines.get(f"d{i}.bench.test", "")
+        latencies.append((time.monotonic() - t0) * 1000 if found else float("inf"))
+    time.sleep(5)  # status writes that follow the last edit
+    with state.lock:
+        writes = dict(state.status_writes)
+    for w in watches:
+        w.stop()
     latencies.sort()
     pct = lambda p: round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 0)
-    return {"edits": k, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": round(latencies[-1], 0)}
+    return {"edits": k, "p50_ms": pct(0.5), "p99_ms": pct(0.99), "max_ms": round(latencies[-1], 0),
+            "edited_status_writes": sum(v for r, v in writes.items() if r in edited),
+            "other_status_writes": sum(v for r, v in writes.items() if r not in edited),
+            "other_routes_written": sum(1 for r in writes if r not in edited)}
+
+
+def ready():
+    items = call("GET", ROUTES, timeout=120)["items"]
+    return {"routes": len(items), "ready": sum(1 for i in items if is_ready(i))}
 
 
 if __name__ == "__main__":
@@ -117,6 +223,6 @@ if __name__ == "__main__":
     elif sys.argv[1] == "edit":
         print(json.dumps(edit(int(sys.argv[2]), int(sys.argv[3]))))
     elif sys.argv[1] == "ready":
-        print(json.dumps(dict(zip(("routes", "ready"), ready_count()))))
+        print(json.dumps(ready()))
     else:
         sys.exit("usage: driver.py create N | edit K N | ready")

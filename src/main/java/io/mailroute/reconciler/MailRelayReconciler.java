@@ -21,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
@@ -47,6 +48,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -116,6 +118,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
                         .withName(ROUTES)
                         .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
+                        .withOnUpdateFilter(MailRelayReconciler::changesPlan)
                         .build();
         var pods =
                 InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)
@@ -159,6 +162,26 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         return relay == null
                 ? Set.of()
                 : Set.of(new ResourceID(relay, object.getMetadata().getNamespace()));
+    }
+
+    /**
+     * Whether a route update can change what its relays render: its spec (generation), its DNS
+     * resolutions (validation reads them from the status), labels, annotations or deletion. The
+     * route controller's own status writes (conditions, programmed next hops) do not, and a relay
+     * of 10,000 routes would otherwise be planned again for each of them.
+     */
+    static boolean changesPlan(MailRoute updated, MailRoute old) {
+        var a = updated.getMetadata();
+        var b = old.getMetadata();
+        return !Objects.equals(a.getGeneration(), b.getGeneration())
+                || !Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
+                || !Objects.equals(a.getLabels(), b.getLabels())
+                || !Objects.equals(a.getAnnotations(), b.getAnnotations())
+                || !Objects.equals(resolutions(updated), resolutions(old));
+    }
+
+    private static List<DomainResolution> resolutions(MailRoute route) {
+        return route.getStatus() == null ? null : route.getStatus().resolutions;
     }
 
     static Set<ResourceID> relaysOf(MailRoute route) {

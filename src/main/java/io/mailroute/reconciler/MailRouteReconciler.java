@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -66,23 +68,60 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         .withSecondaryToPrimaryMapper(
                                 relay -> routesOf(routes, ResourceKey.of(relay)))
                         .build();
+        // A ConfigMap event wakes only the routes whose written lines it changed
+        // (Planning.routesToWake), not every route of the relay. The mapper keeps state, so it
+        // must run once per event: with a primary-to-secondary mapper JOSDK keeps no index built
+        // from the secondary-to-primary mapper.
+        AtomicReference<InformerEventSource<ConfigMap, MailRoute>> configMapSource =
+                new AtomicReference<>();
         var configMaps =
                 InformerEventSourceConfiguration.from(ConfigMap.class, MailRoute.class)
                         .withName(CONFIG_MAPS)
                         .withLabelSelector(RelayObjects.CONFIG_MAP_SELECTOR)
+                        .withPrimaryToSecondaryMapper(
+                                (MailRoute route) ->
+                                        relaysOf(route).stream()
+                                                .map(
+                                                        relay ->
+                                                                new ResourceID(
+                                                                        RelayObjects.configMapName(
+                                                                                relay.name()),
+                                                                        relay.namespace()))
+                                                .collect(Collectors.toSet()))
                         .withSecondaryToPrimaryMapper(
-                                cm ->
-                                        routesOf(
-                                                routes,
-                                                new ResourceKey(
-                                                        cm.getMetadata().getNamespace(),
-                                                        cm.getMetadata()
-                                                                .getLabels()
-                                                                .get(RelayObjects.RELAY_LABEL))))
+                                cm -> {
+                                    String namespace = cm.getMetadata().getNamespace();
+                                    ResourceKey relay =
+                                            new ResourceKey(
+                                                    namespace,
+                                                    cm.getMetadata()
+                                                            .getLabels()
+                                                            .get(RelayObjects.RELAY_LABEL));
+                                    Function<String, ConfigMap> cached =
+                                            name ->
+                                                    configMapSource
+                                                            .get()
+                                                            .get(new ResourceID(name, namespace))
+                                                            .orElse(null);
+                                    return planning
+                                            .routesToWake(
+                                                    relay,
+                                                    cached.apply(
+                                                            RelayObjects.configMapName(
+                                                                    relay.name())),
+                                                    cached,
+                                                    () -> keysOf(routesOf(routes, relay)))
+                                            .stream()
+                                            .map(r -> new ResourceID(r.name(), r.namespace()))
+                                            .collect(Collectors.toSet());
+                                })
                         .build();
+        InformerEventSource<ConfigMap, MailRoute> configMapEvents =
+                new InformerEventSource<>(configMaps, context);
+        configMapSource.set(configMapEvents);
         return List.of(
                 new InformerEventSource<>(relays, context),
-                new InformerEventSource<>(configMaps, context),
+                configMapEvents,
                 planning.events(),
                 dnsValidation.events(),
                 deliveryReports.events());
@@ -92,6 +131,24 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             IndexerResourceCache<MailRoute> routes, ResourceKey relay) {
         return routes.list(route -> RouteAdmission.references(route, relay))
                 .map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
+    }
+
+    private static Set<ResourceKey> keysOf(Set<ResourceID> ids) {
+        return ids.stream()
+                .map(id -> new ResourceKey(id.getNamespace().orElse(null), id.getName()))
+                .collect(Collectors.toSet());
+    }
+
+    /** The relays a route names in spec.relayRefs. */
+    private static Set<ResourceKey> relaysOf(MailRoute route) {
+        if (route.getSpec() == null || route.getSpec().relayRefs == null) {
+            return Set.of();
+        }
+        String namespace = route.getMetadata().getNamespace();
+        return route.getSpec().relayRefs.stream()
+                .filter(ref -> ref != null && ref.name != null)
+                .map(ref -> RouteAdmission.target(ref, namespace))
                 .collect(Collectors.toSet());
     }
 

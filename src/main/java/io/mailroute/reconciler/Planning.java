@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The one place a relay is planned, so route status and relay configuration always agree. The
@@ -46,8 +47,30 @@ public class Planning {
     /** relay ConfigMap -> its parsed transport map, for the resourceVersion it was parsed at. */
     private final Map<ResourceKey, WrittenTransport> written = new ConcurrentHashMap<>();
 
+    /**
+     * relay -> the transport entries its ConfigMaps held at the last ConfigMap event the route
+     * controller saw ({@link #routesToWake}).
+     */
+    private final Map<ResourceKey, Map<String, String>> seen = new ConcurrentHashMap<>();
+
     /** A plan with the generation of every route it was made from. */
-    private record Published(String relayUid, RelayPlan plan, Map<ResourceKey, Long> generations) {}
+    private record Published(String relayUid, RelayPlan plan, Map<ResourceKey, Long> generations) {
+        /** domain -> the routes whose outcome on this relay names it. */
+        Map<String, Set<ResourceKey>> owners() {
+            Map<String, Set<ResourceKey>> owners = new HashMap<>();
+            plan.routes()
+                    .forEach(
+                            (route, outcome) ->
+                                    outcome.domains()
+                                            .forEach(
+                                                    d ->
+                                                            owners.computeIfAbsent(
+                                                                            d.domain(),
+                                                                            k -> new HashSet<>())
+                                                                    .add(route)));
+            return owners;
+        }
+    }
 
     private record WrittenTransport(String resourceVersion, Map<String, String> entries) {}
 
@@ -135,23 +158,37 @@ public class Planning {
      */
     public Map<String, String> writtenTransport(
             ConfigMap configMap, Function<String, ConfigMap> shard) {
+        return readTransport(configMap, shard).orElse(Map.of());
+    }
+
+    /**
+     * Like {@link #writtenTransport}, but empty while the ConfigMap and its shards do not agree (a
+     * shard already holds a newer part than the manifest names); no ConfigMap or no transport file
+     * is an empty map.
+     */
+    private Optional<Map<String, String>> readTransport(
+            ConfigMap configMap, Function<String, ConfigMap> shard) {
         if (configMap == null || configMap.getData() == null) {
-            return Map.of();
+            return Optional.of(Map.of());
         }
         ResourceKey key = ResourceKey.of(configMap);
         String version = configMap.getMetadata().getResourceVersion();
         WrittenTransport cached = written.get(key);
         if (cached != null && Objects.equals(cached.resourceVersion(), version)) {
-            return cached.entries();
+            return Optional.of(cached.entries());
         }
         String relay =
                 configMap.getMetadata().getLabels() == null
                         ? null
                         : configMap.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL);
+        Map<String, String> data = configMap.getData();
+        if (!data.containsKey("transport") && !data.containsKey("transport.parts")) {
+            return Optional.of(Map.of());
+        }
         Optional<String> transport =
                 RelayConfigLayout.read(
                         "transport",
-                        configMap.getData(),
+                        data,
                         n -> {
                             ConfigMap part =
                                     relay == null
@@ -160,11 +197,53 @@ public class Planning {
                             return part == null ? null : part.getData();
                         });
         if (transport.isEmpty()) {
-            return Map.of();
+            return Optional.empty();
         }
         Map<String, String> entries = Map.copyOf(RelayPlanner.parseTransport(transport.get()));
         written.put(key, new WrittenTransport(version, entries));
-        return entries;
+        return Optional.of(entries);
+    }
+
+    /**
+     * The routes to reconcile after an event of one of {@code relay}'s ConfigMaps ({@code
+     * configMap}: the relay's main ConfigMap as the cache holds it now, null when there is none):
+     * those owning a domain whose written line differs from the one seen at the previous event. A
+     * route's Programmed condition depends on nothing else in the ConfigMap, so the other routes of
+     * a large relay are not reconciled for every write. The first event of a relay, or one before
+     * the relay published a plan, wakes {@code all} of them; an event while the shards and the
+     * manifest disagree wakes none (the event that makes them agree follows). Called by the
+     * ConfigMap informer, one event at a time.
+     */
+    public Set<ResourceKey> routesToWake(
+            ResourceKey relay,
+            ConfigMap configMap,
+            Function<String, ConfigMap> shard,
+            Supplier<Set<ResourceKey>> all) {
+        Optional<Map<String, String>> now = readTransport(configMap, shard);
+        if (now.isEmpty()) {
+            return Set.of();
+        }
+        Map<String, String> before = seen.put(relay, now.get());
+        Published plan = published.get(relay);
+        if (before == null || plan == null) {
+            return all.get();
+        }
+        Set<String> changed = new HashSet<>();
+        now.get()
+                .forEach(
+                        (domain, line) -> {
+                            if (!line.equals(before.get(domain))) {
+                                changed.add(domain);
+                            }
+                        });
+        before.keySet().stream().filter(d -> !now.get().containsKey(d)).forEach(changed::add);
+        if (changed.isEmpty()) {
+            return Set.of();
+        }
+        Map<String, Set<ResourceKey>> owners = plan.owners();
+        Set<ResourceKey> wake = new HashSet<>();
+        changed.forEach(domain -> wake.addAll(owners.getOrDefault(domain, Set.of())));
+        return wake;
     }
 
     RouteWakeups events() {
