@@ -2,9 +2,14 @@ package io.mailroute.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.processing.event.Event;
+import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteStatus;
+import io.mailroute.dependent.RelayObjects;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RelayPlanner;
@@ -14,7 +19,10 @@ import io.mailroute.testing.Resources;
 import io.mailroute.validation.RenderPolicy;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +94,112 @@ class PlanningTest {
         RelayPlan plan = planning.publishedFor(recreated, a);
         assertThat(plan.routes()).isEmpty();
         assertThat(plan.config()).isEmpty();
+    }
+
+    @Test
+    void aConfigMapEventWakesOnlyTheRoutesWhoseWrittenLinesChanged() {
+        MailRoute c = route("c", "c.example", 1);
+        publish(a, b, c);
+        Set<ResourceKey> all = Set.of(ResourceKey.of(a), ResourceKey.of(b), ResourceKey.of(c));
+        ResourceKey relayKey = ResourceKey.of(relay);
+
+        assertThat(wake(relayKey, configMap("1", "a.example smtp:[mx.a.example]:25\n"), all))
+                .as("first event of the relay: every route")
+                .isEqualTo(all);
+        assertThat(
+                        wake(
+                                relayKey,
+                                configMap(
+                                        "2",
+                                        "a.example smtp:[mx.a.example]:25\n"
+                                                + "b.example smtp:[mx.b.example]:25\n"),
+                                all))
+                .as("b's line appeared")
+                .containsExactly(ResourceKey.of(b));
+        assertThat(
+                        wake(
+                                relayKey,
+                                configMap(
+                                        "3",
+                                        "a.example smtp:[other.example]:25\n"
+                                                + "b.example smtp:[mx.b.example]:25\n"),
+                                all))
+                .as("a's line changed")
+                .containsExactly(ResourceKey.of(a));
+        assertThat(
+                        wake(
+                                relayKey,
+                                configMap(
+                                        "4",
+                                        "a.example smtp:[other.example]:25\n"
+                                                + "b.example smtp:[mx.b.example]:25\n"),
+                                all))
+                .as("a rewrite with the same lines (e.g. main.cf changed)")
+                .isEmpty();
+        assertThat(wake(relayKey, null, all))
+                .as("ConfigMap deleted: every route that had a line")
+                .containsExactlyInAnyOrder(ResourceKey.of(a), ResourceKey.of(b));
+    }
+
+    @Test
+    void aShardNewerThanTheManifestWakesNoRouteUntilTheManifestFollows() {
+        publish(a, b);
+        Set<ResourceKey> all = Set.of(ResourceKey.of(a), ResourceKey.of(b));
+        ResourceKey relayKey = ResourceKey.of(relay);
+        wake(relayKey, configMap("1", "a.example smtp:[mx.a.example]:25\n"), all);
+
+        ConfigMap main = configMap("2", null);
+        main.getData()
+                .put("transport.parts", "transport.0 1 " + "0".repeat(64) + "\n"); // stale digest
+        ConfigMap shard = configMap("3", null);
+        shard.getMetadata().setName("relay-config-1");
+        shard.getData().put("transport.0", "b.example smtp:[mx.b.example]:25\n");
+        assertThat(planning.routesToWake(relayKey, main, name -> shard, () -> all)).isEmpty();
+    }
+
+    private Set<ResourceKey> wake(ResourceKey relayKey, ConfigMap main, Set<ResourceKey> all) {
+        return planning.routesToWake(relayKey, main, name -> null, () -> all);
+    }
+
+    private static ConfigMap configMap(String resourceVersion, String transport) {
+        ConfigMap cm =
+                new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withNamespace("mail")
+                        .withName("relay-config")
+                        .withResourceVersion(resourceVersion)
+                        .withLabels(Map.of(RelayObjects.RELAY_LABEL, "relay"))
+                        .endMetadata()
+                        .build();
+        cm.setData(new HashMap<>());
+        if (transport != null) {
+            cm.getData().put("transport", transport);
+        }
+        return cm;
+    }
+
+    @Test
+    void onlyUpdatesThatCanChangeThePlanWakeTheRelay() {
+        MailRoute before = route("a", "a.example", 1);
+        MailRoute conditionsOnly = route("a", "a.example", 1);
+        conditionsOnly.setStatus(new MailRouteStatus());
+        conditionsOnly.getStatus().observedGeneration = 1L;
+        before.setStatus(new MailRouteStatus());
+        assertThat(MailRelayReconciler.changesPlan(conditionsOnly, before))
+                .as("the route controller's own status write")
+                .isFalse();
+
+        MailRoute resolved = route("a", "a.example", 1);
+        resolved.setStatus(new MailRouteStatus());
+        DomainResolution resolution = new DomainResolution();
+        resolution.domain = "a.example";
+        resolved.getStatus().resolutions.add(resolution);
+        assertThat(MailRelayReconciler.changesPlan(resolved, before))
+                .as("a new DNS resolution")
+                .isTrue();
+        assertThat(MailRelayReconciler.changesPlan(route("a", "a.example", 2), before))
+                .as("a spec change")
+                .isTrue();
     }
 
     private void publish(MailRoute... routes) {
