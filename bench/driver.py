@@ -161,8 +161,11 @@ def create(n):
     deadline = created + float(os.environ.get("BENCH_DEADLINE", "900"))
     ready = lines = 0
     ready_at = lines_at = None
+    operator = int(os.environ.get("BENCH_OPERATOR_PID", "0"))
     with state.lock:
         while time.monotonic() < deadline:
+            if operator and not os.path.exists(f"/proc/{operator}"):
+                sys.exit(f"the operator (pid {operator}) exited; see its log")
             ready = sum(1 for r in state.ready.values() if r)
             lines = sum(1 for k in state.lines if k.startswith("d") and k.endswith(".bench.test"))
             now = time.monotonic()

@@ -75,7 +75,7 @@ YAML
   WAIT_SECONDS=60 wait_for curl -sf "http://127.0.0.1:$port/q/health/ready" || die "operator not ready, see $WORK/operator-$n.log"
   ready_ms=$((($(date +%s%N) - t0) / 1000000))
   before="$(api_requests)"
-  out="$(python3 bench/driver.py create "$n")"
+  out="$(BENCH_OPERATOR_PID="$operator_pid" python3 bench/driver.py create "$n")"
   after="$(api_requests)"
   local edit
   edit="$(python3 bench/driver.py edit "$EDITS" "$n")"

@@ -119,6 +119,8 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .withName(ROUTES)
                         .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
                         .withOnUpdateFilter(MailRelayReconciler::changesPlan)
+                        .withItemStore(new LeanRouteStore())
+                        .withInformerListLimit(500L)
                         .build();
         var pods =
                 InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)

@@ -1,6 +1,7 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -42,6 +43,7 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(
         name = "mailroute",
+        informer = @Informer(itemStore = LeanRouteStore.class, informerListLimit = 500),
         maxReconciliationInterval =
                 @MaxReconciliationInterval(
                         interval = 5,
