@@ -15,15 +15,32 @@ if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000); fi
 WORK="${BENCH_DIR:-/tmp/mailroute-bench}"
 export MAILROUTE_STATE="$WORK/control-plane"
 EDITS="${BENCH_EDITS:-20}"
-# The JVM options of the operator image (src/main/docker/operator/Dockerfile) inside the chart's memory limit
-# (512Mi): the heap is sized from the limit as it is in a pod. Override with BENCH_JAVA_OPTS.
-JAVA_OPTS="${BENCH_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75}"
+# The operator runs as in its pod: the image's JVM options (src/main/docker/operator/Dockerfile) inside a memory
+# cgroup with the chart's limit (charts/mailroute-operator/values.yaml resources.limits.memory), so the JVM sizes its
+# heap and picks its collector from that limit, and the kernel enforces it. Without a writable cgroup (v1 memory
+# controller) the limit is passed as -XX:MaxRAM instead. Extra JVM options: BENCH_JAVA_OPTS.
+LIMIT_MIB="$(sed -n 's/^  limits: {memory: \([0-9]*\)Mi}.*/\1/p' charts/mailroute-operator/values.yaml)"
+[ -n "$LIMIT_MIB" ] || die "no memory limit found in charts/mailroute-operator/values.yaml"
+IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
+[ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
+MEMCG=""
+memcg_parent="/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory:\(.*\)/\1/p' /proc/self/cgroup)"
+if [ -w "$memcg_parent" ] && mkdir -p "$memcg_parent/mailroute-bench-$$" 2>/dev/null; then
+  MEMCG="$memcg_parent/mailroute-bench-$$"
+  echo $((LIMIT_MIB * 1024 * 1024)) > "$MEMCG/memory.limit_in_bytes"
+  JAVA_OPTS="$IMAGE_JAVA_OPTS ${BENCH_JAVA_OPTS:-}"
+  LIMIT_NOTE="memory cgroup limit ${LIMIT_MIB} MiB"
+else
+  JAVA_OPTS="$IMAGE_JAVA_OPTS -XX:MaxRAM=${LIMIT_MIB}m ${BENCH_JAVA_OPTS:-}"
+  LIMIT_NOTE="-XX:MaxRAM=${LIMIT_MIB}m (no writable memory cgroup)"
+fi
 operator_pid="" knot_pid=""
 
 cleanup() {
   [ -z "$operator_pid" ] || kill -9 "$operator_pid" 2>/dev/null || true
   [ -z "$knot_pid" ] || kill "$knot_pid" 2>/dev/null || true
   hack/control-plane.sh stop >/dev/null 2>&1 || true
+  [ -z "$MEMCG" ] || rmdir "$MEMCG" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -70,7 +87,8 @@ YAML
   QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL="$MAILROUTE_API_URL" QUARKUS_KUBERNETES_CLIENT_TOKEN="$MAILROUTE_API_TOKEN" \
   QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" MAILROUTE_LEADER_ELECTION_NAMESPACE=default \
   MAILROUTE_DNS_SERVERS="$DNS_SERVER" QUARKUS_HTTP_PORT="$port" \
-    java $JAVA_OPTS -jar target/quarkus-app/quarkus-run.jar >"$WORK/operator-$n.log" 2>&1 &
+    sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec java "$@"' -- "$MEMCG" $JAVA_OPTS \
+      -jar target/quarkus-app/quarkus-run.jar >"$WORK/operator-$n.log" 2>&1 &
   operator_pid=$!
   WAIT_SECONDS=60 wait_for curl -sf "http://127.0.0.1:$port/q/health/ready" || die "operator not ready, see $WORK/operator-$n.log"
   ready_ms=$((($(date +%s%N) - t0) / 1000000))
@@ -88,7 +106,7 @@ YAML
   wait "$operator_pid" 2>/dev/null || true
   operator_pid=""
   kill "$knot_pid" 2>/dev/null || true; knot_pid=""
-  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS" <<'PY'
+  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS; $LIMIT_NOTE" <<'PY'
 import json, sys
 n, ready_ms, out, before, after, edit, peak, term_ms, java_opts = sys.argv[1:]
 out, before, after, edit = (json.loads(x) for x in (out, before, after, edit))
@@ -104,7 +122,7 @@ print(f"| API requests during create+settle | {int(total)} ({total / int(n):.1f}
 print(f"| busiest requests | {', '.join(f'{k}: {int(v)}' for v, k in top)} |")
 print(f"| one route edited, until its line is in the ConfigMap ({edit['edits']} edits) | p50 {edit['p50_ms']:.0f} ms, p99 {edit['p99_ms']:.0f} ms |")
 print(f"| status writes during the {edit['edits']} edits (+5 s) | edited routes: {edit['edited_status_writes']} ({edit['edited_status_writes'] / edit['edits']:.1f} per edit); all other routes: {edit['other_status_writes']} |")
-print(f"| operator peak RSS (JVM options: `{java_opts}`) | {peak} MiB |")
+print(f"| operator peak RSS (`{java_opts}`) | {peak} MiB |")
 print(f"| SIGTERM until the operator exited | {int(term_ms)} ms |")
 print()
 PY
