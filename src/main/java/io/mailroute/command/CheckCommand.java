@@ -113,18 +113,27 @@ public final class CheckCommand {
             // domains (for text); JSON is one document, written at the end.
             ArrayDeque<CompletableFuture<MxReport>> window = new ArrayDeque<>();
             Iterator<String> pending = domains.iterator();
+            // Text is collected while reports are ready and written when the next one is not (or
+            // every 64 KiB): streamed, without a write per line to an auto-flushing System.out.
+            StringBuilder text = new StringBuilder();
             while (pending.hasNext() || !window.isEmpty()) {
                 while (pending.hasNext() && window.size() < WINDOW) {
                     window.add(lookups.checkAsync(pending.next()));
                 }
-                MxReport report = result(window.poll());
+                CompletableFuture<MxReport> next = window.poll();
+                if (text.length() > 0 && (!next.isDone() || text.length() >= 1 << 16)) {
+                    out.print(text);
+                    text.setLength(0);
+                }
+                MxReport report = result(next);
                 verdicts.add(report.verdict());
                 if (json) {
                     reports.add(report);
                 } else {
-                    printText(report, out);
+                    appendText(report, text);
                 }
             }
+            out.print(text);
         }
         int exit = exitCodeOf(List.copyOf(verdicts));
         if (json) {
@@ -198,26 +207,64 @@ public final class CheckCommand {
     }
 
     static void printText(MxReport report, PrintStream out) {
-        out.printf("%s: %s (%s)%n", report.domain(), report.classification(), report.verdict());
+        StringBuilder text = new StringBuilder();
+        appendText(report, text);
+        out.print(text);
+    }
+
+    /**
+     * The text block of one report (no Formatter: it is the CLI's hot path, mostly interpreted).
+     */
+    static void appendText(MxReport report, StringBuilder out) {
+        String nl = System.lineSeparator();
+        out.append(report.domain())
+                .append(": ")
+                .append(report.classification())
+                .append(" (")
+                .append(report.verdict())
+                .append(')')
+                .append(nl);
         for (MxHostReport host : report.hosts()) {
-            out.printf(
-                    "  MX %-3d %-45s %-9s %3d address(es)%s%s%n",
-                    host.preference(),
-                    host.host(),
-                    host.status(),
-                    host.addressCount(),
-                    host.tcpNeeded() ? "  TCP needed (UDP answer truncated)" : "",
-                    host.cnameChain().isEmpty()
-                            ? ""
-                            : "  CNAME " + String.join(" -> ", host.cnameChain()));
+            out.append("  MX ");
+            padRight(out, Integer.toString(host.preference()), 3).append(' ');
+            padRight(out, host.host(), 45).append(' ');
+            padRight(out, host.status().toString(), 9).append(' ');
+            padLeft(out, Integer.toString(host.addressCount()), 3).append(" address(es)");
+            if (host.tcpNeeded()) {
+                out.append("  TCP needed (UDP answer truncated)");
+            }
+            if (!host.cnameChain().isEmpty()) {
+                out.append("  CNAME ").append(String.join(" -> ", host.cnameChain()));
+            }
+            out.append(nl);
         }
-        report.warnings().forEach(w -> out.println("  warning: " + w));
-        report.errors().forEach(e -> out.println("  error: " + e));
+        report.warnings().forEach(w -> out.append("  warning: ").append(w).append(nl));
+        report.errors().forEach(e -> out.append("  error: ").append(e).append(nl));
         if (report.disagreement()) {
-            report.disagreements().forEach(d -> out.println("  resolvers disagree: " + d));
+            report.disagreements()
+                    .forEach(d -> out.append("  resolvers disagree: ").append(d).append(nl));
         }
         for (ResolverMxResult resolver : report.resolvers()) {
-            out.printf("  resolver %s: %s%n", resolver.server(), resolver.classification());
+            out.append("  resolver ")
+                    .append(resolver.server())
+                    .append(": ")
+                    .append(resolver.classification())
+                    .append(nl);
         }
+    }
+
+    private static StringBuilder padRight(StringBuilder out, String s, int width) {
+        out.append(s);
+        for (int i = s.length(); i < width; i++) {
+            out.append(' ');
+        }
+        return out;
+    }
+
+    private static StringBuilder padLeft(StringBuilder out, String s, int width) {
+        for (int i = s.length(); i < width; i++) {
+            out.append(' ');
+        }
+        return out.append(s);
     }
 }
