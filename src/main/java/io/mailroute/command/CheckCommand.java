@@ -206,12 +206,6 @@ public final class CheckCommand {
         }
     }
 
-    static void printText(MxReport report, PrintStream out) {
-        StringBuilder text = new StringBuilder();
-        appendText(report, text);
-        out.print(text);
-    }
-
     /**
      * The text block of one report (no Formatter: it is the CLI's hot path, mostly interpreted).
      */
