@@ -31,6 +31,7 @@ public final class DnsBenchmark {
         String server = args[0];
         int n = Integer.parseInt(args[1]);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int revalidations = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         DnsResolverConfig config = DnsResolverConfig.of(List.of(server));
         List<String> domains = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -42,7 +43,9 @@ public final class DnsBenchmark {
                 engine.clearCache();
                 pass(engine, domains, config.maxConcurrentChecks(), "cold" + run);
             }
-            pass(engine, domains, config.maxConcurrentChecks(), "revalidate");
+            for (int run = 1; run <= revalidations; run++) {
+                pass(engine, domains, config.maxConcurrentChecks(), "revalidate");
+            }
         }
     }
 
