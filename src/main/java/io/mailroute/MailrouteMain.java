@@ -33,9 +33,20 @@ public final class MailrouteMain {
                 && (args[0].equals("check")
                         || args[0].equals("render")
                         || args[0].equals("help"))) {
+            quietLibraryLogging();
             System.exit(run(Arrays.asList(args), System.out, System.err));
         }
         Quarkus.run(args);
+    }
+
+    /**
+     * Without Quarkus nobody configures JBoss LogManager, and its default lets every level through:
+     * dnsjava's trace logging (a hex dump of each packet, formatted whether or not it is written
+     * anywhere) cost more CPU than the DNS work of {@code check}. The commands report on
+     * stdout/stderr themselves; libraries only get to say warnings.
+     */
+    public static void quietLibraryLogging() {
+        org.jboss.logmanager.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     }
 
     /** Runs a command; returns its exit code. */

@@ -1,5 +1,6 @@
 package io.mailroute.command;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mailroute.MailrouteMain;
@@ -19,16 +20,17 @@ import io.mailroute.routing.ResourceKey;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code mailroute check DOMAIN... [--resolver HOST[:PORT]]... [--output text|json] [--from-files
@@ -103,56 +105,50 @@ public final class CheckCommand {
         }
         boolean json = output.equals("json");
         List<MxReport> reports = new ArrayList<>();
-        List<Verdict> verdicts = new ArrayList<>();
-        ExecutorService pool =
-                Executors.newFixedThreadPool(
-                        Math.min(CONCURRENT_CHECKS, domains.size()),
-                        task -> {
-                            Thread thread = new Thread(task, "mailroute-check");
-                            thread.setDaemon(true);
-                            return thread;
-                        });
+        Set<Verdict> verdicts = EnumSet.noneOf(Verdict.class);
         try (MxLookupService lookups = new MxLookupService(config)) {
-            // Domains are checked side by side (a check mostly waits for answers); reports come out
-            // in the order
-            // the domains were given, text as soon as each one and those before it are done
-            // (streamed, so memory
-            // does not grow with the number of domains), JSON as one document at the end.
-            List<Future<MxReport>> checks = new ArrayList<>();
-            for (String domain : domains) {
-                checks.add(pool.submit(() -> lookups.check(domain)));
-            }
-            for (Future<MxReport> check : checks) {
-                MxReport report = result(check);
+            // A sliding window of checks (a check mostly waits for answers): at most WINDOW in
+            // flight, reports taken in the order the domains were given, text printed as soon as
+            // each one and those before it are done. Memory does not grow with the number of
+            // domains (for text); JSON is one document, written at the end.
+            ArrayDeque<CompletableFuture<MxReport>> window = new ArrayDeque<>();
+            Iterator<String> pending = domains.iterator();
+            // Text is collected while reports are ready and written when the next one is not (or
+            // every 64 KiB): streamed, without a write per line to an auto-flushing System.out.
+            StringBuilder text = new StringBuilder();
+            while (pending.hasNext() || !window.isEmpty()) {
+                while (pending.hasNext() && window.size() < WINDOW) {
+                    window.add(lookups.checkAsync(pending.next()));
+                }
+                CompletableFuture<MxReport> next = window.poll();
+                if (text.length() > 0 && (!next.isDone() || text.length() >= 1 << 16)) {
+                    out.print(text);
+                    text.setLength(0);
+                }
+                MxReport report = result(next);
                 verdicts.add(report.verdict());
                 if (json) {
                     reports.add(report);
                 } else {
-                    printText(report, out);
+                    appendText(report, text);
                 }
             }
-        } finally {
-            pool.shutdownNow();
+            out.print(text);
         }
-        int exit = exitCodeOf(verdicts);
+        int exit = exitCodeOf(List.copyOf(verdicts));
         if (json) {
-            Map<String, Object> document = new LinkedHashMap<>();
-            document.put("exitCode", exit);
-            document.put("reports", reports);
-            out.println(
-                    new ObjectMapper()
-                            .enable(SerializationFeature.INDENT_OUTPUT)
-                            .writeValueAsString(document));
+            // in its own class: Jackson is only loaded when JSON is asked for (CLI start-up time)
+            JsonOutput.print(exit, reports, out);
         } else {
             out.println("exit " + exit + ": " + describe(exit));
         }
         return exit;
     }
 
-    /** Domain checks in flight at once. */
-    static final int CONCURRENT_CHECKS = 64;
+    /** Domain checks in flight at once (the engine runs up to its own limit, the rest wait). */
+    static final int WINDOW = 512;
 
-    private static MxReport result(Future<MxReport> check) {
+    private static MxReport result(CompletableFuture<MxReport> check) {
         try {
             return check.get();
         } catch (InterruptedException e) {
@@ -163,6 +159,20 @@ public final class CheckCommand {
                 throw runtime;
             }
             throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** JSON output; a class of its own so that Jackson is loaded only for {@code --output json}. */
+    private static final class JsonOutput {
+        static void print(int exit, List<MxReport> reports, PrintStream out)
+                throws JsonProcessingException {
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("exitCode", exit);
+            document.put("reports", reports);
+            out.println(
+                    new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(document));
         }
     }
 
@@ -196,27 +206,59 @@ public final class CheckCommand {
         }
     }
 
-    static void printText(MxReport report, PrintStream out) {
-        out.printf("%s: %s (%s)%n", report.domain(), report.classification(), report.verdict());
+    /**
+     * The text block of one report (no Formatter: it is the CLI's hot path, mostly interpreted).
+     */
+    static void appendText(MxReport report, StringBuilder out) {
+        String nl = System.lineSeparator();
+        out.append(report.domain())
+                .append(": ")
+                .append(report.classification())
+                .append(" (")
+                .append(report.verdict())
+                .append(')')
+                .append(nl);
         for (MxHostReport host : report.hosts()) {
-            out.printf(
-                    "  MX %-3d %-45s %-9s %3d address(es)%s%s%n",
-                    host.preference(),
-                    host.host(),
-                    host.status(),
-                    host.addressCount(),
-                    host.tcpNeeded() ? "  TCP needed (UDP answer truncated)" : "",
-                    host.cnameChain().isEmpty()
-                            ? ""
-                            : "  CNAME " + String.join(" -> ", host.cnameChain()));
+            out.append("  MX ");
+            padRight(out, Integer.toString(host.preference()), 3).append(' ');
+            padRight(out, host.host(), 45).append(' ');
+            padRight(out, host.status().toString(), 9).append(' ');
+            padLeft(out, Integer.toString(host.addressCount()), 3).append(" address(es)");
+            if (host.tcpNeeded()) {
+                out.append("  TCP needed (UDP answer truncated)");
+            }
+            if (!host.cnameChain().isEmpty()) {
+                out.append("  CNAME ").append(String.join(" -> ", host.cnameChain()));
+            }
+            out.append(nl);
         }
-        report.warnings().forEach(w -> out.println("  warning: " + w));
-        report.errors().forEach(e -> out.println("  error: " + e));
+        report.warnings().forEach(w -> out.append("  warning: ").append(w).append(nl));
+        report.errors().forEach(e -> out.append("  error: ").append(e).append(nl));
         if (report.disagreement()) {
-            report.disagreements().forEach(d -> out.println("  resolvers disagree: " + d));
+            report.disagreements()
+                    .forEach(d -> out.append("  resolvers disagree: ").append(d).append(nl));
         }
         for (ResolverMxResult resolver : report.resolvers()) {
-            out.printf("  resolver %s: %s%n", resolver.server(), resolver.classification());
+            out.append("  resolver ")
+                    .append(resolver.server())
+                    .append(": ")
+                    .append(resolver.classification())
+                    .append(nl);
         }
+    }
+
+    private static StringBuilder padRight(StringBuilder out, String s, int width) {
+        out.append(s);
+        for (int i = s.length(); i < width; i++) {
+            out.append(' ');
+        }
+        return out;
+    }
+
+    private static StringBuilder padLeft(StringBuilder out, String s, int width) {
+        for (int i = s.length(); i < width; i++) {
+            out.append(' ');
+        }
+        return out.append(s);
     }
 }

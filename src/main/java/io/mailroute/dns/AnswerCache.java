@@ -3,6 +3,7 @@ package io.mailroute.dns;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.xbill.DNS.Name;
@@ -10,20 +11,35 @@ import org.xbill.DNS.Name;
 /**
  * TTL-honouring cache of usable answers (data, NODATA, NXDOMAIN) for one server. Failures are never
  * cached. Lifetimes are clamped to the configured range; time comes from an injectable clock.
+ *
+ * <p>Bounded: when it holds {@code capacity} entries, expired ones are dropped first, then the
+ * eighth that expires soonest, so a full cache keeps taking new answers (a re-check of many domains
+ * must not find its newest answers missing).
  */
 final class AnswerCache {
-
-    private static final int MAX_ENTRIES = 10_000;
 
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration min;
     private final Duration max;
+    private final int capacity;
 
     AnswerCache(Clock clock, Duration min, Duration max) {
+        this(clock, min, max, DnsResolverConfig.DEFAULT_CACHE_ENTRIES);
+    }
+
+    AnswerCache(Clock clock, Duration min, Duration max, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("cache capacity must be at least 1");
+        }
         this.clock = clock;
         this.min = min;
         this.max = max;
+        this.capacity = capacity;
+    }
+
+    int size() {
+        return entries.size();
     }
 
     /** A cached answer with its remaining lifetime, or null. */
@@ -59,13 +75,11 @@ final class AnswerCache {
         if (seconds <= 0) {
             return response;
         }
-        if (entries.size() >= MAX_ENTRIES) {
-            evictExpired();
+        Key key = new Key(name, type);
+        if (entries.size() >= capacity && !entries.containsKey(key)) {
+            makeRoom();
         }
-        if (entries.size() < MAX_ENTRIES) {
-            entries.put(
-                    new Key(name, type), new Entry(response, clock.instant().plusSeconds(seconds)));
-        }
+        entries.put(key, new Entry(response, clock.instant().plusSeconds(seconds)));
         return new ServerResponse(response.message(), response.trace(), seconds);
     }
 
@@ -73,9 +87,23 @@ final class AnswerCache {
         entries.clear();
     }
 
-    private void evictExpired() {
+    /** Drops expired entries, then, if still full, the eighth of the capacity expiring soonest. */
+    private synchronized void makeRoom() {
+        if (entries.size() < capacity) {
+            return; // another thread made room meanwhile
+        }
         Instant now = clock.instant();
         entries.values().removeIf(e -> !now.isBefore(e.expires));
+        int excess = entries.size() - capacity + Math.max(1, capacity / 8);
+        if (excess <= 0) {
+            return;
+        }
+        entries.entrySet().stream()
+                .sorted(Map.Entry.comparingByValue(Comparator.comparing(Entry::expires)))
+                .limit(excess)
+                .map(Map.Entry::getKey)
+                .toList()
+                .forEach(entries::remove);
     }
 
     private record Key(Name name, int type) {}

@@ -1,19 +1,20 @@
 package io.mailroute.dns;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The engine's own bounded worker pool. Work on it never blocks (I/O is asynchronous), so a few
- * threads serve many lookups; when the queue is full, work is rejected and the affected lookup ends
- * as TEMPFAIL instead of piling up.
+ * The engine's own worker pool: a fixed number of threads. Work on it never blocks (I/O is
+ * asynchronous), so a few threads serve many lookups. Its queue is not bounded here: what can be
+ * queued is bounded by the checks allowed to run at once ({@link
+ * DnsResolverConfig#maxConcurrentChecks()}, each with a few questions on the wire), and rejecting
+ * an answer's processing would turn a burst into TEMPFAIL results. Work is only rejected after
+ * shutdown.
  */
 final class DnsExecutor {
-
-    private static final int QUEUE_CAPACITY = 1024;
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private DnsExecutor() {}
@@ -36,7 +37,7 @@ final class DnsExecutor {
                         threads,
                         30,
                         TimeUnit.SECONDS,
-                        new ArrayBlockingQueue<>(QUEUE_CAPACITY),
+                        new LinkedBlockingQueue<>(),
                         factory,
                         new ThreadPoolExecutor.AbortPolicy());
         executor.allowCoreThreadTimeOut(true);

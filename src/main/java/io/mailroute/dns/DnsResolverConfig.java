@@ -21,6 +21,9 @@ import org.xbill.DNS.Address;
  * @param maxCacheTtl upper clamp for cache lifetimes; zero disables the cache
  * @param maxCnameDepth how many CNAMEs are followed before giving up
  * @param threads size of the engine's own worker pool
+ * @param cacheEntries most answers kept in each server's cache (at least 1)
+ * @param maxConcurrentChecks most checks in progress at once; further checks wait for a free slot
+ *     (backpressure) instead of being rejected, and their deadline starts when they get one
  */
 public record DnsResolverConfig(
         List<InetSocketAddress> servers,
@@ -31,10 +34,24 @@ public record DnsResolverConfig(
         Duration minCacheTtl,
         Duration maxCacheTtl,
         int maxCnameDepth,
-        int threads) {
+        int threads,
+        int cacheEntries,
+        int maxConcurrentChecks) {
 
     /** EDNS payload size recommended by DNS Flag Day 2020: avoids IP fragmentation. */
     public static final int DEFAULT_EDNS_PAYLOAD = 1232;
+
+    /**
+     * Cached answers per server by default: 10,000 domains with an MX, A and AAAA answer each fit
+     * several times over (an entry is one parsed message, about 1 KiB).
+     */
+    public static final int DEFAULT_CACHE_ENTRIES = 100_000;
+
+    /**
+     * Checks in progress at once by default: enough to keep a local resolver busy, few enough that
+     * dnsjava's per-query bookkeeping (linear in the queries in flight) stays cheap.
+     */
+    public static final int DEFAULT_MAX_CONCURRENT_CHECKS = 256;
 
     public DnsResolverConfig {
         servers = List.copyOf(Objects.requireNonNull(servers, "servers"));
@@ -56,15 +73,17 @@ public record DnsResolverConfig(
         if (ednsPayloadSize != 0 && (ednsPayloadSize < 512 || ednsPayloadSize > 65535)) {
             throw new IllegalArgumentException("ednsPayloadSize must be 0 (no EDNS) or 512..65535");
         }
-        if (maxCnameDepth < 1 || threads < 1) {
-            throw new IllegalArgumentException("maxCnameDepth and threads must be at least 1");
+        if (maxCnameDepth < 1 || threads < 1 || cacheEntries < 1 || maxConcurrentChecks < 1) {
+            throw new IllegalArgumentException(
+                    "maxCnameDepth, threads, cacheEntries and maxConcurrentChecks must be at least"
+                            + " 1");
         }
     }
 
     /**
      * Defaults for the given servers ("host", "host:port", "[v6]:port"; IP literals only): 2 s per
      * query, 10 s per check, 2 UDP attempts, EDNS 1232, cache clamped to 0 s..1 h, 8 CNAMEs, 4
-     * threads.
+     * threads, 100,000 cached answers per server, 256 checks at once.
      */
     public static DnsResolverConfig of(List<String> servers) {
         return new DnsResolverConfig(
@@ -76,7 +95,9 @@ public record DnsResolverConfig(
                 Duration.ZERO,
                 Duration.ofHours(1),
                 8,
-                4);
+                4,
+                DEFAULT_CACHE_ENTRIES,
+                DEFAULT_MAX_CONCURRENT_CHECKS);
     }
 
     /** Defaults for the nameservers of this machine's /etc/resolv.conf. */
@@ -94,7 +115,9 @@ public record DnsResolverConfig(
                 minCacheTtl,
                 maxCacheTtl,
                 maxCnameDepth,
-                threads);
+                threads,
+                cacheEntries,
+                maxConcurrentChecks);
     }
 
     public DnsResolverConfig withUdpAttempts(int attempts) {
@@ -107,7 +130,9 @@ public record DnsResolverConfig(
                 minCacheTtl,
                 maxCacheTtl,
                 maxCnameDepth,
-                threads);
+                threads,
+                cacheEntries,
+                maxConcurrentChecks);
     }
 
     public DnsResolverConfig withEdnsPayloadSize(int size) {
@@ -120,7 +145,9 @@ public record DnsResolverConfig(
                 minCacheTtl,
                 maxCacheTtl,
                 maxCnameDepth,
-                threads);
+                threads,
+                cacheEntries,
+                maxConcurrentChecks);
     }
 
     public DnsResolverConfig withCacheTtlClamp(Duration min, Duration max) {
@@ -133,7 +160,9 @@ public record DnsResolverConfig(
                 min,
                 max,
                 maxCnameDepth,
-                threads);
+                threads,
+                cacheEntries,
+                maxConcurrentChecks);
     }
 
     public DnsResolverConfig withMaxCnameDepth(int depth) {
@@ -146,7 +175,39 @@ public record DnsResolverConfig(
                 minCacheTtl,
                 maxCacheTtl,
                 depth,
-                threads);
+                threads,
+                cacheEntries,
+                maxConcurrentChecks);
+    }
+
+    public DnsResolverConfig withCacheEntries(int entries) {
+        return new DnsResolverConfig(
+                servers,
+                queryTimeout,
+                deadline,
+                udpAttempts,
+                ednsPayloadSize,
+                minCacheTtl,
+                maxCacheTtl,
+                maxCnameDepth,
+                threads,
+                entries,
+                maxConcurrentChecks);
+    }
+
+    public DnsResolverConfig withMaxConcurrentChecks(int checks) {
+        return new DnsResolverConfig(
+                servers,
+                queryTimeout,
+                deadline,
+                udpAttempts,
+                ednsPayloadSize,
+                minCacheTtl,
+                maxCacheTtl,
+                maxCnameDepth,
+                threads,
+                cacheEntries,
+                checks);
     }
 
     /**

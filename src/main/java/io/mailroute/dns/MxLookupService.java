@@ -1,21 +1,31 @@
 package io.mailroute.dns;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.xbill.DNS.Name;
 
 /**
  * Checks mail routing in the DNS: {@link #check(String)} proves where mail for a domain goes,
  * {@link #checkHost(String)} whether a next-hop host resolves. Every configured resolver is asked
- * on its own and differences are reported. Answers are cached per resolver for their TTL.
- * Thread-safe; close it to stop its worker threads.
+ * on its own and differences are reported. Answers are cached per resolver for their TTL, and an
+ * identical question already on the wire is not asked again.
+ *
+ * <p>At most {@link DnsResolverConfig#maxConcurrentChecks()} checks run at once; more wait for a
+ * free slot (their deadline starts when they get one) rather than being rejected, so a burst of
+ * checks is slowed down, never turned into TEMPFAIL. Thread-safe; close it to stop its worker
+ * threads.
  */
 public final class MxLookupService implements AutoCloseable {
 
@@ -26,6 +36,9 @@ public final class MxLookupService implements AutoCloseable {
     private final Clock clock;
     private final ThreadPoolExecutor executor;
     private final List<ServerResolver> resolvers;
+    private final Object slots = new Object();
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private int running;
 
     public MxLookupService(DnsResolverConfig config) {
         this(config, Clock.systemUTC());
@@ -45,8 +58,7 @@ public final class MxLookupService implements AutoCloseable {
                                         new ServerResolver(
                                                 new ServerClient(s, config, executor),
                                                 clock,
-                                                config,
-                                                executor))
+                                                config))
                         .toList();
     }
 
@@ -58,21 +70,23 @@ public final class MxLookupService implements AutoCloseable {
      */
     public MxReport check(String domain) {
         Name name = DnsNames.absolute(domain);
+        return await(checkAsync(name), why -> mxFailures(DnsNames.display(name), why));
+    }
+
+    /**
+     * {@link #check(String)} without blocking: the future completes normally with the report (DNS
+     * failures are TEMPFAIL in it), on one of the engine's threads or the caller's.
+     *
+     * @throws IllegalArgumentException if {@code domain} is not a valid domain name
+     */
+    public CompletableFuture<MxReport> checkAsync(String domain) {
+        return checkAsync(DnsNames.absolute(domain));
+    }
+
+    private CompletableFuture<MxReport> checkAsync(Name name) {
         String display = DnsNames.display(name);
-        List<ResolverMxResult> results =
-                runAll(
-                        (r, deadline) -> MxCheck.run(r, name, deadline),
-                        (server, why) ->
-                                new ResolverMxResult(
-                                        server,
-                                        MxClassification.TEMPFAIL,
-                                        MxSet.empty(),
-                                        List.of(),
-                                        List.of(),
-                                        List.of("MX check did not complete: " + why),
-                                        0,
-                                        List.of()));
-        return MxReport.assemble(display, results, clock.instant());
+        return runAll((r, deadline) -> MxCheck.run(r, name, deadline), MxLookupService::mxFailure)
+                .thenApply(results -> MxReport.assemble(display, results, clock.instant()));
     }
 
     /**
@@ -85,38 +99,36 @@ public final class MxLookupService implements AutoCloseable {
         String literal = IpLiteral.parse(host.trim()).orElse(null);
         Name name = literal != null ? null : DnsNames.absolute(host);
         String display = literal != null ? literal : DnsNames.display(name);
-        List<ResolverHostResult> results =
+        CompletableFuture<HostReport> report =
                 runAll(
-                        (r, deadline) ->
-                                literal != null
-                                        ? CompletableFuture.completedFuture(
-                                                new ResolverHostResult(
-                                                        r.server(),
-                                                        display,
-                                                        HostStatus.IP_LITERAL,
-                                                        1,
-                                                        List.of(literal),
-                                                        false,
-                                                        List.of(),
-                                                        List.of(),
-                                                        List.of(),
-                                                        0,
-                                                        List.of()))
-                                        : HostLookup.resolve(r, name, deadline),
-                        (server, why) ->
-                                new ResolverHostResult(
-                                        server,
-                                        display,
-                                        HostStatus.TEMPFAIL,
-                                        0,
-                                        List.of(),
-                                        false,
-                                        List.of(),
-                                        List.of(),
-                                        List.of("host check did not complete: " + why),
-                                        0,
-                                        List.of()));
-        return HostReport.assemble(display, results, clock.instant());
+                                (r, deadline) ->
+                                        literal != null
+                                                ? CompletableFuture.completedFuture(
+                                                        new ResolverHostResult(
+                                                                r.server(),
+                                                                display,
+                                                                HostStatus.IP_LITERAL,
+                                                                1,
+                                                                List.of(literal),
+                                                                false,
+                                                                List.of(),
+                                                                List.of(),
+                                                                List.of(),
+                                                                0,
+                                                                List.of()))
+                                                : HostLookup.resolve(r, name, deadline),
+                                (server, why) -> hostFailure(server, display, why))
+                        .thenApply(
+                                results -> HostReport.assemble(display, results, clock.instant()));
+        return await(
+                report,
+                why ->
+                        HostReport.assemble(
+                                display,
+                                resolvers.stream()
+                                        .map(r -> hostFailure(r.server(), display, why))
+                                        .toList(),
+                                clock.instant()));
     }
 
     /** Forgets all cached answers. */
@@ -124,39 +136,183 @@ public final class MxLookupService implements AutoCloseable {
         resolvers.forEach(ServerResolver::clearCache);
     }
 
+    /**
+     * DNS messages sent on the wire so far, over all servers (retries and TCP re-asks included).
+     */
+    public long queriesSent() {
+        return resolvers.stream().mapToLong(ServerResolver::queriesSent).sum();
+    }
+
+    /** Counters since creation, summed over the servers. */
+    public DnsEngineStats stats() {
+        int queued;
+        synchronized (slots) {
+            queued = waiting.size();
+        }
+        return new DnsEngineStats(
+                queriesSent(),
+                resolvers.stream().mapToLong(ServerResolver::cacheHits).sum(),
+                resolvers.stream().mapToLong(ServerResolver::coalescedQuestions).sum(),
+                resolvers.stream().mapToLong(ServerResolver::cachedAnswers).sum(),
+                queued);
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();
     }
 
-    private <T> List<T> runAll(
+    /**
+     * Asks every resolver once the check has a slot. The future always completes normally: a
+     * resolver that misses the deadline (plus grace) or fails internally gets a failure result.
+     */
+    private <T> CompletableFuture<List<T>> runAll(
             BiFunction<ServerResolver, Deadline, CompletableFuture<T>> task,
             FailureResult<T> failure) {
         if (executor.isShutdown()) {
             throw new IllegalStateException("MxLookupService is closed");
         }
-        Deadline deadline = Deadline.after(config.deadline());
-        List<CompletableFuture<T>> futures =
-                resolvers.stream().map(r -> task.apply(r, deadline)).toList();
-        List<T> results = new ArrayList<>();
-        for (int i = 0; i < futures.size(); i++) {
-            String server = resolvers.get(i).server();
-            try {
-                results.add(
-                        futures.get(i)
-                                .get(
-                                        deadline.remainingMillis() + GRACE_MILLIS,
-                                        TimeUnit.MILLISECONDS));
-            } catch (TimeoutException e) {
-                results.add(failure.of(server, "deadline of " + config.deadline() + " exceeded"));
-            } catch (ExecutionException e) {
-                results.add(failure.of(server, "internal error: " + e.getCause()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                results.add(failure.of(server, "interrupted"));
+        return inSlot(
+                () -> {
+                    Deadline deadline = Deadline.after(config.deadline());
+                    List<CompletableFuture<T>> futures = new ArrayList<>(resolvers.size());
+                    for (ServerResolver r : resolvers) {
+                        CompletableFuture<T> f;
+                        try {
+                            f = task.apply(r, deadline);
+                        } catch (RuntimeException e) {
+                            f = CompletableFuture.failedFuture(e);
+                        }
+                        futures.add(
+                                f.orTimeout(
+                                                deadline.remainingMillis() + GRACE_MILLIS,
+                                                TimeUnit.MILLISECONDS)
+                                        .handle(
+                                                (result, error) ->
+                                                        error == null
+                                                                ? result
+                                                                : failure.of(
+                                                                        r.server(), why(error))));
+                    }
+                    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                            .thenApply(
+                                    ignored ->
+                                            futures.stream().map(CompletableFuture::join).toList());
+                });
+    }
+
+    private String why(Throwable error) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e instanceof TimeoutException
+                ? "deadline of " + config.deadline() + " exceeded"
+                : "internal error: " + e;
+    }
+
+    /**
+     * Starts the work now if fewer than maxConcurrentChecks are running, else when one ends (on the
+     * engine's executor). The returned future completes when the work's future does.
+     */
+    private <T> CompletableFuture<T> inSlot(Supplier<CompletableFuture<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable start =
+                () -> {
+                    CompletableFuture<T> f;
+                    try {
+                        f = work.get();
+                    } catch (RuntimeException e) {
+                        f = CompletableFuture.failedFuture(e);
+                    }
+                    f.whenComplete(
+                            (value, error) -> {
+                                releaseSlot();
+                                if (error != null) {
+                                    result.completeExceptionally(error);
+                                } else {
+                                    result.complete(value);
+                                }
+                            });
+                };
+        boolean now;
+        synchronized (slots) {
+            now = running < config.maxConcurrentChecks();
+            if (now) {
+                running++;
+            } else {
+                waiting.add(start);
             }
         }
-        return results;
+        if (now) {
+            start.run();
+        }
+        return result;
+    }
+
+    private void releaseSlot() {
+        Runnable next;
+        synchronized (slots) {
+            next = waiting.poll();
+            if (next == null) {
+                running--;
+            }
+        }
+        if (next != null) {
+            // the slot passes to the next check; started on the executor so that a long queue
+            // does not grow the stack of the thread that finished a check
+            try {
+                executor.execute(next);
+            } catch (RejectedExecutionException closed) {
+                next.run(); // closed: its queries fail at once, so it still completes
+            }
+        }
+    }
+
+    /** Waits for a report; an interrupted caller gets failure results and keeps its interrupt. */
+    private static <R> R await(CompletableFuture<R> report, Function<String, R> interrupted) {
+        try {
+            return report.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return interrupted.apply("interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("DNS check failed internally", e.getCause());
+        }
+    }
+
+    private MxReport mxFailures(String display, String why) {
+        return MxReport.assemble(
+                display,
+                resolvers.stream().map(r -> mxFailure(r.server(), why)).toList(),
+                clock.instant());
+    }
+
+    private static ResolverMxResult mxFailure(String server, String why) {
+        return new ResolverMxResult(
+                server,
+                MxClassification.TEMPFAIL,
+                MxSet.empty(),
+                List.of(),
+                List.of(),
+                List.of("MX check did not complete: " + why),
+                0,
+                List.of());
+    }
+
+    private static ResolverHostResult hostFailure(String server, String display, String why) {
+        return new ResolverHostResult(
+                server,
+                display,
+                HostStatus.TEMPFAIL,
+                0,
+                List.of(),
+                false,
+                List.of(),
+                List.of(),
+                List.of("host check did not complete: " + why),
+                0,
+                List.of());
     }
 
     @FunctionalInterface

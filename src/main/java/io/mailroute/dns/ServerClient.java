@@ -10,8 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -43,6 +45,7 @@ final class ServerClient {
     private final SimpleResolver tcp;
     private final DnsResolverConfig config;
     private final Executor executor;
+    private final LongAdder sent = new LongAdder();
 
     ServerClient(InetSocketAddress server, DnsResolverConfig config, Executor executor) {
         this.label = label(server);
@@ -58,6 +61,11 @@ final class ServerClient {
         return label;
     }
 
+    /** Messages sent to the server so far (UDP and TCP, retries included). */
+    long queriesSent() {
+        return sent.sum();
+    }
+
     /** Asks the question; the future always completes normally. */
     CompletableFuture<ServerResponse> query(Name name, int type, Deadline deadline) {
         Exchange exchange = new Exchange(name, type, deadline, System.nanoTime());
@@ -66,7 +74,7 @@ final class ServerClient {
 
     private CompletableFuture<ServerResponse> overUdp(Exchange ex, boolean edns, int attempt) {
         return send(udp, ex, edns)
-                .thenComposeAsync(
+                .thenCompose(
                         result -> {
                             if (result.error != null) {
                                 if (isTimeout(result.error)
@@ -99,13 +107,12 @@ final class ServerClient {
                                 return recheckOverTcp(ex, edns, answer);
                             }
                             return done(ex.answered(answer, Transport.UDP));
-                        },
-                        executor);
+                        });
     }
 
     private CompletableFuture<ServerResponse> overTcp(Exchange ex, boolean edns) {
         return send(tcp, ex, edns)
-                .thenApplyAsync(
+                .thenApply(
                         result -> {
                             if (result.error != null) {
                                 return ex.failed(
@@ -117,8 +124,7 @@ final class ServerClient {
                                 return ex.failed(Transport.TCP, "answer truncated even over TCP");
                             }
                             return ex.answered(result.message, Transport.TCP);
-                        },
-                        executor);
+                        });
     }
 
     /**
@@ -145,7 +151,7 @@ final class ServerClient {
     private CompletableFuture<ServerResponse> recheckOverTcp(
             Exchange ex, boolean edns, Message udpAnswer) {
         return send(tcp, ex, edns)
-                .thenApplyAsync(
+                .thenApply(
                         result -> {
                             if (result.error != null
                                     || result.message.getHeader().getFlag(Flags.TC)
@@ -166,8 +172,7 @@ final class ServerClient {
                                             + overTcp.size()
                                             + ": the UDP answer was cut short, the TCP answer is used";
                             return ex.answered(result.message, Transport.TCP);
-                        },
-                        executor);
+                        });
     }
 
     private CompletableFuture<WireResult> send(SimpleResolver resolver, Exchange ex, boolean edns) {
@@ -180,14 +185,33 @@ final class ServerClient {
         if (edns) {
             query.addRecord(new OPTRecord(config.ednsPayloadSize(), 0, 0, 0), Section.ADDITIONAL);
         }
+        sent.increment();
+        CompletableFuture<WireResult> result = new CompletableFuture<>();
         try {
-            return resolver.sendAsync(query, executor)
+            // dnsjava parses the answer on our executor, so continuations of an answer run there
+            // without another hand-off. Failures complete on dnsjava's selector thread or the JDK's
+            // timer thread, which must not do our work (a retry opens a socket): they are handed to
+            // the executor.
+            resolver.sendAsync(query, executor)
                     .toCompletableFuture()
                     .orTimeout(timeout, TimeUnit.MILLISECONDS)
-                    .handle((message, error) -> new WireResult(message, unwrap(error)));
+                    .whenComplete(
+                            (message, error) -> {
+                                WireResult r = new WireResult(message, unwrap(error));
+                                if (error == null) {
+                                    result.complete(r);
+                                    return;
+                                }
+                                try {
+                                    executor.execute(() -> result.complete(r));
+                                } catch (RejectedExecutionException closing) {
+                                    result.complete(r);
+                                }
+                            });
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(new WireResult(null, e));
+            result.complete(new WireResult(null, e));
         }
+        return result;
     }
 
     private static CompletableFuture<ServerResponse> done(ServerResponse response) {

@@ -4,10 +4,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -23,19 +25,43 @@ import org.xbill.DNS.Type;
  * Resolves names on one server: answers come from the cache or the wire, CNAME chains are followed
  * (inside one answer and across answers) with loop detection and a depth limit, and every answer is
  * classified. Only a definitive answer is ever NODATA or NXDOMAIN.
+ *
+ * <p>A question that is already on the wire is not sent again: later askers share its answer
+ * (10,000 domains with 100 MX hosts ask each host's A and AAAA once, not 100 times). The shared
+ * exchange runs under the first asker's deadline.
  */
 final class ServerResolver {
 
     private final ServerClient client;
     private final AnswerCache cache;
     private final int maxCnameDepth;
-    private final Executor executor;
+    private final Map<Question, CompletableFuture<ServerResponse>> inFlight =
+            new ConcurrentHashMap<>();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder coalesced = new LongAdder();
 
-    ServerResolver(ServerClient client, Clock clock, DnsResolverConfig config, Executor executor) {
+    ServerResolver(ServerClient client, Clock clock, DnsResolverConfig config) {
         this.client = client;
-        this.cache = new AnswerCache(clock, config.minCacheTtl(), config.maxCacheTtl());
+        this.cache =
+                new AnswerCache(
+                        clock, config.minCacheTtl(), config.maxCacheTtl(), config.cacheEntries());
         this.maxCnameDepth = config.maxCnameDepth();
-        this.executor = executor;
+    }
+
+    long queriesSent() {
+        return client.queriesSent();
+    }
+
+    long cacheHits() {
+        return cacheHits.sum();
+    }
+
+    long coalescedQuestions() {
+        return coalesced.sum();
+    }
+
+    int cachedAnswers() {
+        return cache.size();
     }
 
     String server() {
@@ -52,8 +78,9 @@ final class ServerResolver {
     }
 
     private CompletableFuture<Resolution> step(Walk walk, Name current, Deadline deadline) {
+        // runs on the thread that completed the answer (the engine's executor, see ServerClient)
         return ask(current, walk.type, deadline)
-                .thenComposeAsync(
+                .thenCompose(
                         response -> {
                             walk.observe(response);
                             if (!response.answered()) {
@@ -105,16 +132,45 @@ final class ServerResolver {
                                         walk.end(LookupStatus.TEMPFAIL, at, List.of(), untrusted));
                             }
                             return done(walk.end(LookupStatus.NODATA, at, List.of(), null));
-                        },
-                        executor);
+                        });
     }
 
     private CompletableFuture<ServerResponse> ask(Name name, int type, Deadline deadline) {
         ServerResponse cached = cache.get(name, type);
         if (cached != null) {
+            cacheHits.increment();
             return CompletableFuture.completedFuture(cached);
         }
-        return client.query(name, type, deadline).thenApply(r -> cache.put(name, type, r));
+        Question question = new Question(name, type);
+        CompletableFuture<ServerResponse> mine = new CompletableFuture<>();
+        CompletableFuture<ServerResponse> running = inFlight.putIfAbsent(question, mine);
+        if (running != null) {
+            coalesced.increment();
+            return running;
+        }
+        // the answer may have been stored between the look-up above and taking the question over
+        cached = cache.get(name, type);
+        if (cached != null) {
+            cacheHits.increment();
+            inFlight.remove(question, mine);
+            mine.complete(cached);
+            return mine;
+        }
+        client.query(name, type, deadline)
+                .whenComplete(
+                        (response, error) -> {
+                            // cached before it leaves inFlight: a later asker finds one or the
+                            // other
+                            ServerResponse stored =
+                                    response == null ? null : cache.put(name, type, response);
+                            inFlight.remove(question, mine);
+                            if (error != null) {
+                                mine.completeExceptionally(error);
+                            } else {
+                                mine.complete(stored);
+                            }
+                        });
+        return mine;
     }
 
     /**
@@ -152,6 +208,8 @@ final class ServerResolver {
                 .map(CNAMERecord.class::cast)
                 .findFirst();
     }
+
+    private record Question(Name name, int type) {}
 
     private static CompletableFuture<Resolution> done(Resolution resolution) {
         return CompletableFuture.completedFuture(resolution);

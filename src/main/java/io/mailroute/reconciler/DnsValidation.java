@@ -16,6 +16,7 @@ import io.mailroute.routing.ResourceKey;
 import io.mailroute.validation.DnsChecks;
 import io.mailroute.validation.DomainValidator;
 import io.mailroute.validation.ValidationSettings;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
@@ -60,6 +61,16 @@ public class DnsValidation {
                 new BackgroundChecks(
                         config.dns().concurrentChecks(), route -> checkEvents.wake(List.of(route)));
         this.metrics = metrics;
+        // the engine's own counters: what really went on the wire, and what was shared instead
+        FunctionCounter.builder("mailroute.dns.queries.sent", lookups, MxLookupService::queriesSent)
+                .description("DNS messages sent on the wire (UDP and TCP, retries included)")
+                .register(metrics);
+        FunctionCounter.builder(
+                        "mailroute.dns.questions.coalesced",
+                        lookups,
+                        l -> l.stats().coalescedQuestions())
+                .description("Questions that shared an identical question already on the wire")
+                .register(metrics);
         this.checkTimer =
                 Timer.builder("mailroute.dns.check.duration")
                         .description("Duration of one domain check")

@@ -81,6 +81,62 @@ class AnswerCacheTest {
         assertThat(cache.put(HOST, Type.MX, response(dayTtl)).ttlSeconds()).isEqualTo(60);
     }
 
+    @Test
+    void fullCacheDropsTheAnswersExpiringSoonestAndKeepsTakingNewOnes() throws Exception {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1), 16);
+        for (int i = 0; i < 40; i++) {
+            cache.put(host(i), Type.A, response(aRecord(host(i), 100 + i)));
+            assertThat(cache.size()).isLessThanOrEqualTo(16);
+        }
+
+        assertThat(cache.get(host(39), Type.A)).as("newest answer").isNotNull();
+        assertThat(cache.get(host(0), Type.A)).as("expires soonest").isNull();
+        long kept =
+                java.util.stream.IntStream.range(0, 40)
+                        .filter(i -> cache.get(host(i), Type.A) != null)
+                        .count();
+        assertThat(kept).isEqualTo(cache.size()).isGreaterThanOrEqualTo(14);
+    }
+
+    @Test
+    void expiredAnswersMakeRoomBeforeLiveOnes() throws Exception {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1), 4);
+        cache.put(host(0), Type.A, response(aRecord(host(0), 3000)));
+        cache.put(host(1), Type.A, response(aRecord(host(1), 10)));
+        cache.put(host(2), Type.A, response(aRecord(host(2), 10)));
+        cache.put(host(3), Type.A, response(aRecord(host(3), 3000)));
+        clock.advance(Duration.ofSeconds(11));
+
+        cache.put(host(4), Type.A, response(aRecord(host(4), 3000)));
+
+        assertThat(cache.size()).isEqualTo(3);
+        for (int live : new int[] {0, 3, 4}) {
+            assertThat(cache.get(host(live), Type.A)).isNotNull();
+        }
+    }
+
+    @Test
+    void defaultCapacityHoldsTenThousandDomainsWithMxAndAddresses() throws Exception {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
+        for (int i = 0; i < 30_000; i++) {
+            cache.put(host(i), Type.A, response(aRecord(host(i), 3600)));
+        }
+        assertThat(cache.size()).isEqualTo(30_000);
+        assertThat(cache.get(host(0), Type.A)).isNotNull();
+    }
+
+    private static Name host(int i) {
+        return Name.fromConstantString("h" + i + ".example.");
+    }
+
+    private static Message aRecord(Name owner, long ttl) throws Exception {
+        Message answer = reply(Rcode.NOERROR);
+        answer.addRecord(
+                new ARecord(owner, DClass.IN, ttl, InetAddress.getByName("192.0.2.1")),
+                Section.ANSWER);
+        return answer;
+    }
+
     private static Message reply(int rcode) {
         Message m = new Message();
         m.getHeader().setRcode(rcode);

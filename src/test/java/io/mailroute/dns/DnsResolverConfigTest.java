@@ -46,6 +46,10 @@ class DnsResolverConfigTest {
         assertThat(config.ednsPayloadSize()).isEqualTo(1232);
         assertThat(config.queryTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.deadline()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.cacheEntries()).isEqualTo(100_000);
+        assertThat(config.maxConcurrentChecks()).isEqualTo(256);
+        assertThat(config.withCacheEntries(5).cacheEntries()).isEqualTo(5);
+        assertThat(config.withMaxConcurrentChecks(7).maxConcurrentChecks()).isEqualTo(7);
     }
 
     @Test
@@ -60,6 +64,10 @@ class DnsResolverConfigTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(
                         () -> ok.withCacheTtlClamp(Duration.ofSeconds(10), Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ok.withCacheEntries(0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ok.withMaxConcurrentChecks(0))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(ok.withEdnsPayloadSize(0).ednsPayloadSize()).isZero();
     }
