@@ -88,7 +88,8 @@ check_summary() {
 
 # install_mounted: returns 0 when the mounted files changed and a new, valid configuration was installed.
 install_mounted() {
-  local fingerprint hash
+  local fingerprint generation hash
+  generation="$(relay_generation)"
   fingerprint="$(relay_fingerprint)"
   [ "$fingerprint" != "$last_fingerprint" ] || return 1
   [ "$woke_us" -gt 0 ] || stamp woke_us
@@ -98,7 +99,7 @@ install_mounted() {
     return 1
   fi
   # A kubelet update (..data symlink swap) between two reads: take the files at the next poll.
-  [ "$(relay_fingerprint)" = "$fingerprint" ] || return 1
+  [ "$(relay_generation)" = "$generation" ] || return 1
   last_fingerprint="$fingerprint"
   stamp staged_us
   if ! hash="$(relay_config_hash "$RELAY_STAGE_DIR" "$RELAY_STAGE_KEY")"; then
@@ -134,7 +135,7 @@ install_mounted() {
 }
 
 # stamp VAR: sets VAR to the current time in microseconds (no fork).
-stamp() { local now="${EPOCHREALTIME/[.,]/}"; printf -v "$1" '%s' "$now"; }
+stamp() { local stamp_us="${EPOCHREALTIME/[.,]/}"; printf -v "$1" "%s" "$stamp_us"; }
 
 start_master() {
   postfix -c "$RELAY_CONFIG_DIR" start-fg &

@@ -33,6 +33,22 @@ relay_fingerprint() {
   } | sha256sum | cut -d' ' -f1
 }
 
+# relay_generation: a cheap name for the version of the mounted files: the targets of the kubelet's ..data symlinks
+# (every update writes a new directory and swaps the link; a directory is never changed in place), or, as soon as
+# a mount is not laid out that way, the content fingerprint. install_mounted compares it before and after staging.
+relay_generation() {
+  local d out=""
+  for d in "$RELAY_CONFIG_MOUNT" "$RELAY_SASL_MOUNT"; do
+    if [ -L "$d/..data" ]; then
+      out+="$(readlink "$d/..data")/"
+    elif [ -e "$d" ]; then
+      relay_fingerprint
+      return
+    fi
+  done
+  printf '%s\n' "$out"
+}
+
 # relay_stage: copies the mounted files into RELAY_STAGE_DIR (a missing Secret gives an empty sasl_passwd) and the
 # Secret's hash-key to RELAY_STAGE_KEY, and sets RELAY_EXPECTED_HASH from the optional config-hash key.
 relay_stage() {
@@ -81,7 +97,8 @@ relay_stage() {
 # part may be missing or newer than the manifest for a moment: then RELAY_PARTS_MISSING is set and the whole simply
 # does not match config-hash (state "waiting", the live configuration stays) until all are in step.
 relay_stage_file() {
-  local f="$1" key shard sum rest part
+  local f="$1" key shard sum rest i
+  local keys=() sums=() parts=() actual=()
   if [ -f "$RELAY_CONFIG_MOUNT/$f" ]; then
     cat "$RELAY_CONFIG_MOUNT/$f" > "$RELAY_STAGE_DIR/$f"
     return 0
@@ -90,7 +107,6 @@ relay_stage_file() {
     RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f is missing"
     return 1
   fi
-  : > "$RELAY_STAGE_DIR/$f"
   while read -r key shard sum rest; do
     [ -n "$key" ] || continue
     # only keys of this file's own form: a manifest cannot make the relay read any other path
@@ -98,13 +114,23 @@ relay_stage_file() {
       RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f.parts has a malformed line"
       return 1
     fi
-    part="$RELAY_CONFIG_MOUNT/$key"
-    if [ ! -f "$part" ] || [ "$(sha256sum < "$part" | cut -d' ' -f1)" != "$sum" ]; then
-      RELAY_PARTS_MISSING="part $key of $f is missing or not yet the one the manifest names"
+    keys+=("$key") sums+=("$sum")
+  done < "$RELAY_CONFIG_MOUNT/$f.parts"
+  # every part's digest with one sha256sum (a missing part gives no line: its digest stays empty)
+  if [ ${#keys[@]} -gt 0 ]; then
+    while read -r sum key; do
+      actual+=("${key##*/}=$sum")
+    done < <(cd "$RELAY_CONFIG_MOUNT" && sha256sum -- "${keys[@]}" 2>/dev/null)
+  fi
+  for i in "${!keys[@]}"; do
+    if [ ! -f "$RELAY_CONFIG_MOUNT/${keys[i]}" ] || [[ " ${actual[*]} " != *" ${keys[i]}=${sums[i]} "* ]]; then
+      RELAY_PARTS_MISSING="part ${keys[i]} of $f is missing or not yet the one the manifest names"
       continue
     fi
-    cat "$part" >> "$RELAY_STAGE_DIR/$f"
-  done < "$RELAY_CONFIG_MOUNT/$f.parts"
+    parts+=("$RELAY_CONFIG_MOUNT/${keys[i]}")
+  done
+  : > "$RELAY_STAGE_DIR/$f"
+  [ ${#parts[@]} -eq 0 ] || cat -- "${parts[@]}" > "$RELAY_STAGE_DIR/$f"
 }
 
 # relay_apply_overrides DIR: instance settings on top of the rendered main.cf (paths, log, drain state, the
@@ -236,6 +262,9 @@ relay_install() {
     if ! out="$(mv -f "$RELAY_CONFIG_DIR/.$f.new" "$RELAY_CONFIG_DIR/$f" 2>&1)"; then
       RELAY_ERROR="installed only partly, $f and later files were not replaced: ${out//$'\n'/ }"
       relay_discard_copies "${changed[@]}"
+      # A map's source and its .lmdb may now be out of step: Postfix reads only the .lmdb, and without the sources
+      # relay_validate cannot take a live .lmdb for a new candidate's, so the next install builds every map.
+      for map in "${RELAY_MAPS[@]}"; do rm -f "$RELAY_CONFIG_DIR/$map"; done
       return 1
     fi
   done
