@@ -410,7 +410,8 @@ public final class RelayReloadBenchmark {
                 }
             }
             if (!slow.isEmpty()) {
-                detail.add("- %s, messages delivered > 1 s after submission: %s".formatted(tag, slow));
+                detail.add(
+                        "- %s, messages delivered > 1 s after submission: %s".formatted(tag, slow));
             }
         }
 
