@@ -88,9 +88,9 @@ check_summary() {
 
 # install_mounted: returns 0 when the mounted files changed and a new, valid configuration was installed.
 install_mounted() {
-  local fingerprint generation hash
-  generation="$(relay_generation)"
-  fingerprint="$(relay_fingerprint)"
+  local fingerprint hash
+  # kubelet volumes: the ..data targets (nothing is read); other mounts: the content (relay_generation)
+  fingerprint="$(relay_generation)"
   [ "$fingerprint" != "$last_fingerprint" ] || return 1
   [ "$woke_us" -gt 0 ] || stamp woke_us
   if ! relay_stage; then
@@ -99,7 +99,7 @@ install_mounted() {
     return 1
   fi
   # A kubelet update (..data symlink swap) between two reads: take the files at the next poll.
-  [ "$(relay_generation)" = "$generation" ] || return 1
+  [ "$(relay_generation)" = "$fingerprint" ] || return 1
   last_fingerprint="$fingerprint"
   stamp staged_us
   if ! hash="$(relay_config_hash "$RELAY_STAGE_DIR" "$RELAY_STAGE_KEY")"; then

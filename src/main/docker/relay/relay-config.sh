@@ -12,7 +12,8 @@ RELAY_CHECKED_FILE="$RELAY_STATE_DIR/checked"
 # "postconf -n" of the candidate (relay_validate)
 RELAY_CANDIDATE_SETTINGS="$RELAY_STATE_DIR/candidate-settings"
 
-# relay_fingerprint: cheap change detector over everything mounted (reads through the ..data symlinks).
+# relay_fingerprint: change detector over everything mounted (reads through the ..data symlinks), for mounts
+# without kubelet's ..data (relay_generation).
 relay_fingerprint() {
   local f
   {
@@ -35,7 +36,9 @@ relay_fingerprint() {
 
 # relay_generation: a cheap name for the version of the mounted files: the targets of the kubelet's ..data symlinks
 # (every update writes a new directory and swaps the link; a directory is never changed in place), or, as soon as
-# a mount is not laid out that way, the content fingerprint. install_mounted compares it before and after staging.
+# a mount is not laid out that way, the content fingerprint. install_mounted compares it with the last one seen (has
+# anything changed?) and before and after staging (did it change while the files were copied?). A new ..data with
+# the same content costs one staging and hashing, after which the hash equals the live one and nothing else runs.
 relay_generation() {
   local d out=""
   for d in "$RELAY_CONFIG_MOUNT" "$RELAY_SASL_MOUNT"; do
