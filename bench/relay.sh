@@ -13,8 +13,8 @@ cd "$REPO_ROOT"
 command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || die "Postfix missing: run hack/install-relay-deps.sh"
 args=("$@")
 [ $# -gt 0 ] || args=(10 30 3 10000 100000)
-mvn -B -q -ntp -Dstyle.color=never test-compile
-mvn -B -q -ntp -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+mvn -B -q -ntp -Dstyle.color=never test-compile >&2
+mvn -B -q -ntp -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >&2
 cp="$(cat target/bench-classpath.txt)"
 log "relay benchmark ${args[*]} (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 # RELAY_BENCH_ROOT: a tree with src/main/docker/relay and src/test/scripts to benchmark instead of this checkout's

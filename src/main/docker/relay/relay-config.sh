@@ -7,7 +7,7 @@ RELAY_STAGE_DIR="$RELAY_STATE_DIR/stage"
 RELAY_CANDIDATE_DIR="$RELAY_STATE_DIR/candidate"
 # the staged hash-key of the SASL Secret; outside the stage directory, so it is never copied into a Postfix config
 RELAY_STAGE_KEY="$RELAY_STATE_DIR/stage-hash-key"
-# the digest of the last main.cf + master.cf that passed "postfix check" (relay_validate)
+# the digest of the last main.cf settings ("postconf -n") + master.cf that passed "postfix check" (relay_validate)
 RELAY_CHECKED_FILE="$RELAY_STATE_DIR/checked"
 # "postconf -n" of the candidate (relay_validate)
 RELAY_CANDIDATE_SETTINGS="$RELAY_STATE_DIR/candidate-settings"
