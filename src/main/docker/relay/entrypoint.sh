@@ -17,6 +17,9 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/relay-lib.sh"
 source "$RELAY_LIB_DIR/relay-config.sh"
 
 state="starting" live_hash="" mounted_hash="" message="" last_fingerprint=""
+# microsecond stamps of the phases of the last change (logged when it goes live): the file event, then
+# install_mounted's steps
+event_us=0 woke_us=0 staged_us=0 hashed_us=0 validated_us=0 installed_us=0
 master_pid="" httpd_pid="" sleep_pid="" watch_pid="" watch_fd="" summary_pid=""
 
 write_status() {
@@ -86,16 +89,19 @@ check_summary() {
 # install_mounted: returns 0 when the mounted files changed and a new, valid configuration was installed.
 install_mounted() {
   local fingerprint hash
-  fingerprint="$(relay_fingerprint)"
+  # kubelet volumes: the ..data targets (nothing is read); other mounts: the content (relay_generation)
+  fingerprint="$(relay_generation)"
   [ "$fingerprint" != "$last_fingerprint" ] || return 1
+  [ "$woke_us" -gt 0 ] || stamp woke_us
   if ! relay_stage; then
     last_fingerprint="$fingerprint"
     set_state refused "$RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
   # A kubelet update (..data symlink swap) between two reads: take the files at the next poll.
-  [ "$(relay_fingerprint)" = "$fingerprint" ] || return 1
+  [ "$(relay_generation)" = "$fingerprint" ] || return 1
   last_fingerprint="$fingerprint"
+  stamp staged_us
   if ! hash="$(relay_config_hash "$RELAY_STAGE_DIR" "$RELAY_STAGE_KEY")"; then
     set_state refused "cannot hash the mounted configuration (see the log); live configuration: ${live_hash:-none}"
     return 1
@@ -109,10 +115,12 @@ install_mounted() {
     set_state waiting "mounted files hash to $hash, config-hash says $RELAY_EXPECTED_HASH (ConfigMap and Secret not in step yet); live configuration: ${live_hash:-none}"
     return 1
   fi
+  stamp hashed_us
   if ! relay_validate; then
     set_state refused "configuration $hash refused: $RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
+  stamp validated_us
   RELAY_SERVICES_CHANGED=""
   cmp -s "$RELAY_CANDIDATE_DIR/master.cf" "$RELAY_CONFIG_DIR/master.cf" || RELAY_SERVICES_CHANGED=1
   if ! relay_install; then
@@ -122,8 +130,12 @@ install_mounted() {
     set_state failed "configuration $hash could not be installed: $RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
+  stamp installed_us
   RELAY_INSTALLED_HASH="$hash"
 }
+
+# stamp VAR: sets VAR to the current time in microseconds (no fork).
+stamp() { local stamp_us="${EPOCHREALTIME/[.,]/}"; printf -v "$1" "%s" "$stamp_us"; }
 
 start_master() {
   postfix -c "$RELAY_CONFIG_DIR" start-fg &
@@ -138,10 +150,20 @@ start_master() {
   done
 }
 
+# go_live [PHASES]: reports the installed configuration as live; PHASES (where the time went) goes to the log.
 go_live() {
   live_hash="$RELAY_INSTALLED_HASH"
   set_state running ""
-  relay_log "configuration $live_hash is live"
+  relay_log "configuration $live_hash is live${1:+ ($1)}"
+}
+
+# phases: the time of each step of the change that just went live, from the file event to the end of the reload.
+phases() {
+  local now
+  stamp now
+  printf 'file event to start %d ms, staged %d ms, hashed %d ms, validated %d ms, installed %d ms, reloaded %d ms' \
+    $(((woke_us - event_us) / 1000)) $(((staged_us - woke_us) / 1000)) $(((hashed_us - staged_us) / 1000)) \
+    $(((validated_us - hashed_us) / 1000)) $(((installed_us - validated_us) / 1000)) $(((now - installed_us) / 1000))
 }
 
 # start_watch: wakes pause() as soon as a mounted directory changes (the kubelet writes a new timestamped directory
@@ -168,16 +190,21 @@ stop_helpers() {
 
 pause() {
   local event
+  woke_us=0
   if [ -n "$watch_fd" ] && kill -0 "$watch_pid" 2>/dev/null; then
     if read -r -t "$RELAY_POLL_SECONDS" -u "$watch_fd" event; then
+      stamp event_us
       # the rest of the same update follows within microseconds: take it in one go
-      while read -r -t 0.05 -u "$watch_fd" event; do :; done
+      while read -r -t 0.02 -u "$watch_fd" event; do :; done
+    else
+      stamp event_us
     fi
     return 0
   fi
   sleep "$RELAY_POLL_SECONDS" &
   sleep_pid=$!
   wait "$sleep_pid"
+  stamp event_us
 }
 
 on_term() {
@@ -244,7 +271,7 @@ while :; do
   check_summary
   if install_mounted; then
     if postfix -c "$RELAY_CONFIG_DIR" reload; then
-      go_live
+      go_live "$(phases)"
       # Route transports changed: the new transport map was live a moment before the reload started the new
       # master.cf services, and mail resolved to a transport not running yet was deferred ("mail transport
       # unavailable"). Retry it now rather than after the backoff (minimal_backoff_time, 300 s).

@@ -7,8 +7,13 @@ RELAY_STAGE_DIR="$RELAY_STATE_DIR/stage"
 RELAY_CANDIDATE_DIR="$RELAY_STATE_DIR/candidate"
 # the staged hash-key of the SASL Secret; outside the stage directory, so it is never copied into a Postfix config
 RELAY_STAGE_KEY="$RELAY_STATE_DIR/stage-hash-key"
+# the digest of the last main.cf settings ("postconf -n") + master.cf that passed "postfix check" (relay_validate)
+RELAY_CHECKED_FILE="$RELAY_STATE_DIR/checked"
+# "postconf -n" of the candidate (relay_validate)
+RELAY_CANDIDATE_SETTINGS="$RELAY_STATE_DIR/candidate-settings"
 
-# relay_fingerprint: cheap change detector over everything mounted (reads through the ..data symlinks).
+# relay_fingerprint: change detector over everything mounted (reads through the ..data symlinks), for mounts
+# without kubelet's ..data (relay_generation).
 relay_fingerprint() {
   local f
   {
@@ -27,6 +32,24 @@ relay_fingerprint() {
       cat "$RELAY_SASL_MOUNT/$f" 2>/dev/null || printf '\1missing'
     done
   } | sha256sum | cut -d' ' -f1
+}
+
+# relay_generation: a cheap name for the version of the mounted files: the targets of the kubelet's ..data symlinks
+# (every update writes a new directory and swaps the link; a directory is never changed in place), or, as soon as
+# a mount is not laid out that way, the content fingerprint. install_mounted compares it with the last one seen (has
+# anything changed?) and before and after staging (did it change while the files were copied?). A new ..data with
+# the same content costs one staging and hashing, after which the hash equals the live one and nothing else runs.
+relay_generation() {
+  local d out=""
+  for d in "$RELAY_CONFIG_MOUNT" "$RELAY_SASL_MOUNT"; do
+    if [ -L "$d/..data" ]; then
+      out+="$(readlink "$d/..data")/"
+    elif [ -e "$d" ]; then
+      relay_fingerprint
+      return
+    fi
+  done
+  printf '%s\n' "$out"
 }
 
 # relay_stage: copies the mounted files into RELAY_STAGE_DIR (a missing Secret gives an empty sasl_passwd) and the
@@ -77,7 +100,8 @@ relay_stage() {
 # part may be missing or newer than the manifest for a moment: then RELAY_PARTS_MISSING is set and the whole simply
 # does not match config-hash (state "waiting", the live configuration stays) until all are in step.
 relay_stage_file() {
-  local f="$1" key shard sum rest part
+  local f="$1" key shard sum rest i
+  local keys=() sums=() parts=() actual=()
   if [ -f "$RELAY_CONFIG_MOUNT/$f" ]; then
     cat "$RELAY_CONFIG_MOUNT/$f" > "$RELAY_STAGE_DIR/$f"
     return 0
@@ -86,7 +110,6 @@ relay_stage_file() {
     RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f is missing"
     return 1
   fi
-  : > "$RELAY_STAGE_DIR/$f"
   while read -r key shard sum rest; do
     [ -n "$key" ] || continue
     # only keys of this file's own form: a manifest cannot make the relay read any other path
@@ -94,13 +117,23 @@ relay_stage_file() {
       RELAY_ERROR="$RELAY_CONFIG_MOUNT/$f.parts has a malformed line"
       return 1
     fi
-    part="$RELAY_CONFIG_MOUNT/$key"
-    if [ ! -f "$part" ] || [ "$(sha256sum < "$part" | cut -d' ' -f1)" != "$sum" ]; then
-      RELAY_PARTS_MISSING="part $key of $f is missing or not yet the one the manifest names"
+    keys+=("$key") sums+=("$sum")
+  done < "$RELAY_CONFIG_MOUNT/$f.parts"
+  # every part's digest with one sha256sum (a missing part gives no line: its digest stays empty)
+  if [ ${#keys[@]} -gt 0 ]; then
+    while read -r sum key; do
+      actual+=("${key##*/}=$sum")
+    done < <(cd "$RELAY_CONFIG_MOUNT" && sha256sum -- "${keys[@]}" 2>/dev/null)
+  fi
+  for i in "${!keys[@]}"; do
+    if [ ! -f "$RELAY_CONFIG_MOUNT/${keys[i]}" ] || [[ " ${actual[*]} " != *" ${keys[i]}=${sums[i]} "* ]]; then
+      RELAY_PARTS_MISSING="part ${keys[i]} of $f is missing or not yet the one the manifest names"
       continue
     fi
-    cat "$part" >> "$RELAY_STAGE_DIR/$f"
-  done < "$RELAY_CONFIG_MOUNT/$f.parts"
+    parts+=("$RELAY_CONFIG_MOUNT/${keys[i]}")
+  done
+  : > "$RELAY_STAGE_DIR/$f"
+  [ ${#parts[@]} -eq 0 ] || cat -- "${parts[@]}" > "$RELAY_STAGE_DIR/$f"
 }
 
 # relay_apply_overrides DIR: instance settings on top of the rendered main.cf (paths, log, drain state, the
@@ -145,19 +178,39 @@ relay_validate() {
   out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
   if [ -n "$out" ]; then RELAY_ERROR="main.cf: ${out//$'\n'/ }"; return 1; fi
   relay_apply_overrides "$cand" || return 1
-  out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
+  out="$(postconf -c "$cand" -n 2>&1 >"$RELAY_CANDIDATE_SETTINGS")"
   if [ -n "$out" ]; then RELAY_ERROR="main.cf with overrides: ${out//$'\n'/ }"; return 1; fi
+  # "postfix check" reads the main.cf settings and master.cf (and the queue directory), never the maps: settings and
+  # services that passed it before pass again, so it runs only for ones it has not accepted yet (a route change
+  # touches neither), and then at the same time as postmap. The settings are taken as "postconf -n" lists them
+  # (sorted): postconf -e does not keep the order of the lines it edits.
+  local checked="" check_pid="" check_digest
+  check_digest="$(cat "$RELAY_CANDIDATE_SETTINGS" "$cand/master.cf" | sha256sum | cut -d' ' -f1)"
+  [ ! -f "$RELAY_CHECKED_FILE" ] || checked="$(< "$RELAY_CHECKED_FILE")"
+  if [ "$check_digest" != "$checked" ]; then
+    postfix -c "$cand" check &
+    check_pid=$!
+  fi
   for map in "${RELAY_MAPS[@]}"; do
+    # A map whose source is the live one's was checked and built when it went live: take its .lmdb as it is.
+    if cmp -s "$cand/$map" "$RELAY_CONFIG_DIR/$map" && [ -f "$RELAY_CONFIG_DIR/$map.lmdb" ] \
+        && cp -p "$RELAY_CONFIG_DIR/$map.lmdb" "$cand/$map.lmdb"; then
+      continue
+    fi
     # -c: postmap must read the candidate's main.cf (lmdb settings, no host /etc/postfix/main.cf needed).
     if ! out="$(postmap -c "$cand" "lmdb:$cand/$map" 2>&1)" || [ -n "$out" ]; then
       RELAY_ERROR="$map: ${out//$'\n'/ }"
+      [ -z "$check_pid" ] || wait "$check_pid"
       return 1
     fi
   done
   chmod 600 "$cand/sasl_passwd" "$cand/sasl_passwd.lmdb"
-  if ! postfix -c "$cand" check; then
-    RELAY_ERROR="postfix check failed (details in the Postfix log, $RELAY_MAILLOG)"
-    return 1
+  if [ -n "$check_pid" ]; then
+    if ! wait "$check_pid"; then
+      RELAY_ERROR="postfix check failed (details in the Postfix log, $RELAY_MAILLOG)"
+      return 1
+    fi
+    echo "$check_digest" > "$RELAY_CHECKED_FILE"
   fi
 }
 
@@ -169,37 +222,52 @@ relay_foreign_services() {
   [ -z "$foreign" ] || { printf '%s' "$foreign"; return 1; }
 }
 
-# relay_install: puts the validated candidate into RELAY_CONFIG_DIR in two phases. First every file is copied next
-# to its target under a temporary name and checked: cp must succeed, the data must reach the disk (sync reports
-# late write errors) and the copy must equal the candidate. Only when all copies are complete is each one moved
-# over its target with an atomic rename, maps first, main.cf last. Why: Postfix daemons reopen a changed .lmdb
-# map on their own, without a reload, so a truncated map that was renamed into place (a full configuration volume
-# lets cp stop half-way) would be live at once. On failure nothing was renamed, the temporary files are removed,
-# RELAY_ERROR says why and the last good configuration stays live.
+# relay_install: puts the validated candidate into RELAY_CONFIG_DIR in two phases. First every file that differs
+# from the live one is copied next to its target under a temporary name and checked: cp must succeed, the data must
+# reach the disk (sync reports late write errors) and the copy must equal the candidate. Only when all copies are
+# complete is each one moved over its target with an atomic rename, maps first, main.cf last. Why: Postfix daemons
+# reopen a changed .lmdb map on their own, without a reload, so a truncated map that was renamed into place (a full
+# configuration volume lets cp stop half-way) would be live at once. On failure nothing was renamed, the temporary
+# files are removed, RELAY_ERROR says why and the last good configuration stays live. Files equal to the live ones
+# are left alone (a route change rewrites the transport map and its .lmdb, nothing else).
 relay_install() {
   local map f out
-  local files=()
+  local files=() changed=() copies=()
   for map in "${RELAY_MAPS[@]}"; do files+=("$map.lmdb" "$map"); done
   # master.cf is read only by "postfix reload" (after this), main.cf last as before
   files+=(master.cf main.cf)
   for f in "${files[@]}"; do
-    if ! out="$(cp -p "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/.$f.new" 2>&1 \
-          && sync --data "$RELAY_CONFIG_DIR/.$f.new" 2>&1)"; then
+    cmp -s "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/$f" || changed+=("$f")
+  done
+  [ ${#changed[@]} -gt 0 ] || return 0
+  for f in "${changed[@]}"; do
+    if ! out="$(cp -p "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/.$f.new" 2>&1)"; then
       RELAY_ERROR="cannot copy $f into $RELAY_CONFIG_DIR: ${out//$'\n'/ }"
-      relay_discard_copies "${files[@]}"
+      relay_discard_copies "${changed[@]}"
       return 1
     fi
+    copies+=("$RELAY_CONFIG_DIR/.$f.new")
+  done
+  if ! out="$(sync --data "${copies[@]}" 2>&1)"; then
+    RELAY_ERROR="cannot copy ${changed[*]} into $RELAY_CONFIG_DIR: ${out//$'\n'/ }"
+    relay_discard_copies "${changed[@]}"
+    return 1
+  fi
+  for f in "${changed[@]}"; do
     if ! cmp -s "$RELAY_CANDIDATE_DIR/$f" "$RELAY_CONFIG_DIR/.$f.new"; then
       RELAY_ERROR="the copy of $f in $RELAY_CONFIG_DIR differs from the validated file"
-      relay_discard_copies "${files[@]}"
+      relay_discard_copies "${changed[@]}"
       return 1
     fi
   done
-  for f in "${files[@]}"; do
+  for f in "${changed[@]}"; do
     # rename(2) in one directory needs no space; should it still fail, say exactly what is live.
     if ! out="$(mv -f "$RELAY_CONFIG_DIR/.$f.new" "$RELAY_CONFIG_DIR/$f" 2>&1)"; then
       RELAY_ERROR="installed only partly, $f and later files were not replaced: ${out//$'\n'/ }"
-      relay_discard_copies "${files[@]}"
+      relay_discard_copies "${changed[@]}"
+      # A map's source and its .lmdb may now be out of step: Postfix reads only the .lmdb, and without the sources
+      # relay_validate cannot take a live .lmdb for a new candidate's, so the next install builds every map.
+      for map in "${RELAY_MAPS[@]}"; do rm -f "$RELAY_CONFIG_DIR/$map"; done
       return 1
     fi
   done

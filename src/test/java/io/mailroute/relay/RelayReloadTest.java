@@ -188,6 +188,31 @@ class RelayReloadTest {
         assertThat(relay.status()).containsEntry("state", "running");
     }
 
+    /**
+     * A route change is validated without {@code postfix check} (main.cf and master.cf are those it
+     * passed) and takes the live .lmdb of unchanged maps without {@code postmap}; a main.cf that
+     * only {@code postfix check} rejects (both would: an unknown mail_owner) must still be refused.
+     */
+    @Test
+    void aMainCfOnlyPostfixCheckRejectsIsRefusedAfterARouteChangeThatSkippedTheCheck() {
+        PostfixConfig good =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig moved =
+                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        relay = RelayInstance.create().start(good);
+        relay.publish(moved);
+        relay.awaitLive(RelayInstance.hashOf(moved));
+        Map<String, String> broken = new TreeMap<>(moved.publicFiles());
+        broken.put("main.cf", moved.mainCf() + "mail_owner = mailroute-no-such-user\n");
+
+        relay.publish(broken, null);
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "refused".equals(relay.status().get("state")));
+        assertThat(relay.status()).containsEntry("live", RelayInstance.hashOf(moved));
+        assertThat(relay.status().get("message")).contains("postfix check failed");
+    }
+
     @Test
     void filesOutOfStepWithTheConfigHashKeyWaitUntilTheyMatch() {
         PostfixConfig good =
