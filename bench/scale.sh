@@ -21,6 +21,7 @@ EDITS="${BENCH_EDITS:-20}"
 # controller) the limit is passed as -XX:MaxRAM instead. Extra JVM options: BENCH_JAVA_OPTS.
 LIMIT_MIB="$(sed -n 's/^  limits: {memory: \([0-9]*\)Mi}.*/\1/p' charts/mailroute-operator/values.yaml)"
 [ -n "$LIMIT_MIB" ] || die "no memory limit found in charts/mailroute-operator/values.yaml"
+LIMIT_MIB="${BENCH_MEMORY_LIMIT_MIB:-$LIMIT_MIB}"  # e.g. to size the limit for a number of routes
 IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
 [ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
 MEMCG=""
@@ -98,6 +99,7 @@ YAML
   local edit
   edit="$(python3 bench/driver.py edit "$EDITS" "$n")"
   peak="$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$operator_pid/status")"
+  local series; series="$(curl -sf "http://127.0.0.1:$port/q/metrics" | grep -vc '^#' || true)"
   t0=$(date +%s%N)
   kill -TERM "$operator_pid"
   for _ in $(seq 1 600); do kill -0 "$operator_pid" 2>/dev/null || break; sleep 0.05; done
@@ -106,9 +108,9 @@ YAML
   wait "$operator_pid" 2>/dev/null || true
   operator_pid=""
   kill "$knot_pid" 2>/dev/null || true; knot_pid=""
-  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS; $LIMIT_NOTE" <<'PY'
+  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS; $LIMIT_NOTE" "$series" <<'PY'
 import json, sys
-n, ready_ms, out, before, after, edit, peak, term_ms, java_opts = sys.argv[1:]
+n, ready_ms, out, before, after, edit, peak, term_ms, java_opts, series = sys.argv[1:]
 out, before, after, edit = (json.loads(x) for x in (out, before, after, edit))
 delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
 total = sum(delta.values())
@@ -123,6 +125,7 @@ print(f"| busiest requests | {', '.join(f'{k}: {int(v)}' for v, k in top)} |")
 print(f"| one route edited, until its line is in the ConfigMap ({edit['edits']} edits) | p50 {edit['p50_ms']:.0f} ms, p99 {edit['p99_ms']:.0f} ms |")
 print(f"| status writes during the {edit['edits']} edits (+5 s) | edited routes: {edit['edited_status_writes']} ({edit['edited_status_writes'] / edit['edits']:.1f} per edit); all other routes: {edit['other_status_writes']} |")
 print(f"| operator peak RSS (`{java_opts}`) | {peak} MiB |")
+print(f"| time series in /q/metrics | {series} |")
 print(f"| SIGTERM until the operator exited | {int(term_ms)} ms |")
 print()
 PY
