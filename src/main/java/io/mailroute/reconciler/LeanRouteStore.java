@@ -1,22 +1,101 @@
 package io.mailroute.reconciler;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteStatus;
+import io.mailroute.api.v1alpha1.MxHostStatus;
+import java.util.ArrayList;
+import java.util.function.UnaryOperator;
 
 /**
- * The informer caches of MailRoutes keep each route without its {@code metadata.managedFields}.
- * Nothing in the operator reads them (statuses are written by server-side apply, which needs no
- * managed fields on the client), and for a route whose status the operator applies they are a large
- * part of the object: at 10,000 routes, two caches of them would cost tens of MiB of heap.
+ * How the informer caches keep MailRoutes: without {@code metadata.managedFields}, and with the
+ * strings that most routes share (condition types, statuses, reasons and messages, relay names,
+ * states, MX host names) held once instead of once per route. Nothing in the operator reads managed
+ * fields (statuses are written by server-side apply, which needs none on the client); at 10,000
+ * routes they were almost half of each cached route, and the shared strings a large part of the
+ * rest (bench/scale.sh, class histogram of the operator's heap).
+ *
+ * <p>{@link #forPlanning()} keeps of the status only what planning reads ({@code resolutions},
+ * {@code observedGeneration}): the MailRelay controller's cache of routes needs no conditions or
+ * per-domain rows.
  */
 public class LeanRouteStore extends TransformingItemStore<MailRoute> {
+
+    /** The MailRoute controller's cache: the whole route but its managed fields. */
     public LeanRouteStore() {
-        super(
-                route -> {
-                    if (route.getMetadata() != null) {
-                        route.getMetadata().setManagedFields(null);
+        this(false);
+    }
+
+    private LeanRouteStore(boolean planningOnly) {
+        super(lean(planningOnly));
+    }
+
+    /** A cache for planning: status reduced to resolutions and observedGeneration. */
+    public static LeanRouteStore forPlanning() {
+        return new LeanRouteStore(true);
+    }
+
+    static UnaryOperator<MailRoute> lean(boolean planningOnly) {
+        return route -> {
+            ObjectMeta meta = route.getMetadata();
+            if (meta != null) {
+                meta.setManagedFields(null);
+                meta.setNamespace(shared(meta.getNamespace()));
+            }
+            MailRouteStatus status = route.getStatus();
+            if (status == null) {
+                return route;
+            }
+            if (planningOnly) {
+                status.conditions = new ArrayList<>();
+                status.domains = new ArrayList<>();
+                status.target = null;
+                status.delivery = null;
+            }
+            if (status.conditions != null) {
+                for (Condition c : status.conditions) {
+                    c.setType(shared(c.getType()));
+                    c.setStatus(shared(c.getStatus()));
+                    c.setReason(shared(c.getReason()));
+                    c.setMessage(shared(c.getMessage()));
+                    c.setLastTransitionTime(shared(c.getLastTransitionTime()));
+                }
+            }
+            status.target = shared(status.target);
+            status.delivery = shared(status.delivery);
+            if (status.domains != null) {
+                for (DomainStatus d : status.domains) {
+                    d.relay = shared(d.relay);
+                    d.nextHop = shared(d.nextHop);
+                    d.state = shared(d.state);
+                    d.message = shared(d.message);
+                }
+            }
+            if (status.resolutions != null) {
+                for (DomainResolution r : status.resolutions) {
+                    r.result = shared(r.result);
+                    r.reason = shared(r.reason);
+                    r.message = shared(r.message);
+                    if (r.mxHosts != null) {
+                        for (MxHostStatus host : r.mxHosts) {
+                            host.host = shared(host.host);
+                            host.status = shared(host.status);
+                        }
                     }
-                    return route;
-                });
+                    if (r.pinned != null) {
+                        r.pinned.replaceAll(LeanRouteStore::shared);
+                    }
+                }
+            }
+            return route;
+        };
+    }
+
+    private static String shared(String value) {
+        return value == null ? null : value.intern();
     }
 }

@@ -119,7 +119,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .withName(ROUTES)
                         .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
                         .withOnUpdateFilter(MailRelayReconciler::changesPlan)
-                        .withItemStore(new LeanRouteStore())
+                        .withItemStore(LeanRouteStore.forPlanning())
                         .withInformerListLimit(500L)
                         .build();
         var pods =

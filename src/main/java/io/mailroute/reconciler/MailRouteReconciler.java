@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,6 +70,20 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         .withName(RELAYS)
                         .withSecondaryToPrimaryMapper(
                                 relay -> routesOf(routes, ResourceKey.of(relay)))
+                        // A route's status reads of its relay only that it exists (and its uid);
+                        // what the relay renders reaches the routes through Planning.publish. Its
+                        // status patches (attachedRoutes, pods, ...) must not reconcile every route
+                        // of the relay: at 10,000 routes each patch queued 10,000 reconciles ahead
+                        // of the relay's own.
+                        .withOnUpdateFilter(
+                                (updated, old) ->
+                                        !Objects.equals(
+                                                        updated.getMetadata().getUid(),
+                                                        old.getMetadata().getUid())
+                                                || !Objects.equals(
+                                                        updated.getMetadata()
+                                                                .getDeletionTimestamp(),
+                                                        old.getMetadata().getDeletionTimestamp()))
                         .build();
         // A ConfigMap event wakes only the routes whose written lines it changed
         // (Planning.routesToWake), not every route of the relay. The mapper keeps state, so it

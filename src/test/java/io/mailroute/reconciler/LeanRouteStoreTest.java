@@ -2,9 +2,14 @@ package io.mailroute.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteStatus;
 import io.mailroute.testing.Resources;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,5 +32,59 @@ class LeanRouteStoreTest {
         assertThat(cached.getMetadata().getResourceVersion()).isEqualTo("7");
         assertThat(cached.getSpec().domains).containsExactly("a.example");
         assertThat(store.size()).isEqualTo(1);
+    }
+
+    @Test
+    void thePlanningCacheKeepsResolutionsAndDropsConditionsAndDomainRows() {
+        MailRoute route = Resources.pinnedRoute("mail", "a", "relay", "mx.a.example", "a.example");
+        MailRouteStatus status = new MailRouteStatus();
+        status.observedGeneration = 3L;
+        status.conditions.add(
+                new ConditionBuilder()
+                        .withType("Ready")
+                        .withStatus(new String("True"))
+                        .withReason("Ready")
+                        .build());
+        status.domains.add(
+                new DomainStatus(
+                        "a.example", "mail/relay", "smtp:[mx.a.example]:25", "Programmed", ""));
+        DomainResolution resolution = new DomainResolution();
+        resolution.domain = "a.example";
+        resolution.pinned = new ArrayList<>(List.of(new String("mx.a.example")));
+        status.resolutions.add(resolution);
+        route.setStatus(status);
+
+        LeanRouteStore planning = LeanRouteStore.forPlanning();
+        planning.put(planning.getKey(route), route);
+        MailRoute cached = planning.get(planning.getKey(route));
+
+        assertThat(cached.getStatus().resolutions).hasSize(1);
+        assertThat(cached.getStatus().resolutions.get(0).pinned)
+                .singleElement()
+                .as("a shared string, held once")
+                .isSameAs("mx.a.example".intern());
+        assertThat(cached.getStatus().observedGeneration).isEqualTo(3L);
+        assertThat(cached.getStatus().conditions).isEmpty();
+        assertThat(cached.getStatus().domains).isEmpty();
+    }
+
+    @Test
+    void theRouteControllersCacheKeepsTheWholeStatusWithSharedStrings() {
+        MailRoute route = Resources.pinnedRoute("mail", "a", "relay", "mx.a.example", "a.example");
+        MailRouteStatus status = new MailRouteStatus();
+        status.conditions.add(
+                new ConditionBuilder()
+                        .withType("Ready")
+                        .withStatus(new String("True"))
+                        .withReason("Ready")
+                        .build());
+        route.setStatus(status);
+
+        LeanRouteStore store = new LeanRouteStore();
+        store.put(store.getKey(route), route);
+
+        assertThat(store.get(store.getKey(route)).getStatus().conditions)
+                .singleElement()
+                .satisfies(c -> assertThat(c.getStatus()).isSameAs("True"));
     }
 }
