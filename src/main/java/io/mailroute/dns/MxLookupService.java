@@ -120,15 +120,7 @@ public final class MxLookupService implements AutoCloseable {
                                 (server, why) -> hostFailure(server, display, why))
                         .thenApply(
                                 results -> HostReport.assemble(display, results, clock.instant()));
-        return await(
-                report,
-                why ->
-                        HostReport.assemble(
-                                display,
-                                resolvers.stream()
-                                        .map(r -> hostFailure(r.server(), display, why))
-                                        .toList(),
-                                clock.instant()));
+        return await(report, why -> hostFailures(display, why));
     }
 
     /** Forgets all cached answers. */
@@ -285,6 +277,13 @@ public final class MxLookupService implements AutoCloseable {
         return MxReport.assemble(
                 display,
                 resolvers.stream().map(r -> mxFailure(r.server(), why)).toList(),
+                clock.instant());
+    }
+
+    private HostReport hostFailures(String display, String why) {
+        return HostReport.assemble(
+                display,
+                resolvers.stream().map(r -> hostFailure(r.server(), display, why)).toList(),
                 clock.instant());
     }
 

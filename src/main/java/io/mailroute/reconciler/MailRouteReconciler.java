@@ -97,13 +97,14 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         .withLabelSelector(RelayObjects.CONFIG_MAP_SELECTOR)
                         .withPrimaryToSecondaryMapper(
                                 (MailRoute route) ->
-                                        relaysOf(route).stream()
+                                        MailRelayReconciler.relaysOf(route).stream()
                                                 .map(
                                                         relay ->
                                                                 new ResourceID(
                                                                         RelayObjects.configMapName(
-                                                                                relay.name()),
-                                                                        relay.namespace()))
+                                                                                relay.getName()),
+                                                                        relay.getNamespace()
+                                                                                .orElse(null)))
                                                 .collect(Collectors.toSet()))
                         .withSecondaryToPrimaryMapper(
                                 cm -> {
@@ -154,18 +155,6 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     private static Set<ResourceKey> keysOf(Set<ResourceID> ids) {
         return ids.stream()
                 .map(id -> new ResourceKey(id.getNamespace().orElse(null), id.getName()))
-                .collect(Collectors.toSet());
-    }
-
-    /** The relays a route names in spec.relayRefs. */
-    private static Set<ResourceKey> relaysOf(MailRoute route) {
-        if (route.getSpec() == null || route.getSpec().relayRefs == null) {
-            return Set.of();
-        }
-        String namespace = route.getMetadata().getNamespace();
-        return route.getSpec().relayRefs.stream()
-                .filter(ref -> ref != null && ref.name != null)
-                .map(ref -> RouteAdmission.target(ref, namespace))
                 .collect(Collectors.toSet());
     }
 

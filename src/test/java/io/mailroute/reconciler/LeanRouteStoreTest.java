@@ -2,6 +2,7 @@ package io.mailroute.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.mailroute.api.v1alpha1.DomainResolution;
@@ -39,12 +40,7 @@ class LeanRouteStoreTest {
         MailRoute route = Resources.pinnedRoute("mail", "a", "relay", "mx.a.example", "a.example");
         MailRouteStatus status = new MailRouteStatus();
         status.observedGeneration = 3L;
-        status.conditions.add(
-                new ConditionBuilder()
-                        .withType("Ready")
-                        .withStatus(new String("True"))
-                        .withReason("Ready")
-                        .build());
+        status.conditions.add(readyWithUnsharedStatus());
         status.domains.add(
                 new DomainStatus(
                         "a.example", "mail/relay", "smtp:[mx.a.example]:25", "Programmed", ""));
@@ -72,12 +68,7 @@ class LeanRouteStoreTest {
     void theRouteControllersCacheKeepsTheWholeStatusWithSharedStrings() {
         MailRoute route = Resources.pinnedRoute("mail", "a", "relay", "mx.a.example", "a.example");
         MailRouteStatus status = new MailRouteStatus();
-        status.conditions.add(
-                new ConditionBuilder()
-                        .withType("Ready")
-                        .withStatus(new String("True"))
-                        .withReason("Ready")
-                        .build());
+        status.conditions.add(readyWithUnsharedStatus());
         route.setStatus(status);
 
         LeanRouteStore store = new LeanRouteStore();
@@ -86,5 +77,14 @@ class LeanRouteStoreTest {
         assertThat(store.get(store.getKey(route)).getStatus().conditions)
                 .singleElement()
                 .satisfies(c -> assertThat(c.getStatus()).isSameAs("True"));
+    }
+
+    /** A Ready condition whose status string is a copy, not the interned "True". */
+    private static Condition readyWithUnsharedStatus() {
+        return new ConditionBuilder()
+                .withType("Ready")
+                .withStatus(new String("True"))
+                .withReason("Ready")
+                .build();
     }
 }
