@@ -232,7 +232,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         }
         // after the ConfigMap write: the routes woken now find their lines written
-        planning.publish(relay, plan, allRoutes);
+        planning.publish(relay, plan, allRoutes, configHash);
         StatefulSet statefulSet = context.getSecondaryResource(StatefulSet.class).orElse(null);
         @SuppressWarnings("unchecked")
         InformerEventSource<Pod, MailRelay> podSource =

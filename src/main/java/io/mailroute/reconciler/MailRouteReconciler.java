@@ -26,6 +26,7 @@ import io.mailroute.routing.RouteAdmission;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +178,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         }
         List<DomainResolution> resolutions = refresh.resolutions();
         Map<ResourceKey, RouteStatusFactory.RelayView> views = new TreeMap<>();
+        Duration awaitedWrite = Duration.ZERO;
         String namespace = route.getMetadata().getNamespace();
         for (RelayRef ref : route.getSpec().relayRefs) {
             ResourceKey relayKey = RouteAdmission.target(ref, namespace);
@@ -198,8 +200,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                                             RelayObjects.configMapName(relayKey.name()),
                                             relayKey.namespace()))
                             .orElse(null);
-            views.put(
-                    relayKey,
+            var view =
                     new RouteStatusFactory.RelayView(
                             relayKey,
                             plan,
@@ -211,7 +212,13 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                                                             new ResourceID(
                                                                     shard, relayKey.namespace()))
                                                     .orElse(null)),
-                            deliveryReports.of(relayKey, relay.getMetadata().getUid())));
+                            deliveryReports.of(relayKey, relay.getMetadata().getUid()));
+            views.put(relayKey, view);
+            Duration inFlight = planning.writeInFlight(relay, written).orElse(Duration.ZERO);
+            if (inFlight.compareTo(awaitedWrite) > 0
+                    && RouteStatusFactory.awaitsWrite(ResourceKey.of(route), view)) {
+                awaitedWrite = inFlight;
+            }
         }
         MailRouteStatus status =
                 RouteStatusFactory.status(route, views.values(), resolutions, clock);
@@ -219,6 +226,13 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         UpdateControl<MailRoute> control;
         if (status.equals(route.getStatus())) {
             control = UpdateControl.noUpdate();
+        } else if (!awaitedWrite.isZero()
+                && RouteStatusFactory.sameInputs(route.getStatus(), status)) {
+            // The relay has written this route's lines; the ConfigMap event that brings them
+            // wakes the route (Planning.routesToWake), so "not yet written" would be one status
+            // write more per route, overwritten within milliseconds. Nothing the relay plans
+            // from is held back (same resolutions and generation), and the wait is bounded.
+            return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(awaitedWrite);
         } else {
             route.setStatus(status);
             control = UpdateControl.patchStatus(route);

@@ -15,6 +15,7 @@ import io.mailroute.routing.RouteTranslator;
 import io.mailroute.validation.RenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +38,7 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class Planning {
     private final RelayPlanner planner;
+    private final LongSupplier nanoTime;
     private final RouteWakeups events = new RouteWakeups("relay-plans");
 
     /**
@@ -53,8 +56,24 @@ public class Planning {
      */
     private final Map<ResourceKey, Map<String, String>> seen = new ConcurrentHashMap<>();
 
-    /** A plan with the generation of every route it was made from. */
-    private record Published(String relayUid, RelayPlan plan, Map<ResourceKey, Long> generations) {
+    /**
+     * How long a route holds back a status that only says "not yet written" while the relay's
+     * ConfigMap write is on its way to the route controller's cache ({@link #writeInFlight}).
+     * Normally that takes milliseconds; the bound keeps a write the cache never shows (an API error
+     * after the apply, a relay deleted meanwhile) from hiding the route's state for longer.
+     */
+    static final Duration WRITE_IN_FLIGHT = Duration.ofSeconds(10);
+
+    /**
+     * A plan with the generation of every route it was made from, the config hash the relay wrote
+     * for it (null when it wrote nothing) and when it was published ({@link System#nanoTime}).
+     */
+    private record Published(
+            String relayUid,
+            RelayPlan plan,
+            Map<ResourceKey, Long> generations,
+            String configHash,
+            long publishedAt) {
         /** domain -> the routes whose outcome on this relay names it. */
         Map<String, Set<ResourceKey>> owners() {
             Map<String, Set<ResourceKey>> owners = new HashMap<>();
@@ -76,6 +95,11 @@ public class Planning {
 
     @Inject
     public Planning(OperatorConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    Planning(OperatorConfig config, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.planner =
                 new RelayPlanner(
                         new PostfixRenderer(),
@@ -89,11 +113,13 @@ public class Planning {
     }
 
     /**
-     * Records {@code plan}, made from {@code routes}, as what {@code relay} renders, and wakes the
-     * routes whose outcome or planned generation differs from the plan published before (routes
+     * Records {@code plan}, made from {@code routes}, as what {@code relay} renders ({@code
+     * configHash}: the hash of the ConfigMap just written for it, null when none was), and wakes
+     * the routes whose outcome or planned generation differs from the plan published before (routes
      * that appeared or disappeared included).
      */
-    public void publish(MailRelay relay, RelayPlan plan, Collection<MailRoute> routes) {
+    public void publish(
+            MailRelay relay, RelayPlan plan, Collection<MailRoute> routes, String configHash) {
         Map<ResourceKey, Long> generations = new HashMap<>();
         for (MailRoute route : routes) {
             ResourceKey key = ResourceKey.of(route);
@@ -104,7 +130,12 @@ public class Planning {
         Published before =
                 published.put(
                         plan.relay(),
-                        new Published(relay.getMetadata().getUid(), plan, generations));
+                        new Published(
+                                relay.getMetadata().getUid(),
+                                plan,
+                                generations,
+                                configHash,
+                                nanoTime.getAsLong()));
         Map<ResourceKey, RouteOutcome> old = before == null ? Map.of() : before.plan().routes();
         Map<ResourceKey, Long> oldGenerations = before == null ? Map.of() : before.generations();
         Set<ResourceKey> changed = new HashSet<>();
@@ -143,6 +174,36 @@ public class Planning {
                     relayKey, plan.config(), plan.errorReason(), plan.errorMessage(), others);
         }
         return entry.plan();
+    }
+
+    /**
+     * How much longer a route of {@code relay} may wait for the relay's last ConfigMap write to
+     * reach the route controller's cache, or empty when there is nothing to wait for: {@code
+     * written} (the relay's ConfigMap as that cache holds it) carries the config hash of the plan
+     * the relay published, the relay wrote nothing for it, or {@link #WRITE_IN_FLIGHT} has passed.
+     * While a write is in flight, a route whose planned lines are not in {@code written} yet will
+     * see them with the next ConfigMap event ({@link #routesToWake} wakes it), so a status saying
+     * "not yet written" would be overwritten within milliseconds: at 10,000 routes it was one of
+     * 3.4 status writes per route, each costing the API server as much as the route's create.
+     */
+    public Optional<Duration> writeInFlight(MailRelay relay, ConfigMap written) {
+        Published entry = published.get(ResourceKey.of(relay));
+        if (entry == null
+                || entry.configHash() == null
+                || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())) {
+            return Optional.empty();
+        }
+        String seen =
+                written == null || written.getMetadata().getAnnotations() == null
+                        ? null
+                        : written.getMetadata()
+                                .getAnnotations()
+                                .get(RelayObjects.CONFIG_HASH_ANNOTATION);
+        if (entry.configHash().equals(seen)) {
+            return Optional.empty();
+        }
+        Duration left = WRITE_IN_FLIGHT.minusNanos(nanoTime.getAsLong() - entry.publishedAt());
+        return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
     }
 
     private static long generation(MailRoute route) {

@@ -162,6 +162,34 @@ final class RouteStatusFactory {
     }
 
     /**
+     * Whether {@code view}'s relay planned a line for {@code route} that its written ConfigMap does
+     * not hold yet (the route's status would say "not yet written").
+     */
+    static boolean awaitsWrite(ResourceKey route, RelayView view) {
+        RouteOutcome outcome = view.plan() == null ? null : view.plan().outcome(route).orElse(null);
+        if (outcome == null || !outcome.accepted()) {
+            return false;
+        }
+        Map<String, String> written = view.written() == null ? Map.of() : view.written();
+        return outcome.domains().stream()
+                .anyMatch(
+                        d ->
+                                d.state() == DomainOutcome.State.Programmed
+                                        && !d.nextHop().equals(written.get(d.domain())));
+    }
+
+    /**
+     * Whether {@code next} carries the same inputs of relay planning as {@code current} (the
+     * observed generation and the DNS resolutions), so that holding it back withholds nothing a
+     * relay plans from.
+     */
+    static boolean sameInputs(MailRouteStatus current, MailRouteStatus next) {
+        return current != null
+                && Objects.equals(current.observedGeneration, next.observedGeneration)
+                && Objects.equals(current.resolutions, next.resolutions);
+    }
+
+    /**
      * A programmed domain carries the delivery its relay's pods report for it (none before any
      * report).
      */

@@ -18,11 +18,13 @@ import io.mailroute.routing.RouteTranslator;
 import io.mailroute.testing.Resources;
 import io.mailroute.validation.RenderPolicy;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +33,8 @@ class PlanningTest {
 
     private final RelayPlanner planner =
             new RelayPlanner(new PostfixRenderer(), new RouteTranslator(new RenderPolicy(3)));
-    private final Planning planning = new Planning(config());
+    private final AtomicLong nanoTime = new AtomicLong();
+    private final Planning planning = new Planning(config(), nanoTime::get);
     private final List<String> woken = new ArrayList<>();
     private final MailRelay relay = Resources.relay("mail", "relay");
     private final MailRoute a = route("a", "a.example", 1);
@@ -157,6 +160,43 @@ class PlanningTest {
         assertThat(planning.routesToWake(relayKey, main, name -> shard, () -> all)).isEmpty();
     }
 
+    @Test
+    void aWriteIsInFlightUntilTheCacheShowsItsHashAndAtMostTenSeconds() {
+        ConfigMap before = configMap("1", "a.example smtp:[mx.a.example]:25\n");
+        before.getMetadata().setAnnotations(Map.of(RelayObjects.CONFIG_HASH_ANNOTATION, "hash-1"));
+        ConfigMap after = configMap("2", "b.example smtp:[mx.b.example]:25\n");
+        after.getMetadata().setAnnotations(Map.of(RelayObjects.CONFIG_HASH_ANNOTATION, "hash-2"));
+
+        assertThat(planning.writeInFlight(relay, before)).as("nothing published yet").isEmpty();
+        publish("hash-2", a, b);
+        assertThat(planning.writeInFlight(relay, before))
+                .as("the cache still holds the ConfigMap written before")
+                .contains(Planning.WRITE_IN_FLIGHT);
+        assertThat(planning.writeInFlight(relay, null))
+                .as("the cache holds no ConfigMap yet")
+                .isPresent();
+        assertThat(planning.writeInFlight(relay, after)).as("the cache caught up").isEmpty();
+
+        nanoTime.addAndGet(Duration.ofSeconds(4).toNanos());
+        assertThat(planning.writeInFlight(relay, before)).contains(Duration.ofSeconds(6));
+        nanoTime.addAndGet(Duration.ofSeconds(6).toNanos());
+        assertThat(planning.writeInFlight(relay, before))
+                .as("a write the cache never shows is waited for at most 10 s")
+                .isEmpty();
+
+        publish((String) null, a, b);
+        assertThat(planning.writeInFlight(relay, before))
+                .as("the relay wrote nothing for its plan (e.g. its configuration was refused)")
+                .isEmpty();
+
+        publish("hash-3", a, b);
+        MailRelay recreated = Resources.relay("mail", "relay");
+        recreated.getMetadata().setUid("uid-2");
+        assertThat(planning.writeInFlight(recreated, before))
+                .as("a plan published for a MailRelay deleted since")
+                .isEmpty();
+    }
+
     private Set<ResourceKey> wake(ResourceKey relayKey, ConfigMap main, Set<ResourceKey> all) {
         return planning.routesToWake(relayKey, main, name -> null, () -> all);
     }
@@ -203,8 +243,12 @@ class PlanningTest {
     }
 
     private void publish(MailRoute... routes) {
+        publish("hash-1", routes);
+    }
+
+    private void publish(String configHash, MailRoute... routes) {
         List<MailRoute> all = List.of(routes);
-        planning.publish(relay, planner.plan(relay, all, Resources.NO_INPUTS), all);
+        planning.publish(relay, planner.plan(relay, all, Resources.NO_INPUTS), all, configHash);
     }
 
     private static MailRoute route(String name, String domain, long generation) {

@@ -381,4 +381,75 @@ class RouteStatusFactoryTest {
         assertThat(d.nextHop).isNull();
         assertThat(d.message).isNull();
     }
+
+    @Test
+    void aRouteAwaitsAWriteOnlyForAProgrammedLineNotYetWritten() {
+        DomainOutcome withheld =
+                new DomainOutcome(
+                        "two.example", HOP, DomainOutcome.State.Withheld, "no MX host resolves");
+        assertThat(RouteStatusFactory.awaitsWrite(routeKey, accepted(RELAY_A, Map.of())))
+                .as("no domain planned")
+                .isFalse();
+        assertThat(
+                        RouteStatusFactory.awaitsWrite(
+                                routeKey, accepted(RELAY_A, Map.of(), programmed("one.example"))))
+                .isTrue();
+        assertThat(
+                        RouteStatusFactory.awaitsWrite(
+                                routeKey,
+                                accepted(
+                                        RELAY_A,
+                                        Map.of("one.example", "smtp:[old.example.net]:25"),
+                                        programmed("one.example"))))
+                .as("the written line is an older next hop")
+                .isTrue();
+        assertThat(
+                        RouteStatusFactory.awaitsWrite(
+                                routeKey,
+                                accepted(
+                                        RELAY_A,
+                                        Map.of("one.example", HOP),
+                                        programmed("one.example"),
+                                        withheld)))
+                .as("written, and the withheld domain gets no line")
+                .isFalse();
+        assertThat(
+                        RouteStatusFactory.awaitsWrite(
+                                routeKey, rejected(RELAY_A, "NotAllowedByRelay", "refused")))
+                .isFalse();
+        assertThat(
+                        RouteStatusFactory.awaitsWrite(
+                                routeKey, new RelayView(RELAY_A, null, Map.of(), null)))
+                .as("the relay does not exist")
+                .isFalse();
+    }
+
+    @Test
+    void aStatusWithNewResolutionsOrGenerationIsNeverHeldBack() {
+        MailRouteStatus current =
+                status(
+                        List.of(resolution("one.example", "Resolved", 0)),
+                        accepted(RELAY_A, Map.of()));
+        MailRouteStatus conditionsOnly =
+                status(
+                        List.of(resolution("one.example", "Resolved", 0)),
+                        accepted(RELAY_A, Map.of(), programmed("one.example")));
+        assertThat(RouteStatusFactory.sameInputs(current, conditionsOnly)).isTrue();
+        assertThat(RouteStatusFactory.sameInputs(null, conditionsOnly))
+                .as("the first status carries the resolutions the relay plans from")
+                .isFalse();
+        assertThat(
+                        RouteStatusFactory.sameInputs(
+                                current,
+                                status(
+                                        List.of(resolution("one.example", "Resolved", 1)),
+                                        accepted(RELAY_A, Map.of()))))
+                .isFalse();
+        MailRouteStatus newGeneration =
+                status(
+                        List.of(resolution("one.example", "Resolved", 0)),
+                        accepted(RELAY_A, Map.of()));
+        newGeneration.observedGeneration = current.observedGeneration + 1;
+        assertThat(RouteStatusFactory.sameInputs(current, newGeneration)).isFalse();
+    }
 }
