@@ -216,10 +216,22 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                                                     .orElse(null)),
                             deliveryReports.of(relayKey, relay.getMetadata().getUid()));
             views.put(relayKey, view);
-            Duration inFlight = planning.writeInFlight(relay, written).orElse(Duration.ZERO);
-            if (inFlight.compareTo(awaitedWrite) > 0
-                    && RouteStatusFactory.awaitsWrite(ResourceKey.of(route), view)) {
-                awaitedWrite = inFlight;
+            Duration behind =
+                    planning.planBehind(
+                                    relay,
+                                    route,
+                                    route.getStatus() == null
+                                            ? null
+                                            : route.getStatus().resolutions)
+                            .orElse(Duration.ZERO);
+            Duration inFlight =
+                    RouteStatusFactory.awaitsWrite(ResourceKey.of(route), view)
+                            ? planning.writeInFlight(relay, written).orElse(Duration.ZERO)
+                            : Duration.ZERO;
+            for (Duration wait : List.of(behind, inFlight)) {
+                if (wait.compareTo(awaitedWrite) > 0) {
+                    awaitedWrite = wait;
+                }
             }
         }
         MailRouteStatus status =
@@ -230,10 +242,12 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             control = UpdateControl.noUpdate();
         } else if (!awaitedWrite.isZero()
                 && RouteStatusFactory.sameInputs(route.getStatus(), status)) {
-            // The relay has written this route's lines; the ConfigMap event that brings them
-            // wakes the route (Planning.routesToWake), so "not yet written" would be one status
-            // write more per route, overwritten within milliseconds. Nothing the relay plans
-            // from is held back (same resolutions and generation), and the wait is bounded.
+            // The relay is about to change what this status would say: it has written the
+            // route's lines and the ConfigMap event that brings them wakes the route
+            // (Planning.routesToWake), or it planned the route from older resolutions and its
+            // next plan wakes the route (Planning.publish). A status now would be one write more
+            // per route, overwritten within milliseconds. Nothing the relay plans from is held
+            // back (same resolutions and generation), and the wait is bounded.
             return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(awaitedWrite);
         } else {
             writeStatus(route, status, context);

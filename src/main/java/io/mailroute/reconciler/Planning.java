@@ -2,6 +2,7 @@ package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.dependent.RelayConfigLayout;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,6 +74,7 @@ public class Planning {
             String relayUid,
             RelayPlan plan,
             Map<ResourceKey, Long> generations,
+            Map<ResourceKey, List<DomainResolution>> resolutions,
             String configHash,
             long publishedAt) {
         /** domain -> the routes whose outcome on this relay names it. */
@@ -121,10 +124,12 @@ public class Planning {
     public void publish(
             MailRelay relay, RelayPlan plan, Collection<MailRoute> routes, String configHash) {
         Map<ResourceKey, Long> generations = new HashMap<>();
+        Map<ResourceKey, List<DomainResolution>> resolutions = new HashMap<>();
         for (MailRoute route : routes) {
             ResourceKey key = ResourceKey.of(route);
             if (plan.routes().containsKey(key)) {
                 generations.put(key, generation(route));
+                resolutions.put(key, resolutions(route));
             }
         }
         Published before =
@@ -134,16 +139,22 @@ public class Planning {
                                 relay.getMetadata().getUid(),
                                 plan,
                                 generations,
+                                resolutions,
                                 configHash,
                                 nanoTime.getAsLong()));
         Map<ResourceKey, RouteOutcome> old = before == null ? Map.of() : before.plan().routes();
         Map<ResourceKey, Long> oldGenerations = before == null ? Map.of() : before.generations();
+        Map<ResourceKey, List<DomainResolution>> oldResolutions =
+                before == null ? Map.of() : before.resolutions();
         Set<ResourceKey> changed = new HashSet<>();
         plan.routes()
                 .forEach(
                         (route, outcome) -> {
+                            // resolutions by identity: the cache replaces a route's status when it
+                            // changes, and a spurious wake only costs a reconcile
                             if (!outcome.equals(old.get(route))
-                                    || !generations.get(route).equals(oldGenerations.get(route))) {
+                                    || !generations.get(route).equals(oldGenerations.get(route))
+                                    || resolutions.get(route) != oldResolutions.get(route)) {
                                 changed.add(route);
                             }
                         });
@@ -202,8 +213,38 @@ public class Planning {
         if (entry.configHash().equals(seen)) {
             return Optional.empty();
         }
+        return remaining(entry);
+    }
+
+    /**
+     * How much longer a route may wait for {@code relay} to plan it again, or empty: the relay's
+     * last plan was made from other DNS resolutions of the route than {@code written} (those in the
+     * route's status now), so the outcome it gives the route is about to change. The status write
+     * that brought {@code written} wakes the relay (a new resolution changes its plan), and the
+     * plan it publishes then wakes the route ({@link #publish}); until then a status built from the
+     * old plan (say, a domain still withheld for want of a resolution) would be overwritten at
+     * once. Bounded by {@link #WRITE_IN_FLIGHT} from the last publish.
+     */
+    public Optional<Duration> planBehind(
+            MailRelay relay, MailRoute route, List<DomainResolution> written) {
+        Published entry = published.get(ResourceKey.of(relay));
+        ResourceKey key = ResourceKey.of(route);
+        if (entry == null
+                || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())
+                || !Long.valueOf(generation(route)).equals(entry.generations().get(key))
+                || Objects.equals(entry.resolutions().get(key), written)) {
+            return Optional.empty();
+        }
+        return remaining(entry);
+    }
+
+    private Optional<Duration> remaining(Published entry) {
         Duration left = WRITE_IN_FLIGHT.minusNanos(nanoTime.getAsLong() - entry.publishedAt());
         return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
+    }
+
+    private static List<DomainResolution> resolutions(MailRoute route) {
+        return route.getStatus() == null ? null : route.getStatus().resolutions;
     }
 
     private static long generation(MailRoute route) {

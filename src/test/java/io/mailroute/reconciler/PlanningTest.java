@@ -197,6 +197,40 @@ class PlanningTest {
                 .isEmpty();
     }
 
+    @Test
+    void aRouteWaitsForTheRelayToPlanItFromTheResolutionsInItsStatus() {
+        publish(a, b);
+        List<DomainResolution> checked = List.of(resolution("a.example"));
+        assertThat(planning.planBehind(relay, a, null))
+                .as("planned from the status it has")
+                .isEmpty();
+        assertThat(planning.planBehind(relay, a, checked))
+                .as("its status has a resolution the plan was not made from")
+                .contains(Planning.WRITE_IN_FLIGHT);
+
+        woken.clear();
+        MailRoute resolved = route("a", "a.example", 1);
+        resolved.setStatus(new MailRouteStatus());
+        resolved.getStatus().resolutions = checked;
+        publish(resolved, b);
+        assertThat(woken)
+                .as("the plan made from the new resolution wakes the route, same outcome or not")
+                .containsExactly("a");
+        assertThat(planning.planBehind(relay, a, List.of(resolution("a.example")))).isEmpty();
+
+        nanoTime.addAndGet(Planning.WRITE_IN_FLIGHT.toNanos());
+        assertThat(planning.planBehind(relay, a, List.of()))
+                .as("a relay that does not plan again is waited for at most 10 s")
+                .isEmpty();
+    }
+
+    private static DomainResolution resolution(String domain) {
+        DomainResolution resolution = new DomainResolution();
+        resolution.domain = domain;
+        resolution.reason = "Resolved";
+        return resolution;
+    }
+
     private Set<ResourceKey> wake(ResourceKey relayKey, ConfigMap main, Set<ResourceKey> all) {
         return planning.routesToWake(relayKey, main, name -> null, () -> all);
     }
