@@ -173,9 +173,10 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                                 .getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
         Instant now = clock.instant();
         DnsValidation.Refresh refresh = dnsValidation.refresh(route, now);
-        if (refresh.firstCheckRunning()) {
-            // a domain's first check runs in the background; its end wakes this route (one status
-            // write, not two)
+        if (refresh.firstCheckRunning() || refresh.checking() && specChangedSinceStatus(route)) {
+            // a domain's first check, or the checks of a new generation, run in the background;
+            // their end wakes this route (one status write, not two; until then observedGeneration
+            // says the status is of the previous spec)
             return UpdateControl.noUpdate();
         }
         List<DomainResolution> resolutions = refresh.resolutions();
@@ -255,6 +256,14 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         }
         DnsValidation.untilNextCheck(resolutions, now).ifPresent(control::rescheduleAfter);
         return control;
+    }
+
+    private static boolean specChangedSinceStatus(MailRoute route) {
+        return route.getStatus() != null
+                && route.getStatus().observedGeneration != null
+                && !route.getStatus()
+                        .observedGeneration
+                        .equals(route.getMetadata().getGeneration());
     }
 
     /**
