@@ -113,4 +113,62 @@ class RelayConfigLayoutTest {
                         .collect(Collectors.joining());
         return new PostfixConfig("relayhost =\n", transport, tls, "", List.of());
     }
+
+    /**
+     * Parts are cut where cutting copies of the lines counted by their encoded bytes cut them (how
+     * split worked before it counted in place), for lines of 1- to 4-byte characters and unpaired
+     * surrogates.
+     */
+    @Test
+    void splitCutsWhereCountingEncodedLinesCuts() {
+        java.util.Random random = new java.util.Random(17);
+        String[] pieces = {"a", "bc", "\u00e9", "\u20ac", "\ud83d\ude00", "\ud83d", "\n", "\n"};
+        for (int n = 0; n < 500; n++) {
+            StringBuilder content = new StringBuilder();
+            for (int i = random.nextInt(60); i > 0; i--) {
+                content.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String text = content.toString();
+            int maxBytes = 12 + random.nextInt(20);
+            List<String> expected;
+            try {
+                expected = splitByEncodedLines(text, maxBytes);
+            } catch (IllegalArgumentException e) {
+                assertThatThrownBy(() -> RelayConfigLayout.split(text, maxBytes))
+                        .hasMessage(e.getMessage());
+                continue;
+            }
+            assertThat(RelayConfigLayout.split(text, maxBytes)).isEqualTo(expected);
+        }
+    }
+
+    /** The earlier split: each line copied and encoded to count its bytes. */
+    private static List<String> splitByEncodedLines(String content, int maxBytes) {
+        List<String> parts = new java.util.ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        int partBytes = 0;
+        int start = 0;
+        while (start < content.length()) {
+            int end = content.indexOf('\n', start);
+            end = end < 0 ? content.length() : end + 1;
+            String line = content.substring(start, end);
+            int lineBytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (lineBytes > maxBytes) {
+                throw new IllegalArgumentException(
+                        "a line of " + lineBytes + " bytes cannot fit a part");
+            }
+            if (partBytes + lineBytes > maxBytes) {
+                parts.add(part.toString());
+                part.setLength(0);
+                partBytes = 0;
+            }
+            part.append(line);
+            partBytes += lineBytes;
+            start = end;
+        }
+        if (part.length() > 0 || parts.isEmpty()) {
+            parts.add(part.toString());
+        }
+        return parts;
+    }
 }
