@@ -1,7 +1,6 @@
 package io.mailroute.dependent;
 
 import io.mailroute.postfix.PostfixConfig;
-import io.mailroute.postfix.PostfixRenderer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,7 +57,7 @@ public final class RelayConfigLayout {
         main.put(RelayConfigMapDependent.CONFIG_HASH_KEY, configHash);
         long total =
                 files.values().stream()
-                        .mapToLong(v -> PostfixRenderer.utf8Length(v, 0, v.length()))
+                        .mapToLong(v -> v.getBytes(StandardCharsets.UTF_8).length)
                         .sum();
         if (total <= INLINE_BYTES) {
             return new Layout(main, List.of());
@@ -138,30 +137,30 @@ public final class RelayConfigLayout {
      * are short.
      */
     static List<String> split(String content, int maxBytes) {
-        // counts each line's bytes in place and cuts parts out of content: no copy of a line
-        // (100,000 of them for 100,000 domains)
         List<String> parts = new ArrayList<>();
-        int partStart = 0;
+        StringBuilder part = new StringBuilder();
         int partBytes = 0;
         int start = 0;
         while (start < content.length()) {
             int end = content.indexOf('\n', start);
             end = end < 0 ? content.length() : end + 1;
-            int lineBytes = PostfixRenderer.utf8Length(content, start, end);
+            String line = content.substring(start, end);
+            int lineBytes = line.getBytes(StandardCharsets.UTF_8).length;
             if (lineBytes > maxBytes) {
                 throw new IllegalArgumentException(
                         "a line of " + lineBytes + " bytes cannot fit a part");
             }
             if (partBytes + lineBytes > maxBytes) {
-                parts.add(content.substring(partStart, start));
-                partStart = start;
+                parts.add(part.toString());
+                part.setLength(0);
                 partBytes = 0;
             }
+            part.append(line);
             partBytes += lineBytes;
             start = end;
         }
-        if (partStart < content.length() || parts.isEmpty()) {
-            parts.add(content.substring(partStart));
+        if (part.length() > 0 || parts.isEmpty()) {
+            parts.add(part.toString());
         }
         return parts;
     }

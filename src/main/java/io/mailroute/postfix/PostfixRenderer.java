@@ -237,23 +237,16 @@ public final class PostfixRenderer {
      * encoded as one byte ('?'), as {@link String#getBytes} does.
      */
     static long utf8Length(String text) {
-        return utf8Length(text, 0, text.length());
-    }
-
-    /**
-     * {@code text.substring(from, to).getBytes(UTF_8).length}, counted without copying or encoding
-     * (unpaired surrogates count one byte, '?', as {@link String#getBytes} encodes them).
-     */
-    public static int utf8Length(String text, int from, int to) {
-        int bytes = 0;
-        for (int i = from; i < to; i++) {
+        long bytes = 0;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
             if (c < 0x80) {
                 bytes++;
             } else if (c < 0x800) {
                 bytes += 2;
             } else if (Character.isHighSurrogate(c)
-                    && i + 1 < to
+                    && i + 1 < length
                     && Character.isLowSurrogate(text.charAt(i + 1))) {
                 bytes += 4;
                 i++;
