@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Planning + rendering one relay of N routes in-process (the work of one MailRelay reconcile), without API server:
 #   bench/plan.sh [N ...]      default: 1000 10000 100000
+#   PLAN_JAVA_OPTS='-XX:TieredStopAtLevel=1 -XX:+UseSerialGC' bench/plan.sh ...   with the operator image's JIT and GC
 # Prints a Markdown table (median of 7 runs after 3 warm-ups). See docs/benchmarks.md.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
@@ -8,4 +9,5 @@ if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000 100000); fi
 mvn -B -q -ntp test-compile
 mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 cp="$(cat target/bench-classpath.txt)"
-java -Xmx1g -cp "target/test-classes:target/classes:$cp" io.mailroute.bench.PlanBenchmark "${SIZES[@]}"
+# shellcheck disable=SC2086 # PLAN_JAVA_OPTS holds several flags
+java -Xmx1g ${PLAN_JAVA_OPTS:-} -cp "target/test-classes:target/classes:$cp" io.mailroute.bench.PlanBenchmark "${SIZES[@]}"

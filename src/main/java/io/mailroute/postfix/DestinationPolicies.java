@@ -19,39 +19,54 @@ import java.util.TreeMap;
  */
 final class DestinationPolicies {
 
-    private record Claim<T>(T value, String owner) {}
+    /**
+     * Who claimed a key, for error messages: {@code source (what)}, e.g. {@code ns/route
+     * (example.com)}. Kept in parts and joined only for a message: every rule of a relay claims
+     * keys, and conflicts are rare.
+     */
+    record Owner(String source, String what) {
+        @Override
+        public String toString() {
+            return source + " (" + what + ")";
+        }
+    }
+
+    private record Claim<T>(T value, Owner owner) {}
 
     private final SortedMap<String, Claim<TlsLevel>> tls = new TreeMap<>();
     private final SortedMap<String, Claim<SaslCredentials>> sasl = new TreeMap<>();
 
     /**
-     * Keys claimed since {@link #begin()}; null outside a tentative group. Claims only ever add
-     * keys.
+     * Keys claimed since {@link #begin()}, while {@code tentative}. Claims only ever add keys. The
+     * lists are reused: a relay's rules are admitted one route at a time.
      */
-    private List<String> tlsAdded;
+    private final List<String> tlsAdded = new ArrayList<>();
 
-    private List<String> saslAdded;
+    private final List<String> saslAdded = new ArrayList<>();
+    private boolean tentative;
 
     /**
      * Starts a group of claims that {@link #rollback()} can take back as a whole (one route's
      * rules).
      */
     void begin() {
-        tlsAdded = new ArrayList<>();
-        saslAdded = new ArrayList<>();
+        tlsAdded.clear();
+        saslAdded.clear();
+        tentative = true;
     }
 
     /** Keeps the claims made since {@link #begin()}. */
     void commit() {
-        tlsAdded = null;
-        saslAdded = null;
+        tlsAdded.clear();
+        saslAdded.clear();
+        tentative = false;
     }
 
     /**
      * Removes the claims made since {@link #begin()}, leaving the policies as they were before it.
      */
     void rollback() {
-        if (tlsAdded != null) {
+        if (tentative) {
             tlsAdded.forEach(tls::remove);
             saslAdded.forEach(sasl::remove);
         }
@@ -62,17 +77,16 @@ final class DestinationPolicies {
      * Records the TLS policy for a recipient domain (or {@code .domain}) delivered by its own MX
      * hosts.
      */
-    void addRecipientDomain(String key, TlsLevel policy, String owner) {
+    void addRecipientDomain(String key, TlsLevel policy, Owner owner) {
         claimTls(key, policy, owner);
     }
 
     /** Records TLS policy and credentials (null for none) for one next-hop destination. */
-    void addNextHop(
-            String destination, TlsLevel policy, SaslCredentials credentials, String owner) {
+    void addNextHop(String destination, TlsLevel policy, SaslCredentials credentials, Owner owner) {
         claimTls(destination, policy, owner);
         Claim<SaslCredentials> earlier =
                 sasl.putIfAbsent(destination, new Claim<>(credentials, owner));
-        if (earlier == null && saslAdded != null) {
+        if (earlier == null && tentative) {
             saslAdded.add(destination);
         }
         if (earlier == null || Objects.equals(earlier.value(), credentials)) {
@@ -88,8 +102,8 @@ final class DestinationPolicies {
                             + " and "
                             + owner);
         }
-        String with = earlier.value() != null ? earlier.owner() : owner;
-        String without = earlier.value() != null ? owner : earlier.owner();
+        Owner with = earlier.value() != null ? earlier.owner() : owner;
+        Owner without = earlier.value() != null ? owner : earlier.owner();
         throw new PostfixInputException(
                 "sasl",
                 "next hop "
@@ -128,9 +142,9 @@ final class DestinationPolicies {
         return lines;
     }
 
-    private void claimTls(String key, TlsLevel policy, String owner) {
+    private void claimTls(String key, TlsLevel policy, Owner owner) {
         Claim<TlsLevel> earlier = tls.putIfAbsent(key, new Claim<>(policy, owner));
-        if (earlier == null && tlsAdded != null) {
+        if (earlier == null && tentative) {
             tlsAdded.add(key);
         }
         if (earlier != null && earlier.value() != policy) {

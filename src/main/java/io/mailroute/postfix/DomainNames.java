@@ -27,6 +27,11 @@ public final class DomainNames {
      * @throws PostfixInputException when {@code input} is not a valid multi-label domain name
      */
     public static String normalize(String field, String input) {
+        return isNormalName(input) ? input : normalizeFully(field, input);
+    }
+
+    /** {@link #normalize} without the shortcut for names that are already normal. */
+    static String normalizeFully(String field, String input) {
         if (input != null && IpAddress.parseOrNull(input) != null) {
             throw new PostfixInputException(
                     field,
@@ -43,6 +48,11 @@ public final class DomainNames {
      * @throws PostfixInputException when {@code input} is neither
      */
     public static String normalizeHost(String field, String input) {
+        return isNormalName(input) ? input : normalizeHostFully(field, input);
+    }
+
+    /** {@link #normalizeHost} without the shortcut for names that are already normal. */
+    static String normalizeHostFully(String field, String input) {
         IpAddress address = IpAddress.parseOrNull(input);
         if (address != null) {
             return address.canonical();
@@ -75,6 +85,55 @@ public final class DomainNames {
             }
         }
         return toAscii(field, input, what);
+    }
+
+    /**
+     * True when {@code input} is already a normalized multi-label domain name, which {@link
+     * #normalize} and {@link #normalizeHost} then return unchanged: one pass over the characters
+     * instead of the full checks (splitting, IDN, IP literal parsing), which were a quarter of the
+     * time of planning a relay of 100,000 one-domain routes (each domain and next hop is normalized
+     * by the translator and again by the records it builds). It accepts only what the full checks
+     * accept and return as is: lowercase ASCII letters, digits, hyphens and dots; 2+ labels of 1 to
+     * 63 characters, none starting or ending with a hyphen; at most 253 characters; a top-level
+     * label that is not all digits (so no IPv4 literal); no trailing dot. Anything else, valid or
+     * not, takes the full path, so the results and error messages are unchanged.
+     */
+    static boolean isNormalName(String input) {
+        if (input == null) {
+            return false;
+        }
+        int length = input.length();
+        if (length == 0 || length > MAX_NAME) {
+            return false;
+        }
+        int labels = 0;
+        int labelStart = 0;
+        boolean labelAllDigits = true;
+        for (int i = 0; i <= length; i++) {
+            char c = i < length ? input.charAt(i) : '.';
+            if (c == '.') {
+                int labelLength = i - labelStart;
+                if (labelLength == 0
+                        || labelLength > MAX_LABEL
+                        || input.charAt(labelStart) == '-'
+                        || input.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labels++;
+                if (i == length) {
+                    break;
+                }
+                labelStart = i + 1;
+                labelAllDigits = true;
+            } else if (c >= '0' && c <= '9') {
+                continue;
+            } else if ((c >= 'a' && c <= 'z') || c == '-') {
+                labelAllDigits = false;
+            } else {
+                return false;
+            }
+        }
+        return labels >= 2 && !labelAllDigits;
     }
 
     /** True when {@code text} is an IPv4 or IPv6 address literal (without brackets or zone id). */

@@ -56,20 +56,36 @@ public final class PostfixRenderer {
      *     several rules (or the smarthost) would need different TLS policies or credentials
      */
     public PostfixConfig render(RelaySettings relay, List<TransportRule> rules) {
+        return render(relay, rules, null);
+    }
+
+    /**
+     * Renders the files; {@code admitted}, when not null, are the policies of exactly {@code rules}
+     * and {@code relay}, already claimed and checked (by a {@link RuleSet}), which are then not
+     * claimed again.
+     */
+    PostfixConfig render(
+            RelaySettings relay, List<TransportRule> rules, DestinationPolicies admitted) {
         if (relay == null) {
             throw new PostfixInputException("relay", "must be set");
         }
         List<TransportRule> sorted = sortedWithoutDuplicates(rules);
-        DestinationPolicies policies = policiesOf(relay);
-        List<String> transportLines = new ArrayList<>();
+        DestinationPolicies policies = admitted != null ? admitted : policiesOf(relay);
+        List<String> transportLines = new ArrayList<>(sorted.size());
         StringBuilder transport = header("transport map", relay);
+        // about 60 bytes per one-domain rule: spares copying a map of megabytes as it grows
+        transport.ensureCapacity(64 * sorted.size());
         java.util.SortedMap<String, TransportRule> transports = routeTransports(sorted);
         for (TransportRule rule : sorted) {
             List<String> lines = transportEntries(rule);
             transport.append("# ").append(rule.source()).append('\n');
-            lines.forEach(line -> transport.append(line).append('\n'));
+            for (String line : lines) {
+                transport.append(line).append('\n');
+            }
             transportLines.addAll(lines);
-            addPolicies(policies, rule);
+            if (admitted == null) {
+                addPolicies(policies, rule);
+            }
         }
         StringBuilder mainCf =
                 new StringBuilder(
@@ -137,10 +153,21 @@ public final class PostfixRenderer {
      * next hops.
      */
     public static long renderedBytes(TransportRule rule) {
-        long bytes = utf8Length("# " + rule.source()) + 1;
-        for (String line : transportEntries(rule)) {
-            bytes += utf8Length(line) + 1;
+        // Sums the lengths of the parts of each line instead of building the lines: this runs for
+        // every rule of every plan. Every part is ASCII but the credentials (validated names,
+        // destinations and levels), so the sum is the length of the joined line.
+        List<NextHop> hops = rule.nextHops();
+        long[] destinationBytes = new long[hops.size()];
+        // transportTarget(rule): "transport:" and the destinations, joined by ", "
+        long targetBytes = utf8Length(rule.transport()) + 1;
+        for (int i = 0; i < destinationBytes.length; i++) {
+            destinationBytes[i] = utf8Length(hops.get(i).postfixDestination());
+            targetBytes += (i > 0 ? 2 : 0) + destinationBytes[i];
         }
+        long domainBytes = utf8Length(rule.domain());
+        long bytes = 2 + utf8Length(rule.source()) + 1;
+        long entryBytes = domainBytes + 1 + targetBytes + 1;
+        bytes += rule.includeSubdomains() ? 2 * entryBytes + 1 : entryBytes;
         if (!rule.sending().isDefault()) {
             String name = rule.transport();
             bytes += utf8Length(rule.sending().masterCfEntry(name, rule.source()));
@@ -148,18 +175,19 @@ public final class PostfixRenderer {
                 bytes += utf8Length(line) + 1;
             }
         }
-        String level = " " + rule.tls().postfixLevel();
+        long levelBytes = 1 + utf8Length(rule.tls().postfixLevel());
         if (rule.deliversByRecipientMx()) {
-            bytes += utf8Length(rule.domain() + level) + 1;
+            bytes += domainBytes + levelBytes + 1;
             if (rule.includeSubdomains()) {
-                bytes += utf8Length("." + rule.domain() + level) + 1;
+                bytes += 1 + domainBytes + levelBytes + 1;
             }
             return bytes;
         }
-        for (NextHop hop : rule.nextHops()) {
-            bytes += utf8Length(hop.postfixDestination() + level) + 1;
+        long saslBytes = rule.sasl() == null ? 0 : utf8Length(rule.sasl().mapValue());
+        for (long destination : destinationBytes) {
+            bytes += destination + levelBytes + 1;
             if (rule.sasl() != null) {
-                bytes += utf8Length(hop.postfixDestination() + " " + rule.sasl().mapValue()) + 1;
+                bytes += destination + 1 + saslBytes + 1;
             }
         }
         return bytes;
@@ -173,9 +201,10 @@ public final class PostfixRenderer {
         if (rule.sasl() == null || rule.deliversByRecipientMx()) {
             return 0;
         }
+        long saslBytes = utf8Length(rule.sasl().mapValue());
         long bytes = 0;
         for (NextHop hop : rule.nextHops()) {
-            bytes += utf8Length(hop.postfixDestination() + " " + rule.sasl().mapValue()) + 1;
+            bytes += utf8Length(hop.postfixDestination()) + 1 + saslBytes + 1;
         }
         return bytes;
     }
@@ -203,8 +232,31 @@ public final class PostfixRenderer {
         return bytes;
     }
 
-    private static long utf8Length(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    /**
+     * {@code text.getBytes(UTF_8).length}, counted without encoding: an unpaired surrogate is
+     * encoded as one byte ('?'), as {@link String#getBytes} does.
+     */
+    static long utf8Length(String text) {
+        long bytes = 0;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < length
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** The relay's own claims (its smarthost), which every rule's next hops must agree with. */
@@ -215,7 +267,7 @@ public final class PostfixRenderer {
                     smarthost.nextHop().postfixDestination(),
                     smarthost.tls(),
                     smarthost.sasl(),
-                    relay.name() + " (default route)");
+                    new DestinationPolicies.Owner(relay.name(), "default route"));
         }
         return policies;
     }
@@ -258,23 +310,36 @@ public final class PostfixRenderer {
         return sorted;
     }
 
-    private static List<String> transportEntries(TransportRule rule) {
-        String target =
-                rule.transport()
-                        + ":"
-                        + rule.nextHops().stream()
-                                .map(NextHop::postfixDestination)
-                                .collect(Collectors.joining(", "));
-        List<String> lines = new ArrayList<>();
-        lines.add(rule.domain() + " " + target);
-        if (rule.includeSubdomains()) {
-            lines.add("." + rule.domain() + " " + target);
+    /**
+     * The value of the transport map entries of {@code rule} ({@code smtp:[mx.example.net]:25},
+     * {@code smtp:} for MX delivery): what status reports as the next hop of the rule's domain.
+     */
+    public static String transportTarget(TransportRule rule) {
+        List<NextHop> hops = rule.nextHops();
+        if (hops.size() == 1) {
+            return rule.transport() + ":" + hops.get(0).postfixDestination();
         }
-        return lines;
+        StringBuilder target = new StringBuilder(rule.transport()).append(':');
+        for (int i = 0; i < hops.size(); i++) {
+            if (i > 0) {
+                target.append(", ");
+            }
+            target.append(hops.get(i).postfixDestination());
+        }
+        return target.toString();
+    }
+
+    private static List<String> transportEntries(TransportRule rule) {
+        String target = transportTarget(rule);
+        String entry = rule.domain() + " " + target;
+        return rule.includeSubdomains()
+                ? List.of(entry, "." + rule.domain() + " " + target)
+                : List.of(entry);
     }
 
     static void addPolicies(DestinationPolicies policies, TransportRule rule) {
-        String owner = rule.source() + " (" + rule.domain() + ")";
+        DestinationPolicies.Owner owner =
+                new DestinationPolicies.Owner(rule.source(), rule.domain());
         if (rule.deliversByRecipientMx()) {
             policies.addRecipientDomain(rule.domain(), rule.tls(), owner);
             if (rule.includeSubdomains()) {

@@ -15,6 +15,10 @@ import java.util.Map;
  * stays O(N log N); checking each route by rendering everything admitted so far made it O(N²).
  */
 public final class RuleSet {
+    /** Routes with at most this many rules are checked for a domain listed twice pairwise. */
+    private static final int SMALL = 8;
+
+    private final RelaySettings relay;
     private final DestinationPolicies policies;
 
     /** domain -> the source of the rule that routes it. */
@@ -26,6 +30,7 @@ public final class RuleSet {
         if (relay == null) {
             throw new PostfixInputException("relay", "must be set");
         }
+        this.relay = relay;
         this.policies = PostfixRenderer.policiesOf(relay);
     }
 
@@ -36,7 +41,9 @@ public final class RuleSet {
      * @throws PostfixInputException the conflict, worded as {@link PostfixRenderer#render} words it
      */
     public void addAll(List<TransportRule> more) {
-        Map<String, String> added = new HashMap<>();
+        // checked against each other without a map for the usual route of a few domains (this
+        // runs for every route of every plan)
+        Map<String, String> added = more.size() > SMALL ? new HashMap<>() : null;
         policies.begin();
         try {
             for (int i = 0; i < more.size(); i++) {
@@ -44,14 +51,16 @@ public final class RuleSet {
                 if (rule == null) {
                     throw new PostfixInputException("rules[" + i + "]", "must not be empty");
                 }
-                if (sources.containsKey(rule.domain()) || added.containsKey(rule.domain())) {
-                    String earlier =
-                            sources.containsKey(rule.domain())
-                                    ? sources.get(rule.domain())
-                                    : added.get(rule.domain());
+                String earlier = sources.get(rule.domain());
+                if (earlier == null) {
+                    earlier = added != null ? added.get(rule.domain()) : earlierSource(more, i);
+                }
+                if (earlier != null) {
                     throw PostfixRenderer.duplicate(rule.domain(), List.of(earlier, rule.source()));
                 }
-                added.put(rule.domain(), rule.source());
+                if (added != null) {
+                    added.put(rule.domain(), rule.source());
+                }
                 PostfixRenderer.addPolicies(policies, rule);
             }
         } catch (PostfixInputException e) {
@@ -59,8 +68,31 @@ public final class RuleSet {
             throw e;
         }
         policies.commit();
-        sources.putAll(added);
+        for (TransportRule rule : more) {
+            sources.put(rule.domain(), rule.source());
+        }
         rules.addAll(more);
+    }
+
+    /** The source of the first of {@code more}'s rules before index {@code i} with its domain. */
+    private static String earlierSource(List<TransportRule> more, int i) {
+        String domain = more.get(i).domain();
+        for (int j = 0; j < i; j++) {
+            if (more.get(j).domain().equals(domain)) {
+                return more.get(j).source();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Renders the admitted rules for the relay: the same files as {@link PostfixRenderer#render} of
+     * {@link #rules()}, without claiming every rule's TLS policy and credentials a second time (the
+     * policies admitted are those of exactly these rules, and do not depend on the order the rules
+     * claimed them in, as claims that disagree are refused).
+     */
+    public PostfixConfig render(PostfixRenderer renderer) {
+        return renderer.render(relay, rules, policies);
     }
 
     /** Every admitted rule, in the order admitted. */

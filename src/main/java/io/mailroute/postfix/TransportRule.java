@@ -118,6 +118,13 @@ public record TransportRule(
         if (nextHops == null) {
             return List.of();
         }
+        if (nextHops.size() == 1) {
+            // nothing to be listed twice with: skips building the destination (most rules)
+            if (nextHops.get(0) == null) {
+                throw new PostfixInputException("nextHops[0]", "must not be empty");
+            }
+            return List.copyOf(nextHops);
+        }
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < nextHops.size(); i++) {
             NextHop hop = nextHops.get(i);

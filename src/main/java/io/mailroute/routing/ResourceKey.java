@@ -9,8 +9,36 @@ public record ResourceKey(String namespace, String name) implements Comparable<R
                 resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     }
 
+    /**
+     * The order of {@code toString()} (the same result as comparing the two strings), without
+     * building them: planning sorts and looks up 100,000 keys, and the concatenations were a sixth
+     * of its time. Not simply namespace then name: {@code a-b/x} sorts before {@code a/x} because
+     * '-' is before '/'.
+     */
     @Override
     public int compareTo(ResourceKey other) {
+        // String.valueOf: toString() prints a missing part as "null"
+        String ns = String.valueOf(namespace);
+        String otherNs = String.valueOf(other.namespace);
+        if (ns.equals(otherNs)) {
+            // same "namespace/" prefix: the names decide, as they do in the whole strings
+            return String.valueOf(name).compareTo(String.valueOf(other.name));
+        }
+        int shorter = Math.min(ns.length(), otherNs.length());
+        for (int i = 0; i < shorter; i++) {
+            char a = ns.charAt(i);
+            char b = otherNs.charAt(i);
+            if (a != b) {
+                return a - b;
+            }
+        }
+        // one namespace is a prefix of the other: its '/' meets the other's next character
+        char a = ns.length() == shorter ? '/' : ns.charAt(shorter);
+        char b = otherNs.length() == shorter ? '/' : otherNs.charAt(shorter);
+        if (a != b) {
+            return a - b;
+        }
+        // only when a namespace holds '/' (never a Kubernetes namespace)
         return toString().compareTo(other.toString());
     }
 

@@ -33,6 +33,12 @@ import java.util.TreeMap;
  */
 public final class RouteTranslator {
 
+    /** {@link #domainField} of the first 64 domains. */
+    private static final String[] DOMAIN_FIELDS =
+            java.util.stream.IntStream.range(0, 64)
+                    .mapToObj(i -> "spec.domains[" + i + "]")
+                    .toArray(String[]::new);
+
     private final RenderPolicy policy;
 
     public RouteTranslator(RenderPolicy policy) {
@@ -51,8 +57,9 @@ public final class RouteTranslator {
         TlsLevel tls = TlsLevels.of(spec.tls);
         boolean subdomains = Boolean.TRUE.equals(spec.includeSubdomains);
         TransportSettings sending = sending(spec);
-        List<TransportRule> rules = new ArrayList<>();
-        Map<String, RenderDecision.Withheld> withheld = new TreeMap<>();
+        List<TransportRule> rules = new ArrayList<>(domains.size());
+        // most routes withhold nothing: the map is made for the first domain withheld
+        Map<String, RenderDecision.Withheld> withheld = Map.of();
         try {
             SaslCredentials sasl =
                     spec.target.kind() == RouteTarget.TargetKind.RELAY
@@ -61,6 +68,9 @@ public final class RouteTranslator {
             for (String domain : domains) {
                 RenderDecision decision = policy.decide(route, domain);
                 if (decision instanceof RenderDecision.Withheld w) {
+                    if (withheld.isEmpty()) {
+                        withheld = new TreeMap<>();
+                    }
                     withheld.put(domain, w);
                 } else {
                     rules.add(
@@ -115,10 +125,18 @@ public final class RouteTranslator {
             throw new RouteRejectedException(
                     Reason.INVALID_DOMAIN, "spec.domains must list at least one domain");
         }
+        if (spec.domains.size() == 1) {
+            // the usual route of one domain: no set to build
+            try {
+                return Set.of(DomainNames.normalize(domainField(0), spec.domains.get(0)));
+            } catch (PostfixInputException e) {
+                throw new RouteRejectedException(Reason.INVALID_DOMAIN, e.getMessage());
+            }
+        }
         Set<String> domains = new LinkedHashSet<>();
         for (int i = 0; i < spec.domains.size(); i++) {
             try {
-                domains.add(DomainNames.normalize("spec.domains[" + i + "]", spec.domains.get(i)));
+                domains.add(DomainNames.normalize(domainField(i), spec.domains.get(i)));
             } catch (PostfixInputException e) {
                 throw new RouteRejectedException(Reason.INVALID_DOMAIN, e.getMessage());
             }
@@ -126,10 +144,18 @@ public final class RouteTranslator {
         return domains;
     }
 
+    /**
+     * {@code spec.domains[i]}, the field an invalid domain is reported under; the first ones built
+     * once, as every domain of every route is normalized with its field name on each plan.
+     */
+    private static String domainField(int i) {
+        return i < DOMAIN_FIELDS.length ? DOMAIN_FIELDS[i] : "spec.domains[" + i + "]";
+    }
+
     private static List<NextHop> nextHops(RouteTarget target, RenderDecision decision) {
         return switch (target.kind()) {
             case MX -> {
-                List<NextHop> hops = new ArrayList<>();
+                List<NextHop> hops = new ArrayList<>(0);
                 if (decision instanceof RenderDecision.PinnedMx pinned) {
                     for (String host : pinned.hosts()) {
                         hops.add(
@@ -143,7 +169,7 @@ public final class RouteTranslator {
                 yield hops;
             }
             case HOSTS -> {
-                List<NextHop> hops = new ArrayList<>();
+                List<NextHop> hops = new ArrayList<>(target.hosts.size());
                 for (int i = 0; i < target.hosts.size(); i++) {
                     NextHopHost h = target.hosts.get(i);
                     if (h == null) {

@@ -233,4 +233,109 @@ class DomainNamesTest {
     void rejectsNonLiterals(String text) {
         assertThat(DomainNames.isIpLiteral(text)).isFalse();
     }
+
+    /**
+     * The shortcut for names that are already normal ({@link DomainNames#isNormalName}) must give
+     * what the full checks give, for valid and invalid input alike: random names over an alphabet
+     * that reaches every check (case, IDN, IP literals, hyphens, digits, dots, lengths).
+     */
+    @Test
+    void shortcutForNormalNamesAgreesWithTheFullChecks() {
+        java.util.Random random = new java.util.Random(20261130);
+        String[] pieces = {
+            "a",
+            "z",
+            "x",
+            "0",
+            "9",
+            "1",
+            "-",
+            ".",
+            "..",
+            "A",
+            "ü",
+            ":",
+            "_",
+            "xn--",
+            "mx",
+            "com",
+            "255",
+            "192.0.2.1",
+            "2001:db8::1",
+            " ",
+            "a".repeat(63),
+            "b".repeat(64),
+            "[",
+            "。"
+        };
+        // every other name is drawn from the pieces of already normal names only
+        int plain = 7;
+        int shortcut = 0;
+        for (int n = 0; n < 5_000; n++) {
+            StringBuilder name = new StringBuilder();
+            int choices = n % 2 == 0 ? plain : pieces.length;
+            for (int parts = 1 + random.nextInt(8); parts > 0; parts--) {
+                name.append(pieces[random.nextInt(choices)]);
+                if (random.nextInt(3) == 0) {
+                    name.append('.');
+                }
+            }
+            String input = name.toString();
+            if (DomainNames.isNormalName(input)) {
+                shortcut++;
+            }
+            assertThat(outcome(() -> DomainNames.normalize("d", input)))
+                    .as("normalize(%s)", input)
+                    .isEqualTo(outcome(() -> DomainNames.normalizeFully("d", input)));
+            assertThat(outcome(() -> DomainNames.normalizeHost("d", input)))
+                    .as("normalizeHost(%s)", input)
+                    .isEqualTo(outcome(() -> DomainNames.normalizeHostFully("d", input)));
+        }
+        // the inputs reached the shortcut often enough for the comparison to mean something
+        assertThat(shortcut).isGreaterThan(300);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "example.com",
+                "a.b",
+                "mx1.sub-domain.example.org",
+                "xn--bcher-kva.example",
+                "example.com2",
+                "1.2.3.a"
+            })
+    void normalNamesTakeTheShortcut(String input) {
+        assertThat(DomainNames.isNormalName(input)).isTrue();
+        assertThat(DomainNames.normalizeFully("d", input)).isEqualTo(input);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "Example.com",
+                "example.com.",
+                "example",
+                "1.2.3.4",
+                "example.123",
+                "-a.example",
+                "a-.example",
+                "a..example",
+                ".example.com",
+                "bücher.example",
+                "a_b.example",
+                "2001:db8::1"
+            })
+    void otherNamesTakeTheFullChecks(String input) {
+        assertThat(DomainNames.isNormalName(input)).isFalse();
+    }
+
+    /** The value returned, or the message of the exception thrown. */
+    private static String outcome(java.util.function.Supplier<String> call) {
+        try {
+            return "value " + call.get();
+        } catch (PostfixInputException e) {
+            return "error " + e.getMessage();
+        }
+    }
 }

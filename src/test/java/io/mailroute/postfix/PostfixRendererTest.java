@@ -293,4 +293,23 @@ class PostfixRendererTest {
                         "ns/corp"));
         return rules;
     }
+
+    /** The byte count the budgets use is that of UTF-8 encoding, unpaired surrogates included. */
+    @Test
+    void utf8LengthIsTheLengthOfTheEncodedText() {
+        java.util.Random random = new java.util.Random(5);
+        char[] chars = {
+            'a', ' ', '\u00e9', '\u07ff', '\u0800', '\u20ac', '\uffff', '\ud83d', '\ude00'
+        };
+        for (int n = 0; n < 5_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(12); i > 0; i--) {
+                text.append(chars[random.nextInt(chars.length)]);
+            }
+            String value = text.toString();
+            assertThat(PostfixRenderer.utf8Length(value))
+                    .as("%s", value)
+                    .isEqualTo(value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+    }
 }

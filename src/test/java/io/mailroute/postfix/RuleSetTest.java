@@ -123,4 +123,63 @@ class RuleSetTest {
                 .isEqualTo(renderer.render(relay(), all).hash("k"));
         assertThat(set.rules()).hasSize(50);
     }
+
+    /**
+     * A rule set renders what the renderer renders from its rules, though it reuses the TLS
+     * policies and credentials it claimed while admitting them (in admission order, not sorted):
+     * random routes with shared next hops, credentials (one password not ASCII), DANE, MX delivery,
+     * subdomains and a smarthost, some refused for conflicting claims.
+     */
+    @Test
+    void rendersWhatTheRendererRendersFromItsRules() {
+        SaslCredentials smarthostLogin = SaslCredentials.of("relay", "relay-user", Routes.SECRET);
+        RelaySettings relay =
+                relay(
+                        new DefaultRouteRule.Smarthost(
+                                new NextHop("smtp.example.net", 587, false),
+                                TlsLevel.ENCRYPT,
+                                smarthostLogin));
+        java.util.Random random = new java.util.Random(7);
+        TlsLevel[] levels = TlsLevel.values();
+        RuleSet set = new RuleSet(relay);
+        int refused = 0;
+        for (int route = 0; route < 400; route++) {
+            List<TransportRule> rules = new ArrayList<>();
+            for (int domain = random.nextInt(3); domain >= 0; domain--) {
+                TlsLevel tls = levels[random.nextInt(levels.length)];
+                List<NextHop> hops = new ArrayList<>();
+                for (int hop = random.nextInt(3); hop > 0; hop--) {
+                    NextHop next =
+                            new NextHop("mx" + random.nextInt(12) + ".example.org", 25, hop == 2);
+                    if (!hops.contains(next)) {
+                        hops.add(next);
+                    }
+                }
+                SaslCredentials sasl =
+                        !hops.isEmpty() && tls.isMandatory() && random.nextBoolean()
+                                ? SaslCredentials.of("sasl", "user" + random.nextInt(2), "pässword")
+                                : null;
+                rules.add(
+                        new TransportRule(
+                                "d" + random.nextInt(1000) + ".example.com",
+                                random.nextInt(4) == 0,
+                                hops,
+                                tls,
+                                sasl,
+                                "ns/r" + route));
+            }
+            try {
+                set.addAll(rules);
+            } catch (PostfixInputException e) {
+                refused++;
+            }
+        }
+        PostfixConfig viaSet = set.render(new PostfixRenderer());
+        PostfixConfig viaRenderer = new PostfixRenderer().render(relay, set.rules());
+        assertThat(viaSet).isEqualTo(viaRenderer);
+        // the comparison covered conflicts, credentials and many policy lines
+        assertThat(refused).isBetween(20, 380);
+        assertThat(viaSet.saslPasswd().lines().count()).isGreaterThan(4);
+        assertThat(viaSet.tlsPolicy().lines().count()).isGreaterThan(20);
+    }
 }

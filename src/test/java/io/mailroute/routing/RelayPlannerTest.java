@@ -709,4 +709,135 @@ class RelayPlannerTest {
         assertThat(outcome.reason()).isEqualTo("InvalidTarget");
         assertThat(outcome.message()).isEqualTo("spec.target.hosts[1]: must not be null");
     }
+
+    /**
+     * Status reports, per domain, the value of the domain's line in the rendered transport map and
+     * lists routes in namespace/name order: checked on a mixed relay (several namespaces whose
+     * names prefix each other, subdomain trees, conflicts, several next hops, MX delivery,
+     * credentials, withheld and invalid domains).
+     */
+    @Test
+    void outcomesMatchTheRenderedTransportMapAndComeInRouteOrder() {
+        MailRelay all = Resources.relayAllowingAll("mail", "relay");
+        java.util.Random random = new java.util.Random(3);
+        String[] namespaces = {"mail", "mail-b", "mail.b", "mai", "m"};
+        List<MailRoute> routes = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String namespace = namespaces[random.nextInt(namespaces.length)];
+            MailRoute route =
+                    Resources.pinnedRoute(
+                            namespace,
+                            "r" + i,
+                            "relay",
+                            "mx" + random.nextInt(5) + ".example.test",
+                            "d" + random.nextInt(200) + ".example.com");
+            route.getSpec().relayRefs =
+                    List.of(new io.mailroute.api.v1alpha1.RelayRef("relay", "mail"));
+            created(route, "2026-01-01T00:00:" + (10 + random.nextInt(50)) + "Z");
+            switch (random.nextInt(6)) {
+                case 0 -> route.getSpec().includeSubdomains = true;
+                case 1 ->
+                        route.getSpec().domains =
+                                List.of(
+                                        "x.d" + random.nextInt(200) + ".example.com",
+                                        "Y" + i + ".example.com",
+                                        "bad_" + i + ".example.com");
+                case 2 ->
+                        route.getSpec().target.hosts =
+                                List.of(
+                                        new io.mailroute.api.v1alpha1.NextHopHost(
+                                                "mx" + i + ".example.test", 2525, true),
+                                        new io.mailroute.api.v1alpha1.NextHopHost(
+                                                "2001:DB8::" + i, 25, false));
+                case 3 -> {
+                    route.getSpec().target.hosts = null;
+                    route.getSpec().target.mx = new io.mailroute.api.v1alpha1.MxTarget();
+                    route.getSpec().validation = io.mailroute.api.v1alpha1.ValidationPolicy.Off;
+                }
+                case 4 -> {
+                    route.getSpec().target.hosts = null;
+                    route.getSpec().target.mx = new io.mailroute.api.v1alpha1.MxTarget();
+                }
+                default -> {}
+            }
+            routes.add(route);
+        }
+        routes.add(smarthostRoute("smart", "good"));
+        RelayPlan plan = planner.plan(all, routes, NO_INPUTS);
+        Map<String, String> written = RelayPlanner.transportValues(plan.config().orElseThrow());
+
+        List<String> order = plan.routes().keySet().stream().map(ResourceKey::toString).toList();
+        assertThat(order).hasSize(routes.size()).isSorted();
+        Map<DomainOutcome.State, Integer> states =
+                new java.util.EnumMap<>(DomainOutcome.State.class);
+        for (RouteOutcome outcome : plan.routes().values()) {
+            for (DomainOutcome domain : outcome.domains()) {
+                states.merge(domain.state(), 1, Integer::sum);
+                if (domain.state() == DomainOutcome.State.Programmed) {
+                    assertThat(domain.nextHop())
+                            .as(domain.domain())
+                            .isEqualTo(written.get(domain.domain()));
+                }
+            }
+        }
+        long programmed =
+                written.keySet().stream().filter(domain -> !domain.startsWith(".")).count();
+        assertThat(states.get(DomainOutcome.State.Programmed)).isEqualTo((int) programmed);
+        assertThat(states).containsKeys(DomainOutcome.State.Conflict, DomainOutcome.State.Withheld);
+        assertThat(plan.routes().values()).anyMatch(outcome -> !outcome.accepted());
+    }
+
+    /**
+     * The hand-written scanner of the transport map reads every line as the regular expression it
+     * replaced did (whitespace of any kind, comments, blank lines).
+     */
+    @Test
+    void parseTransportReadsLinesAsSplittingOnWhitespaceDoes() {
+        java.util.Random random = new java.util.Random(11);
+        String[] pieces = {
+            "a",
+            "b.example",
+            "smtp:[x]:25",
+            " ",
+            "  ",
+            "\t",
+            "\f",
+            "\u000B",
+            "\r",
+            "#",
+            "\n",
+            "\n",
+            "\u2003",
+            "\u00a0",
+            ",",
+            ".",
+            "\u001C"
+        };
+        for (int n = 0; n < 2_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = random.nextInt(40); i > 0; i--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String transport = text.toString();
+            assertThat(RelayPlanner.parseTransport(transport))
+                    .as("%s", transport)
+                    .isEqualTo(parsedByRegex(transport));
+        }
+    }
+
+    /** How parseTransport read the map before it scanned by hand. */
+    private static Map<String, String> parsedByRegex(String transport) {
+        Map<String, String> values = new java.util.TreeMap<>();
+        for (String line : transport.split("\n")) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            String[] keyAndValue = trimmed.split("\\s+", 2);
+            if (keyAndValue.length == 2) {
+                values.put(keyAndValue[0], keyAndValue[1]);
+            }
+        }
+        return values;
+    }
 }
