@@ -72,6 +72,10 @@ final class ServerResolver {
         cache.clear();
     }
 
+    void close() {
+        client.close();
+    }
+
     /** Resolves; the future always completes normally. */
     CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
         return step(new Walk(name, type), name, deadline);
