@@ -62,7 +62,14 @@ final class UdpTransport implements AutoCloseable {
     static final int RECEIVE_BUFFER = 4 << 20;
 
     static final int DEFAULT_SOCKETS = 4;
-    static final int DEFAULT_MAX_OUTSTANDING = 64;
+
+    /**
+     * Per socket: 128 per server at once. Limits what the server has to buffer too: at 256 a knot
+     * that lost the CPU on a loaded machine overflowed its 208 KiB receive buffer (the kernel's
+     * default) and dropped queries, which came back only as retries after the timeout.
+     */
+    static final int DEFAULT_MAX_OUTSTANDING = 32;
+
     static final int DEFAULT_ROTATE_AFTER_QUERIES = 5_000;
     static final long ROTATE_AFTER_NANOS = 60_000_000_000L;
 
