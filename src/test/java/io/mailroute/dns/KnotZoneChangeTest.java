@@ -7,6 +7,7 @@ import io.mailroute.dns.fixtures.MutableClock;
 import io.mailroute.testing.RealComponents;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,24 @@ class KnotZoneChangeTest {
         assertThat(fresh.mxSet()).isEqualTo(MxSet.empty().with(10, "mx2.change.test"));
         assertThat(fresh.hosts().get(0).addresses()).containsExactly("192.0.2.42");
         assertThat(fresh.resolvers().get(0).queries()).noneMatch(QueryTrace::cached);
+    }
+
+    @Test
+    void reValidationWithinTheTtlSendsNothingAndReportsTheRemainingTtl() throws Exception {
+        MxReport first = service.check("change.test");
+        long sent = service.queriesSent();
+
+        clock.advance(Duration.ofSeconds(20));
+        MxReport again = service.check("change.test");
+        MxReport third = service.check("change.test"); // served from finished results
+
+        for (MxReport r : List.of(again, third)) {
+            assertThat(r.mxSet()).isEqualTo(first.mxSet());
+            assertThat(r.hosts()).isEqualTo(first.hosts());
+            assertThat(r.minTtlSeconds()).as("60 s negative TTL, 20 s later").isEqualTo(40);
+            assertThat(r.resolvers().get(0).queries()).hasSize(3).allMatch(QueryTrace::cached);
+        }
+        assertThat(service.queriesSent()).isEqualTo(sent);
     }
 
     @Test
