@@ -45,6 +45,7 @@ final class ServerResolver {
     private final Map<Question, CompletableFuture<ServerResponse>> inFlight =
             new ConcurrentHashMap<>();
     private final Map<Question, Finished> finished = new ConcurrentHashMap<>();
+    private final Map<Name, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int finishedCapacity;
     private final LongAdder cacheHits = new LongAdder();
@@ -81,6 +82,7 @@ final class ServerResolver {
     }
 
     void clearCache() {
+        finishedHosts.clear();
         finished.clear();
         cache.clear();
     }
@@ -105,6 +107,49 @@ final class ServerResolver {
         Walk walk = new Walk(name, type);
         return step(walk, name, deadline)
                 .thenApply(resolution -> remember(question, walk.message, resolution));
+    }
+
+    /**
+     * A host's finished address result, kept from an earlier check, with its remaining TTL; null if
+     * none is kept or its first answer expired.
+     */
+    ResolverHostResult finishedHost(Name host) {
+        FinishedHost kept = finishedHosts.get(host);
+        if (kept == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(kept.expires)) {
+            finishedHosts.remove(host, kept);
+            return null;
+        }
+        cacheHits.add(2); // its A and AAAA answers, as if they had been looked up
+        long remaining = Math.max(1, Duration.between(now, kept.expires).toSeconds());
+        return kept.result.withMinTtl(remaining);
+    }
+
+    /**
+     * Keeps a host's result when both its A and AAAA results were kept results themselves (so their
+     * lifetimes are known and no CNAME was involved), until the first of the two expires.
+     */
+    ResolverHostResult rememberHost(
+            Name host, Resolution a, Resolution aaaa, ResolverHostResult result) {
+        Finished keptA = finished.get(new Question(host, Type.A));
+        Finished keptAaaa = finished.get(new Question(host, Type.AAAA));
+        if (keptA == null
+                || keptAaaa == null
+                || keptA.resolution.traces() != a.traces()
+                || keptAaaa.resolution.traces() != aaaa.traces()
+                || result.minTtlSeconds() <= 0) {
+            return result;
+        }
+        if (finishedHosts.size() >= finishedCapacity) {
+            finishedHosts.clear();
+        }
+        Instant expires =
+                keptA.expires.isBefore(keptAaaa.expires) ? keptA.expires : keptAaaa.expires;
+        finishedHosts.put(host, new FinishedHost(result, expires));
+        return result;
     }
 
     /**
@@ -280,6 +325,8 @@ final class ServerResolver {
     private record Question(Name name, int type) {}
 
     private record Finished(Resolution resolution, Instant expires) {}
+
+    private record FinishedHost(ResolverHostResult result, Instant expires) {}
 
     private static CompletableFuture<Resolution> done(Resolution resolution) {
         return CompletableFuture.completedFuture(resolution);

@@ -89,6 +89,27 @@ class KnotZoneChangeTest {
     }
 
     @Test
+    void aKeptHostResultEndsWithItsFirstAnswer() throws Exception {
+        service.check("change.test");
+        service.check("change.test"); // now mx1's A and AAAA results are kept, and its host result
+        long sent = service.queriesSent();
+
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(service.check("change.test").hosts().get(0).addresses())
+                .containsExactly("192.0.2.41");
+        assertThat(service.queriesSent()).isEqualTo(sent);
+
+        clock.advance(Duration.ofSeconds(1)); // mx1's AAAA NODATA (60 s) expired, its A (300 s) not
+        MxReport later = service.check("change.test");
+        assertThat(service.queriesSent()).as("only AAAA asked again").isEqualTo(sent + 1);
+        assertThat(later.resolvers().get(0).queries())
+                .filteredOn(q -> !q.cached())
+                .extracting(QueryTrace::type)
+                .containsExactly("AAAA");
+        assertThat(later.minTtlSeconds()).isEqualTo(60);
+    }
+
+    @Test
     void negativeAnswersAreCachedForTheSoaNegativeTtl() throws Exception {
         MxReport missing = service.check("new.change.test");
         assertThat(missing.classification()).isEqualTo(MxClassification.NXDOMAIN);
