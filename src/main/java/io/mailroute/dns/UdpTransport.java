@@ -315,7 +315,12 @@ final class UdpTransport implements AutoCloseable {
                 }
             }
             for (SelectionKey key : selector.selectedKeys()) {
-                drain((PooledSocket) key.attachment(), buffer);
+                try {
+                    drain((PooledSocket) key.attachment(), buffer);
+                } catch (RuntimeException unexpected) {
+                    // the only reader of every socket must not die: its queries would all time out
+                    ignored.increment();
+                }
             }
             selector.selectedKeys().clear();
         }
