@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 
 /**
@@ -57,6 +58,15 @@ final class AnswerCache {
         long remaining = Math.max(1, Duration.between(now, entry.expires).toSeconds());
         ServerResponse original = entry.response;
         return new ServerResponse(original.message(), original.trace().fromCache(), remaining);
+    }
+
+    /**
+     * When the cached answer to (name, type) expires, or null unless {@code message} is what is
+     * cached (a newer answer may have replaced it meanwhile).
+     */
+    Instant expires(Name name, int type, Message message) {
+        Entry entry = entries.get(new Key(name, type));
+        return entry == null || entry.response.message() != message ? null : entry.expires;
     }
 
     /**

@@ -19,6 +19,9 @@ final class Disagreements {
     private Disagreements() {}
 
     static List<String> ofMx(List<ResolverMxResult> results) {
+        if (results.size() < 2) {
+            return List.of(); // one resolver cannot disagree; spares every check the streams below
+        }
         List<String> out = new ArrayList<>();
         if (results.stream().map(ResolverMxResult::classification).distinct().count() > 1) {
             out.add(
@@ -62,6 +65,9 @@ final class Disagreements {
     }
 
     static List<String> ofHost(String host, List<ResolverHostResult> results) {
+        if (results.size() < 2) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
         compare(
                 host,

@@ -19,6 +19,11 @@ final class HostLookup {
     /** Looks up A and AAAA in parallel; IP literals are recognized and not looked up. */
     static CompletableFuture<ResolverHostResult> resolve(
             ServerResolver resolver, Name host, Deadline deadline) {
+        ResolverHostResult kept = resolver.finishedHost(host);
+        if (kept != null) {
+            // 100 MX hosts serve 10,000 domains: combine their two answers once, not per domain
+            return CompletableFuture.completedFuture(kept);
+        }
         String display = DnsNames.display(host);
         Optional<String> literal = IpLiteral.parse(display);
         if (literal.isPresent()) {
@@ -38,7 +43,11 @@ final class HostLookup {
         }
         CompletableFuture<Resolution> v4 = resolver.resolve(host, Type.A, deadline);
         CompletableFuture<Resolution> v6 = resolver.resolve(host, Type.AAAA, deadline);
-        return v4.thenCombine(v6, (a, aaaa) -> combine(resolver.server(), display, a, aaaa));
+        return v4.thenCombine(
+                v6,
+                (a, aaaa) ->
+                        resolver.rememberHost(
+                                host, a, aaaa, combine(resolver.server(), display, a, aaaa)));
     }
 
     private static ResolverHostResult combine(

@@ -5,6 +5,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
@@ -64,18 +67,21 @@ final class MxCheck {
     }
 
     private CompletableFuture<ResolverMxResult> exchanges(Resolution mx) {
-        MxSet set = MxSet.empty();
+        // one map for the whole set: MxSet.with copies the set per record
+        TreeMap<Integer, SortedSet<String>> groups = new TreeMap<>();
         List<Exchange> real = new ArrayList<>();
         List<MXRecord> nulls = new ArrayList<>();
         for (var record : mx.records()) {
             MXRecord r = (MXRecord) record;
-            set = set.with(r.getPriority(), DnsNames.display(r.getTarget()));
+            groups.computeIfAbsent(r.getPriority(), p -> new TreeSet<>())
+                    .add(DnsNames.display(r.getTarget()));
             if (r.getTarget().equals(Name.root)) {
                 nulls.add(r);
             } else {
                 real.add(new Exchange(r.getPriority(), r.getTarget(), false));
             }
         }
+        MxSet set = new MxSet(groups);
         MxClassification classification = MxClassification.OK;
         if (!nulls.isEmpty() && real.isEmpty()) {
             classification = MxClassification.NULL_MX;

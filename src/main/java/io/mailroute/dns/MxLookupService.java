@@ -152,6 +152,7 @@ public final class MxLookupService implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+        resolvers.forEach(ServerResolver::close);
     }
 
     /**

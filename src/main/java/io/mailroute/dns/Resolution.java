@@ -24,4 +24,11 @@ record Resolution(
         long ttlSeconds,
         boolean tcpUsed,
         List<QueryTrace> traces,
-        String error) {}
+        String error) {
+
+    /** The same result served later: {@code ttlSeconds} is then the remaining lifetime. */
+    Resolution withTtl(long seconds) {
+        return new Resolution(
+                status, finalName, records, cnameChain, seconds, tcpUsed, traces, error);
+    }
+}

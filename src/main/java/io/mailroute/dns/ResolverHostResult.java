@@ -37,4 +37,20 @@ public record ResolverHostResult(
         errors = List.copyOf(errors);
         queries = List.copyOf(queries);
     }
+
+    /** The same result served later from kept answers: the TTL is then the remaining one. */
+    ResolverHostResult withMinTtl(long seconds) {
+        return new ResolverHostResult(
+                server,
+                host,
+                status,
+                addressCount,
+                addresses,
+                tcpNeeded,
+                cnameChain,
+                warnings,
+                errors,
+                seconds,
+                queries);
+    }
 }

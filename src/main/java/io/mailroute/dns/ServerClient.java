@@ -32,8 +32,8 @@ import org.xbill.DNS.WireParseException;
  * limit without TC (a cut-short answer is reported in the trace), asks again without EDNS when the
  * server rejects EDNS, and records how the answer was obtained.
  *
- * <p>dnsjava's {@link SimpleResolver} is used as the wire client: one instance for UDP (its own TC
- * handling switched off so that we can record it) and one forced to TCP, both for this server.
+ * <p>UDP goes through {@link UdpTransport} (pooled sockets, answers matched by source, ID and
+ * question); TCP through dnsjava's {@link SimpleResolver}, forced to TCP, for this server.
  */
 final class ServerClient {
 
@@ -41,7 +41,7 @@ final class ServerClient {
     static final int SUSPICIOUS_PERCENT = 10;
 
     private final String label;
-    private final SimpleResolver udp;
+    private final UdpTransport udp;
     private final SimpleResolver tcp;
     private final DnsResolverConfig config;
     private final Executor executor;
@@ -51,14 +51,23 @@ final class ServerClient {
         this.label = label(server);
         this.config = config;
         this.executor = executor;
-        this.udp = wireClient(server, config.queryTimeout());
-        this.udp.setIgnoreTruncation(true);
+        this.udp = new UdpTransport(server, executor);
         this.tcp = wireClient(server, config.queryTimeout());
         this.tcp.setTCP(true);
     }
 
     String label() {
         return label;
+    }
+
+    /** Stops the UDP transport's reader thread and closes its sockets. */
+    void close() {
+        udp.close();
+    }
+
+    /** Datagrams the UDP transport ignored (wrong source, ID or question; late answers). */
+    long ignoredDatagrams() {
+        return udp.ignoredDatagrams();
     }
 
     /** Messages sent to the server so far (UDP and TCP, retries included). */
@@ -73,7 +82,7 @@ final class ServerClient {
     }
 
     private CompletableFuture<ServerResponse> overUdp(Exchange ex, boolean edns, int attempt) {
-        return send(udp, ex, edns)
+        return sendUdp(ex, edns)
                 .thenCompose(
                         result -> {
                             if (result.error != null) {
@@ -175,16 +184,59 @@ final class ServerClient {
                         });
     }
 
+    /**
+     * One UDP exchange through the pooled transport. The answer is matched there (source, ID,
+     * question: RFC 5452 9.1) and parsed here, on the executor thread that the transport handed it
+     * to, so an answer's continuations run there without another hand-off.
+     */
+    private CompletableFuture<WireResult> sendUdp(Exchange ex, boolean edns) {
+        long timeout = ex.deadline.nextTimeoutMillis(config.queryTimeout());
+        if (timeout <= 0) {
+            return CompletableFuture.completedFuture(
+                    new WireResult(null, new TimeoutException("deadline exceeded")));
+        }
+        byte[] wire = query(ex, edns).toWire();
+        sent.increment();
+        CompletableFuture<WireResult> result = new CompletableFuture<>();
+        udp.exchange(wire)
+                .orTimeout(timeout, TimeUnit.MILLISECONDS)
+                .whenComplete(
+                        (bytes, error) -> {
+                            if (error == null) {
+                                try {
+                                    result.complete(new WireResult(new Message(bytes), null));
+                                } catch (IOException | RuntimeException e) {
+                                    result.complete(new WireResult(null, e));
+                                }
+                                return;
+                            }
+                            // timeouts complete on the JDK's timer thread and network errors on
+                            // the transport's reader: neither may do our work (a retry sends)
+                            WireResult r = new WireResult(null, unwrap(error));
+                            try {
+                                executor.execute(() -> result.complete(r));
+                            } catch (RejectedExecutionException closing) {
+                                result.complete(r);
+                            }
+                        });
+        return result;
+    }
+
+    private Message query(Exchange ex, boolean edns) {
+        Message query = Message.newQuery(Record.newRecord(ex.name, ex.type, DClass.IN));
+        if (edns) {
+            query.addRecord(new OPTRecord(config.ednsPayloadSize(), 0, 0, 0), Section.ADDITIONAL);
+        }
+        return query;
+    }
+
     private CompletableFuture<WireResult> send(SimpleResolver resolver, Exchange ex, boolean edns) {
         long timeout = ex.deadline.nextTimeoutMillis(config.queryTimeout());
         if (timeout <= 0) {
             return CompletableFuture.completedFuture(
                     new WireResult(null, new TimeoutException("deadline exceeded")));
         }
-        Message query = Message.newQuery(Record.newRecord(ex.name, ex.type, DClass.IN));
-        if (edns) {
-            query.addRecord(new OPTRecord(config.ednsPayloadSize(), 0, 0, 0), Section.ADDITIONAL);
-        }
+        Message query = query(ex, edns);
         sent.increment();
         CompletableFuture<WireResult> result = new CompletableFuture<>();
         try {

@@ -1,6 +1,8 @@
 package io.mailroute.dns;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +31,11 @@ import org.xbill.DNS.Type;
  * <p>A question that is already on the wire is not sent again: later askers share its answer
  * (10,000 domains with 100 MX hosts ask each host's A and AAAA once, not 100 times). The shared
  * exchange runs under the first asker's deadline.
+ *
+ * <p>A definitive answer that needed one question (no CNAME) is also kept as its finished {@link
+ * Resolution}, until the cached answer it came from expires: re-validating a route before its TTLs
+ * ran out then takes that result instead of walking the cached message again (the walk, its traces
+ * and lists were most of the cost of a check that sends nothing).
  */
 final class ServerResolver {
 
@@ -37,11 +44,17 @@ final class ServerResolver {
     private final int maxCnameDepth;
     private final Map<Question, CompletableFuture<ServerResponse>> inFlight =
             new ConcurrentHashMap<>();
+    private final Map<Question, Finished> finished = new ConcurrentHashMap<>();
+    private final Map<Name, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final int finishedCapacity;
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder coalesced = new LongAdder();
 
     ServerResolver(ServerClient client, Clock clock, DnsResolverConfig config) {
         this.client = client;
+        this.clock = clock;
+        this.finishedCapacity = config.cacheEntries();
         this.cache =
                 new AnswerCache(
                         clock, config.minCacheTtl(), config.maxCacheTtl(), config.cacheEntries());
@@ -69,12 +82,112 @@ final class ServerResolver {
     }
 
     void clearCache() {
+        finishedHosts.clear();
+        finished.clear();
         cache.clear();
+    }
+
+    void close() {
+        client.close();
     }
 
     /** Resolves; the future always completes normally. */
     CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
-        return step(new Walk(name, type), name, deadline);
+        Question question = new Question(name, type);
+        Finished done = finished.get(question);
+        if (done != null) {
+            Instant now = clock.instant();
+            if (now.isBefore(done.expires)) {
+                cacheHits.increment();
+                long remaining = Math.max(1, Duration.between(now, done.expires).toSeconds());
+                return CompletableFuture.completedFuture(done.resolution.withTtl(remaining));
+            }
+            finished.remove(question, done);
+        }
+        Walk walk = new Walk(name, type);
+        return step(walk, name, deadline)
+                .thenApply(resolution -> remember(question, walk.message, resolution));
+    }
+
+    /**
+     * A host's finished address result, kept from an earlier check, with its remaining TTL; null if
+     * none is kept or its first answer expired.
+     */
+    ResolverHostResult finishedHost(Name host) {
+        FinishedHost kept = finishedHosts.get(host);
+        if (kept == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(kept.expires)) {
+            finishedHosts.remove(host, kept);
+            return null;
+        }
+        cacheHits.add(2); // its A and AAAA answers, as if they had been looked up
+        long remaining = Math.max(1, Duration.between(now, kept.expires).toSeconds());
+        return kept.result.withMinTtl(remaining);
+    }
+
+    /**
+     * Keeps a host's result when both its A and AAAA results were kept results themselves (so their
+     * lifetimes are known and no CNAME was involved), until the first of the two expires.
+     */
+    ResolverHostResult rememberHost(
+            Name host, Resolution a, Resolution aaaa, ResolverHostResult result) {
+        Finished keptA = finished.get(new Question(host, Type.A));
+        Finished keptAaaa = finished.get(new Question(host, Type.AAAA));
+        if (keptA == null
+                || keptAaaa == null
+                || keptA.resolution.traces() != a.traces()
+                || keptAaaa.resolution.traces() != aaaa.traces()
+                || result.minTtlSeconds() <= 0) {
+            return result;
+        }
+        if (finishedHosts.size() >= finishedCapacity) {
+            finishedHosts.clear();
+        }
+        Instant expires =
+                keptA.expires.isBefore(keptAaaa.expires) ? keptA.expires : keptAaaa.expires;
+        finishedHosts.put(host, new FinishedHost(result, expires));
+        return result;
+    }
+
+    /**
+     * Keeps a definitive one-question result until its answer expires in the cache, never longer.
+     * Failures and CNAME chains are not kept: a chain depends on several cached answers with their
+     * own lifetimes.
+     */
+    private Resolution remember(Question question, Message message, Resolution r) {
+        boolean definitive =
+                r.status() == LookupStatus.ANSWER
+                        || r.status() == LookupStatus.NODATA
+                        || r.status() == LookupStatus.NXDOMAIN;
+        if (!definitive
+                || r.ttlSeconds() <= 0
+                || r.traces().size() != 1
+                || !r.cnameChain().isEmpty()
+                || r.traces().get(0).error() != null) {
+            return r;
+        }
+        if (finished.size() >= finishedCapacity) {
+            finished.clear(); // a memo of the cache, not the cache: start again rather than sort
+        }
+        Resolution served =
+                new Resolution(
+                        r.status(),
+                        r.finalName(),
+                        r.records(),
+                        r.cnameChain(),
+                        r.ttlSeconds(),
+                        r.tcpUsed(),
+                        List.of(r.traces().get(0).fromCache()),
+                        r.error());
+        // exactly as long as the answer it came from, so both give the same remaining TTL
+        Instant expires = cache.expires(question.name(), question.type(), message);
+        if (expires != null) {
+            finished.put(question, new Finished(served, expires));
+        }
+        return r;
     }
 
     private CompletableFuture<Resolution> step(Walk walk, Name current, Deadline deadline) {
@@ -211,6 +324,10 @@ final class ServerResolver {
 
     private record Question(Name name, int type) {}
 
+    private record Finished(Resolution resolution, Instant expires) {}
+
+    private record FinishedHost(ResolverHostResult result, Instant expires) {}
+
     private static CompletableFuture<Resolution> done(Resolution resolution) {
         return CompletableFuture.completedFuture(resolution);
     }
@@ -223,6 +340,7 @@ final class ServerResolver {
         final List<QueryTrace> traces = new ArrayList<>();
         long ttl = Long.MAX_VALUE;
         boolean tcp;
+        Message message; // the last answer seen
 
         Walk(Name start, int type) {
             this.type = type;
@@ -231,6 +349,7 @@ final class ServerResolver {
         }
 
         void observe(ServerResponse response) {
+            message = response.message();
             traces.add(response.trace());
             tcp |= response.trace().transport() == Transport.TCP;
             if (response.answered()) {

@@ -7,6 +7,7 @@ import io.mailroute.dns.fixtures.MutableClock;
 import io.mailroute.testing.RealComponents;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,45 @@ class KnotZoneChangeTest {
         assertThat(fresh.mxSet()).isEqualTo(MxSet.empty().with(10, "mx2.change.test"));
         assertThat(fresh.hosts().get(0).addresses()).containsExactly("192.0.2.42");
         assertThat(fresh.resolvers().get(0).queries()).noneMatch(QueryTrace::cached);
+    }
+
+    @Test
+    void reValidationWithinTheTtlSendsNothingAndReportsTheRemainingTtl() throws Exception {
+        MxReport first = service.check("change.test");
+        long sent = service.queriesSent();
+
+        clock.advance(Duration.ofSeconds(20));
+        MxReport again = service.check("change.test");
+        MxReport third = service.check("change.test"); // served from finished results
+
+        for (MxReport r : List.of(again, third)) {
+            assertThat(r.mxSet()).isEqualTo(first.mxSet());
+            assertThat(r.hosts()).isEqualTo(first.hosts());
+            assertThat(r.minTtlSeconds()).as("60 s negative TTL, 20 s later").isEqualTo(40);
+            assertThat(r.resolvers().get(0).queries()).hasSize(3).allMatch(QueryTrace::cached);
+        }
+        assertThat(service.queriesSent()).isEqualTo(sent);
+    }
+
+    @Test
+    void aKeptHostResultEndsWithItsFirstAnswer() throws Exception {
+        service.check("change.test");
+        service.check("change.test"); // now mx1's A and AAAA results are kept, and its host result
+        long sent = service.queriesSent();
+
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(service.check("change.test").hosts().get(0).addresses())
+                .containsExactly("192.0.2.41");
+        assertThat(service.queriesSent()).isEqualTo(sent);
+
+        clock.advance(Duration.ofSeconds(1)); // mx1's AAAA NODATA (60 s) expired, its A (300 s) not
+        MxReport later = service.check("change.test");
+        assertThat(service.queriesSent()).as("only AAAA asked again").isEqualTo(sent + 1);
+        assertThat(later.resolvers().get(0).queries())
+                .filteredOn(q -> !q.cached())
+                .extracting(QueryTrace::type)
+                .containsExactly("AAAA");
+        assertThat(later.minTtlSeconds()).isEqualTo(60);
     }
 
     @Test

@@ -1,0 +1,457 @@
+package io.mailroute.dns;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * UDP exchanges with one DNS server over a small pool of long-lived sockets, read by one selector
+ * thread.
+ *
+ * <p>Why: dnsjava's UDP client opens, binds, connects, registers and closes a socket for every
+ * query and scans its list of transactions for every completion; at 10,000 questions that was most
+ * of the engine's wire time. Here a query takes a free (socket, ID) slot and is written at once;
+ * the reader thread only reads datagrams, matches them and hands the bytes to the engine's
+ * executor, so it never falls behind on parsing (a first pooled try with one blocking reader per
+ * socket did, and lost answers to full socket buffers). Each socket asks the kernel for a large
+ * receive buffer ({@link #RECEIVE_BUFFER}, capped by net.core.rmem_max) and carries at most {@code
+ * maxOutstandingPerSocket} queries, so a burst of answers fits in the buffer and IDs on a socket
+ * never collide; queries beyond that wait in line here, not on the wire.
+ *
+ * <p>An answer is accepted only when it comes from the server's address and port, answers a query
+ * that is outstanding on that socket under that 16-bit ID, has QR set and carries the same question
+ * (name, type and class; the name compared without regard to ASCII case): RFC 5452 section 9.1.
+ * Anything else is ignored and the query keeps waiting for its real answer (a forged or stray
+ * datagram must not end the exchange). The one exception is a FORMERR without a question section
+ * from the right source and ID: servers that do not know EDNS answer that way (RFC 6891 section 7),
+ * and the caller then asks again without EDNS.
+ *
+ * <p>Security trade-off (RFC 5452 section 10, the Kaminsky attack): an off-path forger must guess
+ * the source port and the ID. IDs come from {@link SecureRandom}; ports are the kernel's random
+ * ephemeral ports, but a pooled socket keeps its port for many queries, so the port gives less
+ * entropy over time than dnsjava's port per query. Sockets are therefore rotated: after {@code
+ * rotateAfterQueries} queries or {@link #ROTATE_AFTER_NANOS} of age a socket takes no new query, is
+ * replaced by a socket on a fresh random port, and is closed once its last outstanding query ended.
+ * The server asked is normally the cluster's or the node's own resolver, reached over a path an
+ * off-path attacker does not see either.
+ *
+ * <p>Timeouts are the caller's ({@link CompletableFuture#orTimeout}); when the returned future
+ * completes in any way, its slot is freed, so a late answer finds no query and is ignored.
+ */
+final class UdpTransport implements AutoCloseable {
+
+    /** Asked for per socket; the kernel grants at most net.core.rmem_max (often 208 KiB). */
+    static final int RECEIVE_BUFFER = 4 << 20;
+
+    static final int DEFAULT_SOCKETS = 4;
+
+    /**
+     * Per socket: 128 per server at once. Limits what the server has to buffer too: at 256 a knot
+     * that lost the CPU on a loaded machine overflowed its 208 KiB receive buffer (the kernel's
+     * default) and dropped queries, which came back only as retries after the timeout.
+     */
+    static final int DEFAULT_MAX_OUTSTANDING = 32;
+
+    static final int DEFAULT_ROTATE_AFTER_QUERIES = 5_000;
+    static final long ROTATE_AFTER_NANOS = 60_000_000_000L;
+
+    private static final int HEADER = 12;
+    private static final int MAX_DATAGRAM = 65_535;
+
+    private final InetSocketAddress server;
+    private final Executor executor;
+    private final int maxOutstandingPerSocket;
+    private final int rotateAfterQueries;
+    private final SecureRandom random = new SecureRandom();
+    private final Selector selector;
+    private final Thread reader;
+    private final ConcurrentLinkedQueue<PooledSocket> toRegister = new ConcurrentLinkedQueue<>();
+    private final LongAdder ignored = new LongAdder();
+
+    private final Object lock = new Object();
+    private final List<PooledSocket> active = new ArrayList<>(); // guarded by lock
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>(); // guarded by lock
+    private int nextSocket; // guarded by lock
+    private int receiveBufferGranted;
+    private volatile boolean closed;
+
+    UdpTransport(InetSocketAddress server, Executor executor) {
+        this(
+                server,
+                executor,
+                DEFAULT_SOCKETS,
+                DEFAULT_MAX_OUTSTANDING,
+                DEFAULT_ROTATE_AFTER_QUERIES);
+    }
+
+    UdpTransport(
+            InetSocketAddress server,
+            Executor executor,
+            int sockets,
+            int maxOutstandingPerSocket,
+            int rotateAfterQueries) {
+        if (sockets < 1 || maxOutstandingPerSocket < 1 || rotateAfterQueries < 1) {
+            throw new IllegalArgumentException(
+                    "sockets, outstanding queries and rotation must be at least 1");
+        }
+        this.server = server;
+        this.executor = executor;
+        this.maxOutstandingPerSocket = Math.min(maxOutstandingPerSocket, 1 << 15);
+        this.rotateAfterQueries = rotateAfterQueries;
+        try {
+            this.selector = Selector.open();
+            for (int i = 0; i < sockets; i++) {
+                active.add(open());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open UDP sockets for " + server, e);
+        }
+        this.reader = new Thread(this::readLoop, "mailroute-dns-udp-" + server);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Bytes per socket receive buffer that the kernel granted (for the benchmark's report). */
+    int receiveBufferGranted() {
+        return receiveBufferGranted;
+    }
+
+    /** Datagrams read and ignored: wrong source, unknown ID, other question, or not an answer. */
+    long ignoredDatagrams() {
+        return ignored.sum();
+    }
+
+    /** Local ports in use (tests check rotation). */
+    List<Integer> localPorts() {
+        synchronized (lock) {
+            return active.stream().map(s -> s.port).toList();
+        }
+    }
+
+    /**
+     * Sends {@code query} (its ID is replaced by a fresh random one) and completes with the raw
+     * matching answer, on the executor. Never completes by itself when no answer comes: the caller
+     * sets the timeout.
+     */
+    CompletableFuture<byte[]> exchange(byte[] query) {
+        Pending p = new Pending(query);
+        if (closed) {
+            p.future.completeExceptionally(new ClosedChannelException());
+            return p.future;
+        }
+        p.future.whenComplete((answer, error) -> release(p));
+        PooledSocket socket;
+        synchronized (lock) {
+            socket = assign(p);
+            if (socket == null) {
+                waiting.add(p);
+            }
+        }
+        if (socket != null) {
+            write(socket, p);
+        }
+        return p.future;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        selector.wakeup();
+        List<Pending> abandoned = new ArrayList<>();
+        synchronized (lock) {
+            for (PooledSocket s : active) {
+                abandoned.addAll(s.pending.values());
+                s.close();
+            }
+            abandoned.addAll(waiting);
+            waiting.clear();
+        }
+        abandoned.forEach(p -> p.future.completeExceptionally(new ClosedChannelException()));
+        try {
+            reader.join(1000);
+            selector.close();
+        } catch (IOException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Gives the query a socket with room and an ID unused on it; null if all are full. */
+    private PooledSocket assign(Pending p) {
+        int n = active.size();
+        for (int i = 0; i < n; i++) {
+            PooledSocket s = active.get((nextSocket + i) % n);
+            if (s.pending.size() >= maxOutstandingPerSocket) {
+                continue;
+            }
+            nextSocket = (nextSocket + i + 1) % n;
+            int id;
+            do {
+                id = random.nextInt(1 << 16);
+            } while (s.pending.containsKey(id));
+            p.id = id;
+            p.socket = s;
+            s.pending.put(id, p);
+            s.sent++;
+            if (s.sent >= rotateAfterQueries
+                    || System.nanoTime() - s.openedNanos > ROTATE_AFTER_NANOS) {
+                rotate(s);
+            }
+            return s;
+        }
+        return null;
+    }
+
+    /** Takes {@code s} out of service and puts a socket on a new random port in its place. */
+    private void rotate(PooledSocket s) {
+        try {
+            PooledSocket fresh = open();
+            active.set(active.indexOf(s), fresh);
+            s.retired = true;
+        } catch (IOException e) {
+            s.sent = 0; // keep the old socket rather than lose capacity; try again later
+        }
+    }
+
+    private void write(PooledSocket s, Pending p) {
+        byte[] wire = p.query.clone();
+        wire[0] = (byte) (p.id >>> 8);
+        wire[1] = (byte) p.id;
+        try {
+            if (s.channel.send(ByteBuffer.wrap(wire), server) == 0) {
+                throw new IOException("UDP send buffer full");
+            }
+        } catch (IOException e) {
+            p.future.completeExceptionally(e);
+        }
+    }
+
+    /** The query ended (answer, timeout, failure): free its slot and start a waiting query. */
+    private void release(Pending p) {
+        List<Pending> toSend = new ArrayList<>(1);
+        List<PooledSocket> sockets = new ArrayList<>(1);
+        PooledSocket close = null;
+        synchronized (lock) {
+            PooledSocket s = p.socket;
+            if (s == null) {
+                waiting.remove(p);
+                return;
+            }
+            s.pending.remove(p.id, p);
+            if (s.retired && s.pending.isEmpty()) {
+                close = s;
+            }
+            while (!waiting.isEmpty()) {
+                Pending next = waiting.peek();
+                PooledSocket free = assign(next);
+                if (free == null) {
+                    break;
+                }
+                waiting.poll();
+                toSend.add(next);
+                sockets.add(free);
+            }
+        }
+        if (close != null) {
+            close.close();
+        }
+        for (int i = 0; i < toSend.size(); i++) {
+            write(sockets.get(i), toSend.get(i));
+        }
+    }
+
+    private PooledSocket open() throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+        receiveBufferGranted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+        // port 0: the kernel picks a random ephemeral port; connecting makes the kernel drop
+        // datagrams from any other source (we check the source again on receipt)
+        channel.bind(null);
+        channel.connect(server);
+        channel.configureBlocking(false);
+        PooledSocket s =
+                new PooledSocket(
+                        channel, ((InetSocketAddress) channel.getLocalAddress()).getPort());
+        toRegister.add(s);
+        selector.wakeup();
+        return s;
+    }
+
+    private void readLoop() {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        while (!closed) {
+            try {
+                selector.select();
+            } catch (IOException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                continue;
+            }
+            for (PooledSocket s; (s = toRegister.poll()) != null; ) {
+                try {
+                    s.channel.register(selector, SelectionKey.OP_READ, s);
+                } catch (ClosedChannelException e) {
+                    // already rotated out and closed
+                }
+            }
+            for (SelectionKey key : selector.selectedKeys()) {
+                try {
+                    drain((PooledSocket) key.attachment(), buffer);
+                } catch (RuntimeException unexpected) {
+                    // the only reader of every socket must not die: its queries would all time out
+                    ignored.increment();
+                }
+            }
+            selector.selectedKeys().clear();
+        }
+    }
+
+    /** Reads every datagram waiting on the socket; only reads and matches, never parses. */
+    private void drain(PooledSocket s, ByteBuffer buffer) {
+        while (true) {
+            SocketAddress from;
+            buffer.clear();
+            try {
+                from = s.channel.receive(buffer);
+            } catch (PortUnreachableException e) {
+                // ICMP: nothing listens at the server's port; every query on this socket fails
+                List<Pending> failed;
+                synchronized (lock) {
+                    failed = List.copyOf(s.pending.values());
+                }
+                failed.forEach(p -> p.future.completeExceptionally(e));
+                continue;
+            } catch (IOException e) {
+                return; // closed by rotation or close()
+            }
+            if (from == null) {
+                return;
+            }
+            buffer.flip();
+            Pending p = match(s, from, buffer);
+            if (p == null) {
+                ignored.increment();
+                continue;
+            }
+            byte[] answer = new byte[buffer.remaining()];
+            buffer.get(answer);
+            try {
+                executor.execute(() -> p.future.complete(answer));
+            } catch (RejectedExecutionException shuttingDown) {
+                p.future.complete(answer);
+            }
+        }
+    }
+
+    /** The outstanding query that this datagram answers (RFC 5452 section 9.1), or null. */
+    private Pending match(PooledSocket s, SocketAddress from, ByteBuffer answer) {
+        if (!server.equals(from) || answer.remaining() < HEADER) {
+            return null;
+        }
+        int id = answer.getShort(0) & 0xffff;
+        int flags = answer.getShort(2) & 0xffff;
+        if ((flags & 0x8000) == 0) {
+            return null; // QR clear: a query, not an answer
+        }
+        Pending p;
+        synchronized (lock) {
+            p = s.pending.get(id);
+        }
+        if (p == null) {
+            return null;
+        }
+        int questions = answer.getShort(4) & 0xffff;
+        if (questions == 0 && (flags & 0xf) == 1 /* FORMERR */) {
+            return p;
+        }
+        return questions == 1 && sameQuestion(p.query, answer) ? p : null;
+    }
+
+    /** Question name, type and class equal; names compared ignoring ASCII case (RFC 4343). */
+    static boolean sameQuestion(byte[] query, ByteBuffer answer) {
+        int end = questionEnd(query);
+        if (end < 0 || answer.limit() < end) {
+            return false;
+        }
+        for (int i = HEADER; i < end; i++) {
+            byte a = query[i];
+            byte b = answer.get(i);
+            if (a != b && lower(a) != lower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Offset just past the question (uncompressed name, type, class) of our own query. */
+    private static int questionEnd(byte[] query) {
+        int i = HEADER;
+        while (i < query.length && query[i] != 0) {
+            if ((query[i] & 0xc0) != 0) {
+                return -1; // we never compress our question
+            }
+            i += (query[i] & 0xff) + 1;
+        }
+        int end = i + 1 + 4;
+        return end <= query.length ? end : -1;
+    }
+
+    private static int lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b;
+    }
+
+    /** One pooled socket and the queries outstanding on it, keyed by ID. */
+    private static final class PooledSocket {
+        final DatagramChannel channel;
+        final int port;
+        final long openedNanos = System.nanoTime();
+        final Map<Integer, Pending> pending = new HashMap<>(); // guarded by the transport's lock
+        int sent;
+        boolean retired;
+
+        PooledSocket(DatagramChannel channel, int port) {
+            this.channel = channel;
+            this.port = port;
+        }
+
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+
+    /** One query: its wire form (ID set when sent), its slot and its future. */
+    private static final class Pending {
+        final byte[] query;
+        final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        int id;
+        PooledSocket socket; // guarded by the transport's lock; null while waiting
+
+        Pending(byte[] query) {
+            this.query = query;
+        }
+    }
+}
