@@ -2,7 +2,8 @@
 """Load driver for bench/scale.sh: talks to the API server directly (token + CA from hack/control-plane.sh env).
 
   driver.py create N      creates N MailRoutes (one domain each, target mx) on relay bench/bench, then waits until
-                          every route is Ready and every domain has its line in the relay ConfigMap; prints JSON
+                          every route is Ready and every domain has its line in the relay ConfigMap; counts each
+                          route's status writes meanwhile (and the commonest sequences of 3 or more); prints JSON
   driver.py edit K N      edits K of the N routes one after another (new pinned host), timing each until its line
                           is in the ConfigMap; counts status writes of the edited and of all other routes
                           meanwhile; prints JSON
@@ -120,6 +121,7 @@ class State:
         self.ready = {}
         self.status = {}
         self.status_writes = {}
+        self.history = {}  # route -> what each of its status writes said (summary), while creating
         self.lines = {}
 
     def route_event(self, kind, item):
@@ -132,6 +134,7 @@ class State:
             else:
                 if kind == "MODIFIED" and self.status.get(name) != status:
                     self.status_writes[name] = self.status_writes.get(name, 0) + 1
+                    self.history.setdefault(name, []).append(summary(item.get("status") or {}))
                 self.status[name] = status
                 self.ready[name] = is_ready(item)
             self.lock.notify_all()
@@ -140,6 +143,29 @@ class State:
         with self.lock:
             self.lines = {} if kind == "DELETED" else transport_lines(cm)
             self.lock.notify_all()
+
+
+def summary(status):
+    """One status write in a few words: Accepted/Programmed reasons and Ready, e.g. Accepted/Programmed/Ready."""
+    c = {x["type"]: x for x in status.get("conditions") or []}
+    ready = "Ready" if (c.get("Ready") or {}).get("status") == "True" else "notReady"
+    return "/".join([(c.get("Accepted") or {}).get("reason", "-"), (c.get("Programmed") or {}).get("reason", "-"),
+                     ready])
+
+
+def write_counts(history, n):
+    """Routes by number of status writes while creating and settling, and the commonest sequences of 3+ writes."""
+    counts = {}
+    for name in (f"r{i}" for i in range(n)):
+        k = len(history.get(name, []))
+        counts[k] = counts.get(k, 0) + 1
+    seqs = {}
+    for writes in history.values():
+        if len(writes) >= 3:
+            key = " > ".join(writes)
+            seqs[key] = seqs.get(key, 0) + 1
+    top = sorted(seqs.items(), key=lambda kv: -kv[1])[:3]
+    return {"routes_by_writes": dict(sorted(counts.items())), "top_sequences_3plus": top}
 
 
 def watching():
@@ -177,7 +203,9 @@ def create(n):
             state.lock.wait(0.5)
     for w in watches:
         w.stop()
-    return {"routes": n, "create_seconds": round(created - start, 1),
+    with state.lock:
+        writes = write_counts(state.history, n)
+    return {"routes": n, "create_seconds": round(created - start, 1), **writes,
             "ready_after_last_create_s": None if ready_at is None else round(ready_at - created, 1),
             "lines_after_last_create_s": None if lines_at is None else round(lines_at - created, 1),
             "ready": ready, "lines": lines}

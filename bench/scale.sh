@@ -120,6 +120,8 @@ print(f"| operator start until /q/health/ready | {int(ready_ms) / 1000:.1f} s |"
 print(f"| creating the routes (8 client threads) | {out['create_seconds']} s |")
 print(f"| last create until all {n} lines in the ConfigMap | {out['lines_after_last_create_s']} s |")
 print(f"| last create until every route Ready | {out['ready_after_last_create_s']} s ({out['ready']}/{n} Ready) |")
+print("| routes by status writes while creating and settling | " + ", ".join(f"{k} writes: {v}" for k, v in out['routes_by_writes'].items()) + " |")
+print("| commonest sequences of 3+ status writes (Accepted/Programmed reason/Ready) | " + "; ".join(f"{c}x {s}" for s, c in out['top_sequences_3plus']) + " |")
 print(f"| API requests during create+settle | {int(total)} ({total / int(n):.1f} per route) |")
 print(f"| busiest requests | {', '.join(f'{k}: {int(v)}' for v, k in top)} |")
 print(f"| one route edited, until its line is in the ConfigMap ({edit['edits']} edits) | p50 {edit['p50_ms']:.0f} ms, p99 {edit['p99_ms']:.0f} ms |")
