@@ -15,7 +15,7 @@ if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000); fi
 WORK="${BENCH_DIR:-/tmp/mailroute-bench}"
 export MAILROUTE_STATE="$WORK/control-plane"
 EDITS="${BENCH_EDITS:-20}"
-# The operator runs as in its pod: the image's JVM options (src/main/docker/operator/Dockerfile) inside a memory
+# The operator runs as in its pod: the image's JVM options and MALLOC_ARENA_MAX (src/main/docker/operator/Dockerfile) inside a memory
 # cgroup with the chart's limit (charts/mailroute-operator/values.yaml resources.limits.memory), so the JVM sizes its
 # heap and picks its collector from that limit, and the kernel enforces it. Without a writable cgroup (v1 memory
 # controller) the limit is passed as -XX:MaxRAM instead. Extra JVM options: BENCH_JAVA_OPTS.
@@ -24,6 +24,9 @@ LIMIT_MIB="$(sed -n 's/^  limits: {memory: \([0-9]*\)Mi}.*/\1/p' charts/mailrout
 LIMIT_MIB="${BENCH_MEMORY_LIMIT_MIB:-$LIMIT_MIB}"  # e.g. to size the limit for a number of routes
 IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
 [ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
+# the image's malloc arena limit too (glibc's default is one arena per thread, up to 8 per core)
+IMAGE_ARENAS="$(sed -n 's/^    MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' src/main/docker/operator/Dockerfile)"
+[ -z "$IMAGE_ARENAS" ] || export MALLOC_ARENA_MAX="$IMAGE_ARENAS"
 MEMCG=""
 memcg_parent="/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory:\(.*\)/\1/p' /proc/self/cgroup)"
 if [ -w "$memcg_parent" ] && mkdir -p "$memcg_parent/mailroute-bench-$$" 2>/dev/null; then
@@ -108,7 +111,7 @@ YAML
   wait "$operator_pid" 2>/dev/null || true
   operator_pid=""
   kill "$knot_pid" 2>/dev/null || true; knot_pid=""
-  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS; $LIMIT_NOTE" "$series" <<'PY'
+  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}; $LIMIT_NOTE" "$series" <<'PY'
 import json, sys
 n, ready_ms, out, before, after, edit, peak, term_ms, java_opts, series = sys.argv[1:]
 out, before, after, edit = (json.loads(x) for x in (out, before, after, edit))
