@@ -63,6 +63,12 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
 
     Clock clock = Clock.systemUTC();
 
+    /** How long a route waits for the cache to show our last status write before looking again. */
+    static final Duration CACHE_CATCH_UP = Duration.ofMillis(500);
+
+    private final OwnStatusWrites ownWrites =
+            new OwnStatusWrites(Duration.ofSeconds(10), System::nanoTime);
+
     @Override
     public List<EventSource<?, MailRoute>> prepareEventSources(
             EventSourceContext<MailRoute> context) {
@@ -171,6 +177,12 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 (InformerEventSource<ConfigMap, MailRoute>)
                         context.eventSourceRetriever()
                                 .getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
+        if (ownWrites.cacheBehind(
+                ResourceKey.of(route), route.getMetadata().getResourceVersion())) {
+            // the cache still holds the version our last status write replaced: a status built
+            // from it would differ from ours only in transition times (OwnStatusWrites)
+            return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(CACHE_CATCH_UP);
+        }
         Instant now = clock.instant();
         DnsValidation.Refresh refresh = dnsValidation.refresh(route, now);
         if (refresh.firstCheckRunning() || refresh.checking() && specChangedSinceStatus(route)) {
@@ -272,10 +284,11 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
      * UpdateControl.patchStatus} the next reconcile often came before the watch event of the write
      * (which lags under load), held the old resourceVersion and failed with 409 Conflict: 1,418
      * wasted status applies (and as many retries) in a 10,000-route run. A conflict with another
-     * writer is retried on a newer cached version.
+     * writer is retried on a newer cached version. The versions replaced and produced go to {@link
+     * OwnStatusWrites}, since the SDK's cache can fall back to an older version before the watch
+     * has caught up.
      */
-    private static void writeStatus(
-            MailRoute route, MailRouteStatus status, Context<MailRoute> context) {
+    private void writeStatus(MailRoute route, MailRouteStatus status, Context<MailRoute> context) {
         MailRoute fresh = new MailRoute();
         fresh.setMetadata(
                 new ObjectMetaBuilder()
@@ -283,7 +296,12 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         .withNamespace(route.getMetadata().getNamespace())
                         .build());
         fresh.setStatus(status);
-        PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(route, fresh, context);
+        MailRoute written =
+                PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(route, fresh, context);
+        ownWrites.wrote(
+                ResourceKey.of(route),
+                route.getMetadata().getResourceVersion(),
+                written.getMetadata().getResourceVersion());
     }
 
     @Override
