@@ -122,6 +122,7 @@ class State:
         self.status = {}
         self.status_writes = {}
         self.history = {}  # route -> what each of its status writes said (summary), while creating
+        self.diffs = []  # what changed in a few third-or-later writes
         self.lines = {}
 
     def route_event(self, kind, item):
@@ -135,6 +136,8 @@ class State:
                 if kind == "MODIFIED" and self.status.get(name) != status:
                     self.status_writes[name] = self.status_writes.get(name, 0) + 1
                     self.history.setdefault(name, []).append(summary(item.get("status") or {}))
+                    if self.status.get(name) is not None and len(self.history[name]) >= 3 and len(self.diffs) < 5:
+                        self.diffs.append(difference(json.loads(self.status[name]) or {}, item.get("status") or {}))
                 self.status[name] = status
                 self.ready[name] = is_ready(item)
             self.lock.notify_all()
@@ -151,6 +154,22 @@ def summary(status):
     ready = "Ready" if (c.get("Ready") or {}).get("status") == "True" else "notReady"
     return "/".join([(c.get("Accepted") or {}).get("reason", "-"), (c.get("Programmed") or {}).get("reason", "-"),
                      ready])
+
+
+def difference(before, after):
+    """The status fields (conditions by type) whose values differ between two writes."""
+    out = []
+    for key in sorted(set(before) | set(after)):
+        if key == "conditions":
+            b = {c["type"]: c for c in before.get(key) or []}
+            a = {c["type"]: c for c in after.get(key) or []}
+            for t in sorted(set(a) | set(b)):
+                fields = sorted(f for f in set(a.get(t, {})) | set(b.get(t, {})) if a.get(t, {}).get(f) != b.get(t, {}).get(f))
+                if fields:
+                    out.append(f"{t}.{'/'.join(fields)}")
+        elif before.get(key) != after.get(key):
+            out.append(key)
+    return ",".join(out)
 
 
 def write_counts(history, n):
@@ -205,6 +224,7 @@ def create(n):
         w.stop()
     with state.lock:
         writes = write_counts(state.history, n)
+        writes["third_write_changes"] = state.diffs
     return {"routes": n, "create_seconds": round(created - start, 1), **writes,
             "ready_after_last_create_s": None if ready_at is None else round(ready_at - created, 1),
             "lines_after_last_create_s": None if lines_at is None else round(lines_at - created, 1),

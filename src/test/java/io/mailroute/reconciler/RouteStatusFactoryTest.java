@@ -387,16 +387,10 @@ class RouteStatusFactoryTest {
         DomainOutcome withheld =
                 new DomainOutcome(
                         "two.example", HOP, DomainOutcome.State.Withheld, "no MX host resolves");
-        assertThat(RouteStatusFactory.awaitsWrite(routeKey, accepted(RELAY_A, Map.of())))
-                .as("no domain planned")
-                .isFalse();
+        assertThat(awaits(accepted(RELAY_A, Map.of()))).as("no domain planned").isFalse();
+        assertThat(awaits(accepted(RELAY_A, Map.of(), programmed("one.example")))).isTrue();
         assertThat(
-                        RouteStatusFactory.awaitsWrite(
-                                routeKey, accepted(RELAY_A, Map.of(), programmed("one.example"))))
-                .isTrue();
-        assertThat(
-                        RouteStatusFactory.awaitsWrite(
-                                routeKey,
+                        awaits(
                                 accepted(
                                         RELAY_A,
                                         Map.of("one.example", "smtp:[old.example.net]:25"),
@@ -404,8 +398,7 @@ class RouteStatusFactoryTest {
                 .as("the written line is an older next hop")
                 .isTrue();
         assertThat(
-                        RouteStatusFactory.awaitsWrite(
-                                routeKey,
+                        awaits(
                                 accepted(
                                         RELAY_A,
                                         Map.of("one.example", HOP),
@@ -413,15 +406,14 @@ class RouteStatusFactoryTest {
                                         withheld)))
                 .as("written, and the withheld domain gets no line")
                 .isFalse();
-        assertThat(
-                        RouteStatusFactory.awaitsWrite(
-                                routeKey, rejected(RELAY_A, "NotAllowedByRelay", "refused")))
-                .isFalse();
-        assertThat(
-                        RouteStatusFactory.awaitsWrite(
-                                routeKey, new RelayView(RELAY_A, null, Map.of(), null)))
+        assertThat(awaits(rejected(RELAY_A, "NotAllowedByRelay", "refused"))).isFalse();
+        assertThat(awaits(new RelayView(RELAY_A, null, Map.of(), null)))
                 .as("the relay does not exist")
                 .isFalse();
+    }
+
+    private boolean awaits(RelayView view) {
+        return RouteStatusFactory.awaitsWrite(routeKey, view);
     }
 
     @Test
