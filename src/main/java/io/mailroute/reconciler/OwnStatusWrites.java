@@ -13,11 +13,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Why: the SDK keeps the result of a write in a temporary cache, but drops it at the next
  * informer event of the route, even when that event is older (it does not compare
- * resourceVersions). Under load the watch event of a route's previous write often arrived after its
- * next write; the reconcile that followed saw the older status, built conditions with new
- * transition times from it, failed with 409 Conflict and wrote again once retried: about one status
- * apply in three at 10,000 routes. A reconcile that finds the replaced version now waits briefly
- * for the cache instead ({@link #cacheBehind}).
+ * resourceVersions). When the watch event of a route's previous write arrives after its next write,
+ * a reconcile that follows sees the older status, builds conditions with new transition times from
+ * it, fails with 409 Conflict and writes again once retried. A reconcile that finds the replaced
+ * version waits briefly for the cache instead ({@link #cacheBehind}). (Suspected, not confirmed, as
+ * the source of the extra status applies at 10,000 routes: docs/design.md.)
  *
  * <p>resourceVersions are compared for equality only, as the API conventions ask. Entries are
  * forgotten once the cache shows the written version, or after {@code keep}.
