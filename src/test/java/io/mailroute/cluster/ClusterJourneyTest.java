@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.NextHopHost;
@@ -32,6 +35,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -311,14 +315,12 @@ class ClusterJourneyTest {
         sender.start();
         Thread.sleep(1000);
         long t0 = System.nanoTime();
-        client.resources(MailRoute.class)
-                .inNamespace(NS)
-                .withName("e2e")
-                .edit(
-                        r -> {
-                            r.getSpec().target.hosts = List.of(host(second.endpoint()));
-                            return r;
-                        });
+        editRetrying(
+                client.resources(MailRoute.class).inNamespace(NS).withName("e2e"),
+                r -> {
+                    r.getSpec().target.hosts = List.of(host(second.endpoint()));
+                    return r;
+                });
         String[] newHash = new String[1];
         await("relay Programmed with the new configuration")
                 .atMost(Duration.ofMinutes(4))
@@ -616,14 +618,12 @@ class ClusterJourneyTest {
     void scalingTheRelayFromTwoToOneStrandsNoMail() throws Exception {
         requireStep("takeover"); // a working operator; not the rest of step (f)
         long t0 = System.nanoTime();
-        client.resources(MailRelay.class)
-                .inNamespace(NS)
-                .withName(RELAY)
-                .edit(
-                        r -> {
-                            r.getSpec().replicas = 2;
-                            return r;
-                        });
+        editRetrying(
+                client.resources(MailRelay.class).inNamespace(NS).withName(RELAY),
+                r -> {
+                    r.getSpec().replicas = 2;
+                    return r;
+                });
         String removed = RELAY + "-1";
         await("both relay pods Ready and Programmed")
                 .atMost(Duration.ofMinutes(4))
@@ -674,14 +674,12 @@ class ClusterJourneyTest {
                     .atMost(Duration.ofSeconds(30))
                     .until(() -> tarpit.connections() > 0);
             long t1 = System.nanoTime();
-            client.resources(MailRelay.class)
-                    .inNamespace(NS)
-                    .withName(RELAY)
-                    .edit(
-                            r -> {
-                                r.getSpec().replicas = 1;
-                                return r;
-                            });
+            editRetrying(
+                    client.resources(MailRelay.class).inNamespace(NS).withName(RELAY),
+                    r -> {
+                        r.getSpec().replicas = 1;
+                        return r;
+                    });
             await("pod " + removed + " is gone (its preStop drain gives up after 60s)")
                     .atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofMillis(500))
@@ -1164,6 +1162,24 @@ class ClusterJourneyTest {
                     socket.close();
                 } catch (IOException ignored) {
                     // closing
+                }
+            }
+        }
+    }
+
+    /**
+     * Edits {@code resource} as a user would, again on 409 Conflict: the operator writes the
+     * object's status (delivery counts while mail flows) between the edit's read and its patch.
+     */
+    private static <T extends HasMetadata> void editRetrying(
+            Resource<T> resource, UnaryOperator<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                resource.edit(change);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
                 }
             }
         }
