@@ -1,7 +1,6 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -9,7 +8,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -62,12 +60,6 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     @Inject DeliveryReports deliveryReports;
 
     Clock clock = Clock.systemUTC();
-
-    /** How long a route waits for the cache to show our last status write before looking again. */
-    static final Duration CACHE_CATCH_UP = Duration.ofMillis(500);
-
-    private final OwnStatusWrites ownWrites =
-            new OwnStatusWrites(Duration.ofSeconds(10), System::nanoTime);
 
     @Override
     public List<EventSource<?, MailRoute>> prepareEventSources(
@@ -177,12 +169,6 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 (InformerEventSource<ConfigMap, MailRoute>)
                         context.eventSourceRetriever()
                                 .getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
-        if (ownWrites.cacheBehind(
-                ResourceKey.of(route), route.getMetadata().getResourceVersion())) {
-            // the cache still holds the version our last status write replaced: a status built
-            // from it would differ from ours only in transition times (OwnStatusWrites)
-            return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(CACHE_CATCH_UP);
-        }
         Instant now = clock.instant();
         DnsValidation.Refresh refresh = dnsValidation.refresh(route, now);
         if (refresh.firstCheckRunning() || refresh.checking() && specChangedSinceStatus(route)) {
@@ -263,8 +249,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             // back (same resolutions and generation), and the wait is bounded.
             return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(awaitedWrite);
         } else {
-            writeStatus(route, status, context);
-            control = UpdateControl.noUpdate();
+            route.setStatus(status);
+            control = UpdateControl.patchStatus(route);
         }
         DnsValidation.untilNextCheck(resolutions, now).ifPresent(control::rescheduleAfter);
         return control;
@@ -276,32 +262,6 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 && !route.getStatus()
                         .observedGeneration
                         .equals(route.getMetadata().getGeneration());
-    }
-
-    /**
-     * Applies {@code status} (server-side apply, this controller's field manager) and puts the
-     * result into the controller's cache, so the route's next reconcile starts from it. With {@code
-     * UpdateControl.patchStatus} the next reconcile often came before the watch event of the write
-     * (which lags under load), held the old resourceVersion and failed with 409 Conflict: 1,418
-     * wasted status applies (and as many retries) in a 10,000-route run. A conflict with another
-     * writer is retried on a newer cached version. The versions replaced and produced go to {@link
-     * OwnStatusWrites}, since the SDK's cache can fall back to an older version before the watch
-     * has caught up.
-     */
-    private void writeStatus(MailRoute route, MailRouteStatus status, Context<MailRoute> context) {
-        MailRoute fresh = new MailRoute();
-        fresh.setMetadata(
-                new ObjectMetaBuilder()
-                        .withName(route.getMetadata().getName())
-                        .withNamespace(route.getMetadata().getNamespace())
-                        .build());
-        fresh.setStatus(status);
-        MailRoute written =
-                PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(route, fresh, context);
-        ownWrites.wrote(
-                ResourceKey.of(route),
-                route.getMetadata().getResourceVersion(),
-                written.getMetadata().getResourceVersion());
     }
 
     @Override
