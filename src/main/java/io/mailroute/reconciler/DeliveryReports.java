@@ -1,6 +1,7 @@
 package io.mailroute.reconciler;
 
 import io.mailroute.api.v1alpha1.DomainDelivery;
+import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.routing.DomainOutcome;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.ResourceKey;
@@ -36,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class DeliveryReports {
-    private final RouteWakeups events = new RouteWakeups("delivery");
+    private final Wakeups<MailRoute> events = new Wakeups<>("delivery");
     private final Map<ResourceKey, Published> published = new ConcurrentHashMap<>();
     private final Map<ResourceKey, Map<String, DomainDelivery>> latest = new ConcurrentHashMap<>();
     private final Duration publishInterval;
@@ -134,7 +135,7 @@ public class DeliveryReports {
                 : entry.domains();
     }
 
-    RouteWakeups events() {
+    Wakeups<MailRoute> events() {
         return events;
     }
 

@@ -43,7 +43,7 @@ public class DnsValidation {
     private final MeterRegistry metrics;
     private final Timer checkTimer;
     private final BackgroundChecks background;
-    private final RouteWakeups checkEvents = new RouteWakeups("dns-checks");
+    private final Wakeups<MailRoute> checkEvents = new Wakeups<>("dns-checks");
     private final Clock clock = Clock.systemUTC();
 
     @Inject
@@ -101,9 +101,11 @@ public class DnsValidation {
 
     /**
      * Takes the finished checks of the route's domains and starts the due ones in the background
-     * (validation Off needs no DNS and is decided at once). Never waits for DNS.
+     * (validation Off needs no DNS and is decided at once, once per generation). Never waits for
+     * DNS. {@code offered}: resolutions of the route's current generation that its status does not
+     * carry yet ({@link Planning#offered}), or null; they count as the route's last ones.
      */
-    public Refresh refresh(MailRoute route, Instant now) {
+    public Refresh refresh(MailRoute route, List<DomainResolution> offered, Instant now) {
         long generation =
                 route.getMetadata().getGeneration() == null
                         ? 0
@@ -119,9 +121,10 @@ public class DnsValidation {
         boolean checking = false;
         boolean firstCheckRunning = false;
         for (String domain : domains(route)) {
-            DomainResolution previous =
-                    io.mailroute.validation.RenderPolicy.resolution(route, domain);
-            if (!DomainValidator.due(previous, generation, now)) {
+            DomainResolution previous = lastResolution(route, offered, domain);
+            if (!DomainValidator.due(previous, generation, now)
+                    || spec.validation == ValidationPolicy.Off
+                            && decidedOff(previous, generation)) {
                 result.add(previous);
             } else if (spec.validation == ValidationPolicy.Off) {
                 result.add(validator.validate(spec, generation, domain, previous, now));
@@ -156,8 +159,32 @@ public class DnsValidation {
         return new Refresh(result, checking, firstCheckRunning);
     }
 
+    /** The domain's resolution in {@code offered}, else in the route's status, else null. */
+    private static DomainResolution lastResolution(
+            MailRoute route, List<DomainResolution> offered, String domain) {
+        if (offered != null) {
+            for (DomainResolution r : offered) {
+                if (domain.equals(r.domain)) {
+                    return r;
+                }
+            }
+        }
+        return io.mailroute.validation.RenderPolicy.resolution(route, domain);
+    }
+
+    /**
+     * Whether {@code previous} already says that validation is off for this generation: deciding
+     * again would only change {@code checkedAt}, and so the status, at every reconcile.
+     */
+    private static boolean decidedOff(DomainResolution previous, long generation) {
+        return previous != null
+                && previous.generation != null
+                && previous.generation == generation
+                && io.mailroute.status.StatusNames.Reason.VALIDATION_OFF.equals(previous.reason);
+    }
+
     /** Routes whose check finished: the MailRoute controller takes them up again. */
-    RouteWakeups events() {
+    Wakeups<MailRoute> events() {
         return checkEvents;
     }
 

@@ -118,7 +118,10 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
                         .withName(ROUTES)
                         .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
-                        .withOnUpdateFilter(MailRelayReconciler::changesPlan)
+                        .withOnUpdateFilter(
+                                (updated, old) ->
+                                        changesPlan(updated, old)
+                                                && !onlyBringsOffered(updated, old))
                         .withItemStore(LeanRouteStore.forPlanning())
                         .withInformerListLimit(500L)
                         .build();
@@ -152,6 +155,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .build();
         return List.of(
                 new InformerEventSource<>(routes, context),
+                planning.relayEvents(),
                 new InformerEventSource<>(pods, context),
                 new InformerEventSource<>(claims, context),
                 new InformerEventSource<>(drains, context));
@@ -182,6 +186,23 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 || !Objects.equals(resolutions(updated), resolutions(old));
     }
 
+    /**
+     * Whether a route update only writes into the status the resolutions the relay already plans
+     * from ({@link Planning#offer}): the route controller's status write after the relay rendered
+     * them.
+     */
+    private boolean onlyBringsOffered(MailRoute updated, MailRoute old) {
+        var a = updated.getMetadata();
+        var b = old.getMetadata();
+        List<DomainResolution> offered = planning.offered(updated);
+        return offered != null
+                && Objects.equals(a.getGeneration(), b.getGeneration())
+                && Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
+                && Objects.equals(a.getLabels(), b.getLabels())
+                && Objects.equals(a.getAnnotations(), b.getAnnotations())
+                && Objects.equals(resolutions(updated), offered);
+    }
+
     private static List<DomainResolution> resolutions(MailRoute route) {
         return route.getStatus() == null ? null : route.getStatus().resolutions;
     }
@@ -204,7 +225,8 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         InformerEventSource<MailRoute, MailRelay> routes =
                 (InformerEventSource<MailRoute, MailRelay>)
                         context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
-        List<MailRoute> allRoutes = routes.list().toList();
+        // with the DNS resolutions routes found and have not written yet (Planning.offer)
+        List<MailRoute> allRoutes = planning.withPending(routes.list().toList());
         RelayPlan plan = planning.plan(relay, allRoutes, context.getClient());
         String configHash = null;
         RelayRenderContext render = null;

@@ -28,6 +28,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -170,7 +171,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         context.eventSourceRetriever()
                                 .getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
         Instant now = clock.instant();
-        DnsValidation.Refresh refresh = dnsValidation.refresh(route, now);
+        DnsValidation.Refresh refresh = dnsValidation.refresh(route, planning.offered(route), now);
         if (refresh.firstCheckRunning() || refresh.checking() && specChangedSinceStatus(route)) {
             // a domain's first check, or the checks of a new generation, run in the background;
             // their end wakes this route (one status write, not two; until then observedGeneration
@@ -178,6 +179,9 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             return UpdateControl.noUpdate();
         }
         List<DomainResolution> resolutions = refresh.resolutions();
+        // the relays plan from these before the status carries them, so that the status is
+        // written once, with the outcome
+        planning.offer(route, resolutions);
         Map<ResourceKey, RouteStatusFactory.RelayView> views = new TreeMap<>();
         Duration awaitedWrite = Duration.ZERO;
         String namespace = route.getMetadata().getNamespace();
@@ -190,9 +194,8 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 continue;
             }
             // What the relay controller rendered (null until it planned this relay); new
-            // resolutions reach it
-            // through the route's status, and a changed outcome wakes this route again
-            // (Planning.publish).
+            // resolutions reach it through Planning.offer (then the route's status), and a changed
+            // outcome wakes this route again (Planning.publish).
             RelayPlan plan = planning.publishedFor(relay, route);
             ConfigMap written =
                     configMaps
@@ -215,23 +218,12 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                                                     .orElse(null)),
                             deliveryReports.of(relayKey, relay.getMetadata().getUid()));
             views.put(relayKey, view);
-            Duration behind =
-                    planning.planBehind(
-                                    relay,
-                                    route,
-                                    route.getStatus() == null
-                                            ? null
-                                            : route.getStatus().resolutions)
-                            .orElse(Duration.ZERO);
+            Duration behind = planning.planBehind(relay, route, resolutions).orElse(Duration.ZERO);
             Duration inFlight =
                     RouteStatusFactory.awaitsWrite(ResourceKey.of(route), view)
                             ? planning.writeInFlight(relay, written).orElse(Duration.ZERO)
                             : Duration.ZERO;
-            for (Duration wait : List.of(behind, inFlight)) {
-                if (wait.compareTo(awaitedWrite) > 0) {
-                    awaitedWrite = wait;
-                }
-            }
+            awaitedWrite = Collections.max(List.of(awaitedWrite, behind, inFlight));
         }
         MailRouteStatus status =
                 RouteStatusFactory.status(route, views.values(), resolutions, clock);
@@ -239,14 +231,14 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         UpdateControl<MailRoute> control;
         if (status.equals(route.getStatus())) {
             control = UpdateControl.noUpdate();
-        } else if (!awaitedWrite.isZero()
-                && RouteStatusFactory.sameInputs(route.getStatus(), status)) {
+        } else if (!awaitedWrite.isZero()) {
             // The relay is about to change what this status would say: it has written the
             // route's lines and the ConfigMap event that brings them wakes the route
-            // (Planning.routesToWake), or it planned the route from older resolutions and its
-            // next plan wakes the route (Planning.publish). A status now would be one write more
-            // per route, overwritten within milliseconds. Nothing the relay plans from is held
-            // back (same resolutions and generation), and the wait is bounded.
+            // (Planning.routesToWake), or it has not yet planned this generation of the route or
+            // these resolutions (offered to it above) and its next plan wakes the route
+            // (Planning.publish). A status now would be one write more per route, overwritten
+            // within milliseconds. The relay plans from the offered resolutions, not from this
+            // status, and the wait is bounded.
             return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(awaitedWrite);
         } else {
             route.setStatus(status);

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteStatus;
 import io.mailroute.dependent.RelayConfigLayout;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.postfix.PostfixRenderer;
@@ -17,6 +18,7 @@ import io.mailroute.validation.RenderPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,7 +43,15 @@ import java.util.function.Supplier;
 public class Planning {
     private final RelayPlanner planner;
     private final LongSupplier nanoTime;
-    private final RouteWakeups events = new RouteWakeups("relay-plans");
+    private final Wakeups<MailRoute> events = new Wakeups<>("relay-plans");
+    private final Wakeups<MailRelay> relayEvents = new Wakeups<>("route-resolutions");
+
+    /**
+     * route -> what its controller found that its status does not say yet ({@link #offer}): DNS
+     * resolutions the relay plans from before they are written, and since when the route waits for
+     * a plan of them.
+     */
+    private final Map<ResourceKey, Pending> pending = new ConcurrentHashMap<>();
 
     /**
      * relay -> the plan last rendered into its ConfigMap, with the uid of the MailRelay it was made
@@ -94,6 +104,18 @@ public class Planning {
         }
     }
 
+    /**
+     * Resolutions of one generation of a route (uid) that its status does not carry, offered since
+     * {@code since} ({@link System#nanoTime}).
+     */
+    private record Pending(
+            String uid, long generation, List<DomainResolution> resolutions, long since) {
+        boolean of(MailRoute route) {
+            return Objects.equals(uid, route.getMetadata().getUid())
+                    && generation == Planning.generation(route);
+        }
+    }
+
     private record WrittenTransport(String resourceVersion, Map<String, String> entries) {}
 
     @Inject
@@ -113,6 +135,89 @@ public class Planning {
     /** Plans {@code relay} from the routes that reference it (others are ignored). */
     public RelayPlan plan(MailRelay relay, Collection<MailRoute> routes, KubernetesClient client) {
         return planner.plan(relay, routes, new ClusterRouteInputs(client));
+    }
+
+    /**
+     * Hands the relays of {@code route} the DNS resolutions its controller has for the route's
+     * current generation ({@code resolutions}) before they are in the route's status, and wakes
+     * those relays when they are new. Relays plan from them ({@link #withPending}), so the route's
+     * status can wait for the plan and be written once, with the resolutions and the outcome
+     * together, instead of once to carry the resolutions to the relay and once more for the
+     * outcome: a MailRoute status write costs the API server as much as the route's create. Nothing
+     * rests on this memory alone: the route's status gets the resolutions within {@link
+     * #WRITE_IN_FLIGHT} ({@link #planBehind}), and a new leader plans from the statuses.
+     */
+    public void offer(MailRoute route, List<DomainResolution> resolutions) {
+        ResourceKey key = ResourceKey.of(route);
+        MailRouteStatus status = route.getStatus();
+        if (status != null
+                && Objects.equals(status.observedGeneration, route.getMetadata().getGeneration())
+                && Objects.equals(status.resolutions, resolutions)) {
+            pending.remove(key);
+            return;
+        }
+        Pending before = pending.get(key);
+        if (before != null
+                && before.of(route)
+                && Objects.equals(before.resolutions(), resolutions)) {
+            return;
+        }
+        pending.put(
+                key,
+                new Pending(
+                        route.getMetadata().getUid(),
+                        generation(route),
+                        List.copyOf(resolutions),
+                        nanoTime.getAsLong()));
+        if (!Objects.equals(resolutions(route), resolutions)) {
+            relayEvents.wake(
+                    MailRelayReconciler.relaysOf(route).stream()
+                            .map(
+                                    id ->
+                                            new ResourceKey(
+                                                    id.getNamespace().orElse(null), id.getName()))
+                            .toList());
+        }
+    }
+
+    /**
+     * {@code routes} (a relay's cache) with the resolutions offered for them ({@link #offer}) in
+     * place of those in their status, for planning; offers the status caught up with, or of a route
+     * deleted, replaced or changed since, are dropped. The cached routes are not modified.
+     */
+    public List<MailRoute> withPending(List<MailRoute> routes) {
+        if (pending.isEmpty()) {
+            return routes;
+        }
+        List<MailRoute> result = new ArrayList<>(routes.size());
+        Set<ResourceKey> present = new HashSet<>();
+        for (MailRoute route : routes) {
+            ResourceKey key = ResourceKey.of(route);
+            present.add(key);
+            Pending offered = pending.get(key);
+            if (offered == null
+                    || !offered.of(route)
+                    || Objects.equals(offered.resolutions(), resolutions(route))) {
+                result.add(route);
+                continue;
+            }
+            MailRoute copy = new MailRoute();
+            copy.setMetadata(route.getMetadata());
+            copy.setSpec(route.getSpec());
+            MailRouteStatus status = new MailRouteStatus();
+            status.observedGeneration =
+                    route.getStatus() == null ? null : route.getStatus().observedGeneration;
+            status.resolutions = offered.resolutions();
+            copy.setStatus(status);
+            result.add(copy);
+        }
+        long now = nanoTime.getAsLong();
+        pending.entrySet()
+                .removeIf(
+                        e ->
+                                !present.contains(e.getKey())
+                                        && now - e.getValue().since() > WRITE_IN_FLIGHT.toNanos());
+        return result;
     }
 
     /**
@@ -150,11 +255,14 @@ public class Planning {
         plan.routes()
                 .forEach(
                         (route, outcome) -> {
-                            // resolutions by identity: the cache replaces a route's status when it
-                            // changes, and a spurious wake only costs a reconcile
+                            // resolutions by identity first: the cache replaces a route's status
+                            // when it changes; equal ones (an offer the status now carries) wake
+                            // nothing
+                            List<DomainResolution> was = oldResolutions.get(route);
+                            List<DomainResolution> is = resolutions.get(route);
                             if (!outcome.equals(old.get(route))
                                     || !generations.get(route).equals(oldGenerations.get(route))
-                                    || resolutions.get(route) != oldResolutions.get(route)) {
+                                    || is != was && !Objects.equals(is, was)) {
                                 changed.add(route);
                             }
                         });
@@ -213,33 +321,47 @@ public class Planning {
         if (entry.configHash().equals(seen)) {
             return Optional.empty();
         }
-        return remaining(entry);
+        return remaining(entry.publishedAt());
     }
 
     /**
      * How much longer a route may wait for {@code relay} to plan it again, or empty: the relay's
-     * last plan was made from other DNS resolutions of the route than {@code written} (those in the
-     * route's status now), so the outcome it gives the route is about to change. The status write
-     * that brought {@code written} wakes the relay (a new resolution changes its plan), and the
-     * plan it publishes then wakes the route ({@link #publish}); until then a status built from the
-     * old plan (say, a domain still withheld for want of a resolution) would be overwritten at
-     * once. Bounded by {@link #WRITE_IN_FLIGHT} from the last publish.
+     * last plan was made from another generation of the route, or from other DNS resolutions than
+     * {@code resolutions} (those its status is about to carry), so the outcome it gives the route
+     * is about to change. The spec change, or the {@link #offer} of the resolutions, wakes the
+     * relay, and the plan it publishes then wakes the route ({@link #publish}); until then a status
+     * built from the old plan (say, a domain still withheld for want of a resolution) would be
+     * overwritten at once. Bounded by {@link #WRITE_IN_FLIGHT} from the offer of {@code
+     * resolutions}, or from the last publish.
      */
     public Optional<Duration> planBehind(
-            MailRelay relay, MailRoute route, List<DomainResolution> written) {
+            MailRelay relay, MailRoute route, List<DomainResolution> resolutions) {
         Published entry = published.get(ResourceKey.of(relay));
         ResourceKey key = ResourceKey.of(route);
-        if (entry == null
-                || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())
-                || !Long.valueOf(generation(route)).equals(entry.generations().get(key))
-                || Objects.equals(entry.resolutions().get(key), written)) {
+        if (entry == null || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())) {
             return Optional.empty();
         }
-        return remaining(entry);
+        Long planned = entry.generations().get(key);
+        if (planned != null
+                && planned == generation(route)
+                && Objects.equals(entry.resolutions().get(key), resolutions)) {
+            return Optional.empty();
+        }
+        if (planned != null && planned > generation(route)) {
+            return Optional.empty(); // this reconcile started from an older route than the plan
+        }
+        long since = entry.publishedAt();
+        Pending offered = pending.get(key);
+        if (offered != null
+                && offered.of(route)
+                && Objects.equals(offered.resolutions(), resolutions)) {
+            since = Math.max(since, offered.since());
+        }
+        return remaining(since);
     }
 
-    private Optional<Duration> remaining(Published entry) {
-        Duration left = WRITE_IN_FLIGHT.minusNanos(nanoTime.getAsLong() - entry.publishedAt());
+    private Optional<Duration> remaining(long since) {
+        Duration left = WRITE_IN_FLIGHT.minusNanos(nanoTime.getAsLong() - since);
         return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
     }
 
@@ -348,7 +470,21 @@ public class Planning {
         return wake;
     }
 
-    RouteWakeups events() {
+    Wakeups<MailRoute> events() {
         return events;
+    }
+
+    /** Relays to plan again for resolutions offered by their routes ({@link #offer}). */
+    Wakeups<MailRelay> relayEvents() {
+        return relayEvents;
+    }
+
+    /**
+     * The resolutions offered for {@code route}'s generation ({@link #offer}), or null: a status
+     * update that only brings these changes nothing the relay plans from.
+     */
+    List<DomainResolution> offered(MailRoute route) {
+        Pending offered = pending.get(ResourceKey.of(route));
+        return offered != null && offered.of(route) ? offered.resolutions() : null;
     }
 }

@@ -179,17 +179,6 @@ final class RouteStatusFactory {
     }
 
     /**
-     * Whether {@code next} carries the same inputs of relay planning as {@code current} (the
-     * observed generation and the DNS resolutions), so that holding it back withholds nothing a
-     * relay plans from.
-     */
-    static boolean sameInputs(MailRouteStatus current, MailRouteStatus next) {
-        return current != null
-                && Objects.equals(current.observedGeneration, next.observedGeneration)
-                && Objects.equals(current.resolutions, next.resolutions);
-    }
-
-    /**
      * A programmed domain carries the delivery its relay's pods report for it (none before any
      * report).
      */

@@ -198,30 +198,89 @@ class PlanningTest {
     }
 
     @Test
-    void aRouteWaitsForTheRelayToPlanItFromTheResolutionsInItsStatus() {
+    void offeredResolutionsArePlannedFromBeforeTheStatusCarriesThem() {
+        List<String> relaysWoken = new ArrayList<>();
+        planning.relayEvents()
+                .setEventHandler(
+                        (Event event) ->
+                                relaysWoken.add(event.getRelatedCustomResourceID().getName()));
+        planning.relayEvents().start();
         publish(a, b);
         List<DomainResolution> checked = List.of(resolution("a.example"));
         assertThat(planning.planBehind(relay, a, null))
-                .as("planned from the status it has")
+                .as("planned from what its status has")
                 .isEmpty();
+
+        planning.offer(a, checked);
+        assertThat(relaysWoken).as("the relay plans again").containsExactly("relay");
+        planning.offer(a, List.of(resolution("a.example")));
+        assertThat(relaysWoken).as("the same offer again wakes nothing").hasSize(1);
         assertThat(planning.planBehind(relay, a, checked))
-                .as("its status has a resolution the plan was not made from")
+                .as("the relay has not planned the offered resolutions yet")
                 .contains(Planning.WRITE_IN_FLIGHT);
 
+        List<MailRoute> planned = planning.withPending(List.of(a, b));
+        assertThat(planned.get(0).getStatus().resolutions).isEqualTo(checked);
+        assertThat(a.getStatus()).as("the cached route is not changed").isNull();
+        assertThat(planned.get(1)).isSameAs(b);
         woken.clear();
-        MailRoute resolved = route("a", "a.example", 1);
-        resolved.setStatus(new MailRouteStatus());
-        resolved.getStatus().resolutions = checked;
-        publish(resolved, b);
+        planning.publish(
+                relay, planner.plan(relay, planned, Resources.NO_INPUTS), planned, "hash-2");
         assertThat(woken)
-                .as("the plan made from the new resolution wakes the route, same outcome or not")
+                .as("the plan made from the offer wakes the route, same outcome or not")
                 .containsExactly("a");
         assertThat(planning.planBehind(relay, a, List.of(resolution("a.example")))).isEmpty();
 
-        nanoTime.addAndGet(Planning.WRITE_IN_FLIGHT.toNanos());
-        assertThat(planning.planBehind(relay, a, List.of()))
+        // the route's status write brings the offered resolutions: nothing changes for the relay
+        MailRoute written = route("a", "a.example", 1);
+        written.setStatus(new MailRouteStatus());
+        written.getStatus().observedGeneration = 1L;
+        written.getStatus().resolutions = List.of(resolution("a.example"));
+        assertThat(planning.offered(written)).isEqualTo(checked);
+        woken.clear();
+        publish("hash-2", written, b);
+        assertThat(woken).as("equal resolutions, now from the status").isEmpty();
+        planning.offer(written, written.getStatus().resolutions);
+        assertThat(planning.offered(written)).as("the status caught up").isNull();
+        assertThat(planning.withPending(List.of(written, b))).containsExactly(written, b);
+    }
+
+    @Test
+    void aRouteWaitsForThePlanOfItsOfferAtMostTenSecondsFromTheOffer() {
+        publish(a, b);
+        nanoTime.addAndGet(Duration.ofSeconds(30).toNanos());
+        List<DomainResolution> checked = List.of(resolution("a.example"));
+        planning.offer(a, checked);
+        nanoTime.addAndGet(Duration.ofSeconds(4).toNanos());
+        assertThat(planning.planBehind(relay, a, checked))
+                .as("counted from the offer, not from the plan published 34 s ago")
+                .contains(Duration.ofSeconds(6));
+        nanoTime.addAndGet(Duration.ofSeconds(6).toNanos());
+        assertThat(planning.planBehind(relay, a, checked))
                 .as("a relay that does not plan again is waited for at most 10 s")
                 .isEmpty();
+
+        MailRoute edited = route("a", "a.example", 2);
+        planning.offer(edited, List.of());
+        assertThat(planning.planBehind(relay, edited, List.of()))
+                .as("a new generation the relay has not planned yet")
+                .contains(Planning.WRITE_IN_FLIGHT);
+        assertThat(planning.withPending(List.of(a, b)).get(0))
+                .as("an offer for another generation is not planned from")
+                .isSameAs(a);
+        assertThat(planning.planBehind(relay, route("a", "a.example", 0), List.of()))
+                .as("a reconcile of a route older than the plan")
+                .isEmpty();
+    }
+
+    @Test
+    void offersOfDeletedRoutesAreDroppedAfterTenSeconds() {
+        planning.offer(a, List.of(resolution("a.example")));
+        assertThat(planning.withPending(List.of(b))).containsExactly(b);
+        assertThat(planning.offered(a)).as("the relay's cache may not show a yet").isNotNull();
+        nanoTime.addAndGet(Planning.WRITE_IN_FLIGHT.toNanos() + 1);
+        planning.withPending(List.of(b));
+        assertThat(planning.offered(a)).isNull();
     }
 
     private static DomainResolution resolution(String domain) {

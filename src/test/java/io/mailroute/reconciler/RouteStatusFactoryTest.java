@@ -415,33 +415,4 @@ class RouteStatusFactoryTest {
     private boolean awaits(RelayView view) {
         return RouteStatusFactory.awaitsWrite(routeKey, view);
     }
-
-    @Test
-    void aStatusWithNewResolutionsOrGenerationIsNeverHeldBack() {
-        MailRouteStatus current =
-                status(
-                        List.of(resolution("one.example", "Resolved", 0)),
-                        accepted(RELAY_A, Map.of()));
-        MailRouteStatus conditionsOnly =
-                status(
-                        List.of(resolution("one.example", "Resolved", 0)),
-                        accepted(RELAY_A, Map.of(), programmed("one.example")));
-        assertThat(RouteStatusFactory.sameInputs(current, conditionsOnly)).isTrue();
-        assertThat(RouteStatusFactory.sameInputs(null, conditionsOnly))
-                .as("the first status carries the resolutions the relay plans from")
-                .isFalse();
-        assertThat(
-                        RouteStatusFactory.sameInputs(
-                                current,
-                                status(
-                                        List.of(resolution("one.example", "Resolved", 1)),
-                                        accepted(RELAY_A, Map.of()))))
-                .isFalse();
-        MailRouteStatus newGeneration =
-                status(
-                        List.of(resolution("one.example", "Resolved", 0)),
-                        accepted(RELAY_A, Map.of()));
-        newGeneration.observedGeneration = current.observedGeneration + 1;
-        assertThat(RouteStatusFactory.sameInputs(current, newGeneration)).isFalse();
-    }
 }
