@@ -71,6 +71,18 @@ for line in sys.stdin:
 json.dump(totals, sys.stdout)'
 }
 
+relay_timers() {  # PORT: the operator's relay plan/write timers, as {"name": [count, sum_seconds]}
+  curl -sf "http://127.0.0.1:$1/q/metrics" | python3 -c '
+import sys, json
+t = {}
+for line in sys.stdin:
+    for name in ("mailroute_relay_plan_duration_seconds", "mailroute_relay_write_duration_seconds"):
+        for part, i in (("_count", 0), ("_sum", 1)):
+            if line.startswith(name + part + " ") or line.startswith(name + part + "{"):
+                t.setdefault(name, [0, 0.0])[i] += float(line.rsplit(" ", 1)[1])
+json.dump(t, sys.stdout)'
+}
+
 run_size() {
   local n="$1" t0 ready_ms out before after peak term_ms
   log "== $n routes"
@@ -99,8 +111,10 @@ YAML
   before="$(api_requests)"
   out="$(BENCH_OPERATOR_PID="$operator_pid" python3 bench/driver.py create "$n")"
   after="$(api_requests)"
-  local edit
+  local edit timers_before timers_after
+  timers_before="$(relay_timers "$port")"
   edit="$(python3 bench/driver.py edit "$EDITS" "$n")"
+  timers_after="$(relay_timers "$port")"
   peak="$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$operator_pid/status")"
   local series; series="$(curl -sf "http://127.0.0.1:$port/q/metrics" | grep -vc '^#' || true)"
   t0=$(date +%s%N)
@@ -111,10 +125,10 @@ YAML
   wait "$operator_pid" 2>/dev/null || true
   operator_pid=""
   kill "$knot_pid" 2>/dev/null || true; knot_pid=""
-  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}; $LIMIT_NOTE" "$series" <<'PY'
+  python3 - "$n" "$ready_ms" "$out" "$before" "$after" "$edit" "$peak" "$term_ms" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}; $LIMIT_NOTE" "$series" "$timers_before" "$timers_after" <<'PY'
 import json, sys
-n, ready_ms, out, before, after, edit, peak, term_ms, java_opts, series = sys.argv[1:]
-out, before, after, edit = (json.loads(x) for x in (out, before, after, edit))
+n, ready_ms, out, before, after, edit, peak, term_ms, java_opts, series, tb, ta = sys.argv[1:]
+out, before, after, edit, tb, ta = (json.loads(x) for x in (out, before, after, edit, tb, ta))
 delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
 total = sum(delta.values())
 top = sorted(((v, k) for k, v in delta.items() if v > 0), reverse=True)[:6]
@@ -129,6 +143,10 @@ print("| commonest sequences of 3+ status writes (Accepted/Programmed reason/Rea
 print(f"| API requests during create+settle | {int(total)} ({total / int(n):.1f} per route) |")
 print(f"| busiest requests | {', '.join(f'{k}: {int(v)}' for v, k in top)} |")
 print(f"| one route edited, until its line is in the ConfigMap ({edit['edits']} edits) | p50 {edit['p50_ms']:.0f} ms, p99 {edit['p99_ms']:.0f} ms |")
+def timer(name):
+    c = ta.get(name, [0, 0])[0] - tb.get(name, [0, 0])[0]
+    return f"{c:.0f} times, mean {1000 * (ta.get(name, [0, 0])[1] - tb.get(name, [0, 0])[1]) / c:.0f} ms" if c else "none"
+print(f"| relay reconciles during the edits: planning; writing ConfigMaps and other objects | {timer('mailroute_relay_plan_duration_seconds')}; {timer('mailroute_relay_write_duration_seconds')} |")
 print(f"| status writes during the {edit['edits']} edits (+5 s) | edited routes: {edit['edited_status_writes']} ({edit['edited_status_writes'] / edit['edits']:.1f} per edit); all other routes: {edit['other_status_writes']} |")
 print(f"| operator peak RSS (`{java_opts}`) | {peak} MiB |")
 print(f"| time series in /q/metrics | {series} |")

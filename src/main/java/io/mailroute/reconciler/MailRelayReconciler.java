@@ -42,6 +42,8 @@ import io.mailroute.dependent.RelayStatefulSetDependent;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RouteAdmission;
 import io.mailroute.status.StatusNames.Reason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,12 +110,27 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     @Inject Planning planning;
     @Inject OperatorConfig config;
     @Inject DeliveryReports deliveryReports;
+    @Inject MeterRegistry registry;
 
     Clock clock = Clock.systemUTC();
+    private Timer planTimer;
+    private Timer writeTimer;
 
     @Override
     public List<EventSource<?, MailRelay>> prepareEventSources(
             EventSourceContext<MailRelay> context) {
+        planTimer =
+                Timer.builder("mailroute.relay.plan.duration")
+                        .description("Planning a relay from its routes (all routes, every time)")
+                        .publishPercentileHistogram()
+                        .register(registry);
+        writeTimer =
+                Timer.builder("mailroute.relay.write.duration")
+                        .description(
+                                "Bringing a relay's ConfigMaps, Secret, Service and StatefulSet"
+                                        + " in line with its plan (API requests included)")
+                        .publishPercentileHistogram()
+                        .register(registry);
         var routes =
                 InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
                         .withName(ROUTES)
@@ -226,8 +243,10 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 (InformerEventSource<MailRoute, MailRelay>)
                         context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
         // with the DNS resolutions routes found and have not written yet (Planning.offer)
+        long planStart = System.nanoTime();
         List<MailRoute> allRoutes = planning.withPending(routes.list().toList());
         RelayPlan plan = planning.plan(relay, allRoutes, context.getClient());
+        planTimer.record(System.nanoTime() - planStart, TimeUnit.NANOSECONDS);
         String configHash = null;
         RelayRenderContext render = null;
         if (plan.config().isPresent()) {
@@ -251,7 +270,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         if (plan.config().isPresent()) {
             configHash = render.configHash();
             render.putInto(context);
+            long writeStart = System.nanoTime();
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            writeTimer.record(System.nanoTime() - writeStart, TimeUnit.NANOSECONDS);
         }
         // after the ConfigMap write: the routes woken now find their lines written
         planning.publish(relay, plan, allRoutes, configHash);
