@@ -313,7 +313,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             control = UpdateControl.noUpdate();
         } else {
             relay.setStatus(status);
-            control = UpdateControl.patchStatus(relay);
+            control = StatusWrites.apply(relay);
         }
         if (RelayStatusFactory.waitingForLiveConfig(status)) {
             control.rescheduleAfter(LIVE_RECHECK);

@@ -242,7 +242,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(awaitedWrite);
         } else {
             route.setStatus(status);
-            control = UpdateControl.patchStatus(route);
+            control = StatusWrites.apply(route);
         }
         DnsValidation.untilNextCheck(resolutions, now).ifPresent(control::rescheduleAfter);
         return control;
