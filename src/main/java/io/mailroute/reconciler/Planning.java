@@ -42,6 +42,7 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class Planning {
     private final RelayPlanner planner;
+    private final RenderPolicy policy;
     private final LongSupplier nanoTime;
     private final Wakeups<MailRoute> events = new Wakeups<>("relay-plans");
     private final Wakeups<MailRelay> relayEvents = new Wakeups<>("route-resolutions");
@@ -125,11 +126,8 @@ public class Planning {
 
     Planning(OperatorConfig config, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
-        this.planner =
-                new RelayPlanner(
-                        new PostfixRenderer(),
-                        new RouteTranslator(
-                                new RenderPolicy(config.validation().hardFailureThreshold())));
+        this.policy = new RenderPolicy(config.validation().hardFailureThreshold());
+        this.planner = new RelayPlanner(new PostfixRenderer(), new RouteTranslator(policy));
     }
 
     /** Plans {@code relay} from the routes that reference it (others are ignored). */
@@ -162,6 +160,8 @@ public class Planning {
                 && Objects.equals(before.resolutions(), resolutions)) {
             return;
         }
+        List<DomainResolution> known =
+                before != null && before.of(route) ? before.resolutions() : resolutions(route);
         pending.put(
                 key,
                 new Pending(
@@ -169,7 +169,10 @@ public class Planning {
                         generation(route),
                         List.copyOf(resolutions),
                         nanoTime.getAsLong()));
-        if (!Objects.equals(resolutions(route), resolutions)) {
+        // a re-check that renders the same (most move only checkedAt and nextCheckAt) does not
+        // plan the relay again: at 10,000 routes that was a full plan every few re-checks
+        if (!Objects.equals(resolutions(route), resolutions)
+                && !policy.sameRendering(route, known, resolutions)) {
             relayEvents.wake(
                     MailRelayReconciler.relaysOf(route).stream()
                             .map(
@@ -344,8 +347,10 @@ public class Planning {
         Long planned = entry.generations().get(key);
         if (planned != null
                 && planned == generation(route)
-                && Objects.equals(entry.resolutions().get(key), resolutions)) {
-            return Optional.empty();
+                && (Objects.equals(entry.resolutions().get(key), resolutions)
+                        || policy.sameRendering(
+                                route, entry.resolutions().get(key), resolutions))) {
+            return Optional.empty(); // planned from these, or from ones that render the same
         }
         if (planned != null && planned > generation(route)) {
             return Optional.empty(); // this reconcile started from an older route than the plan

@@ -20,6 +20,51 @@ public final class RenderPolicy {
     }
 
     public RenderDecision decide(MailRoute route, String domain) {
+        return decide(route, domain, resolution(route, domain));
+    }
+
+    /**
+     * Whether the route's domains render the same from the resolutions {@code after} as from {@code
+     * before} (either may be null: none). Most re-checks only move {@code checkedAt} and {@code
+     * nextCheckAt}; a relay need not be planned again for them.
+     */
+    public boolean sameRendering(
+            MailRoute route, List<DomainResolution> before, List<DomainResolution> after) {
+        if (route.getSpec() == null
+                || route.getSpec().target == null
+                || route.getSpec().target.kind() == null) {
+            return false;
+        }
+        java.util.Set<String> domains = new java.util.HashSet<>();
+        for (List<DomainResolution> list : java.util.Arrays.asList(before, after)) {
+            if (list != null) {
+                list.forEach(r -> domains.add(r.domain));
+            }
+        }
+        for (String domain : domains) {
+            if (domain == null
+                    || !decide(route, domain, find(before, domain))
+                            .equals(decide(route, domain, find(after, domain)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static DomainResolution find(List<DomainResolution> resolutions, String domain) {
+        if (resolutions == null) {
+            return null;
+        }
+        for (DomainResolution r : resolutions) {
+            if (domain.equals(r.domain)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** How {@code domain} of {@code route} renders given its {@code resolution} (null: none). */
+    public RenderDecision decide(MailRoute route, String domain, DomainResolution resolution) {
         ValidationPolicy policy =
                 route.getSpec().validation == null
                         ? ValidationPolicy.Enforce
@@ -28,7 +73,6 @@ public final class RenderPolicy {
         if (policy == ValidationPolicy.Off) {
             return mx ? new RenderDecision.RecipientMx() : new RenderDecision.AsSpecified();
         }
-        DomainResolution resolution = resolution(route, domain);
         if (mx) {
             if (resolution != null && resolution.pinned != null && !resolution.pinned.isEmpty()) {
                 // Pins stored by an older operator may hold names that cannot be a next hop: skip
@@ -72,12 +116,6 @@ public final class RenderPolicy {
 
     /** The resolution of a domain in the route's status, or null. */
     public static DomainResolution resolution(MailRoute route, String domain) {
-        if (route.getStatus() == null || route.getStatus().resolutions == null) {
-            return null;
-        }
-        return route.getStatus().resolutions.stream()
-                .filter(r -> domain.equals(r.domain))
-                .findFirst()
-                .orElse(null);
+        return route.getStatus() == null ? null : find(route.getStatus().resolutions, domain);
     }
 }

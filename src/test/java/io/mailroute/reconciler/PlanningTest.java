@@ -274,6 +274,25 @@ class PlanningTest {
     }
 
     @Test
+    void aReCheckThatRendersTheSameNeitherPlansTheRelayNorWaitsForIt() {
+        List<String> relaysWoken = new ArrayList<>();
+        planning.relayEvents()
+                .setEventHandler(
+                        (Event event) ->
+                                relaysWoken.add(event.getRelatedCustomResourceID().getName()));
+        planning.relayEvents().start();
+        publish(a, b);
+        DomainResolution resolved = new DomainResolution();
+        resolved.domain = "a.example";
+        resolved.reason = "Resolved";
+        resolved.hardFailures = 0;
+        resolved.checkedAt = "2026-11-30T06:00:00Z";
+        planning.offer(a, List.of(resolved));
+        assertThat(relaysWoken).isEmpty();
+        assertThat(planning.planBehind(relay, a, List.of(resolved))).isEmpty();
+    }
+
+    @Test
     void offersOfDeletedRoutesAreDroppedAfterTenSeconds() {
         planning.offer(a, List.of(resolution("a.example")));
         assertThat(planning.withPending(List.of(b))).containsExactly(b);
@@ -283,10 +302,13 @@ class PlanningTest {
         assertThat(planning.offered(a)).isNull();
     }
 
+    /** A resolution that withholds the domain of a pinned route: it changes the relay's plan. */
     private static DomainResolution resolution(String domain) {
         DomainResolution resolution = new DomainResolution();
         resolution.domain = domain;
-        resolution.reason = "Resolved";
+        resolution.reason = "NxDomain";
+        resolution.message = domain + " does not exist";
+        resolution.hardFailures = 3;
         return resolution;
     }
 

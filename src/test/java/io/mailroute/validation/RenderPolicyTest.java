@@ -55,4 +55,46 @@ class RenderPolicyTest {
                                     .contains("mx\\\\032a.example.com");
                         });
     }
+
+    @Test
+    void aReCheckThatOnlyMovesItsTimesRendersTheSame() {
+        MailRoute route = mxRoute("example.com", "mx1.example.com");
+        List<DomainResolution> before = route.getStatus().resolutions;
+        DomainResolution again =
+                mxRoute("example.com", "mx1.example.com").getStatus().resolutions.get(0);
+        again.checkedAt = "2026-11-30T06:00:00Z";
+        again.nextCheckAt = "2026-11-30T06:05:00Z";
+        assertThat(policy.sameRendering(route, before, List.of(again))).isTrue();
+
+        DomainResolution moved =
+                mxRoute("example.com", "mx2.example.com").getStatus().resolutions.get(0);
+        assertThat(policy.sameRendering(route, before, List.of(moved)))
+                .as("the MX host changed: the relay pins another one")
+                .isFalse();
+        assertThat(policy.sameRendering(route, null, before))
+                .as("the first resolution of an mx route: withheld until now")
+                .isFalse();
+    }
+
+    @Test
+    void hardFailuresRenderDifferentlyOnlyAtTheThreshold() {
+        MailRoute route =
+                Resources.pinnedRoute("mail", "r", "relay", "mx.example.net", "example.com");
+        DomainResolution once = failure(1);
+        assertThat(policy.sameRendering(route, null, List.of(once)))
+                .as("one failure: still rendered as specified")
+                .isTrue();
+        assertThat(policy.sameRendering(route, List.of(once), List.of(failure(3))))
+                .as("the third definite failure withholds the domain")
+                .isFalse();
+    }
+
+    private static DomainResolution failure(int count) {
+        DomainResolution r = new DomainResolution();
+        r.domain = "example.com";
+        r.reason = "NxDomain";
+        r.message = "example.com does not exist";
+        r.hardFailures = count;
+        return r;
+    }
 }
