@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.mailroute.api.v1alpha1.MailRelay;
@@ -39,5 +40,16 @@ public class RelayConfigMapDependent extends CRUDKubernetesDependentResource<Con
                 .endMetadata()
                 .withData(render.layout().main())
                 .build();
+    }
+
+    @Override
+    public Result<ConfigMap> match(ConfigMap actual, MailRelay relay, Context<MailRelay> context) {
+        return match(actual, desired(relay, context), relay, context);
+    }
+
+    @Override
+    public Result<ConfigMap> match(
+            ConfigMap actual, ConfigMap desired, MailRelay relay, Context<MailRelay> context) {
+        return Result.computed(ConfigMapContent.matches(actual, desired), desired);
     }
 }

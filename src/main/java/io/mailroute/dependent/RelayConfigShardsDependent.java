@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.BulkDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.mailroute.api.v1alpha1.MailRelay;
 import java.util.List;
@@ -66,5 +67,11 @@ public class RelayConfigShardsDependent
         }
         ConfigMap emptied = new ConfigMapBuilder(shard).withData(Map.of()).build();
         context.getClient().resource(emptied).update();
+    }
+
+    @Override
+    public Result<ConfigMap> match(
+            ConfigMap actual, ConfigMap desired, MailRelay relay, Context<MailRelay> context) {
+        return Result.computed(ConfigMapContent.matches(actual, desired), desired);
     }
 }
