@@ -283,8 +283,8 @@ public class Planning {
      */
     public RelayPlan publishedFor(MailRelay relay, MailRoute route) {
         ResourceKey relayKey = ResourceKey.of(relay);
-        Published entry = published.get(relayKey);
-        if (entry == null || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())) {
+        Published entry = current(relay);
+        if (entry == null) {
             return new RelayPlan(relayKey, Optional.empty(), null, null, Map.of());
         }
         ResourceKey routeKey = ResourceKey.of(route);
@@ -309,10 +309,8 @@ public class Planning {
      * 3.4 status writes per route, each costing the API server as much as the route's create.
      */
     public Optional<Duration> writeInFlight(MailRelay relay, ConfigMap written) {
-        Published entry = published.get(ResourceKey.of(relay));
-        if (entry == null
-                || entry.configHash() == null
-                || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())) {
+        Published entry = current(relay);
+        if (entry == null || entry.configHash() == null) {
             return Optional.empty();
         }
         String seen =
@@ -339,9 +337,9 @@ public class Planning {
      */
     public Optional<Duration> planBehind(
             MailRelay relay, MailRoute route, List<DomainResolution> resolutions) {
-        Published entry = published.get(ResourceKey.of(relay));
+        Published entry = current(relay);
         ResourceKey key = ResourceKey.of(route);
-        if (entry == null || !Objects.equals(entry.relayUid(), relay.getMetadata().getUid())) {
+        if (entry == null) {
             return Optional.empty();
         }
         Long planned = entry.generations().get(key);
@@ -363,6 +361,17 @@ public class Planning {
             since = Math.max(since, offered.since());
         }
         return remaining(since);
+    }
+
+    /**
+     * The plan last published for this MailRelay, or null: none yet, or one made for an earlier
+     * MailRelay of the same name (another uid).
+     */
+    private Published current(MailRelay relay) {
+        Published entry = published.get(ResourceKey.of(relay));
+        return entry != null && Objects.equals(entry.relayUid(), relay.getMetadata().getUid())
+                ? entry
+                : null;
     }
 
     private Optional<Duration> remaining(long since) {
