@@ -227,7 +227,6 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
         }
         MailRouteStatus status =
                 RouteStatusFactory.status(route, views.values(), resolutions, clock);
-        RouteEvents.announce(context.getClient(), route, resolutions);
         UpdateControl<MailRoute> control;
         if (status.equals(route.getStatus())) {
             control = UpdateControl.noUpdate();
@@ -241,6 +240,9 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             // status, and the wait is bounded.
             return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(awaitedWrite);
         } else {
+            // events compare with the status written before: announced once, with the write
+            // that records the change (a held-back status would announce it at every look)
+            RouteEvents.announce(context.getClient(), route, resolutions);
             route.setStatus(status);
             control = StatusWrites.apply(route);
         }

@@ -116,6 +116,14 @@ class MxValidationOperatorTest {
                                                                 "[mx3.change.test, mx2.change.test]");
                                             });
                         });
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () ->
+                                assertThat(events("follow"))
+                                        .as("one event per change, not one per look at the route")
+                                        .filteredOn(e -> "MxChanged".equals(e.getReason()))
+                                        .hasSize(1));
     }
 
     @Test
