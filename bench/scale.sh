@@ -54,6 +54,16 @@ hack/build-kube-apiserver.sh >/dev/null
 # Always package: a jar newer than every source file can still hold classes compiled before the last edit.
 log "packaging the operator jar"
 mvn -B -q -ntp package -Dmaven.test.skip=true
+# The image's CDS archive (src/main/docker/operator/cds-archive.sh), made here as the image build makes it, by this
+# machine's JVM from the jar just packaged: a JVM told to use a missing archive would share nothing at all.
+IMAGE_CDS=/deployments/app-cds.jsa
+case " $JAVA_OPTS " in
+  *" -XX:SharedArchiveFile=$IMAGE_CDS "*)
+    log "making the operator's CDS archive"
+    mkdir -p "$WORK"
+    JAVA_OPTS="$IMAGE_JAVA_OPTS" sh src/main/docker/operator/cds-archive.sh "$WORK/app-cds.jsa" target/quarkus-app/quarkus-run.jar
+    JAVA_OPTS="${JAVA_OPTS/-XX:SharedArchiveFile=$IMAGE_CDS/-XX:SharedArchiveFile=$WORK/app-cds.jsa}" ;;
+esac
 
 start_knot() {  # N: bench/knot.sh serves bench.test with N domains; sets DNS_SERVER and knot_pid
   eval "$(bench/knot.sh "$1" "$WORK/dns")"
