@@ -195,11 +195,11 @@ final class ServerClient {
             return CompletableFuture.completedFuture(
                     new WireResult(null, new TimeoutException("deadline exceeded")));
         }
-        byte[] wire = query(ex, edns).toWire();
+        byte[] wire = queryWire(ex.name, ex.type, edns ? config.ednsPayloadSize() : 0);
         sent.increment();
         CompletableFuture<WireResult> result = new CompletableFuture<>();
-        udp.exchange(wire)
-                .orTimeout(timeout, TimeUnit.MILLISECONDS)
+        // the transport enforces the timeout (see UdpTransport: no timer task per query)
+        udp.exchange(wire, timeout)
                 .whenComplete(
                         (bytes, error) -> {
                             if (error == null) {
@@ -220,6 +220,36 @@ final class ServerClient {
                             }
                         });
         return result;
+    }
+
+    /**
+     * The wire form of a query, as {@code Message.newQuery} with our OPT record would give it (ID
+     * 0, RD set, one question, class IN; an OPT record with {@code ednsPayload} as UDP size,
+     * extended RCODE, version and flags 0, no options, unless {@code ednsPayload} is 0), built
+     * without the Message, Record and compression table that {@code toWire} needs for every query.
+     * The transport sets the ID.
+     */
+    static byte[] queryWire(Name name, int type, int ednsPayload) {
+        byte[] qname = name.toWire(); // absolute, uncompressed
+        int length = 12 + qname.length + 4 + (ednsPayload > 0 ? 11 : 0);
+        byte[] wire = new byte[length];
+        wire[2] = 0x01; // RD
+        wire[5] = 1; // QDCOUNT
+        wire[11] = (byte) (ednsPayload > 0 ? 1 : 0); // ARCOUNT
+        System.arraycopy(qname, 0, wire, 12, qname.length);
+        int i = 12 + qname.length;
+        wire[i++] = (byte) (type >>> 8);
+        wire[i++] = (byte) type;
+        wire[i++] = 0;
+        wire[i++] = (byte) DClass.IN;
+        if (ednsPayload > 0) {
+            wire[i++] = 0; // root owner name
+            wire[i++] = (byte) (Type.OPT >>> 8);
+            wire[i++] = (byte) Type.OPT;
+            wire[i++] = (byte) (ednsPayload >>> 8); // CLASS: UDP payload size
+            wire[i] = (byte) ednsPayload; // TTL (extended RCODE, version, flags) and RDLENGTH: 0
+        }
+        return wire;
     }
 
     private Message query(Exchange ex, boolean edns) {
