@@ -28,11 +28,22 @@ final class DnsNames {
             throw new IllegalArgumentException("the root is not a mail domain: " + input);
         }
         try {
-            String ascii = IDN.toASCII(s, IDN.ALLOW_UNASSIGNED);
+            // IDN.toASCII leaves an all-ASCII name as it is (it only checks label lengths, which
+            // Name.fromString checks too): skip it for the usual ASCII name
+            String ascii = isAscii(s) ? s : IDN.toASCII(s, IDN.ALLOW_UNASSIGNED);
             return Name.fromString(ascii + ".");
         } catch (IllegalArgumentException | TextParseException e) {
             throw new IllegalArgumentException("not a valid domain name: " + input, e);
         }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lower-case name without the final dot; the root is ".". */

@@ -55,13 +55,22 @@ public record MxReport(
     }
 
     static MxReport assemble(String domain, List<ResolverMxResult> results, Instant checkedAt) {
-        ResolverMxResult primary =
-                results.stream()
-                        .filter(r -> r.classification() != MxClassification.TEMPFAIL)
-                        .findFirst()
-                        .orElse(results.get(0));
+        // loops rather than streams: this runs once per check
+        ResolverMxResult primary = null;
+        long ttl = Long.MAX_VALUE;
+        for (ResolverMxResult r : results) {
+            if (primary == null && r.classification() != MxClassification.TEMPFAIL) {
+                primary = r;
+            }
+            ttl = Math.min(ttl, r.minTtlSeconds());
+        }
+        if (primary == null) {
+            primary = results.get(0);
+        }
+        if (results.isEmpty()) {
+            ttl = 0;
+        }
         List<String> disagreements = Disagreements.ofMx(results);
-        long ttl = results.stream().mapToLong(ResolverMxResult::minTtlSeconds).min().orElse(0);
         return new MxReport(
                 domain,
                 primary.classification(),

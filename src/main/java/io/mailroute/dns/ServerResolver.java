@@ -214,13 +214,14 @@ final class ServerResolver {
                                                 List.of(),
                                                 "server answered " + Rcode.string(rcode)));
                             }
+                            List<Record> answer = message.getSection(Section.ANSWER); // a copy
                             Name at = current;
                             while (true) {
-                                List<Record> data = recordsAt(message, at, walk.type);
+                                List<Record> data = recordsAt(answer, at, walk.type);
                                 if (!data.isEmpty()) {
                                     return done(walk.end(LookupStatus.ANSWER, at, data, null));
                                 }
-                                Optional<CNAMERecord> alias = cnameAt(message, at, walk.type);
+                                Optional<CNAMERecord> alias = cnameAt(answer, at, walk.type);
                                 if (alias.isEmpty()) {
                                     break;
                                 }
@@ -306,20 +307,29 @@ final class ServerResolver {
                 : "empty answer from a server that is neither authoritative nor recursive";
     }
 
-    private static List<Record> recordsAt(Message message, Name owner, int type) {
-        return message.getSection(Section.ANSWER).stream()
-                .filter(r -> r.getType() == type && r.getName().equals(owner))
-                .toList();
+    private static List<Record> recordsAt(List<Record> answer, Name owner, int type) {
+        List<Record> out = null;
+        for (Record r : answer) {
+            if (r.getType() == type && r.getName().equals(owner)) {
+                if (out == null) {
+                    out = new ArrayList<>(answer.size());
+                }
+                out.add(r);
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
-    private static Optional<CNAMERecord> cnameAt(Message message, Name owner, int type) {
+    private static Optional<CNAMERecord> cnameAt(List<Record> answer, Name owner, int type) {
         if (type == Type.CNAME) {
             return Optional.empty();
         }
-        return message.getSection(Section.ANSWER).stream()
-                .filter(r -> r instanceof CNAMERecord && r.getName().equals(owner))
-                .map(CNAMERecord.class::cast)
-                .findFirst();
+        for (Record r : answer) {
+            if (r instanceof CNAMERecord cname && r.getName().equals(owner)) {
+                return Optional.of(cname);
+            }
+        }
+        return Optional.empty();
     }
 
     private record Question(Name name, int type) {}
@@ -335,17 +345,18 @@ final class ServerResolver {
     /** Progress of one resolution through its CNAME chain; used by one step at a time. */
     private final class Walk {
         final int type;
-        final List<Name> chain = new ArrayList<>();
-        final Set<Name> visited = new HashSet<>();
-        final List<QueryTrace> traces = new ArrayList<>();
+        final Name start;
+        // made at the first CNAME: most walks never meet one
+        List<Name> chain;
+        Set<Name> visited;
+        final List<QueryTrace> traces = new ArrayList<>(2);
         long ttl = Long.MAX_VALUE;
         boolean tcp;
         Message message; // the last answer seen
 
         Walk(Name start, int type) {
             this.type = type;
-            chain.add(start);
-            visited.add(start);
+            this.start = start;
         }
 
         void observe(ServerResponse response) {
@@ -359,6 +370,12 @@ final class ServerResolver {
 
         /** Follows one CNAME; returns the final result if the chain is broken. */
         Resolution follow(Name target) {
+            if (chain == null) {
+                chain = new ArrayList<>();
+                visited = new HashSet<>();
+                chain.add(start);
+                visited.add(start);
+            }
             chain.add(target);
             if (!visited.add(target)) {
                 return end(
@@ -386,7 +403,7 @@ final class ServerResolver {
                             || status == LookupStatus.NODATA
                             || status == LookupStatus.NXDOMAIN;
             long ttlSeconds = definitive && ttl != Long.MAX_VALUE ? ttl : 0;
-            List<String> cnames = chain.size() > 1 ? chainNames() : List.of();
+            List<String> cnames = chain != null && chain.size() > 1 ? chainNames() : List.of();
             return new Resolution(
                     status,
                     at,

@@ -301,8 +301,8 @@ final class UdpTransport implements AutoCloseable {
 
     /** The query ended (answer, timeout, failure): free its slot and start a waiting query. */
     private void release(Pending p) {
-        List<Pending> toSend = new ArrayList<>(1);
-        List<PooledSocket> sockets = new ArrayList<>(1);
+        List<Pending> toSend = null; // made only when queries wait for a slot
+        List<PooledSocket> sockets = null;
         PooledSocket close = null;
         synchronized (lock) {
             if (p.timed) {
@@ -325,6 +325,10 @@ final class UdpTransport implements AutoCloseable {
                     break;
                 }
                 waiting.poll();
+                if (toSend == null) {
+                    toSend = new ArrayList<>();
+                    sockets = new ArrayList<>();
+                }
                 toSend.add(next);
                 sockets.add(free);
             }
@@ -332,7 +336,7 @@ final class UdpTransport implements AutoCloseable {
         if (close != null) {
             close.close();
         }
-        for (int i = 0; i < toSend.size(); i++) {
+        for (int i = 0; toSend != null && i < toSend.size(); i++) {
             write(sockets.get(i), toSend.get(i));
         }
     }

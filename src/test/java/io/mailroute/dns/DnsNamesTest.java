@@ -26,7 +26,16 @@ class DnsNamesTest {
 
     @Test
     void invalidNamesAreRejected() {
-        for (String bad : List.of("", " ", ".", "a..b", "x".repeat(64) + ".example")) {
+        for (String bad :
+                List.of(
+                        "",
+                        " ",
+                        ".",
+                        "a..b",
+                        "example.com..",
+                        ".example.com",
+                        "x".repeat(64) + ".example",
+                        ("x".repeat(63) + ".").repeat(4) + "example")) {
             assertThatThrownBy(() -> DnsNames.absolute(bad))
                     .as("'%s'", bad)
                     .isInstanceOf(IllegalArgumentException.class);
