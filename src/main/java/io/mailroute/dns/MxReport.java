@@ -83,7 +83,7 @@ public record MxReport(
                 disagreements,
                 results,
                 ttl,
-                checkedAt.toString());
+                IsoInstant.of(checkedAt));
     }
 
     /**
@@ -107,10 +107,12 @@ public record MxReport(
         if (primary.classification() == MxClassification.TEMPFAIL) {
             return Verdict.RETRY;
         }
-        boolean anyResolved =
-                primary.hosts().stream().anyMatch(h -> h.status() == HostStatus.RESOLVED);
-        boolean anyTemporary =
-                primary.hosts().stream().anyMatch(h -> h.status() == HostStatus.TEMPFAIL);
+        boolean anyResolved = false;
+        boolean anyTemporary = false;
+        for (MxHostReport h : primary.hosts()) {
+            anyResolved |= h.status() == HostStatus.RESOLVED;
+            anyTemporary |= h.status() == HostStatus.TEMPFAIL;
+        }
         boolean routable =
                 primary.classification() == MxClassification.OK
                         || primary.classification() == MxClassification.NODATA;
