@@ -187,12 +187,16 @@ public final class MxLookupService implements AutoCloseable {
                                     + GRACE_MILLIS * 1_000_000L;
                     if (resolvers.size() == 1) {
                         // the usual single resolver: no allOf, no list of futures
-                        return guarded(resolvers.get(0), task, failure, deadline, overdueNanos)
-                                .thenApply(List::of);
+                        ServerResolver r = resolvers.get(0);
+                        CompletableFuture<T> f = watch(r, task, deadline, overdueNanos);
+                        return f.handle(
+                                (result, error) -> List.of(outcome(f, r, failure, result, error)));
                     }
                     List<CompletableFuture<T>> futures = new ArrayList<>(resolvers.size());
                     for (ServerResolver r : resolvers) {
-                        futures.add(guarded(r, task, failure, deadline, overdueNanos));
+                        CompletableFuture<T> f = watch(r, task, deadline, overdueNanos);
+                        futures.add(
+                                f.handle((result, error) -> outcome(f, r, failure, result, error)));
                     }
                     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                             .thenApply(
@@ -202,14 +206,15 @@ public final class MxLookupService implements AutoCloseable {
     }
 
     /**
-     * One resolver's part of a check, failed by the watchdog if it is not done {@link
+     * Starts one resolver's part of a check; the watchdog fails it if it is not done {@link
      * #GRACE_MILLIS} after the deadline (every query has its own timeout within the deadline, so
-     * only a bug gets there) and turned into a failure result if it fails.
+     * only a bug gets there). A map entry per running check, looked at by one periodic task,
+     * replaces a timer task scheduled and cancelled per check in the JDK's shared (locked) delay
+     * scheduler.
      */
-    private <T> CompletableFuture<T> guarded(
+    private <T> CompletableFuture<T> watch(
             ServerResolver r,
             BiFunction<ServerResolver, Deadline, CompletableFuture<T>> task,
-            FailureResult<T> failure,
             Deadline deadline,
             long overdueNanos) {
         CompletableFuture<T> f;
@@ -219,14 +224,20 @@ public final class MxLookupService implements AutoCloseable {
             f = CompletableFuture.failedFuture(e);
         }
         if (!f.isDone()) {
-            // a map entry per running check, looked at by one periodic task, instead of a timer
-            // task scheduled and cancelled per check in the JDK's shared delay scheduler (locked)
-            CompletableFuture<T> running = f;
-            watched.put(running, overdueNanos);
-            running.whenComplete((result, error) -> watched.remove(running));
+            watched.put(f, overdueNanos);
         }
-        return f.handle(
-                (result, error) -> error == null ? result : failure.of(r.server(), why(error)));
+        return f;
+    }
+
+    /** The resolver's result, or its failure result; forgets the watch. */
+    private <T> T outcome(
+            CompletableFuture<T> f,
+            ServerResolver r,
+            FailureResult<T> failure,
+            T result,
+            Throwable error) {
+        watched.remove(f);
+        return error == null ? result : failure.of(r.server(), why(error));
     }
 
     /** Fails the resolvers' futures of checks past their deadline plus grace. */

@@ -19,6 +19,26 @@ class DnsNamesTest {
     }
 
     @Test
+    void displayIsToStringLowerCasedWithoutTheFinalDot() throws Exception {
+        for (String text :
+                List.of(
+                        "Example.COM.",
+                        "mx-1.example.com.",
+                        "_dmarc.Example.com.",
+                        "a\\.b.example.",
+                        "a\\032b.example.",
+                        "*.example.",
+                        "x\\@y.example.",
+                        "\\200abc.example.")) {
+            org.xbill.DNS.Name name = org.xbill.DNS.Name.fromString(text);
+            assertThat(DnsNames.display(name))
+                    .as(text)
+                    .isEqualTo(name.toString(true).toLowerCase(java.util.Locale.ROOT));
+        }
+        assertThat(DnsNames.display(org.xbill.DNS.Name.root)).isEqualTo(".");
+    }
+
+    @Test
     void internationalizedNamesAreLookedUpInAsciiForm() {
         assertThat(DnsNames.display(DnsNames.absolute("Bücher.example")))
                 .isEqualTo("xn--bcher-kva.example");
