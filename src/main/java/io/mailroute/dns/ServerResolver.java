@@ -42,9 +42,9 @@ final class ServerResolver {
     private final ServerClient client;
     private final AnswerCache cache;
     private final int maxCnameDepth;
-    private final Map<Question, CompletableFuture<ServerResponse>> inFlight =
+    private final Map<QuestionKey, CompletableFuture<ServerResponse>> inFlight =
             new ConcurrentHashMap<>();
-    private final Map<Question, Finished> finished = new ConcurrentHashMap<>();
+    private final Map<QuestionKey, Finished> finished = new ConcurrentHashMap<>();
     private final Map<Name, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int finishedCapacity;
@@ -93,7 +93,7 @@ final class ServerResolver {
 
     /** Resolves; the future always completes normally. */
     CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
-        Question question = new Question(name, type);
+        QuestionKey question = new QuestionKey(name, type);
         Finished done = finished.get(question);
         if (done != null) {
             Instant now = clock.instant();
@@ -134,8 +134,8 @@ final class ServerResolver {
      */
     ResolverHostResult rememberHost(
             Name host, Resolution a, Resolution aaaa, ResolverHostResult result) {
-        Finished keptA = finished.get(new Question(host, Type.A));
-        Finished keptAaaa = finished.get(new Question(host, Type.AAAA));
+        Finished keptA = finished.get(new QuestionKey(host, Type.A));
+        Finished keptAaaa = finished.get(new QuestionKey(host, Type.AAAA));
         if (keptA == null
                 || keptAaaa == null
                 || keptA.resolution.traces() != a.traces()
@@ -157,7 +157,7 @@ final class ServerResolver {
      * Failures and CNAME chains are not kept: a chain depends on several cached answers with their
      * own lifetimes.
      */
-    private Resolution remember(Question question, Message message, Resolution r) {
+    private Resolution remember(QuestionKey question, Message message, Resolution r) {
         boolean definitive =
                 r.status() == LookupStatus.ANSWER
                         || r.status() == LookupStatus.NODATA
@@ -183,7 +183,7 @@ final class ServerResolver {
                         List.of(r.traces().get(0).fromCache()),
                         r.error());
         // exactly as long as the answer it came from, so both give the same remaining TTL
-        Instant expires = cache.expires(question.name(), question.type(), message);
+        Instant expires = cache.expires(question, message);
         if (expires != null) {
             finished.put(question, new Finished(served, expires));
         }
@@ -250,12 +250,12 @@ final class ServerResolver {
     }
 
     private CompletableFuture<ServerResponse> ask(Name name, int type, Deadline deadline) {
-        ServerResponse cached = cache.get(name, type);
+        QuestionKey question = new QuestionKey(name, type); // one key for the cache and inFlight
+        ServerResponse cached = cache.get(question);
         if (cached != null) {
             cacheHits.increment();
             return CompletableFuture.completedFuture(cached);
         }
-        Question question = new Question(name, type);
         CompletableFuture<ServerResponse> mine = new CompletableFuture<>();
         CompletableFuture<ServerResponse> running = inFlight.putIfAbsent(question, mine);
         if (running != null) {
@@ -263,7 +263,7 @@ final class ServerResolver {
             return running;
         }
         // the answer may have been stored between the look-up above and taking the question over
-        cached = cache.get(name, type);
+        cached = cache.get(question);
         if (cached != null) {
             cacheHits.increment();
             inFlight.remove(question, mine);
@@ -276,7 +276,7 @@ final class ServerResolver {
                             // cached before it leaves inFlight: a later asker finds one or the
                             // other
                             ServerResponse stored =
-                                    response == null ? null : cache.put(name, type, response);
+                                    response == null ? null : cache.put(question, response);
                             inFlight.remove(question, mine);
                             if (error != null) {
                                 mine.completeExceptionally(error);
@@ -331,8 +331,6 @@ final class ServerResolver {
         }
         return Optional.empty();
     }
-
-    private record Question(Name name, int type) {}
 
     private record Finished(Resolution resolution, Instant expires) {}
 
