@@ -65,7 +65,8 @@ final class DnsNames {
         if (!name.isAbsolute()) {
             return null;
         }
-        byte[] wire = name.toWire();
+        byte[] wire =
+                name.toWireCanonical(); // lower case, one array (toWire goes through a DNSOutput)
         byte[] out = new byte[wire.length];
         int n = 0;
         int i = 0;
@@ -79,12 +80,7 @@ final class DnsNames {
             }
             for (int end = i + length; i < end; i++) {
                 int b = wire[i] & 0xff;
-                if (b >= 'A' && b <= 'Z') {
-                    b += 'a' - 'A';
-                } else if (!((b >= 'a' && b <= 'z')
-                        || (b >= '0' && b <= '9')
-                        || b == '-'
-                        || b == '_')) {
+                if (!((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_')) {
                     return null;
                 }
                 out[n++] = (byte) b;
