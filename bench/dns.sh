@@ -10,7 +10,12 @@
 # - adnshost -t mx (MX plus the hosts' addresses), fed in batches of ADNS_BATCH names (default 200; adns sends a
 #   whole batch at once and, at 500, loses answers to full socket buffers and waits for its 2 s retry);
 # - the engine in-process (io.mailroute.bench.DnsBenchmark): a warm-up pass, then BENCH_RUNS passes each after
-#   clearing the cache, then a re-validation pass before the TTLs ran out (must send no query).
+#   clearing the cache, then a re-validation pass before the TTLs ran out (must send no query);
+# - the operator's own path (io.mailroute.bench.DnsOperatorBenchmark): DnsValidation.refresh starts the checks on
+#   its background threads (mailroute.dns.concurrent-checks, default 32, each a blocking check through
+#   DomainValidator and the lookup counters) instead of DnsBenchmark's 256 checkAsync in flight; same passes.
+# DNS_JAVA_OPTS: JVM options for both Java runs (default none: G1 and C2; the operator image runs
+# -XX:+UseSerialGC -XX:TieredStopAtLevel=1, see src/main/docker/operator/Dockerfile).
 # Prints Markdown. Only loopback; every process it starts is stopped on exit.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
@@ -47,7 +52,11 @@ run_size() {
     done > "$WORK/adns.$r"
     echo $(( ($(date +%s%N) - t0) / 1000 )) > "$WORK/adns.$r.us"
   done
-  java -Xmx512m -cp "$cp" io.mailroute.bench.DnsBenchmark "$DNS_SERVER" "$n" "$RUNS" > "$WORK/engine.jsonl"
+  # shellcheck disable=SC2086
+  java -Xmx512m ${DNS_JAVA_OPTS:-} -cp "$cp" io.mailroute.bench.DnsBenchmark "$DNS_SERVER" "$n" "$RUNS" > "$WORK/engine.jsonl"
+  # shellcheck disable=SC2086
+  java -Xmx512m ${DNS_JAVA_OPTS:-} -cp "$cp" io.mailroute.bench.DnsOperatorBenchmark "$DNS_SERVER" "$n" "$RUNS" \
+    > "$WORK/operator.jsonl"
   kill "$knot_pid" 2>/dev/null || true; knot_pid=""
   python3 - "$WORK" "$n" "$RUNS" "$(wc -l < "$WORK/questions")" "$ADNS_BATCH" <<'PY'
 import json, re, statistics, sys
@@ -70,9 +79,12 @@ def median(rows):
 perf = [dnsperf(r) for r in range(1, runs + 1)]
 ad = [adns(r) for r in range(1, runs + 1)]
 passes = [json.loads(l) for l in open(f"{work}/engine.jsonl")]
+op = [json.loads(l) for l in open(f"{work}/operator.jsonl")]
+op_cold = [dict(p, wall=p["wall_s"]) for p in op if p["pass"].startswith("cold")]
+op_reval = [p for p in op if p["pass"] == "revalidate"][0]
 cold = [dict(p, wall=p["wall_s"]) for p in passes if p["pass"].startswith("cold")]
 reval = [p for p in passes if p["pass"] == "revalidate"][0]
-p, a, e = median(perf), median(ad), median(cold)
+p, a, e, o = median(perf), median(ad), median(cold), median(op_cold)
 walls = lambda rows: ", ".join(f"{x['wall']:.2f}" for x in rows)
 print(f"| {n:,} domains ({questions:,} distinct questions), median of {runs} | wall | qps | lost | latency |")
 print("|---|---|---|---|---|")
@@ -83,10 +95,16 @@ print(f"| engine in-process, warm, cache cleared | {e['wall']:.2f} s ({walls(col
       f"| {e['lost']} TEMPFAIL | p50 {e['p50_ms']:.1f} ms, p99 {e['p99_ms']:.1f} ms per domain check |")
 print(f"| engine, re-validation before the TTLs ran out | {reval['wall_s']:.2f} s | {reval['queries']} queries sent "
       f"| {reval['lost']} TEMPFAIL | p50 {reval['p50_ms']:.2f} ms, p99 {reval['p99_ms']:.2f} ms |")
+print(f"| operator path (DnsValidation, 32 blocking checks), cache empty | {o['wall']:.2f} s ({walls(op_cold)}) "
+      f"| {o['qps']:,.0f} | {o['lost']} TempFail | - |")
+print(f"| operator path, re-validation before the TTLs ran out | {op_reval['wall_s']:.2f} s "
+      f"| {op_reval['queries']} queries sent | {op_reval['lost']} TempFail | - |")
 print()
 print(f"Engine wall / dnsperf wall: **{e['wall'] / p['wall']:.2f}x**; engine wall / adnshost wall: "
       f"**{e['wall'] / a['wall']:.2f}x**. Engine queries sent per cold pass: {e['queries']:,} "
-      f"({e['coalesced']} coalesced with one in flight, {e['cache_hits']:,} cache hits).")
+      f"({e['coalesced']} coalesced with one in flight, {e['cache_hits']:,} cache hits); process CPU per cold pass "
+      f"{e.get('cpu_s', 0):.2f} s, {e.get('alloc_mb', 0):.0f} MB allocated. Operator path / dnsperf: "
+      f"**{o['wall'] / p['wall']:.2f}x**.")
 print()
 PY
 }

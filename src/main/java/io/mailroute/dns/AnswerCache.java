@@ -19,7 +19,7 @@ import org.xbill.DNS.Name;
  */
 final class AnswerCache {
 
-    private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<QuestionKey, Entry> entries = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration min;
     private final Duration max;
@@ -45,7 +45,11 @@ final class AnswerCache {
 
     /** A cached answer with its remaining lifetime, or null. */
     ServerResponse get(Name name, int type) {
-        Key key = new Key(name, type);
+        return get(new QuestionKey(name, type));
+    }
+
+    /** {@link #get(Name, int)} with the caller's key (one key per question, not per map). */
+    ServerResponse get(QuestionKey key) {
         Entry entry = entries.get(key);
         if (entry == null) {
             return null;
@@ -64,8 +68,8 @@ final class AnswerCache {
      * When the cached answer to (name, type) expires, or null unless {@code message} is what is
      * cached (a newer answer may have replaced it meanwhile).
      */
-    Instant expires(Name name, int type, Message message) {
-        Entry entry = entries.get(new Key(name, type));
+    Instant expires(QuestionKey key, Message message) {
+        Entry entry = entries.get(key);
         return entry == null || entry.response.message() != message ? null : entry.expires;
     }
 
@@ -74,6 +78,11 @@ final class AnswerCache {
      * will be served; answers that may not be cached are returned unchanged.
      */
     ServerResponse put(Name name, int type, ServerResponse response) {
+        return put(new QuestionKey(name, type), response);
+    }
+
+    /** {@link #put(Name, int, ServerResponse)} with the caller's key. */
+    ServerResponse put(QuestionKey key, ServerResponse response) {
         if (!response.answered() || max.isZero()) {
             return response;
         }
@@ -85,7 +94,6 @@ final class AnswerCache {
         if (seconds <= 0) {
             return response;
         }
-        Key key = new Key(name, type);
         if (entries.size() >= capacity && !entries.containsKey(key)) {
             makeRoom();
         }
@@ -115,8 +123,6 @@ final class AnswerCache {
                 .toList()
                 .forEach(entries::remove);
     }
-
-    private record Key(Name name, int type) {}
 
     private record Entry(ServerResponse response, Instant expires) {}
 }

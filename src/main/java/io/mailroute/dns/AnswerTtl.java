@@ -23,18 +23,21 @@ final class AnswerTtl {
         if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
             return OptionalLong.empty();
         }
-        List<Record> answer = message.getSection(Section.ANSWER);
-        OptionalLong negative =
-                message.getSection(Section.AUTHORITY).stream()
-                        .filter(SOARecord.class::isInstance)
-                        .map(SOARecord.class::cast)
-                        .mapToLong(soa -> Math.min(soa.getTTL(), soa.getMinimum()))
-                        .min();
-        if (answer.isEmpty()) {
-            return negative;
+        // loops, not streams: this runs for every answer received
+        long negative = Long.MAX_VALUE;
+        for (Record r : message.getSection(Section.AUTHORITY)) {
+            if (r instanceof SOARecord soa) {
+                negative = Math.min(negative, Math.min(soa.getTTL(), soa.getMinimum()));
+            }
         }
-        long positive = answer.stream().mapToLong(Record::getTTL).min().orElseThrow();
-        return OptionalLong.of(
-                negative.isPresent() ? Math.min(positive, negative.getAsLong()) : positive);
+        List<Record> answer = message.getSection(Section.ANSWER);
+        if (answer.isEmpty()) {
+            return negative == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(negative);
+        }
+        long positive = Long.MAX_VALUE;
+        for (Record r : answer) {
+            positive = Math.min(positive, r.getTTL());
+        }
+        return OptionalLong.of(Math.min(positive, negative));
     }
 }

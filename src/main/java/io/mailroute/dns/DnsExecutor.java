@@ -1,6 +1,7 @@
 package io.mailroute.dns;
 
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -42,5 +43,23 @@ final class DnsExecutor {
                         new ThreadPoolExecutor.AbortPolicy());
         executor.allowCoreThreadTimeOut(true);
         return executor;
+    }
+
+    /**
+     * One daemon thread for the engine's watchdog (checks past their deadline); it only looks at a
+     * map and completes futures with a timeout, which the engine hands on as failure results.
+     */
+    static ScheduledThreadPoolExecutor watchdog() {
+        int pool = POOLS.get();
+        ScheduledThreadPoolExecutor watchdog =
+                new ScheduledThreadPoolExecutor(
+                        1,
+                        runnable -> {
+                            Thread t = new Thread(runnable, "mailroute-dns-watchdog-" + pool);
+                            t.setDaemon(true);
+                            return t;
+                        });
+        watchdog.setRemoveOnCancelPolicy(true);
+        return watchdog;
     }
 }

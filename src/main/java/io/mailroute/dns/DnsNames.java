@@ -1,6 +1,7 @@
 package io.mailroute.dns;
 
 import java.net.IDN;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
@@ -28,11 +29,22 @@ final class DnsNames {
             throw new IllegalArgumentException("the root is not a mail domain: " + input);
         }
         try {
-            String ascii = IDN.toASCII(s, IDN.ALLOW_UNASSIGNED);
+            // IDN.toASCII leaves an all-ASCII name as it is (it only checks label lengths, which
+            // Name.fromString checks too): skip it for the usual ASCII name
+            String ascii = isAscii(s) ? s : IDN.toASCII(s, IDN.ALLOW_UNASSIGNED);
             return Name.fromString(ascii + ".");
         } catch (IllegalArgumentException | TextParseException e) {
             throw new IllegalArgumentException("not a valid domain name: " + input, e);
         }
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lower-case name without the final dot; the root is ".". */
@@ -40,6 +52,40 @@ final class DnsNames {
         if (name.equals(Name.root)) {
             return ".";
         }
-        return name.toString(true).toLowerCase(Locale.ROOT);
+        String fast = plainDisplay(name);
+        return fast != null ? fast : name.toString(true).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@link #display} straight from the wire form for absolute names of letters, digits, '-' and
+     * '_' (nothing that {@code Name.toString} escapes), else null. A check displays its domain, its
+     * MX hosts and every question asked; {@code toString} builds a string per label first.
+     */
+    private static String plainDisplay(Name name) {
+        if (!name.isAbsolute()) {
+            return null;
+        }
+        byte[] wire =
+                name.toWireCanonical(); // lower case, one array (toWire goes through a DNSOutput)
+        byte[] out = new byte[wire.length];
+        int n = 0;
+        int i = 0;
+        while (i < wire.length) {
+            int length = wire[i++] & 0xff;
+            if (length == 0) {
+                break;
+            }
+            if (n > 0) {
+                out[n++] = '.';
+            }
+            for (int end = i + length; i < end; i++) {
+                int b = wire[i] & 0xff;
+                if (!((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_')) {
+                    return null;
+                }
+                out[n++] = (byte) b;
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.US_ASCII);
     }
 }

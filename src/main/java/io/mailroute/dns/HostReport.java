@@ -66,6 +66,6 @@ public record HostReport(
                 disagreements,
                 results,
                 ttl,
-                checkedAt.toString());
+                IsoInstant.of(checkedAt));
     }
 }

@@ -39,6 +39,7 @@ final class MxCheck {
 
     private CompletableFuture<ResolverMxResult> classify(Resolution mx) {
         warnings.addAll(QueryTrace.shortenedWarnings(mx.traces()));
+        // (shortenedWarnings gives List.of() in the usual case; addAll of it costs nothing)
         if (!mx.cnameChain().isEmpty()) {
             warnings.add("domain is an alias: " + String.join(" -> ", mx.cnameChain()));
         }
@@ -98,6 +99,12 @@ final class MxCheck {
 
     private CompletableFuture<ResolverMxResult> hosts(
             Resolution mx, MxClassification classification, MxSet set, List<Exchange> exchanges) {
+        if (exchanges.size() == 1) {
+            // the common single MX host: no map, no sorting, no allOf
+            Exchange only = exchanges.get(0);
+            return HostLookup.resolve(resolver, only.host(), deadline)
+                    .thenApply(host -> single(mx, classification, set, only, host));
+        }
         Map<Name, CompletableFuture<ResolverHostResult>> lookups = new LinkedHashMap<>();
         exchanges.stream()
                 .sorted(Comparator.comparing(Exchange::display))
@@ -137,10 +144,38 @@ final class MxCheck {
                         });
     }
 
+    /** {@link #hosts} for one exchange: the same result, built without the general case's lists. */
+    private ResolverMxResult single(
+            Resolution mx,
+            MxClassification classification,
+            MxSet set,
+            Exchange exchange,
+            ResolverHostResult host) {
+        List<QueryTrace> queries;
+        if (host.queries().isEmpty()) {
+            queries = mx.traces();
+        } else {
+            queries = new ArrayList<>(mx.traces().size() + host.queries().size());
+            queries.addAll(mx.traces());
+            queries.addAll(host.queries());
+        }
+        List<MxHostReport> reports = List.of(report(exchange, host));
+        summarize(classification, reports);
+        long ttl =
+                host.status() == HostStatus.IP_LITERAL
+                        ? mx.ttlSeconds()
+                        : Math.min(mx.ttlSeconds(), host.minTtlSeconds());
+        return new ResolverMxResult(
+                resolver.server(), classification, set, reports, warnings, errors, ttl, queries);
+    }
+
     private MxHostReport report(Exchange exchange, ResolverHostResult host) {
-        List<String> hostWarnings = new ArrayList<>(host.warnings());
-        List<String> hostErrors = new ArrayList<>(host.errors());
-        if (host.status() == HostStatus.IP_LITERAL) {
+        boolean literal = host.status() == HostStatus.IP_LITERAL;
+        boolean alias = !host.cnameChain().isEmpty();
+        // the host's own (immutable) lists are used as they are unless something is added
+        List<String> hostWarnings = alias ? new ArrayList<>(host.warnings()) : host.warnings();
+        List<String> hostErrors = literal ? new ArrayList<>(host.errors()) : host.errors();
+        if (literal) {
             hostErrors.add(
                     "MX exchange is an IP address, not a host name (RFC 5321 5.1): "
                             + "mailers reject it or look it up as a name");
@@ -166,7 +201,14 @@ final class MxCheck {
 
     /** Lifts host problems into the check's lists: temporary ones as warnings, others as errors. */
     private void summarize(MxClassification classification, List<MxHostReport> hosts) {
+        boolean anyResolved = false;
+        boolean anyTemporary = false;
         for (MxHostReport h : hosts) {
+            anyResolved |= h.status() == HostStatus.RESOLVED;
+            anyTemporary |= h.status() == HostStatus.TEMPFAIL;
+            if (h.warnings().isEmpty() && h.errors().isEmpty()) {
+                continue; // the usual healthy host: no prefix string built for nothing
+            }
             String prefix =
                     (h.implicit() ? "implicit MX " : "MX host ")
                             + h.host()
@@ -179,8 +221,6 @@ final class MxCheck {
         }
         boolean routable =
                 classification == MxClassification.OK || classification == MxClassification.NODATA;
-        boolean anyResolved = hosts.stream().anyMatch(h -> h.status() == HostStatus.RESOLVED);
-        boolean anyTemporary = hosts.stream().anyMatch(h -> h.status() == HostStatus.TEMPFAIL);
         if (routable && !anyResolved && !anyTemporary) {
             errors.add("no mail exchanger has an address");
         }

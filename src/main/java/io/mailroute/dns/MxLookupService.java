@@ -4,10 +4,13 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +35,9 @@ public final class MxLookupService implements AutoCloseable {
     /** Time granted beyond the deadline for results that are already being assembled. */
     private static final long GRACE_MILLIS = 500;
 
+    /** How often the watchdog looks for checks past their deadline plus grace. */
+    static final long WATCHDOG_MILLIS = 250;
+
     private final DnsResolverConfig config;
     private final Clock clock;
     private final ThreadPoolExecutor executor;
@@ -39,6 +45,9 @@ public final class MxLookupService implements AutoCloseable {
     private final Object slots = new Object();
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     private int running;
+    // resolvers' futures of running checks, with the time they must be done by (deadline + grace)
+    private final Map<CompletableFuture<?>, Long> watched = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watchdog;
 
     public MxLookupService(DnsResolverConfig config) {
         this(config, Clock.systemUTC());
@@ -51,6 +60,9 @@ public final class MxLookupService implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.executor = DnsExecutor.create(config.threads());
+        this.watchdog = DnsExecutor.watchdog();
+        watchdog.scheduleWithFixedDelay(
+                this::failOverdue, WATCHDOG_MILLIS, WATCHDOG_MILLIS, TimeUnit.MILLISECONDS);
         this.resolvers =
                 config.servers().stream()
                         .map(
@@ -151,6 +163,7 @@ public final class MxLookupService implements AutoCloseable {
 
     @Override
     public void close() {
+        watchdog.shutdownNow();
         executor.shutdownNow();
         resolvers.forEach(ServerResolver::close);
     }
@@ -168,29 +181,73 @@ public final class MxLookupService implements AutoCloseable {
         return inSlot(
                 () -> {
                     Deadline deadline = Deadline.after(config.deadline());
+                    long overdueNanos =
+                            System.nanoTime()
+                                    + deadline.remainingMillis() * 1_000_000L
+                                    + GRACE_MILLIS * 1_000_000L;
+                    if (resolvers.size() == 1) {
+                        // the usual single resolver: no allOf, no list of futures
+                        ServerResolver r = resolvers.get(0);
+                        CompletableFuture<T> f = watch(r, task, deadline, overdueNanos);
+                        return f.handle(
+                                (result, error) -> List.of(outcome(f, r, failure, result, error)));
+                    }
                     List<CompletableFuture<T>> futures = new ArrayList<>(resolvers.size());
                     for (ServerResolver r : resolvers) {
-                        CompletableFuture<T> f;
-                        try {
-                            f = task.apply(r, deadline);
-                        } catch (RuntimeException e) {
-                            f = CompletableFuture.failedFuture(e);
-                        }
+                        CompletableFuture<T> f = watch(r, task, deadline, overdueNanos);
                         futures.add(
-                                f.orTimeout(
-                                                deadline.remainingMillis() + GRACE_MILLIS,
-                                                TimeUnit.MILLISECONDS)
-                                        .handle(
-                                                (result, error) ->
-                                                        error == null
-                                                                ? result
-                                                                : failure.of(
-                                                                        r.server(), why(error))));
+                                f.handle((result, error) -> outcome(f, r, failure, result, error)));
                     }
                     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                             .thenApply(
                                     ignored ->
                                             futures.stream().map(CompletableFuture::join).toList());
+                });
+    }
+
+    /**
+     * Starts one resolver's part of a check; the watchdog fails it if it is not done {@link
+     * #GRACE_MILLIS} after the deadline (every query has its own timeout within the deadline, so
+     * only a bug gets there). A map entry per running check, looked at by one periodic task,
+     * replaces a timer task scheduled and cancelled per check in the JDK's shared (locked) delay
+     * scheduler.
+     */
+    private <T> CompletableFuture<T> watch(
+            ServerResolver r,
+            BiFunction<ServerResolver, Deadline, CompletableFuture<T>> task,
+            Deadline deadline,
+            long overdueNanos) {
+        CompletableFuture<T> f;
+        try {
+            f = task.apply(r, deadline);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        if (!f.isDone()) {
+            watched.put(f, overdueNanos);
+        }
+        return f;
+    }
+
+    /** The resolver's result, or its failure result; forgets the watch. */
+    private <T> T outcome(
+            CompletableFuture<T> f,
+            ServerResolver r,
+            FailureResult<T> failure,
+            T result,
+            Throwable error) {
+        watched.remove(f);
+        return error == null ? result : failure.of(r.server(), why(error));
+    }
+
+    /** Fails the resolvers' futures of checks past their deadline plus grace. */
+    private void failOverdue() {
+        long now = System.nanoTime();
+        watched.forEach(
+                (f, overdue) -> {
+                    if (now - overdue >= 0) {
+                        f.completeExceptionally(new TimeoutException("check overdue"));
+                    }
                 });
     }
 

@@ -55,13 +55,22 @@ public record MxReport(
     }
 
     static MxReport assemble(String domain, List<ResolverMxResult> results, Instant checkedAt) {
-        ResolverMxResult primary =
-                results.stream()
-                        .filter(r -> r.classification() != MxClassification.TEMPFAIL)
-                        .findFirst()
-                        .orElse(results.get(0));
+        // loops rather than streams: this runs once per check
+        ResolverMxResult primary = null;
+        long ttl = Long.MAX_VALUE;
+        for (ResolverMxResult r : results) {
+            if (primary == null && r.classification() != MxClassification.TEMPFAIL) {
+                primary = r;
+            }
+            ttl = Math.min(ttl, r.minTtlSeconds());
+        }
+        if (primary == null) {
+            primary = results.get(0);
+        }
+        if (results.isEmpty()) {
+            ttl = 0;
+        }
         List<String> disagreements = Disagreements.ofMx(results);
-        long ttl = results.stream().mapToLong(ResolverMxResult::minTtlSeconds).min().orElse(0);
         return new MxReport(
                 domain,
                 primary.classification(),
@@ -74,7 +83,7 @@ public record MxReport(
                 disagreements,
                 results,
                 ttl,
-                checkedAt.toString());
+                IsoInstant.of(checkedAt));
     }
 
     /**
@@ -98,10 +107,12 @@ public record MxReport(
         if (primary.classification() == MxClassification.TEMPFAIL) {
             return Verdict.RETRY;
         }
-        boolean anyResolved =
-                primary.hosts().stream().anyMatch(h -> h.status() == HostStatus.RESOLVED);
-        boolean anyTemporary =
-                primary.hosts().stream().anyMatch(h -> h.status() == HostStatus.TEMPFAIL);
+        boolean anyResolved = false;
+        boolean anyTemporary = false;
+        for (MxHostReport h : primary.hosts()) {
+            anyResolved |= h.status() == HostStatus.RESOLVED;
+            anyTemporary |= h.status() == HostStatus.TEMPFAIL;
+        }
         boolean routable =
                 primary.classification() == MxClassification.OK
                         || primary.classification() == MxClassification.NODATA;

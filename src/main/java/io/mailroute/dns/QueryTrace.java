@@ -54,17 +54,22 @@ public record QueryTrace(
 
     /** One warning per answer that was cut short over UDP without TC (see {@code udpShortened}). */
     static java.util.List<String> shortenedWarnings(java.util.List<QueryTrace> traces) {
-        return traces.stream()
-                .filter(t -> t.udpShortened() != null)
-                .map(
-                        t ->
-                                t.type()
-                                        + " "
-                                        + t.name()
-                                        + " from "
-                                        + t.server()
-                                        + ": "
-                                        + t.udpShortened())
-                .toList();
+        java.util.List<String> out = null; // almost always none: no list, no stream per check
+        for (QueryTrace t : traces) {
+            if (t.udpShortened() != null) {
+                if (out == null) {
+                    out = new java.util.ArrayList<>();
+                }
+                out.add(
+                        t.type()
+                                + " "
+                                + t.name()
+                                + " from "
+                                + t.server()
+                                + ": "
+                                + t.udpShortened());
+            }
+        }
+        return out == null ? java.util.List.of() : java.util.List.copyOf(out);
     }
 }

@@ -78,45 +78,104 @@ final class ServerClient {
     /** Asks the question; the future always completes normally. */
     CompletableFuture<ServerResponse> query(Name name, int type, Deadline deadline) {
         Exchange exchange = new Exchange(name, type, deadline, System.nanoTime());
-        return overUdp(exchange, config.ednsPayloadSize() > 0, 1);
+        CompletableFuture<ServerResponse> out = new CompletableFuture<>();
+        overUdp(exchange, config.ednsPayloadSize() > 0, 1, out);
+        return out;
     }
 
-    private CompletableFuture<ServerResponse> overUdp(Exchange ex, boolean edns, int attempt) {
-        return sendUdp(ex, edns)
-                .thenCompose(
-                        result -> {
-                            if (result.error != null) {
-                                if (isTimeout(result.error)
-                                        && attempt < config.udpAttempts()
-                                        && !ex.deadline.expired()) {
-                                    return overUdp(ex, edns, attempt + 1);
+    /**
+     * One UDP attempt; its outcome goes to {@link #onUdp}, which completes {@code out} or tries
+     * again. One future per question, not a chain of futures per attempt.
+     */
+    private void overUdp(
+            Exchange ex, boolean edns, int attempt, CompletableFuture<ServerResponse> out) {
+        long timeout = ex.deadline.nextTimeoutMillis(config.queryTimeout());
+        if (timeout <= 0) {
+            onUdp(ex, edns, attempt, out, null, new TimeoutException("deadline exceeded"));
+            return;
+        }
+        byte[] wire = queryWire(ex.name, ex.type, edns ? config.ednsPayloadSize() : 0);
+        sent.increment();
+        // The transport enforces the timeout (no timer task per query) and matches the answer
+        // (source, ID, question: RFC 5452 9.1); it is parsed here, on the executor thread that the
+        // transport handed it to, so the answer's continuations run there without another hand-off.
+        udp.exchange(wire, timeout)
+                .whenComplete(
+                        (bytes, error) -> {
+                            if (error == null) {
+                                Message answer;
+                                try {
+                                    answer = new Message(bytes);
+                                } catch (IOException | RuntimeException e) {
+                                    onUdp(ex, edns, attempt, out, null, e);
+                                    return;
                                 }
-                                if (edns
-                                        && result.error instanceof WireParseException
-                                        && !ex.ednsFallback) {
-                                    // e.g. a FORMERR without question section from a server that
-                                    // does not know EDNS
-                                    ex.ednsFallback = true;
-                                    return overUdp(ex, false, 1);
-                                }
-                                return done(ex.failed(Transport.UDP, describe(result.error, ex)));
+                                onUdp(ex, edns, attempt, out, answer, null);
+                                return;
                             }
-                            Message answer = result.message;
-                            if (edns
-                                    && answer.getRcode() == Rcode.FORMERR
-                                    && answer.getOPT() == null) {
-                                ex.ednsFallback = true; // RFC 6891 7: retry without EDNS
-                                return overUdp(ex, false, 1);
+                            // timeouts and network errors complete on the transport's reader
+                            // thread, which must not do our work (a retry sends): hand them over
+                            Throwable cause = unwrap(error);
+                            try {
+                                executor.execute(() -> onUdp(ex, edns, attempt, out, null, cause));
+                            } catch (RejectedExecutionException closing) {
+                                onUdp(ex, edns, attempt, out, null, cause);
                             }
-                            if (answer.getHeader().getFlag(Flags.TC)) {
-                                ex.truncated = true;
-                                return overTcp(ex, edns);
-                            }
-                            if (nearSizeLimit(answer, edns)) {
-                                return recheckOverTcp(ex, edns, answer);
-                            }
-                            return done(ex.answered(answer, Transport.UDP));
                         });
+    }
+
+    private void onUdp(
+            Exchange ex,
+            boolean edns,
+            int attempt,
+            CompletableFuture<ServerResponse> out,
+            Message answer,
+            Throwable error) {
+        try {
+            if (error != null) {
+                if (isTimeout(error) && attempt < config.udpAttempts() && !ex.deadline.expired()) {
+                    overUdp(ex, edns, attempt + 1, out);
+                    return;
+                }
+                if (edns && error instanceof WireParseException && !ex.ednsFallback) {
+                    // e.g. a FORMERR without question section from a server that does not know
+                    // EDNS
+                    ex.ednsFallback = true;
+                    overUdp(ex, false, 1, out);
+                    return;
+                }
+                out.complete(ex.failed(Transport.UDP, describe(error, ex)));
+                return;
+            }
+            if (edns && answer.getRcode() == Rcode.FORMERR && answer.getOPT() == null) {
+                ex.ednsFallback = true; // RFC 6891 7: retry without EDNS
+                overUdp(ex, false, 1, out);
+                return;
+            }
+            if (answer.getHeader().getFlag(Flags.TC)) {
+                ex.truncated = true;
+                forward(overTcp(ex, edns), out);
+                return;
+            }
+            if (nearSizeLimit(answer, edns)) {
+                forward(recheckOverTcp(ex, edns, answer), out);
+                return;
+            }
+            out.complete(ex.answered(answer, Transport.UDP));
+        } catch (RuntimeException e) {
+            out.completeExceptionally(e);
+        }
+    }
+
+    private static <T> void forward(CompletableFuture<T> from, CompletableFuture<T> to) {
+        from.whenComplete(
+                (value, error) -> {
+                    if (error != null) {
+                        to.completeExceptionally(error);
+                    } else {
+                        to.complete(value);
+                    }
+                });
     }
 
     private CompletableFuture<ServerResponse> overTcp(Exchange ex, boolean edns) {
@@ -143,11 +202,9 @@ final class ServerClient {
      */
     private boolean nearSizeLimit(Message answer, boolean edns) {
         int limit = 512;
-        if (edns && answer.getOPT() != null) {
-            limit =
-                    Math.max(
-                            512,
-                            Math.min(config.ednsPayloadSize(), answer.getOPT().getPayloadSize()));
+        OPTRecord opt = edns ? answer.getOPT() : null; // getOPT copies the additional section
+        if (opt != null) {
+            limit = Math.max(512, Math.min(config.ednsPayloadSize(), opt.getPayloadSize()));
         }
         return answer.numBytes() * 100L >= limit * (100L - SUSPICIOUS_PERCENT);
     }
@@ -185,41 +242,33 @@ final class ServerClient {
     }
 
     /**
-     * One UDP exchange through the pooled transport. The answer is matched there (source, ID,
-     * question: RFC 5452 9.1) and parsed here, on the executor thread that the transport handed it
-     * to, so an answer's continuations run there without another hand-off.
+     * The wire form of a query, as {@code Message.newQuery} with our OPT record would give it (ID
+     * 0, RD set, one question, class IN; an OPT record with {@code ednsPayload} as UDP size,
+     * extended RCODE, version and flags 0, no options, unless {@code ednsPayload} is 0), built
+     * without the Message, Record and compression table that {@code toWire} needs for every query.
+     * The transport sets the ID.
      */
-    private CompletableFuture<WireResult> sendUdp(Exchange ex, boolean edns) {
-        long timeout = ex.deadline.nextTimeoutMillis(config.queryTimeout());
-        if (timeout <= 0) {
-            return CompletableFuture.completedFuture(
-                    new WireResult(null, new TimeoutException("deadline exceeded")));
+    static byte[] queryWire(Name name, int type, int ednsPayload) {
+        byte[] qname = name.toWire(); // absolute, uncompressed
+        int length = 12 + qname.length + 4 + (ednsPayload > 0 ? 11 : 0);
+        byte[] wire = new byte[length];
+        wire[2] = 0x01; // RD
+        wire[5] = 1; // QDCOUNT
+        wire[11] = (byte) (ednsPayload > 0 ? 1 : 0); // ARCOUNT
+        System.arraycopy(qname, 0, wire, 12, qname.length);
+        int i = 12 + qname.length;
+        wire[i++] = (byte) (type >>> 8);
+        wire[i++] = (byte) type;
+        wire[i++] = 0;
+        wire[i++] = (byte) DClass.IN;
+        if (ednsPayload > 0) {
+            wire[i++] = 0; // root owner name
+            wire[i++] = (byte) (Type.OPT >>> 8);
+            wire[i++] = (byte) Type.OPT;
+            wire[i++] = (byte) (ednsPayload >>> 8); // CLASS: UDP payload size
+            wire[i] = (byte) ednsPayload; // TTL (extended RCODE, version, flags) and RDLENGTH: 0
         }
-        byte[] wire = query(ex, edns).toWire();
-        sent.increment();
-        CompletableFuture<WireResult> result = new CompletableFuture<>();
-        udp.exchange(wire)
-                .orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .whenComplete(
-                        (bytes, error) -> {
-                            if (error == null) {
-                                try {
-                                    result.complete(new WireResult(new Message(bytes), null));
-                                } catch (IOException | RuntimeException e) {
-                                    result.complete(new WireResult(null, e));
-                                }
-                                return;
-                            }
-                            // timeouts complete on the JDK's timer thread and network errors on
-                            // the transport's reader: neither may do our work (a retry sends)
-                            WireResult r = new WireResult(null, unwrap(error));
-                            try {
-                                executor.execute(() -> result.complete(r));
-                            } catch (RejectedExecutionException closing) {
-                                result.complete(r);
-                            }
-                        });
-        return result;
+        return wire;
     }
 
     private Message query(Exchange ex, boolean edns) {
@@ -264,10 +313,6 @@ final class ServerClient {
             result.complete(new WireResult(null, e));
         }
         return result;
-    }
-
-    private static CompletableFuture<ServerResponse> done(ServerResponse response) {
-        return CompletableFuture.completedFuture(response);
     }
 
     private static SimpleResolver wireClient(InetSocketAddress server, Duration timeout) {

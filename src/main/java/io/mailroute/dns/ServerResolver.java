@@ -42,9 +42,9 @@ final class ServerResolver {
     private final ServerClient client;
     private final AnswerCache cache;
     private final int maxCnameDepth;
-    private final Map<Question, CompletableFuture<ServerResponse>> inFlight =
+    private final Map<QuestionKey, CompletableFuture<ServerResponse>> inFlight =
             new ConcurrentHashMap<>();
-    private final Map<Question, Finished> finished = new ConcurrentHashMap<>();
+    private final Map<QuestionKey, Finished> finished = new ConcurrentHashMap<>();
     private final Map<Name, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int finishedCapacity;
@@ -93,7 +93,7 @@ final class ServerResolver {
 
     /** Resolves; the future always completes normally. */
     CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
-        Question question = new Question(name, type);
+        QuestionKey question = new QuestionKey(name, type);
         Finished done = finished.get(question);
         if (done != null) {
             Instant now = clock.instant();
@@ -134,8 +134,8 @@ final class ServerResolver {
      */
     ResolverHostResult rememberHost(
             Name host, Resolution a, Resolution aaaa, ResolverHostResult result) {
-        Finished keptA = finished.get(new Question(host, Type.A));
-        Finished keptAaaa = finished.get(new Question(host, Type.AAAA));
+        Finished keptA = finished.get(new QuestionKey(host, Type.A));
+        Finished keptAaaa = finished.get(new QuestionKey(host, Type.AAAA));
         if (keptA == null
                 || keptAaaa == null
                 || keptA.resolution.traces() != a.traces()
@@ -157,7 +157,7 @@ final class ServerResolver {
      * Failures and CNAME chains are not kept: a chain depends on several cached answers with their
      * own lifetimes.
      */
-    private Resolution remember(Question question, Message message, Resolution r) {
+    private Resolution remember(QuestionKey question, Message message, Resolution r) {
         boolean definitive =
                 r.status() == LookupStatus.ANSWER
                         || r.status() == LookupStatus.NODATA
@@ -183,7 +183,7 @@ final class ServerResolver {
                         List.of(r.traces().get(0).fromCache()),
                         r.error());
         // exactly as long as the answer it came from, so both give the same remaining TTL
-        Instant expires = cache.expires(question.name(), question.type(), message);
+        Instant expires = cache.expires(question, message);
         if (expires != null) {
             finished.put(question, new Finished(served, expires));
         }
@@ -214,13 +214,14 @@ final class ServerResolver {
                                                 List.of(),
                                                 "server answered " + Rcode.string(rcode)));
                             }
+                            List<Record> answer = message.getSection(Section.ANSWER); // a copy
                             Name at = current;
                             while (true) {
-                                List<Record> data = recordsAt(message, at, walk.type);
+                                List<Record> data = recordsAt(answer, at, walk.type);
                                 if (!data.isEmpty()) {
                                     return done(walk.end(LookupStatus.ANSWER, at, data, null));
                                 }
-                                Optional<CNAMERecord> alias = cnameAt(message, at, walk.type);
+                                Optional<CNAMERecord> alias = cnameAt(answer, at, walk.type);
                                 if (alias.isEmpty()) {
                                     break;
                                 }
@@ -249,12 +250,12 @@ final class ServerResolver {
     }
 
     private CompletableFuture<ServerResponse> ask(Name name, int type, Deadline deadline) {
-        ServerResponse cached = cache.get(name, type);
+        QuestionKey question = new QuestionKey(name, type); // one key for the cache and inFlight
+        ServerResponse cached = cache.get(question);
         if (cached != null) {
             cacheHits.increment();
             return CompletableFuture.completedFuture(cached);
         }
-        Question question = new Question(name, type);
         CompletableFuture<ServerResponse> mine = new CompletableFuture<>();
         CompletableFuture<ServerResponse> running = inFlight.putIfAbsent(question, mine);
         if (running != null) {
@@ -262,7 +263,7 @@ final class ServerResolver {
             return running;
         }
         // the answer may have been stored between the look-up above and taking the question over
-        cached = cache.get(name, type);
+        cached = cache.get(question);
         if (cached != null) {
             cacheHits.increment();
             inFlight.remove(question, mine);
@@ -275,7 +276,7 @@ final class ServerResolver {
                             // cached before it leaves inFlight: a later asker finds one or the
                             // other
                             ServerResponse stored =
-                                    response == null ? null : cache.put(name, type, response);
+                                    response == null ? null : cache.put(question, response);
                             inFlight.remove(question, mine);
                             if (error != null) {
                                 mine.completeExceptionally(error);
@@ -306,23 +307,30 @@ final class ServerResolver {
                 : "empty answer from a server that is neither authoritative nor recursive";
     }
 
-    private static List<Record> recordsAt(Message message, Name owner, int type) {
-        return message.getSection(Section.ANSWER).stream()
-                .filter(r -> r.getType() == type && r.getName().equals(owner))
-                .toList();
+    private static List<Record> recordsAt(List<Record> answer, Name owner, int type) {
+        List<Record> out = null;
+        for (Record r : answer) {
+            if (r.getType() == type && r.getName().equals(owner)) {
+                if (out == null) {
+                    out = new ArrayList<>(answer.size());
+                }
+                out.add(r);
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
-    private static Optional<CNAMERecord> cnameAt(Message message, Name owner, int type) {
+    private static Optional<CNAMERecord> cnameAt(List<Record> answer, Name owner, int type) {
         if (type == Type.CNAME) {
             return Optional.empty();
         }
-        return message.getSection(Section.ANSWER).stream()
-                .filter(r -> r instanceof CNAMERecord && r.getName().equals(owner))
-                .map(CNAMERecord.class::cast)
-                .findFirst();
+        for (Record r : answer) {
+            if (r instanceof CNAMERecord cname && r.getName().equals(owner)) {
+                return Optional.of(cname);
+            }
+        }
+        return Optional.empty();
     }
-
-    private record Question(Name name, int type) {}
 
     private record Finished(Resolution resolution, Instant expires) {}
 
@@ -335,17 +343,18 @@ final class ServerResolver {
     /** Progress of one resolution through its CNAME chain; used by one step at a time. */
     private final class Walk {
         final int type;
-        final List<Name> chain = new ArrayList<>();
-        final Set<Name> visited = new HashSet<>();
-        final List<QueryTrace> traces = new ArrayList<>();
+        final Name start;
+        // made at the first CNAME: most walks never meet one
+        List<Name> chain;
+        Set<Name> visited;
+        final List<QueryTrace> traces = new ArrayList<>(2);
         long ttl = Long.MAX_VALUE;
         boolean tcp;
         Message message; // the last answer seen
 
         Walk(Name start, int type) {
             this.type = type;
-            chain.add(start);
-            visited.add(start);
+            this.start = start;
         }
 
         void observe(ServerResponse response) {
@@ -359,6 +368,12 @@ final class ServerResolver {
 
         /** Follows one CNAME; returns the final result if the chain is broken. */
         Resolution follow(Name target) {
+            if (chain == null) {
+                chain = new ArrayList<>();
+                visited = new HashSet<>();
+                chain.add(start);
+                visited.add(start);
+            }
             chain.add(target);
             if (!visited.add(target)) {
                 return end(
@@ -386,7 +401,7 @@ final class ServerResolver {
                             || status == LookupStatus.NODATA
                             || status == LookupStatus.NXDOMAIN;
             long ttlSeconds = definitive && ttl != Long.MAX_VALUE ? ttl : 0;
-            List<String> cnames = chain.size() > 1 ? chainNames() : List.of();
+            List<String> cnames = chain != null && chain.size() > 1 ? chainNames() : List.of();
             return new Resolution(
                     status,
                     at,

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -53,8 +54,16 @@ import java.util.concurrent.atomic.LongAdder;
  * The server asked is normally the cluster's or the node's own resolver, reached over a path an
  * off-path attacker does not see either.
  *
- * <p>Timeouts are the caller's ({@link CompletableFuture#orTimeout}); when the returned future
+ * <p>Timeouts are enforced here: {@link #exchange(byte[], long)} fails the query with a {@link
+ * TimeoutException} once its time is up (checked by the reader thread every {@link #SWEEP_MILLIS},
+ * so a timeout fires up to that much late). One sweep of a few hundred outstanding queries replaces
+ * a timer task per query: scheduling and cancelling one in the JDK's shared delay scheduler (a
+ * locked heap) for every question was a visible part of a cold check. When the returned future
  * completes in any way, its slot is freed, so a late answer finds no query and is ignored.
+ *
+ * <p>Answers are handed to the executor in batches: everything the reader found in one wake-up, at
+ * most {@link #HANDOFF_BATCH} answers per task. A task (and the wake-up of a parked worker) per
+ * answer cost more than the answer's own processing at 10,000 questions.
  */
 final class UdpTransport implements AutoCloseable {
 
@@ -73,6 +82,12 @@ final class UdpTransport implements AutoCloseable {
     static final int DEFAULT_ROTATE_AFTER_QUERIES = 5_000;
     static final long ROTATE_AFTER_NANOS = 60_000_000_000L;
 
+    /** How often the reader looks for queries whose time is up, while any is outstanding. */
+    static final long SWEEP_MILLIS = 10;
+
+    /** Most answers handed to the executor in one task. */
+    static final int HANDOFF_BATCH = 16;
+
     private static final int HEADER = 12;
     private static final int MAX_DATAGRAM = 65_535;
 
@@ -89,6 +104,12 @@ final class UdpTransport implements AutoCloseable {
     private final Object lock = new Object();
     private final List<PooledSocket> active = new ArrayList<>(); // guarded by lock
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>(); // guarded by lock
+    // active and retired sockets until they are closed: the sweep looks at all of them
+    private final List<PooledSocket> open = new ArrayList<>(); // guarded by lock
+    private int timed; // queries with a timeout, sent or waiting; guarded by lock
+    private boolean readerIdle; // reader blocks without timeout (nothing timed); guarded by lock
+    private final byte[] ids = new byte[256]; // random bytes for IDs, refilled; guarded by lock
+    private int idsUsed = ids.length; // guarded by lock
     private int nextSocket; // guarded by lock
     private int receiveBufferGranted;
     private volatile boolean closed;
@@ -152,18 +173,40 @@ final class UdpTransport implements AutoCloseable {
      * sets the timeout.
      */
     CompletableFuture<byte[]> exchange(byte[] query) {
+        return exchange(query, 0);
+    }
+
+    /**
+     * As {@link #exchange(byte[])}, but fails with a {@link TimeoutException} (on the reader
+     * thread) when no answer came within {@code timeoutMillis} of this call, time spent waiting for
+     * a free slot included; 0 or less: no timeout.
+     */
+    CompletableFuture<byte[]> exchange(byte[] query, long timeoutMillis) {
         Pending p = new Pending(query);
         if (closed) {
             p.future.completeExceptionally(new ClosedChannelException());
             return p.future;
         }
+        if (timeoutMillis > 0) {
+            p.expiresNanos = System.nanoTime() + timeoutMillis * 1_000_000L;
+            p.timed = true;
+        }
         p.future.whenComplete((answer, error) -> release(p));
         PooledSocket socket;
+        boolean wake = false;
         synchronized (lock) {
+            if (p.timed) {
+                timed++;
+                wake = readerIdle;
+                readerIdle = false;
+            }
             socket = assign(p);
             if (socket == null) {
                 waiting.add(p);
             }
+        }
+        if (wake) {
+            selector.wakeup(); // the reader must sweep for this query's timeout
         }
         if (socket != null) {
             write(socket, p);
@@ -177,7 +220,7 @@ final class UdpTransport implements AutoCloseable {
         selector.wakeup();
         List<Pending> abandoned = new ArrayList<>();
         synchronized (lock) {
-            for (PooledSocket s : active) {
+            for (PooledSocket s : open) { // active and retired ones
                 abandoned.addAll(s.pending.values());
                 s.close();
             }
@@ -206,7 +249,7 @@ final class UdpTransport implements AutoCloseable {
             nextSocket = (nextSocket + i + 1) % n;
             int id;
             do {
-                id = random.nextInt(1 << 16);
+                id = nextId();
             } while (s.pending.containsKey(id));
             p.id = id;
             p.socket = s;
@@ -219,6 +262,17 @@ final class UdpTransport implements AutoCloseable {
             return s;
         }
         return null;
+    }
+
+    /** A random 16-bit ID; SecureRandom is asked for 256 bytes at a time, not per query. */
+    private int nextId() {
+        if (idsUsed + 2 > ids.length) {
+            random.nextBytes(ids);
+            idsUsed = 0;
+        }
+        int id = ((ids[idsUsed] & 0xff) << 8) | (ids[idsUsed + 1] & 0xff);
+        idsUsed += 2;
+        return id;
     }
 
     /** Takes {@code s} out of service and puts a socket on a new random port in its place. */
@@ -247,17 +301,21 @@ final class UdpTransport implements AutoCloseable {
 
     /** The query ended (answer, timeout, failure): free its slot and start a waiting query. */
     private void release(Pending p) {
-        List<Pending> toSend = new ArrayList<>(1);
-        List<PooledSocket> sockets = new ArrayList<>(1);
+        List<Pending> toSend = null; // made only when queries wait for a slot
+        List<PooledSocket> sockets = null;
         PooledSocket close = null;
         synchronized (lock) {
+            if (p.timed) {
+                p.timed = false;
+                timed--;
+            }
             PooledSocket s = p.socket;
             if (s == null) {
                 waiting.remove(p);
                 return;
             }
             s.pending.remove(p.id, p);
-            if (s.retired && s.pending.isEmpty()) {
+            if (s.retired && s.pending.isEmpty() && open.remove(s)) {
                 close = s;
             }
             while (!waiting.isEmpty()) {
@@ -267,6 +325,10 @@ final class UdpTransport implements AutoCloseable {
                     break;
                 }
                 waiting.poll();
+                if (toSend == null) {
+                    toSend = new ArrayList<>();
+                    sockets = new ArrayList<>();
+                }
                 toSend.add(next);
                 sockets.add(free);
             }
@@ -274,7 +336,7 @@ final class UdpTransport implements AutoCloseable {
         if (close != null) {
             close.close();
         }
-        for (int i = 0; i < toSend.size(); i++) {
+        for (int i = 0; toSend != null && i < toSend.size(); i++) {
             write(sockets.get(i), toSend.get(i));
         }
     }
@@ -291,6 +353,9 @@ final class UdpTransport implements AutoCloseable {
         PooledSocket s =
                 new PooledSocket(
                         channel, ((InetSocketAddress) channel.getLocalAddress()).getPort());
+        synchronized (lock) {
+            open.add(s);
+        }
         toRegister.add(s);
         selector.wakeup();
         return s;
@@ -298,9 +363,20 @@ final class UdpTransport implements AutoCloseable {
 
     private void readLoop() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        List<Delivery> answers = new ArrayList<>();
+        long lastSweep = System.nanoTime();
         while (!closed) {
+            boolean idle;
+            synchronized (lock) {
+                idle = timed == 0;
+                readerIdle = idle;
+            }
             try {
-                selector.select();
+                if (idle) {
+                    selector.select(); // exchange() wakes it when a timed query comes
+                } else {
+                    selector.select(SWEEP_MILLIS);
+                }
             } catch (IOException | RuntimeException e) {
                 if (closed) {
                     return;
@@ -316,18 +392,64 @@ final class UdpTransport implements AutoCloseable {
             }
             for (SelectionKey key : selector.selectedKeys()) {
                 try {
-                    drain((PooledSocket) key.attachment(), buffer);
+                    drain((PooledSocket) key.attachment(), buffer, answers);
                 } catch (RuntimeException unexpected) {
                     // the only reader of every socket must not die: its queries would all time out
                     ignored.increment();
                 }
             }
             selector.selectedKeys().clear();
+            handOff(answers);
+            long now = System.nanoTime();
+            if (now - lastSweep >= SWEEP_MILLIS * 1_000_000L) {
+                lastSweep = now;
+                sweep(now);
+            }
+        }
+    }
+
+    /** Gives the answers read in one wake-up to the executor, {@link #HANDOFF_BATCH} per task. */
+    private void handOff(List<Delivery> answers) {
+        int n = answers.size();
+        for (int from = 0; from < n; from += HANDOFF_BATCH) {
+            List<Delivery> batch =
+                    List.copyOf(answers.subList(from, Math.min(n, from + HANDOFF_BATCH)));
+            try {
+                executor.execute(() -> batch.forEach(Delivery::complete));
+            } catch (RejectedExecutionException shuttingDown) {
+                batch.forEach(Delivery::complete);
+            }
+        }
+        answers.clear();
+    }
+
+    /** Fails the queries whose time is up, sent or still waiting for a slot. */
+    private void sweep(long now) {
+        List<Pending> expired = new ArrayList<>();
+        synchronized (lock) {
+            if (timed == 0) {
+                return;
+            }
+            for (PooledSocket s : open) {
+                for (Pending p : s.pending.values()) {
+                    if (p.timed && now - p.expiresNanos >= 0) {
+                        expired.add(p);
+                    }
+                }
+            }
+            for (Pending p : waiting) {
+                if (p.timed && now - p.expiresNanos >= 0) {
+                    expired.add(p);
+                }
+            }
+        }
+        for (Pending p : expired) {
+            p.future.completeExceptionally(new TimeoutException("no answer in time"));
         }
     }
 
     /** Reads every datagram waiting on the socket; only reads and matches, never parses. */
-    private void drain(PooledSocket s, ByteBuffer buffer) {
+    private void drain(PooledSocket s, ByteBuffer buffer, List<Delivery> answers) {
         while (true) {
             SocketAddress from;
             buffer.clear();
@@ -355,11 +477,7 @@ final class UdpTransport implements AutoCloseable {
             }
             byte[] answer = new byte[buffer.remaining()];
             buffer.get(answer);
-            try {
-                executor.execute(() -> p.future.complete(answer));
-            } catch (RejectedExecutionException shuttingDown) {
-                p.future.complete(answer);
-            }
+            answers.add(new Delivery(p, answer));
         }
     }
 
@@ -443,12 +561,21 @@ final class UdpTransport implements AutoCloseable {
         }
     }
 
+    /** An answer matched to its query, to be completed on the executor. */
+    private record Delivery(Pending pending, byte[] answer) {
+        void complete() {
+            pending.future.complete(answer);
+        }
+    }
+
     /** One query: its wire form (ID set when sent), its slot and its future. */
     private static final class Pending {
         final byte[] query;
         final CompletableFuture<byte[]> future = new CompletableFuture<>();
         int id;
         PooledSocket socket; // guarded by the transport's lock; null while waiting
+        long expiresNanos; // System.nanoTime() when its time is up, if timed
+        boolean timed; // counted in the transport's timed; guarded by the transport's lock
 
         Pending(byte[] query) {
             this.query = query;

@@ -6,6 +6,7 @@ import io.mailroute.dns.DnsResolverConfig;
 import io.mailroute.dns.MxClassification;
 import io.mailroute.dns.MxLookupService;
 import io.mailroute.dns.MxReport;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +53,8 @@ public final class DnsBenchmark {
     private static void pass(
             MxLookupService engine, List<String> domains, int window, String name) {
         DnsEngineStats before = engine.stats();
+        long cpuBefore = processCpuNanos();
+        long allocBefore = allocatedBytes();
         long[] latencyNanos = new long[domains.size()];
         long[] started = new long[domains.size()];
         int lost = 0;
@@ -70,15 +73,19 @@ public final class DnsBenchmark {
                                                 latencyNanos[i] = System.nanoTime() - started[i]));
             }
             MxReport report = inFlight.poll().join();
-            if (report.classification() == MxClassification.TEMPFAIL
-                    || report.hosts().stream()
-                            .anyMatch(h -> h.status() == io.mailroute.dns.HostStatus.TEMPFAIL)) {
+            boolean hostTempFail = false; // a loop, not a stream: the pass's own cost is measured
+            for (var h : report.hosts()) {
+                hostTempFail |= h.status() == io.mailroute.dns.HostStatus.TEMPFAIL;
+            }
+            if (report.classification() == MxClassification.TEMPFAIL || hostTempFail) {
                 lost++;
             } else if (report.classification() != MxClassification.OK) {
                 notOk++;
             }
         }
         long wallNanos = System.nanoTime() - t0;
+        long cpuNanos = processCpuNanos() - cpuBefore;
+        long alloc = allocatedBytes() - allocBefore;
         DnsEngineStats after = engine.stats();
         long queries = after.queriesSent() - before.queriesSent();
         long[] sorted = latencyNanos.clone();
@@ -87,7 +94,8 @@ public final class DnsBenchmark {
                 Locale.ROOT,
                 "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
                         + "\"checks_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,"
-                        + "\"lost\":%d,\"not_ok\":%d,\"coalesced\":%d,\"cache_hits\":%d}%n",
+                        + "\"lost\":%d,\"not_ok\":%d,\"coalesced\":%d,\"cache_hits\":%d,"
+                        + "\"cpu_s\":%.3f,\"alloc_mb\":%.1f}%n",
                 name,
                 domains.size(),
                 wallNanos / 1e9,
@@ -100,7 +108,32 @@ public final class DnsBenchmark {
                 lost,
                 notOk,
                 after.coalescedQuestions() - before.coalescedQuestions(),
-                after.cacheHits() - before.cacheHits());
+                after.cacheHits() - before.cacheHits(),
+                cpuNanos / 1e9,
+                alloc / 1e6);
+    }
+
+    /**
+     * CPU time of the whole process (all threads: JIT and GC included), the engine's cost
+     * independent of how much CPU other work on the machine left it; -1 if unknown.
+     */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : -1;
+    }
+
+    /** Bytes allocated so far by the live threads; -1 if unknown. */
+    private static long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t)) {
+            return -1;
+        }
+        long sum = 0;
+        for (long a : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+            sum += Math.max(0, a);
+        }
+        return sum;
     }
 
     private static long percentile(long[] sorted, int p) {

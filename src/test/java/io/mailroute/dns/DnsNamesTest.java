@@ -19,6 +19,26 @@ class DnsNamesTest {
     }
 
     @Test
+    void displayIsToStringLowerCasedWithoutTheFinalDot() throws Exception {
+        for (String text :
+                List.of(
+                        "Example.COM.",
+                        "mx-1.example.com.",
+                        "_dmarc.Example.com.",
+                        "a\\.b.example.",
+                        "a\\032b.example.",
+                        "*.example.",
+                        "x\\@y.example.",
+                        "\\200abc.example.")) {
+            org.xbill.DNS.Name name = org.xbill.DNS.Name.fromString(text);
+            assertThat(DnsNames.display(name))
+                    .as(text)
+                    .isEqualTo(name.toString(true).toLowerCase(java.util.Locale.ROOT));
+        }
+        assertThat(DnsNames.display(org.xbill.DNS.Name.root)).isEqualTo(".");
+    }
+
+    @Test
     void internationalizedNamesAreLookedUpInAsciiForm() {
         assertThat(DnsNames.display(DnsNames.absolute("Bücher.example")))
                 .isEqualTo("xn--bcher-kva.example");
@@ -26,7 +46,16 @@ class DnsNamesTest {
 
     @Test
     void invalidNamesAreRejected() {
-        for (String bad : List.of("", " ", ".", "a..b", "x".repeat(64) + ".example")) {
+        for (String bad :
+                List.of(
+                        "",
+                        " ",
+                        ".",
+                        "a..b",
+                        "example.com..",
+                        ".example.com",
+                        "x".repeat(64) + ".example",
+                        ("x".repeat(63) + ".").repeat(4) + "example")) {
             assertThatThrownBy(() -> DnsNames.absolute(bad))
                     .as("'%s'", bad)
                     .isInstanceOf(IllegalArgumentException.class);

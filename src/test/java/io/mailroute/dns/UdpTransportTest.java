@@ -195,6 +195,58 @@ class UdpTransportTest {
         }
     }
 
+    @Test
+    void transportTimesOutQueriesItselfAndFreesTheirSlots() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (FaultDnsServer server = FaultDnsServer.start(Behaviours.silent(), false);
+                UdpTransport transport = new UdpTransport(address(server), executor, 1, 1, 1000)) {
+            byte[] query =
+                    Message.newQuery(
+                                    Record.newRecord(
+                                            Name.fromConstantString("forge.test."),
+                                            Type.MX,
+                                            DClass.IN))
+                            .toWire();
+            List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                // one slot: the second and third wait for it, and their time runs while they wait
+                futures.add(transport.exchange(query, 100 * (i + 1)));
+            }
+            for (CompletableFuture<byte[]> f : futures) {
+                assertThat(f)
+                        .failsWithin(2, TimeUnit.SECONDS)
+                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(millis).as("the last timeout counts from exchange()").isBetween(300L, 1500L);
+            assertThat(server.received()).as("each query got the only slot in turn").hasSize(3);
+            // idle again (nothing timed): a new timed query must still time out
+            assertThat(transport.exchange(query, 50))
+                    .failsWithin(2, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void queryWireIsWhatDnsjavaWouldSend() throws Exception {
+        Name name = Name.fromConstantString("Mx1.Forge.test.");
+        for (int type : new int[] {Type.MX, Type.A, Type.AAAA}) {
+            Message withEdns = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+            withEdns.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, 0), Section.ADDITIONAL);
+            withEdns.getHeader().setID(0);
+            Message plain = Message.newQuery(Record.newRecord(name, type, DClass.IN));
+            plain.getHeader().setID(0);
+
+            assertThat(ServerClient.queryWire(name, type, 1232)).isEqualTo(withEdns.toWire());
+            assertThat(ServerClient.queryWire(name, type, 0)).isEqualTo(plain.toWire());
+        }
+    }
+
     private static void assertForgeryIgnored(FaultDnsServer.Forgery forgery) throws Exception {
         try (FaultDnsServer server = FaultDnsServer.start(Behaviours.serve(ZONE), true, forgery);
                 MxLookupService service =

@@ -1,0 +1,206 @@
+package io.mailroute.bench;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.mailroute.MailrouteMain;
+import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteSpec;
+import io.mailroute.api.v1alpha1.MxTarget;
+import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.reconciler.DnsValidation;
+import io.mailroute.reconciler.OperatorConfig;
+import io.mailroute.status.StatusNames.Reason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The operator's own path for DNS checks, for comparison with {@link DnsBenchmark} (which drives
+ * the engine's {@code checkAsync} with 256 checks in flight): {@code DnsOperatorBenchmark SERVER N
+ * RUNS [CONCURRENT_CHECKS]} builds {@link DnsValidation} as the operator does (default {@code
+ * mailroute.dns.concurrent-checks} 32, a Micrometer registry) and, per pass, calls {@code refresh}
+ * for N single-domain MX routes (dI.bench.test), which starts their checks on its background
+ * threads (each a blocking {@code check} through {@code DomainValidator} and the lookup counters);
+ * the pass ends when the check timer has counted N checks. A warm-up pass, then RUNS cold passes
+ * (each on a new DnsValidation: empty cache), then a re-validation pass on the last one (a new
+ * generation: every domain due, answers cached). Prints one line of JSON per pass. Not a test.
+ */
+public final class DnsOperatorBenchmark {
+
+    private DnsOperatorBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        MailrouteMain.quietLibraryLogging();
+        String server = args[0];
+        int n = Integer.parseInt(args[1]);
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int concurrent = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        List<MailRoute> routes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            MailRoute route = new MailRoute();
+            route.setMetadata(
+                    new ObjectMetaBuilder()
+                            .withName("r" + i)
+                            .withNamespace("bench")
+                            .withGeneration(1L)
+                            .build());
+            MailRouteSpec spec = new MailRouteSpec();
+            spec.domains = List.of("d" + i + ".bench.test");
+            spec.target = new RouteTarget();
+            spec.target.mx = new MxTarget();
+            route.setSpec(spec);
+            routes.add(route);
+        }
+        long generation = 1;
+        Engine last = null;
+        for (int run = 0; run <= runs; run++) {
+            if (last != null) {
+                last.close();
+            }
+            last = new Engine(config(server, concurrent));
+            pass(last, routes, ++generation, run == 0 ? "warmup" : "cold" + run);
+        }
+        pass(last, routes, ++generation, "revalidate");
+        last.close();
+    }
+
+    private static void pass(Engine engine, List<MailRoute> routes, long generation, String name)
+            throws InterruptedException {
+        routes.forEach(r -> r.getMetadata().setGeneration(generation));
+        double queriesBefore = engine.queries();
+        long checksBefore = engine.checks();
+        long t0 = System.nanoTime();
+        Instant now = Instant.now();
+        for (MailRoute route : routes) {
+            engine.validation.refresh(route, now); // starts the check in the background
+        }
+        while (engine.checks() - checksBefore < routes.size()) {
+            Thread.sleep(1);
+        }
+        long wallNanos = System.nanoTime() - t0;
+        int lost = 0;
+        int notOk = 0;
+        for (MailRoute route : routes) {
+            DnsValidation.Refresh refresh = engine.validation.refresh(route, now);
+            DomainResolution r =
+                    refresh.resolutions().isEmpty() ? null : refresh.resolutions().get(0);
+            if (r == null
+                    || Reason.MX_LOOKUP_TEMP_FAIL.equals(r.reason)
+                    || Reason.HOST_LOOKUP_TEMP_FAIL.equals(r.reason)) {
+                lost++;
+            } else if (!"OK".equals(r.result)) {
+                notOk++;
+            }
+        }
+        long queries = Math.round(engine.queries() - queriesBefore);
+        System.out.printf(
+                Locale.ROOT,
+                "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
+                        + "\"lost\":%d,\"not_ok\":%d}%n",
+                name,
+                routes.size(),
+                wallNanos / 1e9,
+                queries,
+                queries / (wallNanos / 1e9),
+                lost,
+                notOk);
+    }
+
+    /** A DnsValidation with its registry. */
+    private static final class Engine {
+        final MeterRegistry registry = new SimpleMeterRegistry();
+        final DnsValidation validation;
+
+        Engine(OperatorConfig config) {
+            this.validation = new DnsValidation(config, registry);
+        }
+
+        double queries() {
+            return registry.get("mailroute.dns.queries.sent").functionCounter().count();
+        }
+
+        long checks() {
+            return registry.get("mailroute.dns.check.duration").timer().count();
+        }
+
+        void close() throws ReflectiveOperationException {
+            Method close = DnsValidation.class.getDeclaredMethod("close"); // @PreDestroy
+            close.setAccessible(true);
+            close.invoke(validation);
+        }
+    }
+
+    private static OperatorConfig config(String server, int concurrent) {
+        OperatorConfig.Dns dns =
+                new OperatorConfig.Dns() {
+                    @Override
+                    public Optional<List<String>> servers() {
+                        return Optional.of(List.of(server));
+                    }
+
+                    @Override
+                    public Duration queryTimeout() {
+                        return Duration.ofSeconds(2);
+                    }
+
+                    @Override
+                    public Duration deadline() {
+                        return Duration.ofSeconds(10);
+                    }
+
+                    @Override
+                    public int concurrentChecks() {
+                        return concurrent;
+                    }
+                };
+        OperatorConfig.Validation validation =
+                new OperatorConfig.Validation() {
+                    @Override
+                    public Duration minRecheck() {
+                        return Duration.ofSeconds(60);
+                    }
+
+                    @Override
+                    public Duration maxRecheck() {
+                        return Duration.ofHours(1);
+                    }
+
+                    @Override
+                    public Duration tempFailBackoff() {
+                        return Duration.ofSeconds(30);
+                    }
+
+                    @Override
+                    public int hardFailureThreshold() {
+                        return 3;
+                    }
+                };
+        return new OperatorConfig() {
+            @Override
+            public Relay relay() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Dns dns() {
+                return dns;
+            }
+
+            @Override
+            public Validation validation() {
+                return validation;
+            }
+
+            @Override
+            public Delivery delivery() {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+}
