@@ -59,6 +59,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     @Inject DnsValidation dnsValidation;
     @Inject MeterRegistry registry;
     @Inject DeliveryReports deliveryReports;
+    @Inject OperatorConfig config;
 
     Clock clock = Clock.systemUTC();
 
@@ -239,6 +240,11 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             // within milliseconds. The relay plans from the offered resolutions, not from this
             // status, and the wait is bounded.
             return UpdateControl.<MailRoute>noUpdate().rescheduleAfter(awaitedWrite);
+        } else if (RouteStatusFactory.onlyCheckTimesMoved(
+                route.getStatus(), status, config.validation().maxRecheck(), now)) {
+            // a re-check that found nothing new: kept in memory (offered above, and the next
+            // check is scheduled from it), written at least every max-recheck
+            control = UpdateControl.noUpdate();
         } else {
             // events compare with the status written before: announced once, with the write
             // that records the change (a held-back status would announce it at every look)

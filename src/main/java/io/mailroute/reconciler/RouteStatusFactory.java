@@ -1,5 +1,8 @@
 package io.mailroute.reconciler;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mailroute.api.v1alpha1.Defaults;
 import io.mailroute.api.v1alpha1.DomainDelivery;
 import io.mailroute.api.v1alpha1.DomainResolution;
@@ -18,6 +21,8 @@ import io.mailroute.status.StatusNames.DomainState;
 import io.mailroute.status.StatusNames.Reason;
 import io.mailroute.validation.ResolutionReasons;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -176,6 +181,43 @@ final class RouteStatusFactory {
                         d ->
                                 d.state() == DomainOutcome.State.Programmed
                                         && !d.nextHop().equals(written.get(d.domain())));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Whether {@code next} differs from {@code current} only in when its domains were checked
+     * ({@code checkedAt}, {@code nextCheckAt} of every resolution) and every check recorded in
+     * {@code current} is younger than {@code refresh}. Such a re-check found nothing new: writing
+     * it would cost the API server a route write per domain per DNS TTL (at 10,000 routes and a 300
+     * s TTL, 33 writes a second, seen by every watcher of the routes) to move two timestamps. The
+     * operator keeps it in memory (Planning.offer) and schedules the next check from it; the status
+     * records a re-check that found nothing new at least every {@code refresh}.
+     */
+    static boolean onlyCheckTimesMoved(
+            MailRouteStatus current, MailRouteStatus next, Duration refresh, Instant now) {
+        if (current == null || current.resolutions == null || next.resolutions == null) {
+            return false;
+        }
+        for (DomainResolution r : current.resolutions) {
+            if (r.checkedAt == null || Instant.parse(r.checkedAt).plus(refresh).isBefore(now)) {
+                return false;
+            }
+        }
+        return withoutCheckTimes(current).equals(withoutCheckTimes(next));
+    }
+
+    private static JsonNode withoutCheckTimes(MailRouteStatus status) {
+        JsonNode tree = JSON.valueToTree(status);
+        JsonNode resolutions = tree.get("resolutions");
+        if (resolutions != null) {
+            for (JsonNode r : resolutions) {
+                if (r instanceof ObjectNode o) {
+                    o.remove(List.of("checkedAt", "nextCheckAt"));
+                }
+            }
+        }
+        return tree;
     }
 
     /**

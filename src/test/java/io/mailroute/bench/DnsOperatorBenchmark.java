@@ -78,7 +78,7 @@ public final class DnsOperatorBenchmark {
         long t0 = System.nanoTime();
         Instant now = Instant.now();
         for (MailRoute route : routes) {
-            engine.validation.refresh(route, now); // starts the check in the background
+            engine.validation.refresh(route, null, now); // starts the check in the background
         }
         while (engine.checks() - checksBefore < routes.size()) {
             Thread.sleep(1);
@@ -87,7 +87,7 @@ public final class DnsOperatorBenchmark {
         int lost = 0;
         int notOk = 0;
         for (MailRoute route : routes) {
-            DnsValidation.Refresh refresh = engine.validation.refresh(route, now);
+            DnsValidation.Refresh refresh = engine.validation.refresh(route, null, now);
             DomainResolution r =
                     refresh.resolutions().isEmpty() ? null : refresh.resolutions().get(0);
             if (r == null

@@ -19,6 +19,7 @@ import io.mailroute.routing.ResourceKey;
 import io.mailroute.routing.RouteOutcome;
 import io.mailroute.testing.Resources;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -414,5 +415,40 @@ class RouteStatusFactoryTest {
 
     private boolean awaits(RelayView view) {
         return RouteStatusFactory.awaitsWrite(routeKey, view);
+    }
+
+    @Test
+    void aReCheckThatOnlyMovedItsTimesIsWrittenAtMostOncePerRefreshInterval() {
+        Instant now = Instant.parse("2026-11-30T07:00:00Z");
+        DomainResolution recorded = resolution("one.example", "Resolved", 0);
+        recorded.checkedAt = "2026-11-30T06:55:00Z";
+        recorded.nextCheckAt = "2026-11-30T07:00:00Z";
+        MailRouteStatus current = status(List.of(recorded), accepted(RELAY_A, Map.of()));
+        DomainResolution again = resolution("one.example", "Resolved", 0);
+        again.checkedAt = "2026-11-30T07:00:00Z";
+        again.nextCheckAt = "2026-11-30T07:05:00Z";
+        MailRouteStatus next = status(List.of(again), accepted(RELAY_A, Map.of()));
+        Duration hour = Duration.ofHours(1);
+
+        assertThat(RouteStatusFactory.onlyCheckTimesMoved(current, next, hour, now)).isTrue();
+        assertThat(
+                        RouteStatusFactory.onlyCheckTimesMoved(
+                                current, next, hour, now.plus(Duration.ofMinutes(56))))
+                .as("the recorded check is over an hour old: the status is refreshed")
+                .isFalse();
+        DomainResolution failed = resolution("one.example", "MxLookupTempFail", 1);
+        failed.checkedAt = again.checkedAt;
+        failed.nextCheckAt = again.nextCheckAt;
+        assertThat(
+                        RouteStatusFactory.onlyCheckTimesMoved(
+                                current,
+                                status(List.of(failed), accepted(RELAY_A, Map.of())),
+                                hour,
+                                now))
+                .as("a re-check with a new result")
+                .isFalse();
+        assertThat(RouteStatusFactory.onlyCheckTimesMoved(null, next, hour, now))
+                .as("the first status")
+                .isFalse();
     }
 }
