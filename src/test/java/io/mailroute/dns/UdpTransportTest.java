@@ -177,13 +177,7 @@ class UdpTransportTest {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (FaultDnsServer server = FaultDnsServer.start(Behaviours.silent(), false);
                 UdpTransport transport = new UdpTransport(address(server), executor, 1, 1, 1000)) {
-            byte[] query =
-                    Message.newQuery(
-                                    Record.newRecord(
-                                            Name.fromConstantString("forge.test."),
-                                            Type.MX,
-                                            DClass.IN))
-                            .toWire();
+            byte[] query = forgeMxQuery();
             for (int i = 0; i < 3; i++) {
                 CompletableFuture<byte[]> f =
                         transport.exchange(query).orTimeout(100, TimeUnit.MILLISECONDS);
@@ -200,13 +194,7 @@ class UdpTransportTest {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (FaultDnsServer server = FaultDnsServer.start(Behaviours.silent(), false);
                 UdpTransport transport = new UdpTransport(address(server), executor, 1, 1, 1000)) {
-            byte[] query =
-                    Message.newQuery(
-                                    Record.newRecord(
-                                            Name.fromConstantString("forge.test."),
-                                            Type.MX,
-                                            DClass.IN))
-                            .toWire();
+            byte[] query = forgeMxQuery();
             List<CompletableFuture<byte[]>> futures = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < 3; i++) {
@@ -289,5 +277,13 @@ class UdpTransportTest {
     private static InetSocketAddress address(FaultDnsServer server) {
         String[] hostPort = server.address().split(":");
         return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+    }
+
+    /** An MX query for forge.test., in wire form. */
+    private static byte[] forgeMxQuery() {
+        return Message.newQuery(
+                        Record.newRecord(
+                                Name.fromConstantString("forge.test."), Type.MX, DClass.IN))
+                .toWire();
     }
 }

@@ -199,12 +199,7 @@ class PlanningTest {
 
     @Test
     void offeredResolutionsArePlannedFromBeforeTheStatusCarriesThem() {
-        List<String> relaysWoken = new ArrayList<>();
-        planning.relayEvents()
-                .setEventHandler(
-                        (Event event) ->
-                                relaysWoken.add(event.getRelatedCustomResourceID().getName()));
-        planning.relayEvents().start();
+        List<String> relaysWoken = relaysWoken();
         publish(a, b);
         List<DomainResolution> checked = List.of(resolution("a.example"));
         assertThat(planning.planBehind(relay, a, null))
@@ -275,12 +270,7 @@ class PlanningTest {
 
     @Test
     void aReCheckThatRendersTheSameNeitherPlansTheRelayNorWaitsForIt() {
-        List<String> relaysWoken = new ArrayList<>();
-        planning.relayEvents()
-                .setEventHandler(
-                        (Event event) ->
-                                relaysWoken.add(event.getRelatedCustomResourceID().getName()));
-        planning.relayEvents().start();
+        List<String> relaysWoken = relaysWoken();
         publish(a, b);
         DomainResolution resolved = new DomainResolution();
         resolved.domain = "a.example";
@@ -300,6 +290,17 @@ class PlanningTest {
         nanoTime.addAndGet(Planning.WRITE_IN_FLIGHT.toNanos() + 1);
         planning.withPending(List.of(b));
         assertThat(planning.offered(a)).isNull();
+    }
+
+    /** The names of the relays that offers wake, in order. */
+    private List<String> relaysWoken() {
+        List<String> relaysWoken = new ArrayList<>();
+        planning.relayEvents()
+                .setEventHandler(
+                        (Event event) ->
+                                relaysWoken.add(event.getRelatedCustomResourceID().getName()));
+        planning.relayEvents().start();
+        return relaysWoken;
     }
 
     /** A resolution that withholds the domain of a pinned route: it changes the relay's plan. */
