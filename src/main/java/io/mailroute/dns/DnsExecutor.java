@@ -24,14 +24,8 @@ final class DnsExecutor {
         int pool = POOLS.incrementAndGet();
         AtomicInteger count = new AtomicInteger();
         ThreadFactory factory =
-                runnable -> {
-                    Thread t =
-                            new Thread(
-                                    runnable,
-                                    "mailroute-dns-" + pool + "-" + count.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                };
+                runnable ->
+                        daemon(runnable, "mailroute-dns-" + pool + "-" + count.incrementAndGet());
         ThreadPoolExecutor executor =
                 new ThreadPoolExecutor(
                         threads,
@@ -53,13 +47,14 @@ final class DnsExecutor {
         int pool = POOLS.get();
         ScheduledThreadPoolExecutor watchdog =
                 new ScheduledThreadPoolExecutor(
-                        1,
-                        runnable -> {
-                            Thread t = new Thread(runnable, "mailroute-dns-watchdog-" + pool);
-                            t.setDaemon(true);
-                            return t;
-                        });
+                        1, runnable -> daemon(runnable, "mailroute-dns-watchdog-" + pool));
         watchdog.setRemoveOnCancelPolicy(true);
         return watchdog;
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread t = new Thread(runnable, name);
+        t.setDaemon(true);
+        return t;
     }
 }

@@ -67,9 +67,6 @@ public record MxReport(
         if (primary == null) {
             primary = results.get(0);
         }
-        if (results.isEmpty()) {
-            ttl = 0;
-        }
         List<String> disagreements = Disagreements.ofMx(results);
         return new MxReport(
                 domain,

@@ -1,5 +1,8 @@
 package io.mailroute.dns;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What happened to one DNS question sent to one server.
  *
@@ -53,12 +56,12 @@ public record QueryTrace(
     }
 
     /** One warning per answer that was cut short over UDP without TC (see {@code udpShortened}). */
-    static java.util.List<String> shortenedWarnings(java.util.List<QueryTrace> traces) {
-        java.util.List<String> out = null; // almost always none: no list, no stream per check
+    static List<String> shortenedWarnings(List<QueryTrace> traces) {
+        List<String> out = null; // almost always none: no list, no stream per check
         for (QueryTrace t : traces) {
             if (t.udpShortened() != null) {
                 if (out == null) {
-                    out = new java.util.ArrayList<>();
+                    out = new ArrayList<>();
                 }
                 out.add(
                         t.type()
@@ -70,6 +73,6 @@ public record QueryTrace(
                                 + t.udpShortened());
             }
         }
-        return out == null ? java.util.List.of() : java.util.List.copyOf(out);
+        return out == null ? List.of() : List.copyOf(out);
     }
 }
