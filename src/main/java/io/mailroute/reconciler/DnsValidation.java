@@ -15,6 +15,7 @@ import io.mailroute.postfix.PostfixInputException;
 import io.mailroute.routing.ResourceKey;
 import io.mailroute.validation.DnsChecks;
 import io.mailroute.validation.DomainValidator;
+import io.mailroute.validation.RenderPolicy;
 import io.mailroute.validation.ValidationSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -162,14 +163,8 @@ public class DnsValidation {
     /** The domain's resolution in {@code offered}, else in the route's status, else null. */
     private static DomainResolution lastResolution(
             MailRoute route, List<DomainResolution> offered, String domain) {
-        if (offered != null) {
-            for (DomainResolution r : offered) {
-                if (domain.equals(r.domain)) {
-                    return r;
-                }
-            }
-        }
-        return io.mailroute.validation.RenderPolicy.resolution(route, domain);
+        DomainResolution known = RenderPolicy.resolution(offered, domain);
+        return known != null ? known : RenderPolicy.resolution(route, domain);
     }
 
     /**

@@ -137,8 +137,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
                         .withOnUpdateFilter(
                                 (updated, old) ->
-                                        changesPlan(updated, old)
-                                                && !onlyBringsOffered(updated, old))
+                                        changesPlan(updated, old, planning.offered(updated)))
                         .withItemStore(LeanRouteStore.forPlanning())
                         .withInformerListLimit(500L)
                         .build();
@@ -194,30 +193,24 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
      * of 10,000 routes would otherwise be planned again for each of them.
      */
     static boolean changesPlan(MailRoute updated, MailRoute old) {
+        return changesPlan(updated, old, null);
+    }
+
+    /**
+     * {@link #changesPlan(MailRoute, MailRoute)}, where resolutions equal to {@code offered} (what
+     * the relay already plans from for this route, {@link Planning#offered}, or null) change
+     * nothing either: the route controller's status write after the relay rendered them.
+     */
+    static boolean changesPlan(MailRoute updated, MailRoute old, List<DomainResolution> offered) {
         var a = updated.getMetadata();
         var b = old.getMetadata();
+        List<DomainResolution> resolutions = resolutions(updated);
         return !Objects.equals(a.getGeneration(), b.getGeneration())
                 || !Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
                 || !Objects.equals(a.getLabels(), b.getLabels())
                 || !Objects.equals(a.getAnnotations(), b.getAnnotations())
-                || !Objects.equals(resolutions(updated), resolutions(old));
-    }
-
-    /**
-     * Whether a route update only writes into the status the resolutions the relay already plans
-     * from ({@link Planning#offer}): the route controller's status write after the relay rendered
-     * them.
-     */
-    private boolean onlyBringsOffered(MailRoute updated, MailRoute old) {
-        var a = updated.getMetadata();
-        var b = old.getMetadata();
-        List<DomainResolution> offered = planning.offered(updated);
-        return offered != null
-                && Objects.equals(a.getGeneration(), b.getGeneration())
-                && Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
-                && Objects.equals(a.getLabels(), b.getLabels())
-                && Objects.equals(a.getAnnotations(), b.getAnnotations())
-                && Objects.equals(resolutions(updated), offered);
+                || !Objects.equals(resolutions, resolutions(old))
+                        && (offered == null || !Objects.equals(resolutions, offered));
     }
 
     private static List<DomainResolution> resolutions(MailRoute route) {

@@ -155,7 +155,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                 .collect(Collectors.toSet());
     }
 
-    private static Set<ResourceKey> keysOf(Set<ResourceID> ids) {
+    static Set<ResourceKey> keysOf(Set<ResourceID> ids) {
         return ids.stream()
                 .map(id -> new ResourceKey(id.getNamespace().orElse(null), id.getName()))
                 .collect(Collectors.toSet());
@@ -247,8 +247,11 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             control = UpdateControl.noUpdate();
         } else {
             // events compare with the status written before: announced once, with the write
-            // that records the change (a held-back status would announce it at every look)
-            RouteEvents.announce(context.getClient(), route, resolutions);
+            // that records the change (a held-back status would announce it at every look, and
+            // a reconcile from a cache behind our write would announce it again)
+            if (!planning.writtenBefore(route, resolutions)) {
+                RouteEvents.announce(context.getClient(), route, resolutions);
+            }
             route.setStatus(status);
             control = StatusWrites.apply(route);
         }

@@ -110,7 +110,11 @@ public class Planning {
      * {@code since} ({@link System#nanoTime}).
      */
     private record Pending(
-            String uid, long generation, List<DomainResolution> resolutions, long since) {
+            String uid,
+            long generation,
+            List<DomainResolution> resolutions,
+            long since,
+            boolean written) {
         boolean of(MailRoute route) {
             return Objects.equals(uid, route.getMetadata().getUid())
                     && generation == Planning.generation(route);
@@ -154,32 +158,24 @@ public class Planning {
             pending.remove(key);
             return;
         }
-        Pending before = pending.get(key);
-        if (before != null
-                && before.of(route)
-                && Objects.equals(before.resolutions(), resolutions)) {
+        Pending before = currentOffer(route);
+        if (before != null && Objects.equals(before.resolutions(), resolutions)) {
             return;
         }
-        List<DomainResolution> known =
-                before != null && before.of(route) ? before.resolutions() : resolutions(route);
+        List<DomainResolution> known = before != null ? before.resolutions() : resolutions(route);
         pending.put(
                 key,
                 new Pending(
                         route.getMetadata().getUid(),
                         generation(route),
                         List.copyOf(resolutions),
-                        nanoTime.getAsLong()));
+                        nanoTime.getAsLong(),
+                        false));
         // a re-check that renders the same (most move only checkedAt and nextCheckAt) does not
         // plan the relay again: at 10,000 routes that was a full plan every few re-checks
         if (!Objects.equals(resolutions(route), resolutions)
                 && !policy.sameRendering(route, known, resolutions)) {
-            relayEvents.wake(
-                    MailRelayReconciler.relaysOf(route).stream()
-                            .map(
-                                    id ->
-                                            new ResourceKey(
-                                                    id.getNamespace().orElse(null), id.getName()))
-                            .toList());
+            relayEvents.wake(MailRouteReconciler.keysOf(MailRelayReconciler.relaysOf(route)));
         }
     }
 
@@ -354,10 +350,8 @@ public class Planning {
             return Optional.empty(); // this reconcile started from an older route than the plan
         }
         long since = entry.publishedAt();
-        Pending offered = pending.get(key);
-        if (offered != null
-                && offered.of(route)
-                && Objects.equals(offered.resolutions(), resolutions)) {
+        Pending offered = currentOffer(route);
+        if (offered != null && Objects.equals(offered.resolutions(), resolutions)) {
             since = Math.max(since, offered.since());
         }
         return remaining(since);
@@ -498,7 +492,41 @@ public class Planning {
      * update that only brings these changes nothing the relay plans from.
      */
     List<DomainResolution> offered(MailRoute route) {
+        Pending offered = currentOffer(route);
+        return offered == null ? null : offered.resolutions();
+    }
+
+    /**
+     * Records that the route controller wrote {@code resolutions}, the offered ones, into the
+     * route's status, and answers whether it had done so before: a reconcile that starts from a
+     * cache not yet showing that write computes the same status again (and would announce the same
+     * Kubernetes Events again). Forgotten with the offer once the cache shows the write.
+     */
+    boolean writtenBefore(MailRoute route, List<DomainResolution> resolutions) {
+        Pending offered = currentOffer(route);
+        if (offered == null || !Objects.equals(offered.resolutions(), resolutions)) {
+            return false;
+        }
+        if (!offered.written()) {
+            pending.replace(
+                    ResourceKey.of(route),
+                    offered,
+                    new Pending(
+                            offered.uid(),
+                            offered.generation(),
+                            offered.resolutions(),
+                            offered.since(),
+                            true));
+        }
+        return offered.written();
+    }
+
+    /**
+     * What is offered for this route's uid and generation, or null: nothing, or an offer for an
+     * earlier generation or an earlier route of the same name.
+     */
+    private Pending currentOffer(MailRoute route) {
         Pending offered = pending.get(ResourceKey.of(route));
-        return offered != null && offered.of(route) ? offered.resolutions() : null;
+        return offered != null && offered.of(route) ? offered : null;
     }
 }

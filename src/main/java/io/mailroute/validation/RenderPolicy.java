@@ -5,7 +5,10 @@ import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.api.v1alpha1.ValidationPolicy;
 import io.mailroute.status.StatusNames.Reason;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Decides from a route's spec and the resolutions stored in its status how each domain is rendered.
@@ -35,23 +38,24 @@ public final class RenderPolicy {
                 || route.getSpec().target.kind() == null) {
             return false;
         }
-        java.util.Set<String> domains = new java.util.HashSet<>();
-        for (List<DomainResolution> list : java.util.Arrays.asList(before, after)) {
+        Set<String> domains = new HashSet<>();
+        for (List<DomainResolution> list : Arrays.asList(before, after)) {
             if (list != null) {
                 list.forEach(r -> domains.add(r.domain));
             }
         }
         for (String domain : domains) {
             if (domain == null
-                    || !decide(route, domain, find(before, domain))
-                            .equals(decide(route, domain, find(after, domain)))) {
+                    || !decide(route, domain, resolution(before, domain))
+                            .equals(decide(route, domain, resolution(after, domain)))) {
                 return false;
             }
         }
         return true;
     }
 
-    private static DomainResolution find(List<DomainResolution> resolutions, String domain) {
+    /** The resolution of {@code domain} in {@code resolutions} (null: none), or null. */
+    public static DomainResolution resolution(List<DomainResolution> resolutions, String domain) {
         if (resolutions == null) {
             return null;
         }
@@ -116,6 +120,6 @@ public final class RenderPolicy {
 
     /** The resolution of a domain in the route's status, or null. */
     public static DomainResolution resolution(MailRoute route, String domain) {
-        return route.getStatus() == null ? null : find(route.getStatus().resolutions, domain);
+        return route.getStatus() == null ? null : resolution(route.getStatus().resolutions, domain);
     }
 }

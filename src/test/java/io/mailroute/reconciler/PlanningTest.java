@@ -235,8 +235,13 @@ class PlanningTest {
         woken.clear();
         publish("hash-2", written, b);
         assertThat(woken).as("equal resolutions, now from the status").isEmpty();
+        assertThat(planning.writtenBefore(a, checked)).as("the first write").isFalse();
+        assertThat(planning.writtenBefore(a, checked))
+                .as("a reconcile from a cache that does not show the write yet")
+                .isTrue();
         planning.offer(written, written.getStatus().resolutions);
         assertThat(planning.offered(written)).as("the status caught up").isNull();
+        assertThat(planning.writtenBefore(a, checked)).as("nothing offered any more").isFalse();
         assertThat(planning.withPending(List.of(written, b))).containsExactly(written, b);
     }
 
@@ -352,6 +357,21 @@ class PlanningTest {
         resolved.getStatus().resolutions.add(resolution);
         assertThat(MailRelayReconciler.changesPlan(resolved, before))
                 .as("a new DNS resolution")
+                .isTrue();
+        assertThat(
+                        MailRelayReconciler.changesPlan(
+                                resolved, before, List.of(resolved.getStatus().resolutions.get(0))))
+                .as("the status write that brings what the relay already plans from (offered)")
+                .isFalse();
+        assertThat(MailRelayReconciler.changesPlan(resolved, before, List.of()))
+                .as("resolutions other than the offered ones")
+                .isTrue();
+        assertThat(
+                        MailRelayReconciler.changesPlan(
+                                route("a", "a.example", 2),
+                                before,
+                                List.of(resolved.getStatus().resolutions.get(0))))
+                .as("a spec change, whatever was offered")
                 .isTrue();
         assertThat(MailRelayReconciler.changesPlan(route("a", "a.example", 2), before))
                 .as("a spec change")
