@@ -59,10 +59,20 @@ class RelayQueueTest {
                                 relay.queued() == 5
                                         && relay.maillog().split("status=deferred", -1).length > 5);
 
+        int deferredBefore = deferredLines();
         relay.restart();
-        // while the restarted queue manager moves deferred mail back, a message can be between
-        // queues for a moment: wait (bounded) for the count to settle; a lost one stays lost
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> relay.queued() == 5);
+        // The entrypoint flushes the queue when it starts (mail a previous pod left is retried at
+        // once), so the restarted relay tries all five again while the hop is still down. Wait
+        // until each was deferred again and none is left in the active queue: a flush sent while
+        // they are still active finds nothing in the deferred queue, and they would then wait for
+        // Postfix's backoff (minimal_backoff_time, 300 s). CI hit that race.
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .until(
+                        () ->
+                                deferredLines() >= deferredBefore + 5
+                                        && relay.queuedIn("active") == 0
+                                        && relay.queued() == 5);
         assertThat(relay.queued()).as("queue after restart").isEqualTo(5);
         target.start();
         relay.flush();
@@ -176,5 +186,9 @@ class RelayQueueTest {
 
     private static List<String> subjects(List<Delivery> deliveries) {
         return deliveries.stream().map(d -> d.header("Subject")).collect(Collectors.toList());
+    }
+
+    private int deferredLines() {
+        return relay.maillog().split("status=deferred", -1).length - 1;
     }
 }
