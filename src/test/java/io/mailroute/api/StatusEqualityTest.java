@@ -2,6 +2,9 @@ package io.mailroute.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.mailroute.api.v1alpha1.MailRelay;
@@ -14,6 +17,7 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -162,5 +166,111 @@ class StatusEqualityTest {
                         "RelayPodStatus.liveHash",
                         "MxHostStatus.tcpNeeded",
                         "MailRelayStatus.pods");
+    }
+
+    /**
+     * SerialisedEquality compares public fields instead of JSON trees: that is the same only while
+     * the fields are exactly the properties Jackson writes (a getter, or a field Jackson skips,
+     * would make the two differ).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theComparedFieldsAreThePropertiesJacksonWrites() {
+        ObjectMapper json = new ObjectMapper();
+        for (Class<?> c : statusClasses()) {
+            BeanDescription description =
+                    json.getSerializationConfig().introspect(json.constructType(c));
+            List<String> written =
+                    description.findProperties().stream()
+                            .filter(BeanPropertyDefinition::couldSerialize)
+                            .map(BeanPropertyDefinition::getName)
+                            .toList();
+            assertThat(SerialisedEquality.comparedProperties((Class<SerialisedEquality>) c))
+                    .as("%s", c.getSimpleName())
+                    .containsExactlyInAnyOrderElementsOf(written);
+        }
+    }
+
+    /**
+     * Random statuses (each field null, a sample value or another one; nested objects likewise):
+     * equal exactly when their JSON trees are, with equal hash codes when equal.
+     */
+    @Test
+    void equalityAgreesWithTheJsonTree() throws ReflectiveOperationException {
+        ObjectMapper json = new ObjectMapper();
+        Random random = new Random(9);
+        int equalPairs = 0;
+        for (Class<?> c : statusClasses()) {
+            for (int i = 0; i < 300; i++) {
+                Object a = randomInstance(c, random, 2);
+                Object b = random.nextInt(3) == 0 ? copyOf(a, json) : randomInstance(c, random, 2);
+                boolean sameTree = json.valueToTree(a).equals(json.valueToTree(b));
+                assertThat(a.equals(b))
+                        .as("%s: %s vs %s", c.getSimpleName(), a, b)
+                        .isEqualTo(sameTree);
+                assertThat(b.equals(a)).isEqualTo(sameTree);
+                if (sameTree) {
+                    equalPairs++;
+                    assertThat(a.hashCode()).isEqualTo(b.hashCode());
+                }
+            }
+        }
+        assertThat(equalPairs).as("pairs that were equal").isGreaterThan(100);
+    }
+
+    private static Object copyOf(Object value, ObjectMapper json) {
+        return json.convertValue(json.valueToTree(value), value.getClass());
+    }
+
+    /** Each field null, a sample value or a different one; few choices, so equal pairs occur. */
+    private static Object randomInstance(Class<?> c, Random random, int depth)
+            throws ReflectiveOperationException {
+        Object value = c.getDeclaredConstructor().newInstance();
+        for (Field field : fields(c)) {
+            Class<?> element = elementType(field.getGenericType());
+            boolean nested =
+                    element.getPackageName().equals(MailRoute.class.getPackageName())
+                            && !element.isEnum();
+            int choice = random.nextInt(4);
+            Object v;
+            if (choice == 0) {
+                v = null;
+            } else if (nested && depth > 0) {
+                Object inner = randomInstance(element, random, depth - 1);
+                v = field.getType() == List.class ? List.of(inner) : inner;
+            } else if (choice == 1) {
+                v = field.get(value); // the constructor's default
+            } else {
+                v = choice == 2 ? sampleFor(field) : secondSample(field);
+            }
+            field.set(value, v);
+        }
+        return value;
+    }
+
+    /** A value of the field's type other than {@link #sampleFor}'s. */
+    private static Object secondSample(Field field) throws ReflectiveOperationException {
+        Class<?> type = elementType(field.getGenericType());
+        Object second;
+        if (type == String.class) {
+            second = "y";
+        } else if (type == Integer.class) {
+            second = 8;
+        } else if (type == Long.class) {
+            second = 8L;
+        } else if (type == Boolean.class) {
+            second = Boolean.FALSE;
+        } else if (type == io.fabric8.kubernetes.api.model.Condition.class) {
+            second = new ConditionBuilder().withType("Ready").withStatus("False").build();
+        } else {
+            second = sample(type);
+        }
+        return field.getType() == List.class ? List.of(second, second) : second;
+    }
+
+    private static Object sampleFor(Field field) throws ReflectiveOperationException {
+        return field.getType() == List.class
+                ? List.of(sample(elementType(field.getGenericType())))
+                : sample(field.getType());
     }
 }

@@ -288,6 +288,31 @@ class PlanningTest {
     }
 
     @Test
+    void theRelayPlansFromOneCopyPerOfferAndCachedRoute() {
+        planning.offer(a, List.of(resolution("a.example")));
+        MailRoute first = planning.withPending(List.of(a, b)).get(0);
+        assertThat(first).isNotSameAs(a);
+        assertThat(planning.withPending(List.of(a, b)).get(0))
+                .as("neither the cached route nor the offer changed")
+                .isSameAs(first);
+
+        MailRoute labelled = route("a", "a.example", 1);
+        labelled.getMetadata().setLabels(Map.of("team", "mail"));
+        MailRoute second = planning.withPending(List.of(labelled, b)).get(0);
+        assertThat(second)
+                .as("a new cached object (labels changed)")
+                .isNotSameAs(first)
+                .extracting(r -> r.getMetadata().getLabels())
+                .isEqualTo(Map.of("team", "mail"));
+
+        List<DomainResolution> again = List.of(resolution("a.example"), resolution("b.example"));
+        planning.offer(labelled, again);
+        assertThat(planning.withPending(List.of(labelled, b)).get(0).getStatus().resolutions)
+                .as("a new offer")
+                .isEqualTo(again);
+    }
+
+    @Test
     void offersOfDeletedRoutesAreDroppedAfterTenSeconds() {
         planning.offer(a, List.of(resolution("a.example")));
         assertThat(planning.withPending(List.of(b))).containsExactly(b);
