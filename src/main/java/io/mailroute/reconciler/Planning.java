@@ -118,6 +118,11 @@ public class Planning {
             List<DomainResolution> resolutions,
             long since,
             boolean written) {
+        /** This offer with {@code equal} (resolutions equal to its own) in place of its own. */
+        Pending holding(List<DomainResolution> equal) {
+            return new Pending(uid, generation, equal, since, written);
+        }
+
         boolean of(MailRoute route) {
             return Objects.equals(uid, route.getMetadata().getUid())
                     && generation == Planning.generation(route);
@@ -205,10 +210,15 @@ public class Planning {
             present.add(key);
             Pending offered = pending.get(key);
             List<DomainResolution> status = resolutions(route);
-            if (offered == null
-                    || !offered.of(route)
-                    || offered.resolutions() == status
-                    || Objects.equals(offered.resolutions(), status)) {
+            if (offered == null || !offered.of(route) || offered.resolutions() == status) {
+                result.add(route);
+                continue;
+            }
+            if (Objects.equals(offered.resolutions(), status)) {
+                // The status carries the offer. The offer stays until the route controller sees
+                // that too (writtenBefore), but holds the cached list from now on: the next plan
+                // compares by identity, and the offered copy can be collected.
+                pending.replace(key, offered, offered.holding(status));
                 result.add(route);
                 continue;
             }
