@@ -104,7 +104,8 @@ print(f"Engine wall / dnsperf wall: **{e['wall'] / p['wall']:.2f}x**; engine wal
       f"**{e['wall'] / a['wall']:.2f}x**. Engine queries sent per cold pass: {e['queries']:,} "
       f"({e['coalesced']} coalesced with one in flight, {e['cache_hits']:,} cache hits); process CPU per cold pass "
       f"{e.get('cpu_s', 0):.2f} s, {e.get('alloc_mb', 0):.0f} MB allocated. Operator path / dnsperf: "
-      f"**{o['wall'] / p['wall']:.2f}x**.")
+      f"**{o['wall'] / p['wall']:.2f}x**; its process CPU per cold pass {o.get('cpu_s', 0):.2f} s, "
+      f"{o.get('alloc_mb', 0):.0f} MB allocated.")
 print()
 PY
 }

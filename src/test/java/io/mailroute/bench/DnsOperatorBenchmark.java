@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -75,6 +76,8 @@ public final class DnsOperatorBenchmark {
         routes.forEach(r -> r.getMetadata().setGeneration(generation));
         double queriesBefore = engine.queries();
         long checksBefore = engine.checks();
+        long cpuBefore = ProcessMeters.processCpuNanos();
+        Map<Long, Long> allocBefore = ProcessMeters.allocations();
         long t0 = System.nanoTime();
         Instant now = Instant.now();
         for (MailRoute route : routes) {
@@ -84,6 +87,8 @@ public final class DnsOperatorBenchmark {
             Thread.sleep(1);
         }
         long wallNanos = System.nanoTime() - t0;
+        long cpuNanos = ProcessMeters.processCpuNanos() - cpuBefore;
+        long alloc = ProcessMeters.allocatedSince(allocBefore);
         int lost = 0;
         int notOk = 0;
         for (MailRoute route : routes) {
@@ -102,14 +107,16 @@ public final class DnsOperatorBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
-                        + "\"lost\":%d,\"not_ok\":%d}%n",
+                        + "\"lost\":%d,\"not_ok\":%d,\"cpu_s\":%.3f,\"alloc_mb\":%.1f}%n",
                 name,
                 routes.size(),
                 wallNanos / 1e9,
                 queries,
                 queries / (wallNanos / 1e9),
                 lost,
-                notOk);
+                notOk,
+                cpuNanos / 1e9,
+                alloc / 1e6);
     }
 
     /** A DnsValidation with its registry. */
