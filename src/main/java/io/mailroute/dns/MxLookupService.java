@@ -108,31 +108,44 @@ public final class MxLookupService implements AutoCloseable {
      * @throws IllegalArgumentException if {@code host} is not a valid host name or IP literal
      */
     public HostReport checkHost(String host) {
+        return await(checkHostAsync(host), why -> hostFailures(hostDisplay(host), why));
+    }
+
+    /**
+     * {@link #checkHost(String)} without blocking: the future completes normally with the report
+     * (DNS failures are TEMPFAIL in it), on one of the engine's threads or the caller's.
+     *
+     * @throws IllegalArgumentException if {@code host} is not a valid host name or IP literal
+     */
+    public CompletableFuture<HostReport> checkHostAsync(String host) {
         String literal = IpLiteral.parse(host.trim()).orElse(null);
         Name name = literal != null ? null : DnsNames.absolute(host);
         String display = literal != null ? literal : DnsNames.display(name);
-        CompletableFuture<HostReport> report =
-                runAll(
-                                (r, deadline) ->
-                                        literal != null
-                                                ? CompletableFuture.completedFuture(
-                                                        new ResolverHostResult(
-                                                                r.server(),
-                                                                display,
-                                                                HostStatus.IP_LITERAL,
-                                                                1,
-                                                                List.of(literal),
-                                                                false,
-                                                                List.of(),
-                                                                List.of(),
-                                                                List.of(),
-                                                                0,
-                                                                List.of()))
-                                                : HostLookup.resolve(r, name, deadline),
-                                (server, why) -> hostFailure(server, display, why))
-                        .thenApply(
-                                results -> HostReport.assemble(display, results, clock.instant()));
-        return await(report, why -> hostFailures(display, why));
+        return runAll(
+                        (r, deadline) ->
+                                literal != null
+                                        ? CompletableFuture.completedFuture(
+                                                new ResolverHostResult(
+                                                        r.server(),
+                                                        display,
+                                                        HostStatus.IP_LITERAL,
+                                                        1,
+                                                        List.of(literal),
+                                                        false,
+                                                        List.of(),
+                                                        List.of(),
+                                                        List.of(),
+                                                        0,
+                                                        List.of()))
+                                        : HostLookup.resolve(r, name, deadline),
+                        (server, why) -> hostFailure(server, display, why))
+                .thenApply(results -> HostReport.assemble(display, results, clock.instant()));
+    }
+
+    /** How a host is named in its report: the IP literal, or the name without the final dot. */
+    private static String hostDisplay(String host) {
+        String literal = IpLiteral.parse(host.trim()).orElse(null);
+        return literal != null ? literal : DnsNames.display(DnsNames.absolute(host));
     }
 
     /** Forgets all cached answers. */
