@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -40,13 +41,85 @@ final class BackgroundChecks implements AutoCloseable {
      */
     private static final ThreadLocal<Boolean> STARTING = ThreadLocal.withInitial(() -> false);
 
-    private record Key(ResourceKey route, String domain) {}
+    /**
+     * A (route, domain) map key. Not a record: a record's equals and hashCode go through method
+     * handles, which the operator image's C1-only JIT (-XX:TieredStopAtLevel=1) does not inline;
+     * every look at a due domain finds one.
+     */
+    private static final class Key {
+        final ResourceKey route;
+        final String domain;
+        private final int hash;
 
-    private record Running(long generation, CompletableFuture<DomainResolution> result) {}
+        Key(ResourceKey route, String domain) {
+            this.route = route;
+            this.domain = domain;
+            this.hash = route.hashCode() * 31 + domain.hashCode();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this
+                    || (o instanceof Key k
+                            && k.hash == hash
+                            && k.domain.equals(domain)
+                            && k.route.equals(route));
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /**
+     * One check: started from the line ({@link Runnable}), ended by its future ({@link
+     * BiConsumer}). One object per check, not a lambda per step: the C1-only JIT creates capturing
+     * lambdas through {@code Unsafe.allocateInstance}, a native call.
+     */
+    private final class Task implements Runnable, BiConsumer<DomainResolution, Throwable> {
+        final long generation;
+        final CompletableFuture<DomainResolution> result = new CompletableFuture<>();
+        private final ResourceKey route;
+        private final Supplier<CompletableFuture<DomainResolution>> check;
+
+        Task(
+                long generation,
+                ResourceKey route,
+                Supplier<CompletableFuture<DomainResolution>> check) {
+            this.generation = generation;
+            this.route = route;
+            this.check = check;
+        }
+
+        /** Starts the check; it got its place. */
+        @Override
+        public void run() {
+            CompletableFuture<DomainResolution> f;
+            try {
+                f = check.get();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete(this);
+        }
+
+        /** The check ended: its place goes to the next in line, its route is told. */
+        @Override
+        public void accept(DomainResolution resolution, Throwable failure) {
+            ended();
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(resolution);
+            }
+            done.accept(route);
+        }
+    }
 
     private final int limit;
     private final Consumer<ResourceKey> done;
-    private final Map<Key, Running> running = new ConcurrentHashMap<>();
+    private final Map<Key, Task> running = new ConcurrentHashMap<>();
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
     private int started; // checks started and not ended; guarded by this
     private boolean closed; // guarded by this
@@ -80,14 +153,14 @@ final class BackgroundChecks implements AutoCloseable {
             String recordedCheckedAt,
             Supplier<CompletableFuture<DomainResolution>> check) {
         Key key = new Key(route, domain);
-        Running current = running.get(key);
-        if (current != null && current.generation() == generation) {
-            if (!current.result().isDone()) {
+        Task current = running.get(key);
+        if (current != null && current.generation == generation) {
+            if (!current.result.isDone()) {
                 return Optional.empty();
             }
             DomainResolution result;
             try {
-                result = current.result().join();
+                result = current.result.join();
             } catch (RuntimeException e) {
                 // a bug, not a DNS failure (those are results): no new check from here, the route's
                 // next scheduled look starts one, so a failing check cannot spin
@@ -100,32 +173,10 @@ final class BackgroundChecks implements AutoCloseable {
             }
             running.remove(key, current);
         }
-        CompletableFuture<DomainResolution> result = new CompletableFuture<>();
-        running.put(key, new Running(generation, result));
-        result.whenComplete((resolution, failure) -> done.accept(route));
-        enqueue(() -> start(check, result));
+        Task task = new Task(generation, route, check);
+        running.put(key, task);
+        enqueue(task);
         return Optional.empty();
-    }
-
-    /** Starts a check that got its place; {@code result} completes as the check does. */
-    private void start(
-            Supplier<CompletableFuture<DomainResolution>> check,
-            CompletableFuture<DomainResolution> result) {
-        CompletableFuture<DomainResolution> f;
-        try {
-            f = check.get();
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        f.whenComplete(
-                (resolution, failure) -> {
-                    ended();
-                    if (failure != null) {
-                        result.completeExceptionally(failure);
-                    } else {
-                        result.complete(resolution);
-                    }
-                });
     }
 
     private void enqueue(Runnable start) {

@@ -42,6 +42,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs live DNS checks for routes: re-checks the domains that are due, keeps the others' last
@@ -150,7 +153,7 @@ public class DnsValidation {
                                 domain,
                                 generation,
                                 previous == null ? null : previous.checkedAt,
-                                () -> check(spec, generation, domain, previous));
+                                new Check(spec, generation, domain, previous));
                 if (checked.isPresent()) {
                     result.add(checked.get());
                 } else {
@@ -167,18 +170,39 @@ public class DnsValidation {
     }
 
     /**
-     * Starts one domain's check (it sends its first query, or finds the answers cached, and
-     * returns); the timer measures it from here to its resolution.
+     * One domain's check: {@link #get} starts it (it sends its first query, or finds the answers
+     * cached, and returns); the timer measures it from there to its resolution. A class, not
+     * lambdas: the operator image's C1-only JIT creates capturing lambdas through {@code
+     * Unsafe.allocateInstance}, a native call, and a pass over 10,000 domains makes one per check.
      */
-    private CompletableFuture<DomainResolution> check(
-            MailRouteSpec spec, long generation, String domain, DomainResolution previous) {
-        long started = System.nanoTime();
-        return validator
-                .validateAsync(spec, generation, domain, previous, clock.instant())
-                .whenComplete(
-                        (resolution, failure) ->
-                                checkTimer.record(
-                                        System.nanoTime() - started, TimeUnit.NANOSECONDS));
+    private final class Check
+            implements Supplier<CompletableFuture<DomainResolution>>,
+                    BiConsumer<DomainResolution, Throwable> {
+        private final MailRouteSpec spec;
+        private final long generation;
+        private final String domain;
+        private final DomainResolution previous;
+        private long started;
+
+        Check(MailRouteSpec spec, long generation, String domain, DomainResolution previous) {
+            this.spec = spec;
+            this.generation = generation;
+            this.domain = domain;
+            this.previous = previous;
+        }
+
+        @Override
+        public CompletableFuture<DomainResolution> get() {
+            started = System.nanoTime();
+            return validator
+                    .validateAsync(spec, generation, domain, previous, clock.instant())
+                    .whenComplete(this);
+        }
+
+        @Override
+        public void accept(DomainResolution resolution, Throwable failure) {
+            checkTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** The domain's resolution in {@code offered}, else in the route's status, else null. */
@@ -260,36 +284,42 @@ public class DnsValidation {
                 new ConcurrentHashMap<>(); // EnumMap is not thread-safe
         private final Map<LookupTags, Counter> lookupCounters = new ConcurrentHashMap<>();
 
+        // one instance each, shared by every check (no capturing lambda per check)
+        private final Function<MxReport, MxReport> countMx = this::countMx;
+        private final Function<HostReport, HostReport> countHost = this::countHost;
+
         @Override
         public CompletableFuture<MxReport> check(String domain) {
-            return lookups.checkAsync(domain)
-                    .thenApply(
-                            report -> {
-                                checks.computeIfAbsent(
-                                                report.classification(),
-                                                c ->
-                                                        metrics.counter(
-                                                                "mailroute.dns.mx.checks",
-                                                                "result",
-                                                                c.name()))
-                                        .increment();
-                                for (ResolverMxResult r : report.resolvers()) {
-                                    countQueries(r.queries());
-                                }
-                                return report;
-                            });
+            return lookups.checkAsync(domain).thenApply(countMx);
         }
 
         @Override
         public CompletableFuture<HostReport> checkHost(String host) {
-            return lookups.checkHostAsync(host)
-                    .thenApply(
-                            report -> {
-                                for (ResolverHostResult r : report.resolvers()) {
-                                    countQueries(r.queries());
-                                }
-                                return report;
-                            });
+            return lookups.checkHostAsync(host).thenApply(countHost);
+        }
+
+        private MxReport countMx(MxReport report) {
+            Counter counter = checks.get(report.classification());
+            if (counter == null) { // the lambda only once per result: it captures
+                counter =
+                        checks.computeIfAbsent(
+                                report.classification(),
+                                c ->
+                                        metrics.counter(
+                                                "mailroute.dns.mx.checks", "result", c.name()));
+            }
+            counter.increment();
+            for (ResolverMxResult r : report.resolvers()) {
+                countQueries(r.queries());
+            }
+            return report;
+        }
+
+        private HostReport countHost(HostReport report) {
+            for (ResolverHostResult r : report.resolvers()) {
+                countQueries(r.queries());
+            }
+            return report;
         }
 
         private void countQueries(List<QueryTrace> queries) {

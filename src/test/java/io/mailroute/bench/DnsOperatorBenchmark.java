@@ -24,14 +24,14 @@ import java.util.Optional;
 /**
  * The operator's own path for DNS checks, for comparison with {@link DnsBenchmark} (which drives
  * the engine's {@code checkAsync} with 256 checks in flight): {@code DnsOperatorBenchmark SERVER N
- * RUNS [CONCURRENT_CHECKS]} builds {@link DnsValidation} as the operator does (default {@code
- * mailroute.dns.concurrent-checks}, a Micrometer registry) and, per pass, calls {@code refresh} for
- * N single-domain MX routes (dI.bench.test), which starts their checks in the background ({@code
- * BackgroundChecks}: at most concurrent-checks at once, each an asynchronous check through {@code
- * DomainValidator} and the lookup counters); the pass ends when the check timer has counted N
- * checks. A warm-up pass, then RUNS cold passes (each on a new DnsValidation: empty cache), then a
- * re-validation pass on the last one (a new generation: every domain due, answers cached). Prints
- * one line of JSON per pass. Not a test.
+ * RUNS [CONCURRENT_CHECKS [REVALIDATIONS]]} builds {@link DnsValidation} as the operator does
+ * (default {@code mailroute.dns.concurrent-checks}, a Micrometer registry) and, per pass, calls
+ * {@code refresh} for N single-domain MX routes (dI.bench.test), which starts their checks in the
+ * background ({@code BackgroundChecks}: at most concurrent-checks at once, each an asynchronous
+ * check through {@code DomainValidator} and the lookup counters); the pass ends when the check
+ * timer has counted N checks. A warm-up pass, then RUNS cold passes (each on a new DnsValidation:
+ * empty cache), then a re-validation pass on the last one (a new generation: every domain due,
+ * answers cached). Prints one line of JSON per pass. Not a test.
  */
 public final class DnsOperatorBenchmark {
 
@@ -43,6 +43,7 @@ public final class DnsOperatorBenchmark {
         int n = Integer.parseInt(args[1]);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int concurrent = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        int revalidations = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         List<MailRoute> routes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             MailRoute route = new MailRoute();
@@ -68,7 +69,9 @@ public final class DnsOperatorBenchmark {
             last = new Engine(config(server, concurrent));
             pass(last, routes, ++generation, run == 0 ? "warmup" : "cold" + run);
         }
-        pass(last, routes, ++generation, "revalidate");
+        for (int i = 0; i < revalidations; i++) {
+            pass(last, routes, ++generation, "revalidate");
+        }
         last.close();
     }
 
