@@ -222,6 +222,9 @@ final class ServerClient {
      * 512 bytes without EDNS, else the smaller of our and the server's EDNS payload size.
      */
     private boolean nearSizeLimit(Message answer, boolean edns) {
+        if (answer.numBytes() * 100L < 512L * (100L - SUSPICIOUS_PERCENT)) {
+            return false; // the room is never below 512 bytes: no need to look for the OPT record
+        }
         int limit = 512;
         OPTRecord opt = edns ? answer.getOPT() : null; // getOPT copies the additional section
         if (opt != null) {
