@@ -36,6 +36,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -278,7 +279,44 @@ public class DnsValidation {
      * registry per query (10,000 checks ask 30,000 questions).
      */
     private final class MeteredChecks implements DnsChecks {
-        private record LookupTags(String type, String rcode, Transport transport, boolean cached) {}
+        /**
+         * The tags of one lookup counter. Not a record: a record's equals and hashCode go through
+         * method handles, which the operator image's C1-only JIT does not inline, and every query
+         * of every check looks one up.
+         */
+        private static final class LookupTags {
+            final String type;
+            final String rcode;
+            final Transport transport;
+            final boolean cached;
+            private final int hash;
+
+            LookupTags(String type, String rcode, Transport transport, boolean cached) {
+                this.type = type;
+                this.rcode = rcode;
+                this.transport = transport;
+                this.cached = cached;
+                int h = Objects.hashCode(type); // not Objects.hash: no array per query
+                h = 31 * h + Objects.hashCode(rcode);
+                h = 31 * h + Objects.hashCode(transport);
+                this.hash = 31 * h + (cached ? 1 : 0);
+            }
+
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof LookupTags t
+                        && t.hash == hash
+                        && t.cached == cached
+                        && t.transport == transport
+                        && Objects.equals(t.type, type)
+                        && Objects.equals(t.rcode, rcode);
+            }
+
+            @Override
+            public int hashCode() {
+                return hash;
+            }
+        }
 
         private final Map<MxClassification, Counter> checks =
                 new ConcurrentHashMap<>(); // EnumMap is not thread-safe
@@ -339,13 +377,13 @@ public class DnsValidation {
                                         metrics.counter(
                                                 "mailroute.dns.lookups",
                                                 "type",
-                                                t.type(),
+                                                t.type,
                                                 "rcode",
-                                                String.valueOf(t.rcode()),
+                                                String.valueOf(t.rcode),
                                                 "transport",
-                                                String.valueOf(t.transport()),
+                                                String.valueOf(t.transport),
                                                 "cached",
-                                                String.valueOf(t.cached())));
+                                                String.valueOf(t.cached)));
             }
             counter.increment();
         }
