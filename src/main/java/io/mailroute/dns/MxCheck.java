@@ -9,6 +9,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
@@ -18,7 +19,7 @@ import org.xbill.DNS.Type;
  * exchange. A failed MX lookup ends the check as TEMPFAIL; only a definitive "no MX" (NODATA) leads
  * to the implicit MX.
  */
-final class MxCheck {
+final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMxResult>> {
 
     private final ServerResolver resolver;
     private final Deadline deadline;
@@ -33,8 +34,14 @@ final class MxCheck {
     /** Runs the check; the future always completes normally. */
     static CompletableFuture<ResolverMxResult> run(
             ServerResolver resolver, Name domain, Deadline deadline) {
-        MxCheck check = new MxCheck(resolver, deadline);
-        return resolver.resolve(domain, Type.MX, deadline).thenCompose(check::classify);
+        // the check is its own continuation: no lambda per check (MxLookupService says why)
+        return resolver.resolve(domain, Type.MX, deadline)
+                .thenCompose(new MxCheck(resolver, deadline));
+    }
+
+    @Override
+    public CompletableFuture<ResolverMxResult> apply(Resolution mx) {
+        return classify(mx);
     }
 
     private CompletableFuture<ResolverMxResult> classify(Resolution mx) {
@@ -103,7 +110,7 @@ final class MxCheck {
             // the common single MX host: no map, no sorting, no allOf
             Exchange only = exchanges.get(0);
             return HostLookup.resolve(resolver, only.host(), deadline)
-                    .thenApply(host -> single(mx, classification, set, only, host));
+                    .thenApply(new Single(mx, classification, set, only));
         }
         Map<Name, CompletableFuture<ResolverHostResult>> lookups = new LinkedHashMap<>();
         exchanges.stream()
@@ -142,6 +149,26 @@ final class MxCheck {
                                     ttl,
                                     queries);
                         });
+    }
+
+    /** {@link #single} as a continuation (a class, not a lambda: see {@link #run}). */
+    private final class Single implements Function<ResolverHostResult, ResolverMxResult> {
+        private final Resolution mx;
+        private final MxClassification classification;
+        private final MxSet set;
+        private final Exchange exchange;
+
+        Single(Resolution mx, MxClassification classification, MxSet set, Exchange exchange) {
+            this.mx = mx;
+            this.classification = classification;
+            this.set = set;
+            this.exchange = exchange;
+        }
+
+        @Override
+        public ResolverMxResult apply(ResolverHostResult host) {
+            return single(mx, classification, set, exchange, host);
+        }
     }
 
     /** {@link #hosts} for one exchange: the same result, built without the general case's lists. */

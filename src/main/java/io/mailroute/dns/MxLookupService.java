@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -96,9 +97,34 @@ public final class MxLookupService implements AutoCloseable {
     }
 
     private CompletableFuture<MxReport> checkAsync(Name name) {
-        String display = DnsNames.display(name);
-        return runAll((r, deadline) -> MxCheck.run(r, name, deadline), MxLookupService::mxFailure)
-                .thenApply(results -> MxReport.assemble(display, results, clock.instant()));
+        MxTask check = new MxTask(name);
+        return runAll(check, MxLookupService::mxFailure).thenApply(check);
+    }
+
+    /**
+     * One MX check's steps: per resolver, then the report. Classes rather than lambdas on the
+     * per-check path (here and below): the operator image's C1-only JIT (-XX:TieredStopAtLevel=1)
+     * creates a capturing lambda through a constructor method handle and {@code
+     * Unsafe.allocateInstance}, a native call that C2 would have inlined; a cold check made about a
+     * dozen.
+     */
+    private final class MxTask
+            implements ResolverTask<ResolverMxResult>, Function<List<ResolverMxResult>, MxReport> {
+        private final Name name;
+
+        MxTask(Name name) {
+            this.name = name;
+        }
+
+        @Override
+        public CompletableFuture<ResolverMxResult> start(ServerResolver r, Deadline deadline) {
+            return MxCheck.run(r, name, deadline);
+        }
+
+        @Override
+        public MxReport apply(List<ResolverMxResult> results) {
+            return MxReport.assemble(DnsNames.display(name), results, clock.instant());
+        }
     }
 
     /**
@@ -108,31 +134,44 @@ public final class MxLookupService implements AutoCloseable {
      * @throws IllegalArgumentException if {@code host} is not a valid host name or IP literal
      */
     public HostReport checkHost(String host) {
+        return await(checkHostAsync(host), why -> hostFailures(hostDisplay(host), why));
+    }
+
+    /**
+     * {@link #checkHost(String)} without blocking: the future completes normally with the report
+     * (DNS failures are TEMPFAIL in it), on one of the engine's threads or the caller's.
+     *
+     * @throws IllegalArgumentException if {@code host} is not a valid host name or IP literal
+     */
+    public CompletableFuture<HostReport> checkHostAsync(String host) {
         String literal = IpLiteral.parse(host.trim()).orElse(null);
         Name name = literal != null ? null : DnsNames.absolute(host);
         String display = literal != null ? literal : DnsNames.display(name);
-        CompletableFuture<HostReport> report =
-                runAll(
-                                (r, deadline) ->
-                                        literal != null
-                                                ? CompletableFuture.completedFuture(
-                                                        new ResolverHostResult(
-                                                                r.server(),
-                                                                display,
-                                                                HostStatus.IP_LITERAL,
-                                                                1,
-                                                                List.of(literal),
-                                                                false,
-                                                                List.of(),
-                                                                List.of(),
-                                                                List.of(),
-                                                                0,
-                                                                List.of()))
-                                                : HostLookup.resolve(r, name, deadline),
-                                (server, why) -> hostFailure(server, display, why))
-                        .thenApply(
-                                results -> HostReport.assemble(display, results, clock.instant()));
-        return await(report, why -> hostFailures(display, why));
+        return runAll(
+                        (r, deadline) ->
+                                literal != null
+                                        ? CompletableFuture.completedFuture(
+                                                new ResolverHostResult(
+                                                        r.server(),
+                                                        display,
+                                                        HostStatus.IP_LITERAL,
+                                                        1,
+                                                        List.of(literal),
+                                                        false,
+                                                        List.of(),
+                                                        List.of(),
+                                                        List.of(),
+                                                        0,
+                                                        List.of()))
+                                        : HostLookup.resolve(r, name, deadline),
+                        (server, why) -> hostFailure(server, display, why))
+                .thenApply(results -> HostReport.assemble(display, results, clock.instant()));
+    }
+
+    /** How a host is named in its report: the IP literal, or the name without the final dot. */
+    private static String hostDisplay(String host) {
+        String literal = IpLiteral.parse(host.trim()).orElse(null);
+        return literal != null ? literal : DnsNames.display(DnsNames.absolute(host));
     }
 
     /** Forgets all cached answers. */
@@ -172,37 +211,53 @@ public final class MxLookupService implements AutoCloseable {
      * Asks every resolver once the check has a slot. The future always completes normally: a
      * resolver that misses the deadline (plus grace) or fails internally gets a failure result.
      */
-    private <T> CompletableFuture<List<T>> runAll(
-            BiFunction<ServerResolver, Deadline, CompletableFuture<T>> task,
-            FailureResult<T> failure) {
+    private <T> CompletableFuture<List<T>> runAll(ResolverTask<T> task, FailureResult<T> failure) {
         if (executor.isShutdown()) {
             throw new IllegalStateException("MxLookupService is closed");
         }
-        return inSlot(
-                () -> {
-                    Deadline deadline = Deadline.after(config.deadline());
-                    long overdueNanos =
-                            System.nanoTime()
-                                    + deadline.remainingMillis() * 1_000_000L
-                                    + GRACE_MILLIS * 1_000_000L;
-                    if (resolvers.size() == 1) {
-                        // the usual single resolver: no allOf, no list of futures
-                        ServerResolver r = resolvers.get(0);
-                        CompletableFuture<T> f = watch(r, task, deadline, overdueNanos);
-                        return f.handle(
-                                (result, error) -> List.of(outcome(f, r, failure, result, error)));
-                    }
-                    List<CompletableFuture<T>> futures = new ArrayList<>(resolvers.size());
-                    for (ServerResolver r : resolvers) {
-                        CompletableFuture<T> f = watch(r, task, deadline, overdueNanos);
-                        futures.add(
-                                f.handle((result, error) -> outcome(f, r, failure, result, error)));
-                    }
-                    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                            .thenApply(
-                                    ignored ->
-                                            futures.stream().map(CompletableFuture::join).toList());
-                });
+        return inSlot(new AllResolvers<>(task, failure));
+    }
+
+    /**
+     * A check's work once it has a slot: every resolver asked under one deadline; with the usual
+     * single resolver, no allOf and no list of futures. Also that resolver's outcome handler.
+     */
+    private final class AllResolvers<T>
+            implements Supplier<CompletableFuture<List<T>>>, BiFunction<T, Throwable, List<T>> {
+        private final ResolverTask<T> task;
+        private final FailureResult<T> failure;
+        private CompletableFuture<T> single; // the single resolver's future, once started
+
+        AllResolvers(ResolverTask<T> task, FailureResult<T> failure) {
+            this.task = task;
+            this.failure = failure;
+        }
+
+        @Override
+        public CompletableFuture<List<T>> get() {
+            Deadline deadline = Deadline.after(config.deadline());
+            long overdueNanos =
+                    System.nanoTime()
+                            + deadline.remainingMillis() * 1_000_000L
+                            + GRACE_MILLIS * 1_000_000L;
+            if (resolvers.size() == 1) {
+                single = watch(resolvers.get(0), task, deadline, overdueNanos);
+                return single.handle(this);
+            }
+            List<CompletableFuture<T>> futures = new ArrayList<>(resolvers.size());
+            for (ServerResolver r : resolvers) {
+                CompletableFuture<T> f = watch(r, task, deadline, overdueNanos);
+                futures.add(f.handle((result, error) -> outcome(f, r, failure, result, error)));
+            }
+            return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList());
+        }
+
+        /** The single resolver's result or failure result. */
+        @Override
+        public List<T> apply(T result, Throwable error) {
+            return List.of(outcome(single, resolvers.get(0), failure, result, error));
+        }
     }
 
     /**
@@ -213,13 +268,10 @@ public final class MxLookupService implements AutoCloseable {
      * scheduler.
      */
     private <T> CompletableFuture<T> watch(
-            ServerResolver r,
-            BiFunction<ServerResolver, Deadline, CompletableFuture<T>> task,
-            Deadline deadline,
-            long overdueNanos) {
+            ServerResolver r, ResolverTask<T> task, Deadline deadline, long overdueNanos) {
         CompletableFuture<T> f;
         try {
-            f = task.apply(r, deadline);
+            f = task.start(r, deadline);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -266,25 +318,7 @@ public final class MxLookupService implements AutoCloseable {
      * engine's executor). The returned future completes when the work's future does.
      */
     private <T> CompletableFuture<T> inSlot(Supplier<CompletableFuture<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Runnable start =
-                () -> {
-                    CompletableFuture<T> f;
-                    try {
-                        f = work.get();
-                    } catch (RuntimeException e) {
-                        f = CompletableFuture.failedFuture(e);
-                    }
-                    f.whenComplete(
-                            (value, error) -> {
-                                releaseSlot();
-                                if (error != null) {
-                                    result.completeExceptionally(error);
-                                } else {
-                                    result.complete(value);
-                                }
-                            });
-                };
+        SlotTask<T> start = new SlotTask<>(work);
         boolean now;
         synchronized (slots) {
             now = running < config.maxConcurrentChecks();
@@ -297,7 +331,38 @@ public final class MxLookupService implements AutoCloseable {
         if (now) {
             start.run();
         }
-        return result;
+        return start.result;
+    }
+
+    /** Starts a check's work once it has a slot; frees the slot when the work's future ends. */
+    private final class SlotTask<T> implements Runnable, BiConsumer<T, Throwable> {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        private final Supplier<CompletableFuture<T>> work;
+
+        SlotTask(Supplier<CompletableFuture<T>> work) {
+            this.work = work;
+        }
+
+        @Override
+        public void run() {
+            CompletableFuture<T> f;
+            try {
+                f = work.get();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete(this);
+        }
+
+        @Override
+        public void accept(T value, Throwable error) {
+            releaseSlot();
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(value);
+            }
+        }
     }
 
     private void releaseSlot() {
@@ -370,6 +435,12 @@ public final class MxLookupService implements AutoCloseable {
                 List.of("host check did not complete: " + why),
                 0,
                 List.of());
+    }
+
+    /** One resolver's part of a check, started under the check's deadline. */
+    @FunctionalInterface
+    private interface ResolverTask<T> {
+        CompletableFuture<T> start(ServerResolver resolver, Deadline deadline);
     }
 
     @FunctionalInterface

@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -99,29 +100,49 @@ final class ServerClient {
         // The transport enforces the timeout (no timer task per query) and matches the answer
         // (source, ID, question: RFC 5452 9.1); it is parsed here, on the executor thread that the
         // transport handed it to, so the answer's continuations run there without another hand-off.
-        udp.exchange(wire, timeout)
-                .whenComplete(
-                        (bytes, error) -> {
-                            if (error == null) {
-                                Message answer;
-                                try {
-                                    answer = new Message(bytes);
-                                } catch (IOException | RuntimeException e) {
-                                    onUdp(ex, edns, attempt, out, null, e);
-                                    return;
-                                }
-                                onUdp(ex, edns, attempt, out, answer, null);
-                                return;
-                            }
-                            // timeouts and network errors complete on the transport's reader
-                            // thread, which must not do our work (a retry sends): hand them over
-                            Throwable cause = unwrap(error);
-                            try {
-                                executor.execute(() -> onUdp(ex, edns, attempt, out, null, cause));
-                            } catch (RejectedExecutionException closing) {
-                                onUdp(ex, edns, attempt, out, null, cause);
-                            }
-                        });
+        udp.exchange(wire, timeout).whenComplete(new UdpAttempt(ex, edns, attempt, out));
+    }
+
+    /**
+     * The outcome of one UDP attempt. A class, not a lambda: the operator image's C1-only JIT
+     * creates capturing lambdas through {@code Unsafe.allocateInstance}, a native call, and every
+     * question sent makes one of these.
+     */
+    private final class UdpAttempt implements BiConsumer<byte[], Throwable> {
+        private final Exchange ex;
+        private final boolean edns;
+        private final int attempt;
+        private final CompletableFuture<ServerResponse> out;
+
+        UdpAttempt(Exchange ex, boolean edns, int attempt, CompletableFuture<ServerResponse> out) {
+            this.ex = ex;
+            this.edns = edns;
+            this.attempt = attempt;
+            this.out = out;
+        }
+
+        @Override
+        public void accept(byte[] bytes, Throwable error) {
+            if (error == null) {
+                Message answer;
+                try {
+                    answer = new Message(bytes);
+                } catch (IOException | RuntimeException e) {
+                    onUdp(ex, edns, attempt, out, null, e);
+                    return;
+                }
+                onUdp(ex, edns, attempt, out, answer, null);
+                return;
+            }
+            // timeouts and network errors complete on the transport's reader thread, which must
+            // not do our work (a retry sends): hand them over
+            Throwable cause = unwrap(error);
+            try {
+                executor.execute(() -> onUdp(ex, edns, attempt, out, null, cause));
+            } catch (RejectedExecutionException closing) {
+                onUdp(ex, edns, attempt, out, null, cause);
+            }
+        }
     }
 
     private void onUdp(
@@ -201,6 +222,9 @@ final class ServerClient {
      * 512 bytes without EDNS, else the smaller of our and the server's EDNS payload size.
      */
     private boolean nearSizeLimit(Message answer, boolean edns) {
+        if (answer.numBytes() * 100L < 512L * (100L - SUSPICIOUS_PERCENT)) {
+            return false; // the room is never below 512 bytes: no need to look for the OPT record
+        }
         int limit = 512;
         OPTRecord opt = edns ? answer.getOPT() : null; // getOPT copies the additional section
         if (opt != null) {

@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -104,9 +106,8 @@ final class ServerResolver {
             }
             finished.remove(question, done);
         }
-        Walk walk = new Walk(name, type);
-        return step(walk, name, deadline)
-                .thenApply(resolution -> remember(question, walk.message, resolution));
+        Walk walk = new Walk(name, type, question);
+        return step(walk, name, deadline).thenApply(walk);
     }
 
     /**
@@ -191,62 +192,74 @@ final class ServerResolver {
     }
 
     private CompletableFuture<Resolution> step(Walk walk, Name current, Deadline deadline) {
-        // runs on the thread that completed the answer (the engine's executor, see ServerClient)
-        return ask(current, walk.type, deadline)
-                .thenCompose(
-                        response -> {
-                            walk.observe(response);
-                            if (!response.answered()) {
-                                return done(
-                                        walk.end(
-                                                LookupStatus.TEMPFAIL,
-                                                current,
-                                                List.of(),
-                                                response.trace().error()));
-                            }
-                            Message message = response.message();
-                            int rcode = message.getRcode();
-                            if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-                                return done(
-                                        walk.end(
-                                                LookupStatus.TEMPFAIL,
-                                                current,
-                                                List.of(),
-                                                "server answered " + Rcode.string(rcode)));
-                            }
-                            List<Record> answer = message.getSection(Section.ANSWER); // a copy
-                            Name at = current;
-                            while (true) {
-                                List<Record> data = recordsAt(answer, at, walk.type);
-                                if (!data.isEmpty()) {
-                                    return done(walk.end(LookupStatus.ANSWER, at, data, null));
-                                }
-                                Optional<CNAMERecord> alias = cnameAt(answer, at, walk.type);
-                                if (alias.isEmpty()) {
-                                    break;
-                                }
-                                Resolution broken = walk.follow(alias.get().getTarget());
-                                if (broken != null) {
-                                    return done(broken);
-                                }
-                                at = alias.get().getTarget();
-                            }
-                            if (rcode == Rcode.NXDOMAIN) {
-                                return done(walk.end(LookupStatus.NXDOMAIN, at, List.of(), null));
-                            }
-                            if (!at.equals(current)) {
-                                return step(
-                                        walk, at,
-                                        deadline); // the chain leaves this answer: ask for its
-                                // target
-                            }
-                            String untrusted = untrustedEmptyAnswer(message);
-                            if (untrusted != null) {
-                                return done(
-                                        walk.end(LookupStatus.TEMPFAIL, at, List.of(), untrusted));
-                            }
-                            return done(walk.end(LookupStatus.NODATA, at, List.of(), null));
-                        });
+        // runs on the thread that completed the answer (the engine's executor, see ServerClient);
+        // a class, not a lambda (MxLookupService says why)
+        return ask(current, walk.type, deadline).thenCompose(new Step(walk, current, deadline));
+    }
+
+    /** One step of a walk: the answer for {@code current}, then the end or the next question. */
+    private final class Step implements Function<ServerResponse, CompletableFuture<Resolution>> {
+        private final Walk walk;
+        private final Name current;
+        private final Deadline deadline;
+
+        Step(Walk walk, Name current, Deadline deadline) {
+            this.walk = walk;
+            this.current = current;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public CompletableFuture<Resolution> apply(ServerResponse response) {
+            walk.observe(response);
+            if (!response.answered()) {
+                return done(
+                        walk.end(
+                                LookupStatus.TEMPFAIL,
+                                current,
+                                List.of(),
+                                response.trace().error()));
+            }
+            Message message = response.message();
+            int rcode = message.getRcode();
+            if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+                return done(
+                        walk.end(
+                                LookupStatus.TEMPFAIL,
+                                current,
+                                List.of(),
+                                "server answered " + Rcode.string(rcode)));
+            }
+            List<Record> answer = message.getSection(Section.ANSWER); // a copy
+            Name at = current;
+            while (true) {
+                List<Record> data = recordsAt(answer, at, walk.type);
+                if (!data.isEmpty()) {
+                    return done(walk.end(LookupStatus.ANSWER, at, data, null));
+                }
+                Optional<CNAMERecord> alias = cnameAt(answer, at, walk.type);
+                if (alias.isEmpty()) {
+                    break;
+                }
+                Resolution broken = walk.follow(alias.get().getTarget());
+                if (broken != null) {
+                    return done(broken);
+                }
+                at = alias.get().getTarget();
+            }
+            if (rcode == Rcode.NXDOMAIN) {
+                return done(walk.end(LookupStatus.NXDOMAIN, at, List.of(), null));
+            }
+            if (!at.equals(current)) {
+                return step(walk, at, deadline); // the chain leaves this answer: ask for its
+                // target
+            }
+            String untrusted = untrustedEmptyAnswer(message);
+            if (untrusted != null) {
+                return done(walk.end(LookupStatus.TEMPFAIL, at, List.of(), untrusted));
+            }
+            return done(walk.end(LookupStatus.NODATA, at, List.of(), null));
+        }
     }
 
     private CompletableFuture<ServerResponse> ask(Name name, int type, Deadline deadline) {
@@ -270,21 +283,31 @@ final class ServerResolver {
             mine.complete(cached);
             return mine;
         }
-        client.query(name, type, deadline)
-                .whenComplete(
-                        (response, error) -> {
-                            // cached before it leaves inFlight: a later asker finds one or the
-                            // other
-                            ServerResponse stored =
-                                    response == null ? null : cache.put(question, response);
-                            inFlight.remove(question, mine);
-                            if (error != null) {
-                                mine.completeExceptionally(error);
-                            } else {
-                                mine.complete(stored);
-                            }
-                        });
+        client.query(name, type, deadline).whenComplete(new Asked(question, mine));
         return mine;
+    }
+
+    /** The answer to a question this resolver put on the wire: cached, then shared. */
+    private final class Asked implements BiConsumer<ServerResponse, Throwable> {
+        private final QuestionKey question;
+        private final CompletableFuture<ServerResponse> mine;
+
+        Asked(QuestionKey question, CompletableFuture<ServerResponse> mine) {
+            this.question = question;
+            this.mine = mine;
+        }
+
+        @Override
+        public void accept(ServerResponse response, Throwable error) {
+            // cached before it leaves inFlight: a later asker finds one or the other
+            ServerResponse stored = response == null ? null : cache.put(question, response);
+            inFlight.remove(question, mine);
+            if (error != null) {
+                mine.completeExceptionally(error);
+            } else {
+                mine.complete(stored);
+            }
+        }
     }
 
     /**
@@ -340,10 +363,14 @@ final class ServerResolver {
         return CompletableFuture.completedFuture(resolution);
     }
 
-    /** Progress of one resolution through its CNAME chain; used by one step at a time. */
-    private final class Walk {
+    /**
+     * Progress of one resolution through its CNAME chain; used by one step at a time. As a
+     * function, its last step: the result is kept ({@link #remember}) and passed on.
+     */
+    private final class Walk implements Function<Resolution, Resolution> {
         final int type;
         final Name start;
+        final QuestionKey question;
         // made at the first CNAME: most walks never meet one
         List<Name> chain;
         Set<Name> visited;
@@ -352,9 +379,15 @@ final class ServerResolver {
         boolean tcp;
         Message message; // the last answer seen
 
-        Walk(Name start, int type) {
+        Walk(Name start, int type, QuestionKey question) {
             this.type = type;
             this.start = start;
+            this.question = question;
+        }
+
+        @Override
+        public Resolution apply(Resolution resolution) {
+            return remember(question, message, resolution);
         }
 
         void observe(ServerResponse response) {

@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * UDP exchanges with one DNS server over a small pool of long-lived sockets, read by one selector
@@ -182,7 +183,7 @@ final class UdpTransport implements AutoCloseable {
      * a free slot included; 0 or less: no timeout.
      */
     CompletableFuture<byte[]> exchange(byte[] query, long timeoutMillis) {
-        Pending p = new Pending(query);
+        Pending p = new Pending(query, this);
         if (closed) {
             p.future.completeExceptionally(new ClosedChannelException());
             return p.future;
@@ -191,7 +192,7 @@ final class UdpTransport implements AutoCloseable {
             p.expiresNanos = System.nanoTime() + timeoutMillis * 1_000_000L;
             p.timed = true;
         }
-        p.future.whenComplete((answer, error) -> release(p));
+        p.future.whenComplete(p); // frees its slot, however it ends
         PooledSocket socket;
         boolean wake = false;
         synchronized (lock) {
@@ -412,12 +413,14 @@ final class UdpTransport implements AutoCloseable {
     private void handOff(List<Delivery> answers) {
         int n = answers.size();
         for (int from = 0; from < n; from += HANDOFF_BATCH) {
-            List<Delivery> batch =
-                    List.copyOf(answers.subList(from, Math.min(n, from + HANDOFF_BATCH)));
+            Batch batch =
+                    new Batch(
+                            answers.subList(from, Math.min(n, from + HANDOFF_BATCH))
+                                    .toArray(new Delivery[0]));
             try {
-                executor.execute(() -> batch.forEach(Delivery::complete));
+                executor.execute(batch);
             } catch (RejectedExecutionException shuttingDown) {
-                batch.forEach(Delivery::complete);
+                batch.run();
             }
         }
         answers.clear();
@@ -561,6 +564,22 @@ final class UdpTransport implements AutoCloseable {
         }
     }
 
+    /** Answers completed by one task on the executor (a class: see {@link Pending}). */
+    private static final class Batch implements Runnable {
+        private final Delivery[] deliveries;
+
+        Batch(Delivery[] deliveries) {
+            this.deliveries = deliveries;
+        }
+
+        @Override
+        public void run() {
+            for (Delivery d : deliveries) {
+                d.complete();
+            }
+        }
+    }
+
     /** An answer matched to its query, to be completed on the executor. */
     private record Delivery(Pending pending, byte[] answer) {
         void complete() {
@@ -568,17 +587,28 @@ final class UdpTransport implements AutoCloseable {
         }
     }
 
-    /** One query: its wire form (ID set when sent), its slot and its future. */
-    private static final class Pending {
+    /**
+     * One query: its wire form (ID set when sent), its slot and its future; also what frees the
+     * slot when the future ends. Not a lambda per query: the operator image's C1-only JIT creates
+     * capturing lambdas through {@code Unsafe.allocateInstance}, a native call.
+     */
+    private static final class Pending implements BiConsumer<byte[], Throwable> {
         final byte[] query;
         final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        private final UdpTransport transport;
         int id;
         PooledSocket socket; // guarded by the transport's lock; null while waiting
         long expiresNanos; // System.nanoTime() when its time is up, if timed
         boolean timed; // counted in the transport's timed; guarded by the transport's lock
 
-        Pending(byte[] query) {
+        Pending(byte[] query, UdpTransport transport) {
             this.query = query;
+            this.transport = transport;
+        }
+
+        @Override
+        public void accept(byte[] answer, Throwable error) {
+            transport.release(this);
         }
     }
 }

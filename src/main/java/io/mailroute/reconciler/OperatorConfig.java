@@ -56,7 +56,10 @@ public interface OperatorConfig {
         @WithDefault("10s")
         Duration deadline();
 
-        /** Domain checks that run at once, on threads of their own (never on reconcile threads). */
+        /**
+         * Domain checks in flight at once (more wait in line); they are asynchronous, hold no
+         * thread while awaiting answers and are never waited for on reconcile threads.
+         */
         @WithDefault("32")
         int concurrentChecks();
     }

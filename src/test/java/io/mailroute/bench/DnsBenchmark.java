@@ -6,12 +6,12 @@ import io.mailroute.dns.DnsResolverConfig;
 import io.mailroute.dns.MxClassification;
 import io.mailroute.dns.MxLookupService;
 import io.mailroute.dns.MxReport;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -53,8 +53,8 @@ public final class DnsBenchmark {
     private static void pass(
             MxLookupService engine, List<String> domains, int window, String name) {
         DnsEngineStats before = engine.stats();
-        long cpuBefore = processCpuNanos();
-        long allocBefore = allocatedBytes();
+        long cpuBefore = ProcessMeters.processCpuNanos();
+        Map<Long, Long> allocBefore = ProcessMeters.allocations();
         long[] latencyNanos = new long[domains.size()];
         long[] started = new long[domains.size()];
         int lost = 0;
@@ -84,8 +84,8 @@ public final class DnsBenchmark {
             }
         }
         long wallNanos = System.nanoTime() - t0;
-        long cpuNanos = processCpuNanos() - cpuBefore;
-        long alloc = allocatedBytes() - allocBefore;
+        long cpuNanos = ProcessMeters.processCpuNanos() - cpuBefore;
+        long alloc = ProcessMeters.allocatedSince(allocBefore);
         DnsEngineStats after = engine.stats();
         long queries = after.queriesSent() - before.queriesSent();
         long[] sorted = latencyNanos.clone();
@@ -111,29 +111,6 @@ public final class DnsBenchmark {
                 after.cacheHits() - before.cacheHits(),
                 cpuNanos / 1e9,
                 alloc / 1e6);
-    }
-
-    /**
-     * CPU time of the whole process (all threads: JIT and GC included), the engine's cost
-     * independent of how much CPU other work on the machine left it; -1 if unknown.
-     */
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean()
-                        instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : -1;
-    }
-
-    /** Bytes allocated so far by the live threads; -1 if unknown. */
-    private static long allocatedBytes() {
-        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t)) {
-            return -1;
-        }
-        long sum = 0;
-        for (long a : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
-            sum += Math.max(0, a);
-        }
-        return sum;
     }
 
     private static long percentile(long[] sorted, int p) {

@@ -11,6 +11,7 @@ import io.mailroute.reconciler.DnsValidation;
 import io.mailroute.reconciler.OperatorConfig;
 import io.mailroute.status.StatusNames.Reason;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -18,18 +19,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The operator's own path for DNS checks, for comparison with {@link DnsBenchmark} (which drives
  * the engine's {@code checkAsync} with 256 checks in flight): {@code DnsOperatorBenchmark SERVER N
- * RUNS [CONCURRENT_CHECKS]} builds {@link DnsValidation} as the operator does (default {@code
- * mailroute.dns.concurrent-checks} 32, a Micrometer registry) and, per pass, calls {@code refresh}
- * for N single-domain MX routes (dI.bench.test), which starts their checks on its background
- * threads (each a blocking {@code check} through {@code DomainValidator} and the lookup counters);
- * the pass ends when the check timer has counted N checks. A warm-up pass, then RUNS cold passes
- * (each on a new DnsValidation: empty cache), then a re-validation pass on the last one (a new
- * generation: every domain due, answers cached). Prints one line of JSON per pass. Not a test.
+ * RUNS [CONCURRENT_CHECKS [REVALIDATIONS]]} builds {@link DnsValidation} as the operator does
+ * (default {@code mailroute.dns.concurrent-checks}, a Micrometer registry) and, per pass, calls
+ * {@code refresh} for N single-domain MX routes (dI.bench.test), which starts their checks in the
+ * background ({@code BackgroundChecks}: at most concurrent-checks at once, each an asynchronous
+ * check through {@code DomainValidator} and the lookup counters); the pass ends when the check
+ * timer has counted N checks. A warm-up pass, then RUNS cold passes (each on a new DnsValidation:
+ * empty cache), then a re-validation pass on the last one (a new generation: every domain due,
+ * answers cached). Prints one line of JSON per pass. Not a test.
  */
 public final class DnsOperatorBenchmark {
 
@@ -41,6 +44,7 @@ public final class DnsOperatorBenchmark {
         int n = Integer.parseInt(args[1]);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int concurrent = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        int revalidations = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         List<MailRoute> routes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             MailRoute route = new MailRoute();
@@ -66,7 +70,9 @@ public final class DnsOperatorBenchmark {
             last = new Engine(config(server, concurrent));
             pass(last, routes, ++generation, run == 0 ? "warmup" : "cold" + run);
         }
-        pass(last, routes, ++generation, "revalidate");
+        for (int i = 0; i < revalidations; i++) {
+            pass(last, routes, ++generation, "revalidate");
+        }
         last.close();
     }
 
@@ -75,6 +81,8 @@ public final class DnsOperatorBenchmark {
         routes.forEach(r -> r.getMetadata().setGeneration(generation));
         double queriesBefore = engine.queries();
         long checksBefore = engine.checks();
+        long cpuBefore = ProcessMeters.processCpuNanos();
+        Map<Long, Long> allocBefore = ProcessMeters.allocations();
         long t0 = System.nanoTime();
         Instant now = Instant.now();
         for (MailRoute route : routes) {
@@ -84,10 +92,17 @@ public final class DnsOperatorBenchmark {
             Thread.sleep(1);
         }
         long wallNanos = System.nanoTime() - t0;
+        long cpuNanos = ProcessMeters.processCpuNanos() - cpuBefore;
+        long alloc = ProcessMeters.allocatedSince(allocBefore);
         int lost = 0;
         int notOk = 0;
         for (MailRoute route : routes) {
             DnsValidation.Refresh refresh = engine.validation.refresh(route, null, now);
+            // the timer counts a check just before its result is handed over: wait for that
+            for (int i = 0; i < 1000 && refresh.firstCheckRunning(); i++) {
+                Thread.sleep(1);
+                refresh = engine.validation.refresh(route, null, now);
+            }
             DomainResolution r =
                     refresh.resolutions().isEmpty() ? null : refresh.resolutions().get(0);
             if (r == null
@@ -102,20 +117,23 @@ public final class DnsOperatorBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
-                        + "\"lost\":%d,\"not_ok\":%d}%n",
+                        + "\"lost\":%d,\"not_ok\":%d,\"cpu_s\":%.3f,\"alloc_mb\":%.1f}%n",
                 name,
                 routes.size(),
                 wallNanos / 1e9,
                 queries,
                 queries / (wallNanos / 1e9),
                 lost,
-                notOk);
+                notOk,
+                cpuNanos / 1e9,
+                alloc / 1e6);
     }
 
     /** A DnsValidation with its registry. */
     private static final class Engine {
         final MeterRegistry registry = new SimpleMeterRegistry();
         final DnsValidation validation;
+        private Timer checkTimer;
 
         Engine(OperatorConfig config) {
             this.validation = new DnsValidation(config, registry);
@@ -126,7 +144,10 @@ public final class DnsOperatorBenchmark {
         }
 
         long checks() {
-            return registry.get("mailroute.dns.check.duration").timer().count();
+            if (checkTimer == null) { // looked up once: the pass polls this every millisecond
+                checkTimer = registry.get("mailroute.dns.check.duration").timer();
+            }
+            return checkTimer.count();
         }
 
         void close() throws ReflectiveOperationException {

@@ -18,6 +18,7 @@ import io.mailroute.validation.ValidationSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,12 +197,12 @@ class KnotMxClassificationTest {
                 new DomainValidator(
                         new DnsChecks() {
                             @Override
-                            public MxReport check(String domain) {
-                                return report;
+                            public CompletableFuture<MxReport> check(String domain) {
+                                return CompletableFuture.completedFuture(report);
                             }
 
                             @Override
-                            public HostReport checkHost(String name) {
+                            public CompletableFuture<HostReport> checkHost(String name) {
                                 throw new AssertionError("an mx route checks no single hosts");
                             }
                         },

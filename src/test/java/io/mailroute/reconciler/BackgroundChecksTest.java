@@ -7,6 +7,7 @@ import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.routing.ResourceKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -78,46 +79,138 @@ class BackgroundChecksTest {
     @Test
     void aResultForAnOlderGenerationIsNeverReturned() {
         dnsAnswers.countDown();
-        checks.poll(route, "a.example", 1, null, () -> resolution(1, "t1"));
+        checks.poll(
+                route,
+                "a.example",
+                1,
+                null,
+                () -> CompletableFuture.completedFuture(resolution(1, "t1")));
         await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 1);
 
-        assertThat(checks.poll(route, "a.example", 2, null, () -> resolution(2, "t2")))
+        assertThat(
+                        checks.poll(
+                                route,
+                                "a.example",
+                                2,
+                                null,
+                                () -> CompletableFuture.completedFuture(resolution(2, "t2"))))
                 .as("generation 2 starts")
                 .isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 2);
-        assertThat(checks.poll(route, "a.example", 2, null, () -> resolution(2, "t3")))
+        assertThat(
+                        checks.poll(
+                                route,
+                                "a.example",
+                                2,
+                                null,
+                                () -> CompletableFuture.completedFuture(resolution(2, "t3"))))
                 .get()
                 .extracting(r -> r.generation)
                 .isEqualTo(2L);
     }
 
     @Test
-    void checksOfManyRoutesRunSideBySideOnTheirOwnThreads() throws Exception {
-        CountDownLatch allRunning = new CountDownLatch(4);
-        for (int i = 0; i < 4; i++) {
+    void atMostTheLimitRunAtOnceAndTheOthersStartInTurnAsChecksEnd() {
+        List<CompletableFuture<DomainResolution>> dns = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 10; i++) {
             checks.poll(
                     new ResourceKey("ns", "r" + i),
                     "d.example",
                     1,
                     null,
                     () -> {
-                        allRunning.countDown();
-                        return slowCheck("t");
+                        CompletableFuture<DomainResolution> answer = new CompletableFuture<>();
+                        dns.add(answer);
+                        return answer;
                     });
         }
-        assertThat(allRunning.await(5, TimeUnit.SECONDS))
-                .as("4 checks at once on 4 threads")
-                .isTrue();
+        assertThat(dns).as("4 started, on the caller's thread, without waiting").hasSize(4);
+        assertThat(checks.runningChecks()).isEqualTo(4);
+        assertThat(checks.waitingChecks()).isEqualTo(6);
+
+        dns.get(1).complete(resolution(1, "t"));
+        assertThat(dns).as("the check that ended gave its place to the first in line").hasSize(5);
+        assertThat(woken).containsExactly(new ResourceKey("ns", "r1"));
+        assertThat(checks.runningChecks()).isEqualTo(4);
+
+        for (int i = 0; i < 10; i++) {
+            dns.get(i).complete(resolution(1, "t"));
+        }
+        assertThat(dns).hasSize(10);
+        assertThat(checks.runningChecks()).isZero();
+        assertThat(checks.waitingChecks()).isZero();
+        assertThat(woken).hasSize(10);
     }
 
-    private DomainResolution slowCheck(String checkedAt) {
-        started.incrementAndGet();
-        try {
-            dnsAnswers.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    @Test
+    void manyChecksThatEndAtOnceStartOneAfterTheOtherWithoutDeepeningTheStack() {
+        BackgroundChecks one = new BackgroundChecks(1, woken::add);
+        CompletableFuture<DomainResolution> first = new CompletableFuture<>();
+        one.poll(route, "first.example", 1, null, () -> first);
+        int cached = 20_000; // answers from the cache: each check ends as it starts
+        for (int i = 0; i < cached; i++) {
+            one.poll(
+                    route,
+                    "d" + i + ".example",
+                    1,
+                    null,
+                    () -> CompletableFuture.completedFuture(resolution(1, "t")));
         }
-        return resolution(1, checkedAt);
+        assertThat(one.waitingChecks()).isEqualTo(cached);
+
+        first.complete(resolution(1, "t")); // the 20,000 start from here, in turn
+        assertThat(woken).hasSize(cached + 1);
+        assertThat(one.runningChecks()).isZero();
+        assertThat(one.poll(route, "d19999.example", 1, null, () -> first))
+                .get()
+                .extracting(r -> r.checkedAt)
+                .isEqualTo("t");
+        one.close();
+    }
+
+    @Test
+    void aCheckThatFailsToStartFreesItsPlaceAndIsNotRetriedByTheSameLook() {
+        BackgroundChecks one = new BackgroundChecks(1, woken::add);
+        one.poll(
+                route,
+                "a.example",
+                1,
+                null,
+                () -> {
+                    throw new IllegalStateException("engine closed");
+                });
+        assertThat(woken).containsExactly(route);
+        assertThat(one.runningChecks()).isZero();
+        assertThat(one.poll(route, "a.example", 1, null, () -> slowCheck("t1")))
+                .as("the failure is logged, not returned, and no check starts from this look")
+                .isEmpty();
+        assertThat(started).hasValue(0);
+        assertThat(one.poll(route, "a.example", 1, null, () -> slowCheck("t1")))
+                .as("the next look starts one")
+                .isEmpty();
+        assertThat(started).hasValue(1);
+        one.close();
+    }
+
+    @Test
+    void closedChecksStartNoMoreChecks() {
+        checks.close();
+        assertThat(checks.poll(route, "a.example", 1, null, () -> slowCheck("t1"))).isEmpty();
+        assertThat(started).hasValue(0);
+    }
+
+    /** A check whose DNS answers come when the test releases them. */
+    private CompletableFuture<DomainResolution> slowCheck(String checkedAt) {
+        started.incrementAndGet();
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        dnsAnswers.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return resolution(1, checkedAt);
+                });
     }
 
     private static DomainResolution resolution(long generation, String checkedAt) {

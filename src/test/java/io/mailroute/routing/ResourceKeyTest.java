@@ -35,6 +35,33 @@ class ResourceKeyTest {
         }
     }
 
+    /**
+     * equals and hashCode are written out (C1 does not inline a record's); they must stay those of
+     * a record with the same components, hash included (hash maps of keys keep their order).
+     */
+    @Test
+    void equalsAndHashAsTheRecordsOwn() {
+        record Same(String namespace, String name) {}
+
+        String[] parts = {"a", "b", "", "mail", null};
+        for (String namespace : parts) {
+            for (String name : parts) {
+                ResourceKey key = new ResourceKey(namespace, name);
+                assertThat(key.hashCode()).isEqualTo(new Same(namespace, name).hashCode());
+                for (String otherNamespace : parts) {
+                    for (String otherName : parts) {
+                        assertThat(key.equals(new ResourceKey(otherNamespace, otherName)))
+                                .isEqualTo(
+                                        new Same(namespace, name)
+                                                .equals(new Same(otherNamespace, otherName)));
+                    }
+                }
+                assertThat(key.equals(null)).isFalse();
+                assertThat(key.equals(new Same(namespace, name))).isFalse();
+            }
+        }
+    }
+
     @Test
     void aShorterNamespaceSortsByItsSlash() {
         // "a-b/x" < "a/x" because '-' < '/', and "a/x" < "a0/x" because '/' < '0'

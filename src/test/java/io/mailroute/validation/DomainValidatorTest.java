@@ -1,12 +1,14 @@
 package io.mailroute.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRouteSpec;
 import io.mailroute.api.v1alpha1.MxTarget;
 import io.mailroute.api.v1alpha1.NextHopHost;
 import io.mailroute.api.v1alpha1.RouteTarget;
+import io.mailroute.api.v1alpha1.SmarthostTarget;
 import io.mailroute.api.v1alpha1.ValidationPolicy;
 import io.mailroute.dns.HostReport;
 import io.mailroute.dns.HostStatus;
@@ -17,7 +19,11 @@ import io.mailroute.dns.MxSet;
 import io.mailroute.dns.Verdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** Validation decisions from DNS reports, without a DNS server. */
@@ -33,13 +39,13 @@ class DomainValidatorTest {
             new DomainValidator(
                     new DnsChecks() {
                         @Override
-                        public MxReport check(String domain) {
-                            return mx;
+                        public CompletableFuture<MxReport> check(String domain) {
+                            return CompletableFuture.completedFuture(mx);
                         }
 
                         @Override
-                        public HostReport checkHost(String name) {
-                            return host;
+                        public CompletableFuture<HostReport> checkHost(String name) {
+                            return CompletableFuture.completedFuture(host);
                         }
                     },
                     SETTINGS,
@@ -271,6 +277,97 @@ class DomainValidatorTest {
                 validator.validate(hostsSpec("gone.example.com"), 1, "example.com", null, NOW);
         assertThat(r.reason).isEqualTo("HostNotFound");
         assertThat(r.hardFailures).isEqualTo(1);
+    }
+
+    @Test
+    void anAsyncCheckHoldsNoThreadAndAsksPinnedHostsOneAfterTheOtherUntilOneFails() {
+        List<String> asked = new ArrayList<>();
+        Map<String, CompletableFuture<HostReport>> answers = new HashMap<>();
+        CompletableFuture<MxReport> mxAnswer = new CompletableFuture<>();
+        DomainValidator async =
+                new DomainValidator(
+                        new DnsChecks() {
+                            @Override
+                            public CompletableFuture<MxReport> check(String domain) {
+                                asked.add("MX " + domain);
+                                return mxAnswer;
+                            }
+
+                            @Override
+                            public CompletableFuture<HostReport> checkHost(String name) {
+                                asked.add(name);
+                                return answers.computeIfAbsent(
+                                        name, n -> new CompletableFuture<>());
+                            }
+                        },
+                        SETTINGS,
+                        () -> 0.5);
+        MailRouteSpec spec = hostsSpec("a.example.com");
+        spec.target.hosts =
+                List.of(
+                        new NextHopHost("a.example.com", 25, false),
+                        new NextHopHost("192.0.2.1", 25, false),
+                        new NextHopHost("b.example.com", 25, false),
+                        new NextHopHost("c.example.com", 25, false));
+
+        CompletableFuture<DomainResolution> r =
+                async.validateAsync(spec, 1, "example.com", null, NOW);
+        assertThat(r).as("returns while the MX answer is awaited").isNotDone();
+        assertThat(asked).containsExactly("MX example.com");
+
+        mxAnswer.complete(
+                report(
+                        MxClassification.OK,
+                        Verdict.PASS,
+                        300,
+                        mxHost("a.example.com", 10, HostStatus.RESOLVED, false)));
+        assertThat(asked).as("then the first pinned host").endsWith("a.example.com");
+        answers.get("a.example.com")
+                .complete(hostReport("a.example.com", HostStatus.RESOLVED, false));
+        assertThat(asked).as("the IP literal is not asked").endsWith("b.example.com");
+        assertThat(r).isNotDone();
+        answers.get("b.example.com")
+                .complete(hostReport("b.example.com", HostStatus.NXDOMAIN, false));
+
+        assertThat(r).isDone();
+        assertThat(asked)
+                .as("the host after the one that does not resolve is not asked")
+                .containsExactly("MX example.com", "a.example.com", "b.example.com");
+        assertThat(r.join().reason).isEqualTo("HostNotFound");
+        assertThat(r.join().message).contains("b.example.com");
+        assertThat(r.join().hardFailures).isEqualTo(1);
+        assertThat(r.join().checkedAt).isEqualTo(NOW.toString());
+        assertThat(r.join().nextCheckAt).isEqualTo(NOW.plusSeconds(300).toString());
+    }
+
+    @Test
+    void aCheckThatCannotStartFailsTheSynchronousValidationWithItsOwnException() {
+        DomainValidator failing =
+                new DomainValidator(
+                        new DnsChecks() {
+                            @Override
+                            public CompletableFuture<MxReport> check(String domain) {
+                                return CompletableFuture.failedFuture(
+                                        new IllegalStateException("engine closed"));
+                            }
+
+                            @Override
+                            public CompletableFuture<HostReport> checkHost(String name) {
+                                throw new IllegalArgumentException("bad host " + name);
+                            }
+                        },
+                        SETTINGS,
+                        () -> 0.5);
+        assertThatThrownBy(() -> failing.validate(mxSpec(), 1, "example.com", null, NOW))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("engine closed");
+        MailRouteSpec relay = mxSpec();
+        relay.target.mx = null;
+        relay.target.relay = new SmarthostTarget();
+        relay.target.relay.host = "smtp.example.com";
+        assertThatThrownBy(() -> failing.validate(relay, 1, "example.com", null, NOW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bad host smtp.example.com");
     }
 
     @Test

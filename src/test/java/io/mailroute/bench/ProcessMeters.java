@@ -1,0 +1,50 @@
+package io.mailroute.bench;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+
+/** What a benchmark pass cost the whole process: CPU time and bytes allocated. */
+final class ProcessMeters {
+
+    private ProcessMeters() {}
+
+    /**
+     * CPU time of the whole process (all threads: JIT and GC included), the cost independent of how
+     * much CPU other work on the machine left it; -1 if unknown.
+     */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : -1;
+    }
+
+    /** Bytes allocated so far by each live thread, by thread id; empty if unknown. */
+    static Map<Long, Long> allocations() {
+        Map<Long, Long> bytes = new HashMap<>();
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) {
+            long[] ids = t.getAllThreadIds();
+            long[] allocated = t.getThreadAllocatedBytes(ids);
+            for (int i = 0; i < ids.length; i++) {
+                if (allocated[i] >= 0) {
+                    bytes.put(ids[i], allocated[i]);
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Bytes allocated since {@code before} ({@link #allocations()}) by the threads alive now:
+     * threads started since count in full, threads that ended meanwhile are not counted (a pass
+     * that starts and stops pools of its own must keep them until it reads this).
+     */
+    static long allocatedSince(Map<Long, Long> before) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : allocations().entrySet()) {
+            sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+        }
+        return sum;
+    }
+}
