@@ -6,18 +6,22 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.DomainStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
+import io.mailroute.api.v1alpha1.MailRouteSpec;
 import io.mailroute.api.v1alpha1.MailRouteStatus;
 import io.mailroute.api.v1alpha1.MxHostStatus;
+import io.mailroute.api.v1alpha1.RelayRef;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * How the informer caches keep MailRoutes: without {@code metadata.managedFields}, and with the
  * strings that most routes share (condition types, statuses, reasons and messages, relay names,
- * states, MX host names) held once instead of once per route. Nothing in the operator reads managed
- * fields (statuses are written by server-side apply, which needs none on the client); at 10,000
- * routes they were almost half of each cached route, and the shared strings a large part of the
- * rest (bench/scale.sh, class histogram of the operator's heap).
+ * states, MX host names, timestamps of the same second) held once instead of once per route, and
+ * those that both caches hold (uids, domains, relay names) once instead of twice. Nothing in the
+ * operator reads managed fields (statuses are written by server-side apply, which needs none on the
+ * client); at 10,000 routes they were almost half of each cached route, and the shared strings a
+ * large part of the rest (bench/scale.sh, class histogram of the operator's heap).
  *
  * <p>{@link #forPlanning()} keeps of the status only what planning reads ({@code resolutions},
  * {@code observedGeneration}): the MailRelay controller's cache of routes needs no conditions or
@@ -44,7 +48,29 @@ public class LeanRouteStore extends TransformingItemStore<MailRoute> {
             ObjectMeta meta = route.getMetadata();
             if (meta != null) {
                 meta.setManagedFields(null);
-                meta.setNamespace(shared(meta.getNamespace()));
+                // held by both route caches (each deserialises its own copy of every event), and
+                // timestamps by the routes created or checked in the same second. Not name,
+                // namespace or resourceVersion: TransformingItemStore puts the originals back.
+                meta.setUid(shared(meta.getUid()));
+                meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
+            }
+            MailRouteSpec spec = route.getSpec();
+            if (spec != null) {
+                if (spec.domains != null) {
+                    List<String> domains = new ArrayList<>(spec.domains.size());
+                    for (String domain : spec.domains) {
+                        domains.add(shared(domain));
+                    }
+                    spec.domains = domains;
+                }
+                if (spec.relayRefs != null) {
+                    for (RelayRef ref : spec.relayRefs) {
+                        if (ref != null) {
+                            ref.name = shared(ref.name);
+                            ref.namespace = shared(ref.namespace);
+                        }
+                    }
+                }
             }
             MailRouteStatus status = route.getStatus();
             if (status == null) {
@@ -69,6 +95,7 @@ public class LeanRouteStore extends TransformingItemStore<MailRoute> {
             status.delivery = shared(status.delivery);
             if (status.domains != null) {
                 for (DomainStatus d : status.domains) {
+                    d.domain = shared(d.domain);
                     d.relay = shared(d.relay);
                     d.nextHop = shared(d.nextHop);
                     d.state = shared(d.state);
@@ -77,6 +104,9 @@ public class LeanRouteStore extends TransformingItemStore<MailRoute> {
             }
             if (status.resolutions != null) {
                 for (DomainResolution r : status.resolutions) {
+                    r.domain = shared(r.domain);
+                    r.checkedAt = shared(r.checkedAt);
+                    r.nextCheckAt = shared(r.nextCheckAt);
                     r.result = shared(r.result);
                     r.reason = shared(r.reason);
                     r.message = shared(r.message);

@@ -79,6 +79,42 @@ class LeanRouteStoreTest {
                 .satisfies(c -> assertThat(c.getStatus()).isSameAs("True"));
     }
 
+    @Test
+    void bothCachesHoldOneCopyOfWhatTheyShare() {
+        LeanRouteStore routes = new LeanRouteStore();
+        LeanRouteStore planning = LeanRouteStore.forPlanning();
+        MailRoute[] cached = new MailRoute[2];
+        int i = 0;
+        for (LeanRouteStore store : List.of(routes, planning)) {
+            // each informer deserialises its own copy of an event
+            MailRoute route =
+                    Resources.pinnedRoute(
+                            "mail",
+                            new String("a"),
+                            "relay",
+                            "mx.a.example",
+                            new String("a.example"));
+            route.getMetadata().setUid(new String("0b7e-uid"));
+            route.getMetadata().setResourceVersion(new String("41"));
+            route.getMetadata().setCreationTimestamp(new String("2026-11-30T10:00:00Z"));
+            DomainResolution resolution = new DomainResolution();
+            resolution.domain = new String("a.example");
+            resolution.checkedAt = new String("2026-11-30T10:00:01Z");
+            MailRouteStatus status = new MailRouteStatus();
+            status.resolutions.add(resolution);
+            route.setStatus(status);
+            store.put(store.getKey(route), route);
+            cached[i++] = store.get(store.getKey(route));
+        }
+        assertThat(cached[0].getMetadata().getUid()).isSameAs(cached[1].getMetadata().getUid());
+        assertThat(cached[0].getMetadata().getCreationTimestamp())
+                .isSameAs(cached[1].getMetadata().getCreationTimestamp());
+        assertThat(cached[0].getSpec().domains.get(0)).isSameAs(cached[1].getSpec().domains.get(0));
+        assertThat(cached[0].getStatus().resolutions.get(0).checkedAt)
+                .isSameAs(cached[1].getStatus().resolutions.get(0).checkedAt);
+        assertThat(cached[1].getSpec().domains).containsExactly("a.example");
+    }
+
     /** A Ready condition whose status string is a copy, not the interned "True". */
     private static Condition readyWithUnsharedStatus() {
         return new ConditionBuilder()
