@@ -345,23 +345,13 @@ public final class MxLookupService implements AutoCloseable {
 
         @Override
         public void run() {
-            CompletableFuture<T> f;
-            try {
-                f = work.get();
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            f.whenComplete(this);
+            Futures.started(work).whenComplete(this);
         }
 
         @Override
         public void accept(T value, Throwable error) {
             releaseSlot();
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(value);
-            }
+            Futures.settle(result, value, error);
         }
     }
 

@@ -189,14 +189,7 @@ final class ServerClient {
     }
 
     private static <T> void forward(CompletableFuture<T> from, CompletableFuture<T> to) {
-        from.whenComplete(
-                (value, error) -> {
-                    if (error != null) {
-                        to.completeExceptionally(error);
-                    } else {
-                        to.complete(value);
-                    }
-                });
+        from.whenComplete((value, error) -> Futures.settle(to, value, error));
     }
 
     private CompletableFuture<ServerResponse> overTcp(Exchange ex, boolean edns) {

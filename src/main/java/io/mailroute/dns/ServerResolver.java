@@ -302,11 +302,7 @@ final class ServerResolver {
             // cached before it leaves inFlight: a later asker finds one or the other
             ServerResponse stored = response == null ? null : cache.put(question, response);
             inFlight.remove(question, mine);
-            if (error != null) {
-                mine.completeExceptionally(error);
-            } else {
-                mine.complete(stored);
-            }
+            Futures.settle(mine, stored, error);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.mailroute.reconciler;
 
 import io.mailroute.api.v1alpha1.DomainResolution;
+import io.mailroute.dns.Futures;
 import io.mailroute.routing.ResourceKey;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -95,24 +96,14 @@ final class BackgroundChecks implements AutoCloseable {
         /** Starts the check; it got its place. */
         @Override
         public void run() {
-            CompletableFuture<DomainResolution> f;
-            try {
-                f = check.get();
-            } catch (RuntimeException e) {
-                f = CompletableFuture.failedFuture(e);
-            }
-            f.whenComplete(this);
+            Futures.started(check).whenComplete(this);
         }
 
         /** The check ended: its place goes to the next in line, its route is told. */
         @Override
         public void accept(DomainResolution resolution, Throwable failure) {
             ended();
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else {
-                result.complete(resolution);
-            }
+            Futures.settle(result, resolution, failure);
             done.accept(route);
         }
     }

@@ -132,11 +132,10 @@ public class Planning {
     private record WrittenTransport(String resourceVersion, Map<String, String> entries) {}
 
     /**
-     * The copy {@link #withPending} planned from for a cached route object and an offer's
-     * resolutions (both compared by identity).
+     * The copy {@link #withPending} planned from for a cached route object (compared by identity,
+     * as are the offer's resolutions the copy carries).
      */
-    private record PlanningCopy(
-            MailRoute cached, List<DomainResolution> resolutions, MailRoute route) {}
+    private record PlanningCopy(MailRoute cached, MailRoute route) {}
 
     @Inject
     public Planning(OperatorConfig config) {
@@ -219,6 +218,7 @@ public class Planning {
                 // that too (writtenBefore), but holds the cached list from now on: the next plan
                 // compares by identity, and the offered copy can be collected.
                 pending.replace(key, offered, offered.holding(status));
+                copies.remove(key);
                 result.add(route);
                 continue;
             }
@@ -229,10 +229,8 @@ public class Planning {
             PlanningCopy copy = copies.get(key);
             if (copy == null
                     || copy.cached() != route
-                    || copy.resolutions() != offered.resolutions()) {
-                copy =
-                        new PlanningCopy(
-                                route, offered.resolutions(), withResolutions(route, offered));
+                    || copy.route().getStatus().resolutions != offered.resolutions()) {
+                copy = new PlanningCopy(route, withResolutions(route, offered));
                 copies.put(key, copy);
             }
             result.add(copy.route());
