@@ -14,6 +14,7 @@ Progress is followed through watches (one stream of MailRoute events, one of the
 Loops are bounded (deadlines); only the loopback API server is contacted.
 """
 import concurrent.futures
+import hashlib
 import json
 import os
 import ssl
@@ -68,13 +69,36 @@ def is_ready(item):
     return any(c["type"] == "Ready" and c["status"] == "True" for c in status.get("conditions") or [])
 
 
-def transport_lines(cm):
-    text = "".join((cm.get("data") or {}).get(k, "") for k in sorted(cm.get("data") or {}) if k.startswith("transport"))
+PARSED = {}  # sha256 of a part -> its lines: an edit changes one part, the others are not parsed again
+
+
+def parse(text):
     lines = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             key, _, value = line.partition(" ")
             lines[key] = value
+    return lines
+
+
+def transport_lines(configmaps):
+    """The relay's transport lines as the relay would reassemble them (RelayConfigLayout): inline in the main
+    ConfigMap, or the parts its manifest names, each matching its digest; None while shards and manifest are not in
+    step (shards are written first)."""
+    main = configmaps.get(CONFIGMAP_NAME) or {}
+    if "transport" in main:
+        return parse(main["transport"])
+    lines = {}
+    for entry in (main.get("transport.parts") or "").splitlines():
+        if not entry.strip():
+            continue
+        key, shard, digest = entry.split(" ")
+        part = (configmaps.get(f"{CONFIGMAP_NAME}-{shard}") or {}).get(key)
+        if part is None or hashlib.sha256(part.encode()).hexdigest() != digest:
+            return None
+        if digest not in PARSED:
+            PARSED[digest] = parse(part)
+        lines.update(PARSED[digest])
     return lines
 
 
@@ -124,6 +148,7 @@ class State:
         self.history = {}  # route -> what each of its status writes said (summary), while creating
         self.diffs = []  # what changed in a few third-or-later writes
         self.lines = {}
+        self.configmaps = {}  # name -> data of the relay's ConfigMaps (main and shards)
 
     def route_event(self, kind, item):
         name = item["metadata"]["name"]
@@ -144,7 +169,14 @@ class State:
 
     def configmap_event(self, kind, cm):
         with self.lock:
-            self.lines = {} if kind == "DELETED" else transport_lines(cm)
+            name = cm["metadata"]["name"]
+            if kind == "DELETED":
+                self.configmaps.pop(name, None)
+            else:
+                self.configmaps[name] = cm.get("data") or {}
+            lines = transport_lines(self.configmaps)
+            if lines is not None:
+                self.lines = lines
             self.lock.notify_all()
 
 
@@ -190,7 +222,8 @@ def write_counts(history, n):
 def watching():
     state = State()
     routes = Watch(ROUTES, state.route_event)
-    configmap = Watch(f"{CONFIGMAPS}?fieldSelector=metadata.name%3D{CONFIGMAP_NAME}", state.configmap_event)
+    # the main ConfigMap and its shards (a relay of more than about 2,000 routes spreads its maps over them)
+    configmap = Watch(f"{CONFIGMAPS}?labelSelector=mailroute.io%2Frelay%3Dbench", state.configmap_event)
     for w in (routes, configmap):
         w.start()
         w.synced.wait(120)

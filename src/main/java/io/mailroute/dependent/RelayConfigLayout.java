@@ -13,33 +13,43 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * How a relay's public files are laid out over ConfigMaps. The API server refuses objects over 1
- * MiB (etcd's request limit), and a relay with tens of thousands of domains renders several MiB of
- * transport map. Small configurations stay in one ConfigMap, {@code <relay>-config}, as they always
- * were: one key per file. When the files together exceed {@link #INLINE_BYTES}, the large maps
- * ({@link #SHARDED_FILES}) are cut at line boundaries into parts of at most {@link #PART_BYTES},
- * each part in its own ConfigMap {@code <relay>-config-<n>} (n = 1 .. {@link #MAX_SHARDS}); the
- * main ConfigMap then holds, instead of the file, a manifest {@code <file>.parts} with one line per
- * part: {@code <key> <n> <sha256 of the part>}. The relay mounts all of them in one projected
- * volume and concatenates the parts in manifest order; the whole is accepted only when it matches
- * {@code config-hash} (so a relay never goes live on a mix of old and new parts), and the route
- * reconciler reads what was written the same way.
+ * How a relay's public files are laid out over ConfigMaps. Small configurations stay in one
+ * ConfigMap, {@code <relay>-config}, as they always were: one key per file. When the files together
+ * exceed {@link #INLINE_BYTES}, the large maps ({@link #SHARDED_FILES}) go into the shard
+ * ConfigMaps {@code <relay>-config-<n>} (n = 1 .. {@link #MAX_SHARDS}), and the main ConfigMap
+ * holds, instead of each such file, a manifest {@code <file>.parts} with one line per part: {@code
+ * <key> <n> <sha256 of the part>}. The relay mounts all of them in one projected volume and
+ * concatenates the parts in manifest order; the whole is accepted only when it matches {@code
+ * config-hash} (so a relay never goes live on a mix of old and new parts), and the route reconciler
+ * reads what was written the same way.
+ *
+ * <p>Two reasons to shard. The API server refuses objects over 1 MiB (etcd's request limit), and a
+ * relay with tens of thousands of domains renders several MiB of transport map. And every write of
+ * a ConfigMap sends the whole object, to the API server and back in every watch event: at 10,000
+ * routes one edit rewrote 600 KB four times. So the lines are spread over the shards by a hash of
+ * their lookup key ({@link #partitionOf}), not cut in order: an edit changes the shard of the
+ * edited domain (and the main ConfigMap's small manifest), about a sixteenth of the map. The order
+ * of the lines does not matter to Postfix (the maps are indexed, {@code lmdb:}), but the files that
+ * {@code config-hash} covers are the reassembled ones, so a sharded configuration is first put in
+ * that order ({@link #arrange}) and hashed after. Should a partition not fit a ConfigMap (only
+ * possible with keys chosen to collide), the files are cut in order instead, as before.
  */
 public final class RelayConfigLayout {
     /** Files that may be split (they grow with routes; main.cf does not). */
     public static final List<String> SHARDED_FILES = List.of("transport", "tls_policy");
 
-    /** Up to this many bytes of files, everything stays in the main ConfigMap. */
-    public static final int INLINE_BYTES = 768 * 1024;
-
     /**
-     * At most this many bytes per part (and per shard ConfigMap), well below the 1 MiB object
-     * limit.
+     * Up to this many bytes of files, everything stays in the main ConfigMap (about 2,000
+     * one-domain routes). Above it an edit writes one shard of about a sixteenth of the maps.
      */
+    public static final int INLINE_BYTES = 128 * 1024;
+
+    /** At most this many bytes of parts per shard ConfigMap, well below the 1 MiB object limit. */
     public static final int PART_BYTES = 768 * 1024;
 
     /**
-     * Shard ConfigMaps the relay's pods mount (optional volume sources): at least 12 MiB of parts.
+     * Shard ConfigMaps the relay's pods mount (optional volume sources), which is also the number
+     * of hash partitions: at least 12 MiB of parts.
      */
     public static final int MAX_SHARDS = 16;
 
@@ -51,31 +61,81 @@ public final class RelayConfigLayout {
      */
     public record Layout(Map<String, String> main, List<Map<String, String>> shards) {}
 
-    public static Layout of(PostfixConfig config, String configHash) {
-        Map<String, String> files = new TreeMap<>(config.publicFiles());
+    /**
+     * {@code config} with its files in the order the relay reassembles them: unchanged when small,
+     * the lines of each sharded file grouped by partition when large. Hash the result, not {@code
+     * config}: its hash is the one the relay computes.
+     */
+    public static PostfixConfig arrange(PostfixConfig config) {
+        Map<String, List<String>> partitions = partitioned(config.publicFiles());
+        if (partitions == null) {
+            return config;
+        }
+        String transport = String.join("", partitions.get(PostfixConfig.TRANSPORT));
+        String tlsPolicy = String.join("", partitions.get(PostfixConfig.TLS_POLICY));
+        if (transport.equals(config.transport()) && tlsPolicy.equals(config.tlsPolicy())) {
+            return config;
+        }
+        return new PostfixConfig(
+                config.mainCf(),
+                transport,
+                tlsPolicy,
+                config.saslPasswd(),
+                config.transportLines(),
+                config.masterServices());
+    }
+
+    /**
+     * How the files of {@code arranged} (a result of {@link #arrange}) go into ConfigMaps.
+     *
+     * @throws IllegalArgumentException when a large {@code arranged} is not in partition order (the
+     *     relay would reassemble other files than those hashed)
+     */
+    public static Layout of(PostfixConfig arranged, String configHash) {
+        Map<String, String> files = new TreeMap<>(arranged.publicFiles());
         Map<String, String> main = new TreeMap<>(files);
         main.put(RelayConfigMapDependent.CONFIG_HASH_KEY, configHash);
-        long total =
-                files.values().stream()
-                        .mapToLong(v -> v.getBytes(StandardCharsets.UTF_8).length)
-                        .sum();
-        if (total <= INLINE_BYTES) {
+        if (bytes(files.values()) <= INLINE_BYTES) {
             return new Layout(main, List.of());
         }
+        Map<String, List<String>> partitions = partitioned(files);
         List<Map<String, String>> shards = new ArrayList<>();
+        if (partitions != null) {
+            for (int n = 1; n <= MAX_SHARDS; n++) {
+                shards.add(new TreeMap<>());
+            }
+            for (String file : SHARDED_FILES) {
+                List<String> parts = partitions.get(file);
+                String whole = String.join("", parts);
+                if (!whole.equals(files.get(file))) {
+                    throw new IllegalArgumentException(
+                            file + " is not in partition order: arrange the configuration first");
+                }
+                StringBuilder manifest = new StringBuilder();
+                for (int p = 0; p < parts.size(); p++) {
+                    // empty partitions are left out; a file with no line at all keeps one part
+                    if (parts.get(p).isEmpty() && (p > 0 || !whole.isEmpty())) {
+                        continue;
+                    }
+                    String key = partKey(file, p + 1);
+                    shards.get(p).put(key, parts.get(p));
+                    manifest.append(manifestLine(key, p + 1, parts.get(p)));
+                }
+                main.remove(file);
+                main.put(file + ".parts", manifest.toString());
+            }
+            while (!shards.isEmpty() && shards.get(shards.size() - 1).isEmpty()) {
+                shards.remove(shards.size() - 1);
+            }
+            return new Layout(main, shards);
+        }
         for (String file : SHARDED_FILES) {
             String content = main.remove(file);
             StringBuilder manifest = new StringBuilder();
-            List<String> parts = split(content == null ? "" : content, PART_BYTES);
-            for (int i = 0; i < parts.size(); i++) {
-                String key = String.format("%s.part-%03d", file, i + 1);
-                shards.add(Map.of(key, parts.get(i)));
-                manifest.append(key)
-                        .append(' ')
-                        .append(shards.size())
-                        .append(' ')
-                        .append(sha256(parts.get(i)))
-                        .append('\n');
+            for (String part : split(content == null ? "" : content, PART_BYTES)) {
+                String key = partKey(file, shards.size() + 1);
+                shards.add(Map.of(key, part));
+                manifest.append(manifestLine(key, shards.size(), part));
             }
             main.put(file + ".parts", manifest.toString());
         }
@@ -89,6 +149,111 @@ public final class RelayConfigLayout {
                             + MAX_SHARDS);
         }
         return new Layout(main, shards);
+    }
+
+    /**
+     * The lines of each sharded file, by partition ({@link #MAX_SHARDS} strings each, concatenated
+     * in order within a partition); null when the files are small enough to stay inline, or when a
+     * shard ConfigMap would hold more than {@link #PART_BYTES}.
+     */
+    private static Map<String, List<String>> partitioned(Map<String, String> files) {
+        if (bytes(files.values()) <= INLINE_BYTES) {
+            return null;
+        }
+        Map<String, List<String>> result = new TreeMap<>();
+        long[] shardBytes = new long[MAX_SHARDS];
+        for (String file : SHARDED_FILES) {
+            String content = files.getOrDefault(file, "");
+            StringBuilder[] parts = new StringBuilder[MAX_SHARDS];
+            for (int p = 0; p < MAX_SHARDS; p++) {
+                parts[p] = new StringBuilder(content.length() / MAX_SHARDS + 1024);
+            }
+            // A unit is an entry with the comments and blank lines before it (a transport rule's
+            // "# source" goes with its first line) and the lines that continue it (Postfix: a line
+            // that starts with whitespace continues the logical line before it). Text after the
+            // last entry stays with it; a file without entries is all in the first partition.
+            int unitStart = 0;
+            int current = -1;
+            int commentsStart = -1;
+            int start = 0;
+            while (start < content.length()) {
+                int end = content.indexOf('\n', start);
+                end = end < 0 ? content.length() : end + 1;
+                char first = content.charAt(start);
+                boolean whitespace = Character.isWhitespace(first);
+                if (first == '#' || whitespace && content.substring(start, end).isBlank()) {
+                    if (commentsStart < 0) {
+                        commentsStart = start;
+                    }
+                } else if (whitespace) {
+                    commentsStart = -1;
+                } else {
+                    if (current >= 0) {
+                        int cut = commentsStart >= 0 ? commentsStart : start;
+                        parts[current].append(content, unitStart, cut);
+                        unitStart = cut;
+                    }
+                    current = partitionOf(content, start);
+                    commentsStart = -1;
+                }
+                start = end;
+            }
+            parts[Math.max(current, 0)].append(content, unitStart, content.length());
+            List<String> texts = new ArrayList<>(MAX_SHARDS);
+            for (int p = 0; p < MAX_SHARDS; p++) {
+                String text = parts[p].toString();
+                shardBytes[p] += text.getBytes(StandardCharsets.UTF_8).length;
+                texts.add(text);
+            }
+            result.put(file, texts);
+        }
+        for (long b : shardBytes) {
+            if (b > PART_BYTES) {
+                return null;
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The partition of the map line starting at {@code start}: a hash of its lookup key (up to the
+     * first blank), without a leading dot, so that a domain and its {@code .domain} subdomain entry
+     * land together. {@link String#hashCode} is specified by the language, so every operator
+     * version spreads lines alike; the finaliser of MurmurHash3 mixes its low bits, which alone
+     * follow the last characters of similar names.
+     */
+    static int partitionOf(String content, int start) {
+        int i = start < content.length() && content.charAt(start) == '.' ? start + 1 : start;
+        int h = 0;
+        for (; i < content.length(); i++) {
+            char c = content.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                break;
+            }
+            h = 31 * h + c;
+        }
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h & (MAX_SHARDS - 1);
+    }
+
+    private static String partKey(String file, int n) {
+        return String.format("%s.part-%03d", file, n);
+    }
+
+    private static String manifestLine(String key, int shard, String part) {
+        return key + ' ' + shard + ' ' + sha256(part) + '\n';
+    }
+
+    private static long bytes(java.util.Collection<String> texts) {
+        long total = 0;
+        for (String text : texts) {
+            total += text.getBytes(StandardCharsets.UTF_8).length;
+        }
+        return total;
     }
 
     /**

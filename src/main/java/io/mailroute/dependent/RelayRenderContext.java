@@ -21,16 +21,15 @@ public record RelayRenderContext(
         RelayConfigLayout.Layout layout) {
 
     /**
-     * Computes the public hash of {@code config} with {@code hashKey}, and how its files go into
-     * ConfigMaps.
+     * Puts {@code config} in the order the relay reassembles it ({@link
+     * RelayConfigLayout#arrange}), computes its public hash with {@code hashKey}, and how its files
+     * go into ConfigMaps.
      */
-    public RelayRenderContext(PostfixConfig config, String image, String hashKey) {
-        this(config, image, hashKey, config.hash(hashKey));
-    }
-
-    private RelayRenderContext(
-            PostfixConfig config, String image, String hashKey, String configHash) {
-        this(config, image, hashKey, configHash, RelayConfigLayout.of(config, configHash));
+    public static RelayRenderContext render(PostfixConfig config, String image, String hashKey) {
+        PostfixConfig arranged = RelayConfigLayout.arrange(config);
+        String configHash = arranged.hash(hashKey);
+        return new RelayRenderContext(
+                arranged, image, hashKey, configHash, RelayConfigLayout.of(arranged, configHash));
     }
 
     /**

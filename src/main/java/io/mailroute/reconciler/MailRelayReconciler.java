@@ -248,7 +248,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             String hashKey =
                     RelayRenderContext.hashKey(
                             context.getSecondaryResource(Secret.class).orElse(null));
-            render = new RelayRenderContext(plan.config().get(), image, hashKey);
+            render = RelayRenderContext.render(plan.config().get(), image, hashKey);
             String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
             if (foreign != null) {
                 plan =

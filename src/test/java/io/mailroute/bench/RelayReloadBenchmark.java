@@ -132,7 +132,10 @@ public final class RelayReloadBenchmark {
         }
     }
 
-    /** The relay's config for {@code a.test} to {@code target}, plus {@code bulk} more domains. */
+    /**
+     * The relay's config for {@code a.test} to {@code target}, plus {@code bulk} more domains, in
+     * the order the relay reassembles it (what the operator hashes).
+     */
     private static PostfixConfig config(
             Loopback.Endpoint smarthost, Loopback.Endpoint target, int bulk) {
         List<TransportRule> rules = new ArrayList<>();
@@ -140,7 +143,7 @@ public final class RelayReloadBenchmark {
         for (int i = 0; i < bulk; i++) {
             rules.add(route("bulk-%06d.test".formatted(i), smarthost));
         }
-        return new PostfixRenderer().render(relayVia(smarthost), rules);
+        return RelayConfigLayout.arrange(new PostfixRenderer().render(relayVia(smarthost), rules));
     }
 
     /** Every key of the main and shard ConfigMaps in one directory (the projected volume). */

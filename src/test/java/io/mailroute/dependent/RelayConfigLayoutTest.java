@@ -28,35 +28,138 @@ class RelayConfigLayoutTest {
     }
 
     @Test
-    void aLargeConfigurationIsCutAtLinesIntoPartsThatReassembleExactly() {
+    void aSmallConfigurationIsNotRearranged() {
+        PostfixConfig config = config(100);
+        assertThat(RelayConfigLayout.arrange(config)).isSameAs(config);
+    }
+
+    @Test
+    void aLargeConfigurationIsSpreadOverTheShardsByKeyAndReassemblesToWhatIsHashed() {
         PostfixConfig config = config(60_000);
-        RelayConfigLayout.Layout layout = RelayConfigLayout.of(config, "h");
+        PostfixConfig arranged = RelayConfigLayout.arrange(config);
+        assertThat(arranged.transport())
+                .as("the same lines, in partition order")
+                .isNotEqualTo(config.transport());
+        assertThat(sortedLines(arranged.transport())).isEqualTo(sortedLines(config.transport()));
+        assertThat(sortedLines(arranged.tlsPolicy())).isEqualTo(sortedLines(config.tlsPolicy()));
+        assertThat(RelayConfigLayout.arrange(arranged)).isEqualTo(arranged);
+
+        RelayConfigLayout.Layout layout = RelayConfigLayout.of(arranged, "h");
         assertThat(layout.main())
                 .doesNotContainKeys("transport", "tls_policy")
                 .containsKeys("transport.parts", "tls_policy.parts", "main.cf", "config-hash");
         assertThat(layout.shards())
-                .hasSizeGreaterThan(3)
+                .hasSize(RelayConfigLayout.MAX_SHARDS)
                 .allSatisfy(
                         shard -> {
-                            assertThat(shard).hasSize(1);
-                            String part = shard.values().iterator().next();
-                            assertThat(part.getBytes(StandardCharsets.UTF_8).length)
+                            assertThat(
+                                            shard.values().stream()
+                                                    .mapToInt(
+                                                            v ->
+                                                                    v.getBytes(
+                                                                                    StandardCharsets
+                                                                                            .UTF_8)
+                                                                            .length)
+                                                    .sum())
                                     .isLessThanOrEqualTo(RelayConfigLayout.PART_BYTES);
-                            assertThat(part).endsWith("\n");
+                            assertThat(shard.values())
+                                    .allSatisfy(p -> assertThat(p).endsWith("\n"));
                         });
+        // evenly spread: no shard more than a quarter above the mean
+        int mean = arranged.transport().length() / RelayConfigLayout.MAX_SHARDS;
+        assertThat(layout.shards())
+                .allSatisfy(
+                        shard ->
+                                assertThat(shard.get(keyIn(shard, "transport")).length())
+                                        .isBetween(mean * 3 / 4, mean * 5 / 4));
         assertThat(RelayConfigLayout.read("transport", layout.main(), shard(layout)))
-                .contains(config.transport());
+                .contains(arranged.transport());
         assertThat(RelayConfigLayout.read("tls_policy", layout.main(), shard(layout)))
-                .contains(config.tlsPolicy());
+                .contains(arranged.tlsPolicy());
         String firstLine = layout.main().get("transport.parts").lines().findFirst().orElseThrow();
         assertThat(firstLine).matches("transport\\.part-001 1 [0-9a-f]{64}");
         // rendering the same configuration again gives the same objects (no needless writes)
-        assertThat(RelayConfigLayout.of(config, "h")).isEqualTo(layout);
+        assertThat(RelayConfigLayout.of(RelayConfigLayout.arrange(config), "h")).isEqualTo(layout);
+        assertThatThrownBy(() -> RelayConfigLayout.of(config, "h"))
+                .as("the relay would reassemble other files than those hashed")
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anEditRewritesOnlyTheShardOfTheEditedDomain() {
+        PostfixConfig before = config(20_000);
+        PostfixConfig after =
+                new PostfixConfig(
+                        before.mainCf(),
+                        before.transport()
+                                .replace(
+                                        "d012345.example smtp:[mx.d012345.example]:25\n",
+                                        "d012345.example smtp:[mx.elsewhere.example]:25\n"),
+                        before.tlsPolicy(),
+                        "",
+                        List.of());
+        RelayConfigLayout.Layout a = RelayConfigLayout.of(RelayConfigLayout.arrange(before), "h1");
+        RelayConfigLayout.Layout b = RelayConfigLayout.of(RelayConfigLayout.arrange(after), "h2");
+        List<Integer> changed =
+                IntStream.range(0, a.shards().size())
+                        .filter(i -> !a.shards().get(i).equals(b.shards().get(i)))
+                        .boxed()
+                        .toList();
+        assertThat(changed).hasSize(1);
+        assertThat(
+                        b.shards()
+                                .get(changed.get(0))
+                                .get(keyIn(b.shards().get(changed.get(0)), "transport")))
+                .contains("d012345.example smtp:[mx.elsewhere.example]:25\n");
+    }
+
+    @Test
+    void aDomainItsSubdomainEntryAndTheCommentBeforeThemShareAPartition() {
+        assertThat(RelayConfigLayout.partitionOf(".sub.example x\n", 0))
+                .isEqualTo(RelayConfigLayout.partitionOf("sub.example x\n", 0));
+        StringBuilder transport = new StringBuilder("# header\n# notice\n");
+        for (int i = 0; i < 5_000; i++) {
+            transport.append("# route ns/r").append(i).append('\n');
+            transport.append("r%d.example smtp:[mx.r%d.example]:25\n".formatted(i, i));
+            transport.append(".r%d.example smtp:[mx.r%d.example]:25\n".formatted(i, i));
+            // a continuation line stays with its entry
+            transport.append("  \n");
+        }
+        PostfixConfig arranged =
+                RelayConfigLayout.arrange(
+                        new PostfixConfig("", transport.toString(), "", "", List.of()));
+        assertThat(arranged.transport())
+                .contains(
+                        "# route ns/r77\nr77.example smtp:[mx.r77.example]:25\n"
+                                + ".r77.example smtp:[mx.r77.example]:25\n  \n");
+        assertThat(sortedLines(arranged.transport())).isEqualTo(sortedLines(transport.toString()));
+    }
+
+    @Test
+    void keysThatCollideIntoOnePartitionFallBackToPartsCutInOrder() {
+        // names chosen so that all land in one partition, more than one shard holds
+        StringBuilder transport = new StringBuilder();
+        int lines = 0;
+        for (int i = 0; lines < 18_000; i++) {
+            String line = "c%07d.example smtp:[mx.collide.example]:25\n".formatted(i);
+            if (RelayConfigLayout.partitionOf(line, 0) == 3) {
+                transport.append(line);
+                lines++;
+            }
+        }
+        PostfixConfig config = new PostfixConfig("", transport.toString(), "", "", List.of());
+        assertThat(config.transport().length()).isGreaterThan(RelayConfigLayout.PART_BYTES);
+        assertThat(RelayConfigLayout.arrange(config)).isSameAs(config);
+        RelayConfigLayout.Layout layout = RelayConfigLayout.of(config, "h");
+        assertThat(layout.shards()).hasSize(3);
+        assertThat(RelayConfigLayout.read("transport", layout.main(), shard(layout)))
+                .contains(config.transport());
     }
 
     @Test
     void aMissingOrStalePartMeansNothingIsReadYet() {
-        RelayConfigLayout.Layout layout = RelayConfigLayout.of(config(60_000), "h");
+        RelayConfigLayout.Layout layout =
+                RelayConfigLayout.of(RelayConfigLayout.arrange(config(60_000)), "h");
         Map<Integer, Map<String, String>> shards = new HashMap<>();
         for (int i = 0; i < layout.shards().size(); i++) {
             shards.put(i + 1, layout.shards().get(i));
@@ -65,8 +168,10 @@ class RelayConfigLayoutTest {
         missing.remove(2);
         assertThat(RelayConfigLayout.read("transport", layout.main(), missing::get)).isEmpty();
         Map<Integer, Map<String, String>> stale = new HashMap<>(shards);
-        String key = shards.get(2).keySet().iterator().next();
-        stale.put(2, Map.of(key, shards.get(2).get(key).replaceFirst("smtp:", "relay:")));
+        String key = keyIn(shards.get(2), "transport");
+        Map<String, String> staleShard = new HashMap<>(shards.get(2));
+        staleShard.put(key, shards.get(2).get(key).replaceFirst("smtp:", "relay:"));
+        stale.put(2, staleShard);
         assertThat(RelayConfigLayout.read("transport", layout.main(), stale::get)).isEmpty();
         assertThat(RelayConfigLayout.read("transport", layout.main(), shards::get)).isPresent();
     }
@@ -99,6 +204,17 @@ class RelayConfigLayoutTest {
     private static java.util.function.Function<Integer, Map<String, String>> shard(
             RelayConfigLayout.Layout layout) {
         return n -> layout.shards().get(n - 1);
+    }
+
+    private static String keyIn(Map<String, String> shard, String file) {
+        return shard.keySet().stream()
+                .filter(k -> k.startsWith(file + ".part-"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static List<String> sortedLines(String text) {
+        return text.lines().sorted().toList();
     }
 
     private static PostfixConfig config(int domains) {

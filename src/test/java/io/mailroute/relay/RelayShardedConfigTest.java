@@ -90,16 +90,22 @@ class RelayShardedConfigTest {
                 .as("nothing fell through to the default route")
                 .isEmpty();
 
-        // The next configuration moves the last domain. Its shards arrive first, one stale part
-        // left: the relay
-        // waits and the live configuration stays; once every part is in step it goes live.
+        // The next configuration moves the last domain. Its shards arrive first, with the part
+        // that holds the domain still stale: the relay waits and the live configuration stays;
+        // once every part is in step it goes live.
         PostfixConfig next = large(first);
         RelayConfigLayout.Layout nextLayout =
                 RelayConfigLayout.of(next, RelayInstance.hashOf(next));
         Map<String, String> mixed = mounted(nextLayout);
-        String lastPart =
-                nextLayout.shards().get(nextLayout.shards().size() - 1).keySet().iterator().next();
-        mixed.put(lastPart, mounted(layout).get(lastPart));
+        Map<String, String> before = mounted(layout);
+        String movedPart =
+                mixed.keySet().stream()
+                        .filter(k -> k.startsWith("transport.part-"))
+                        .filter(k -> !mixed.get(k).equals(before.get(k)))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(mixed.get(movedPart)).contains("zzz-last.test");
+        mixed.put(movedPart, before.get(movedPart));
         relay.publish(mixed, null);
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(
@@ -133,7 +139,9 @@ class RelayShardedConfigTest {
             rules.add(route("bulk-%05d.test".formatted(i), smarthost.endpoint()));
         }
         rules.add(route("zzz-last.test", lastHop.endpoint()));
-        return new PostfixRenderer().render(relayVia(smarthost.endpoint()), rules);
+        // in the order the relay reassembles it, which is what config-hash covers
+        return RelayConfigLayout.arrange(
+                new PostfixRenderer().render(relayVia(smarthost.endpoint()), rules));
     }
 
     /**
