@@ -256,6 +256,36 @@ public final class RelayConfigLayout {
         return total;
     }
 
+    /** One line of a manifest: the part's key, the shard (1-based) that holds it, its digest. */
+    public record PartRef(String key, int shard, String sha256) {}
+
+    /**
+     * The parts the manifest of {@code file} lists, in order; empty when {@code main} has no
+     * manifest for it or the manifest is malformed.
+     */
+    public static Optional<List<PartRef>> manifest(String file, Map<String, String> main) {
+        String manifest = main.get(file + ".parts");
+        if (manifest == null) {
+            return Optional.empty();
+        }
+        List<PartRef> parts = new ArrayList<>();
+        for (String line : manifest.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] fields = line.split(" ");
+            if (fields.length != 3) {
+                return Optional.empty();
+            }
+            try {
+                parts.add(new PartRef(fields[0], Integer.parseInt(fields[1]), fields[2]));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(parts);
+    }
+
     /**
      * A file as written: inline, or reassembled from the parts its manifest lists, each checked
      * against its digest. Empty when a listed part is missing or not yet the one the manifest names
@@ -269,27 +299,15 @@ public final class RelayConfigLayout {
         if (main.containsKey(file)) {
             return Optional.of(main.get(file));
         }
-        String manifest = main.get(file + ".parts");
-        if (manifest == null) {
+        Optional<List<PartRef>> parts = manifest(file, main);
+        if (parts.isEmpty()) {
             return Optional.empty();
         }
         StringBuilder content = new StringBuilder();
-        for (String line : manifest.split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] fields = line.split(" ");
-            if (fields.length != 3) {
-                return Optional.empty();
-            }
-            Map<String, String> data;
-            try {
-                data = shard.apply(Integer.parseInt(fields[1]));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-            String part = data == null ? null : data.get(fields[0]);
-            if (part == null || !sha256(part).equals(fields[2])) {
+        for (PartRef ref : parts.get()) {
+            Map<String, String> data = shard.apply(ref.shard());
+            String part = data == null ? null : data.get(ref.key());
+            if (part == null || !sha256(part).equals(ref.sha256())) {
                 return Optional.empty();
             }
             content.append(part);
@@ -330,7 +348,7 @@ public final class RelayConfigLayout {
         return parts;
     }
 
-    static String sha256(String text) {
+    public static String sha256(String text) {
         try {
             return HexFormat.of()
                     .formatHex(

@@ -73,6 +73,13 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                         .withName(RELAYS)
                         .withSecondaryToPrimaryMapper(
                                 relay -> routesOf(routes, ResourceKey.of(relay)))
+                        // Without a primary-to-secondary mapper JOSDK keeps an index of the
+                        // relays' routes, and updates it with the mapper above, a scan of every
+                        // route, at each relay event, the status patches the filter below drops
+                        // included (a fifth of the informer threads' time while editing one of
+                        // 10,000 routes). A route names its relays itself.
+                        .withPrimaryToSecondaryMapper(
+                                (MailRoute route) -> MailRelayReconciler.relaysOf(route))
                         // A route's status reads of its relay only that it exists (and its uid);
                         // what the relay renders reaches the routes through Planning.publish. Its
                         // status patches (attachedRoutes, pods, ...) must not reconcile every route

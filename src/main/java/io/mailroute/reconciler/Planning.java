@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +72,11 @@ public class Planning {
      * controller saw ({@link #routesToWake}).
      */
     private final Map<ResourceKey, Map<String, String>> seen = new ConcurrentHashMap<>();
+
+    /** When {@link #withPending} last pruned ({@link System#nanoTime}), or {@link #NEVER}. */
+    private volatile long lastPrune = NEVER;
+
+    private static final long NEVER = Long.MIN_VALUE;
 
     /**
      * How long a route holds back a status that only says "not yet written" while the relay's
@@ -129,7 +135,15 @@ public class Planning {
         }
     }
 
-    private record WrittenTransport(String resourceVersion, Map<String, String> entries) {}
+    /**
+     * A relay ConfigMap's transport map as read at one resourceVersion, with the parsed parts of a
+     * sharded map (by part key; empty when inline).
+     */
+    private record WrittenTransport(
+            String resourceVersion, Map<String, String> entries, Map<String, ParsedPart> parts) {}
+
+    /** One part of a sharded transport map: the string read, its digest, and its lines. */
+    private record ParsedPart(String content, String sha256, Map<String, String> entries) {}
 
     /**
      * The copy {@link #withPending} planned from for a cached route object (compared by identity,
@@ -203,14 +217,26 @@ public class Planning {
             return routes;
         }
         List<MailRoute> result = new ArrayList<>(routes.size());
-        Set<ResourceKey> present = new HashSet<>();
         for (MailRoute route : routes) {
             ResourceKey key = ResourceKey.of(route);
-            present.add(key);
             Pending offered = pending.get(key);
             List<DomainResolution> status = resolutions(route);
             if (offered == null || !offered.of(route) || offered.resolutions() == status) {
                 result.add(route);
+                continue;
+            }
+            // the same copy while neither the cached route nor the offer changes: a re-check that
+            // moved only checkedAt is offered and not written (RouteStatusFactory), and a new
+            // MailRoute per such route per plan was over a quarter of a relay's planning at 10,000
+            // routes (its constructor works out the resource's plural with regular expressions).
+            // Looked up before the offer is compared with the status: a copy exists only for an
+            // offer the status did not carry, and comparing the two again at every plan was a
+            // third of a relay's reconcile.
+            PlanningCopy copy = copies.get(key);
+            if (copy != null
+                    && copy.cached() == route
+                    && copy.route().getStatus().resolutions == offered.resolutions()) {
+                result.add(copy.route());
                 continue;
             }
             if (Objects.equals(offered.resolutions(), status)) {
@@ -222,27 +248,36 @@ public class Planning {
                 result.add(route);
                 continue;
             }
-            // the same copy while neither the cached route nor the offer changes: a re-check that
-            // moved only checkedAt is offered and not written (RouteStatusFactory), and a new
-            // MailRoute per such route per plan was over a quarter of a relay's planning at 10,000
-            // routes (its constructor works out the resource's plural with regular expressions)
-            PlanningCopy copy = copies.get(key);
-            if (copy == null
-                    || copy.cached() != route
-                    || copy.route().getStatus().resolutions != offered.resolutions()) {
-                copy = new PlanningCopy(route, withResolutions(route, offered));
-                copies.put(key, copy);
-            }
+            copy = new PlanningCopy(route, withResolutions(route, offered));
+            copies.put(key, copy);
             result.add(copy.route());
         }
+        prune(routes);
+        return result;
+    }
+
+    /**
+     * Drops offers of routes no longer in {@code routes} (deleted or moved to another relay) once
+     * they are older than {@link #WRITE_IN_FLIGHT}, and copies without an offer. Runs at most once
+     * per {@link #WRITE_IN_FLIGHT}: it looks up every offer, and at 10,000 routes every plan did.
+     */
+    private void prune(List<MailRoute> routes) {
         long now = nanoTime.getAsLong();
+        long last = lastPrune;
+        if (last != NEVER && now - last < WRITE_IN_FLIGHT.toNanos()) {
+            return;
+        }
+        lastPrune = now;
+        Set<ResourceKey> present = new HashSet<>(2 * routes.size());
+        for (MailRoute route : routes) {
+            present.add(ResourceKey.of(route));
+        }
         pending.entrySet()
                 .removeIf(
                         e ->
                                 !present.contains(e.getKey())
                                         && now - e.getValue().since() > WRITE_IN_FLIGHT.toNanos());
         copies.keySet().removeIf(key -> !pending.containsKey(key));
-        return result;
     }
 
     /** {@code route} as the relay plans it: the offered resolutions in place of its status. */
@@ -456,22 +491,47 @@ public class Planning {
         if (!data.containsKey("transport") && !data.containsKey("transport.parts")) {
             return Optional.of(Map.of());
         }
-        Optional<String> transport =
-                RelayConfigLayout.read(
-                        "transport",
-                        data,
-                        n -> {
-                            ConfigMap part =
-                                    relay == null
-                                            ? null
-                                            : shard.apply(RelayObjects.configShardName(relay, n));
-                            return part == null ? null : part.getData();
-                        });
-        if (transport.isEmpty()) {
-            return Optional.empty();
+        Map<String, ParsedPart> parts = new HashMap<>();
+        Map<String, String> entries;
+        if (data.containsKey("transport")) {
+            entries = Map.copyOf(RelayPlanner.parseTransport(data.get("transport")));
+        } else {
+            Optional<List<RelayConfigLayout.PartRef>> manifest =
+                    RelayConfigLayout.manifest("transport", data);
+            if (manifest.isEmpty() || relay == null) {
+                return Optional.empty();
+            }
+            // An edit rewrites one shard: the parts of the others are the same strings as last
+            // time (the informer keeps an unchanged ConfigMap), so they are neither hashed nor
+            // parsed again.
+            Map<String, ParsedPart> before = cached == null ? Map.of() : cached.parts();
+            Map<String, String> merged = new HashMap<>();
+            for (RelayConfigLayout.PartRef ref : manifest.get()) {
+                ConfigMap shardMap = shard.apply(RelayObjects.configShardName(relay, ref.shard()));
+                String content =
+                        shardMap == null || shardMap.getData() == null
+                                ? null
+                                : shardMap.getData().get(ref.key());
+                if (content == null) {
+                    return Optional.empty();
+                }
+                ParsedPart part = before.get(ref.key());
+                if (part == null
+                        || part.content() != content
+                        || !part.sha256().equals(ref.sha256())) {
+                    if (!RelayConfigLayout.sha256(content).equals(ref.sha256())) {
+                        return Optional.empty();
+                    }
+                    part =
+                            new ParsedPart(
+                                    content, ref.sha256(), RelayPlanner.parseTransport(content));
+                }
+                parts.put(ref.key(), part);
+                merged.putAll(part.entries());
+            }
+            entries = Collections.unmodifiableMap(merged);
         }
-        Map<String, String> entries = Map.copyOf(RelayPlanner.parseTransport(transport.get()));
-        written.put(key, new WrittenTransport(version, entries));
+        written.put(key, new WrittenTransport(version, entries, parts));
         return Optional.of(entries);
     }
 

@@ -9,6 +9,7 @@ import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.MailRouteStatus;
+import io.mailroute.dependent.RelayConfigLayout;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.postfix.PostfixRenderer;
 import io.mailroute.routing.RelayPlan;
@@ -158,6 +159,83 @@ class PlanningTest {
         shard.getMetadata().setName("relay-config-1");
         shard.getData().put("transport.0", "b.example smtp:[mx.b.example]:25\n");
         assertThat(planning.routesToWake(relayKey, main, name -> shard, () -> all)).isEmpty();
+    }
+
+    @Test
+    void aShardedMapIsReadFromItsPartsAndFollowsTheOneShardAnEditRewrote() {
+        Map<String, ConfigMap> shards = new HashMap<>();
+        shards.put("relay-config-1", shard(1, "transport.part-001", "a.example smtp:[x]:25\n"));
+        shards.put("relay-config-2", shard(2, "transport.part-002", "b.example smtp:[y]:25\n"));
+        ConfigMap main = manifest("1", shards);
+        assertThat(planning.writtenTransport(main, shards::get))
+                .containsOnly(
+                        Map.entry("a.example", "smtp:[x]:25"),
+                        Map.entry("b.example", "smtp:[y]:25"));
+
+        // an edit rewrites shard 2, then the manifest
+        shards.put("relay-config-2", shard(2, "transport.part-002", "b.example smtp:[z]:25\n"));
+        assertThat(planning.writtenTransport(main, shards::get))
+                .as("the same manifest version: what was read for it")
+                .containsEntry("b.example", "smtp:[y]:25");
+        ConfigMap stale = manifest("2", Map.of("relay-config-1", shards.get("relay-config-1")));
+        stale.getData()
+                .put(
+                        "transport.parts",
+                        stale.getData().get("transport.parts")
+                                + "transport.part-002 2 "
+                                + "0".repeat(64)
+                                + "\n");
+        assertThat(planning.writtenTransport(stale, shards::get))
+                .as("a part that does not match the manifest's digest: nothing counts as written")
+                .isEmpty();
+        ConfigMap next = manifest("3", shards);
+        assertThat(planning.writtenTransport(next, shards::get))
+                .containsOnly(
+                        Map.entry("a.example", "smtp:[x]:25"),
+                        Map.entry("b.example", "smtp:[z]:25"));
+        // the part the manifest names changes while the shard still holds the string read before
+        ConfigMap ahead = manifest("4", shards);
+        ahead.getData()
+                .put(
+                        "transport.parts",
+                        ahead.getData()
+                                .get("transport.parts")
+                                .replace(
+                                        RelayConfigLayout.sha256("b.example smtp:[z]:25\n"),
+                                        RelayConfigLayout.sha256("b.example smtp:[w]:25\n")));
+        assertThat(planning.writtenTransport(ahead, shards::get)).isEmpty();
+    }
+
+    private static ConfigMap shard(int n, String key, String part) {
+        ConfigMap shard = configMap("s" + n, null);
+        shard.getMetadata().setName("relay-config-" + n);
+        shard.getData().put(key, part);
+        return shard;
+    }
+
+    /** A main ConfigMap whose manifest lists the transport parts of {@code shards}, in order. */
+    private static ConfigMap manifest(String resourceVersion, Map<String, ConfigMap> shards) {
+        StringBuilder manifest = new StringBuilder();
+        new java.util.TreeMap<>(shards)
+                .forEach(
+                        (name, shard) ->
+                                shard.getData()
+                                        .forEach(
+                                                (key, part) ->
+                                                        manifest.append(key)
+                                                                .append(' ')
+                                                                .append(
+                                                                        name.substring(
+                                                                                "relay-config-"
+                                                                                        .length()))
+                                                                .append(' ')
+                                                                .append(
+                                                                        RelayConfigLayout.sha256(
+                                                                                part))
+                                                                .append('\n')));
+        ConfigMap main = configMap(resourceVersion, null);
+        main.getData().put("transport.parts", manifest.toString());
+        return main;
     }
 
     @Test
