@@ -62,27 +62,41 @@ public final class RelayConfigLayout {
     public record Layout(Map<String, String> main, List<Map<String, String>> shards) {}
 
     /**
+     * A configuration with its files in the order the relay reassembles them, and, when its maps
+     * are spread over the shards by key, the lines of each map by partition ({@link #MAX_SHARDS}
+     * strings per file; null when the files stay inline or are cut in order).
+     */
+    public record Arranged(PostfixConfig config, Map<String, List<String>> partitions) {}
+
+    /**
      * {@code config} with its files in the order the relay reassembles them: unchanged when small,
      * the lines of each sharded file grouped by partition when large. Hash the result, not {@code
      * config}: its hash is the one the relay computes.
      */
     public static PostfixConfig arrange(PostfixConfig config) {
+        return arrangement(config).config();
+    }
+
+    /** {@link #arrange}, with the partitions that {@link #of(Arranged, String)} lays out. */
+    public static Arranged arrangement(PostfixConfig config) {
         Map<String, List<String>> partitions = partitioned(config.publicFiles());
         if (partitions == null) {
-            return config;
+            return new Arranged(config, null);
         }
         String transport = String.join("", partitions.get(PostfixConfig.TRANSPORT));
         String tlsPolicy = String.join("", partitions.get(PostfixConfig.TLS_POLICY));
         if (transport.equals(config.transport()) && tlsPolicy.equals(config.tlsPolicy())) {
-            return config;
+            return new Arranged(config, partitions);
         }
-        return new PostfixConfig(
-                config.mainCf(),
-                transport,
-                tlsPolicy,
-                config.saslPasswd(),
-                config.transportLines(),
-                config.masterServices());
+        return new Arranged(
+                new PostfixConfig(
+                        config.mainCf(),
+                        transport,
+                        tlsPolicy,
+                        config.saslPasswd(),
+                        config.transportLines(),
+                        config.masterServices()),
+                partitions);
     }
 
     /**
@@ -92,13 +106,23 @@ public final class RelayConfigLayout {
      *     relay would reassemble other files than those hashed)
      */
     public static Layout of(PostfixConfig arranged, String configHash) {
-        Map<String, String> files = new TreeMap<>(arranged.publicFiles());
+        Arranged again = arrangement(arranged);
+        if (again.config() != arranged) {
+            throw new IllegalArgumentException(
+                    "the maps are not in partition order: arrange the configuration first");
+        }
+        return of(again, configHash);
+    }
+
+    /** How the files of {@code arranged} go into ConfigMaps. */
+    public static Layout of(Arranged arranged, String configHash) {
+        Map<String, String> files = new TreeMap<>(arranged.config().publicFiles());
         Map<String, String> main = new TreeMap<>(files);
         main.put(RelayConfigMapDependent.CONFIG_HASH_KEY, configHash);
         if (bytes(files.values()) <= INLINE_BYTES) {
             return new Layout(main, List.of());
         }
-        Map<String, List<String>> partitions = partitioned(files);
+        Map<String, List<String>> partitions = arranged.partitions();
         List<Map<String, String>> shards = new ArrayList<>();
         if (partitions != null) {
             for (int n = 1; n <= MAX_SHARDS; n++) {
@@ -106,15 +130,11 @@ public final class RelayConfigLayout {
             }
             for (String file : SHARDED_FILES) {
                 List<String> parts = partitions.get(file);
-                String whole = String.join("", parts);
-                if (!whole.equals(files.get(file))) {
-                    throw new IllegalArgumentException(
-                            file + " is not in partition order: arrange the configuration first");
-                }
+                boolean empty = files.get(file).isEmpty();
                 StringBuilder manifest = new StringBuilder();
                 for (int p = 0; p < parts.size(); p++) {
                     // empty partitions are left out; a file with no line at all keeps one part
-                    if (parts.get(p).isEmpty() && (p > 0 || !whole.isEmpty())) {
+                    if (parts.get(p).isEmpty() && (p > 0 || !empty)) {
                         continue;
                     }
                     String key = partKey(file, p + 1);

@@ -26,10 +26,14 @@ public record RelayRenderContext(
      * go into ConfigMaps.
      */
     public static RelayRenderContext render(PostfixConfig config, String image, String hashKey) {
-        PostfixConfig arranged = RelayConfigLayout.arrange(config);
-        String configHash = arranged.hash(hashKey);
+        RelayConfigLayout.Arranged arranged = RelayConfigLayout.arrangement(config);
+        String configHash = arranged.config().hash(hashKey);
         return new RelayRenderContext(
-                arranged, image, hashKey, configHash, RelayConfigLayout.of(arranged, configHash));
+                arranged.config(),
+                image,
+                hashKey,
+                configHash,
+                RelayConfigLayout.of(arranged, configHash));
     }
 
     /**
