@@ -50,8 +50,8 @@ public final class RelayPlanner {
     }
 
     private final PostfixRenderer renderer;
-    private final RouteTranslator translator;
     private final Budget budget;
+    private final Translations translations;
 
     public RelayPlanner(PostfixRenderer renderer, RouteTranslator translator) {
         this(renderer, translator, Budget.DEFAULT);
@@ -59,8 +59,8 @@ public final class RelayPlanner {
 
     public RelayPlanner(PostfixRenderer renderer, RouteTranslator translator, Budget budget) {
         this.renderer = renderer;
-        this.translator = translator;
         this.budget = budget;
+        this.translations = new Translations(translator, System::nanoTime);
     }
 
     public RelayPlan plan(MailRelay relay, Collection<MailRoute> allRoutes, RouteInputs inputs) {
@@ -120,7 +120,7 @@ public final class RelayPlanner {
             }
             TranslatedRoute translated;
             try {
-                translated = translator.translate(route, inputs);
+                translated = translations.translate(key, route, inputs);
             } catch (RouteRejectedException e) {
                 outcomes.put(key, RouteOutcome.rejected(key, e.reason(), e.getMessage()));
                 continue;
@@ -312,7 +312,7 @@ public final class RelayPlanner {
     private static Map<ResourceKey, RouteOutcome> inKeyOrder(
             List<Candidate> candidates, Map<ResourceKey, RouteOutcome> outcomes) {
         List<Candidate> byKey = new ArrayList<>(candidates);
-        byKey.sort(Comparator.comparing(Candidate::text));
+        byKey.sort(Candidate.BY_TEXT);
         Map<ResourceKey, RouteOutcome> sorted = new LinkedHashMap<>(2 * byKey.size());
         for (Candidate candidate : byKey) {
             sorted.put(candidate.key(), outcomes.get(candidate.key()));
@@ -333,8 +333,10 @@ public final class RelayPlanner {
          * Oldest first (creationTimestamp, as text), then namespace/name ({@code text}, which sorts
          * as {@code key} does).
          */
-        static final Comparator<Candidate> OLDEST_FIRST =
-                Comparator.comparing(Candidate::created).thenComparing(Candidate::text);
+        static final Comparator<Candidate> OLDEST_FIRST = new OldestFirst();
+
+        /** By {@link #text} alone: namespace/name order. */
+        static final Comparator<Candidate> BY_TEXT = new ByText();
 
         Candidate(MailRoute route) {
             this(
@@ -345,6 +347,28 @@ public final class RelayPlanner {
 
         private Candidate(String created, ResourceKey key, MailRoute route) {
             this(created, key, key.toString(), route);
+        }
+    }
+
+    /**
+     * Written out rather than composed from {@code Comparator.comparing}: the C1-only JIT of the
+     * operator image does not inline the composed lambdas, and a relay sorts all of its routes at
+     * every plan. Creation timestamps are shared strings in the route caches, so equal ones are
+     * usually the same object.
+     */
+    private static final class OldestFirst implements Comparator<Candidate> {
+        @Override
+        public int compare(Candidate a, Candidate b) {
+            int byCreation = a.created() == b.created() ? 0 : a.created().compareTo(b.created());
+            return byCreation != 0 ? byCreation : a.text().compareTo(b.text());
+        }
+    }
+
+    /** See {@link OldestFirst}. */
+    private static final class ByText implements Comparator<Candidate> {
+        @Override
+        public int compare(Candidate a, Candidate b) {
+            return a.text().compareTo(b.text());
         }
     }
 
