@@ -7,7 +7,9 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -76,13 +78,18 @@ final class BackgroundChecks implements AutoCloseable {
     /**
      * One check: started from the line ({@link Runnable}), ended by its future ({@link
      * BiConsumer}). One object per check, not a lambda per step: the C1-only JIT creates capturing
-     * lambdas through {@code Unsafe.allocateInstance}, a native call.
+     * lambdas through {@code Unsafe.allocateInstance}, a native call. It holds its outcome itself
+     * (no second future per check) and lets go of the check once started: a finished task stays in
+     * {@link #running} until its result is recorded, so at 10,000 domains whatever it holds is
+     * copied by the young collections of the pass.
      */
     private final class Task implements Runnable, BiConsumer<DomainResolution, Throwable> {
         final long generation;
-        final CompletableFuture<DomainResolution> result = new CompletableFuture<>();
         private final ResourceKey route;
-        private final Supplier<CompletableFuture<DomainResolution>> check;
+        private Supplier<CompletableFuture<DomainResolution>> check; // null once started
+        private DomainResolution resolution; // written before finished
+        private Throwable failure; // written before finished
+        private volatile boolean finished;
 
         Task(
                 long generation,
@@ -96,14 +103,18 @@ final class BackgroundChecks implements AutoCloseable {
         /** Starts the check; it got its place. */
         @Override
         public void run() {
-            Futures.started(check).whenComplete(this);
+            Supplier<CompletableFuture<DomainResolution>> start = check;
+            check = null;
+            Futures.started(start).whenComplete(this);
         }
 
         /** The check ended: its place goes to the next in line, its route is told. */
         @Override
         public void accept(DomainResolution resolution, Throwable failure) {
             ended();
-            Futures.settle(result, resolution, failure);
+            this.resolution = resolution;
+            this.failure = failure;
+            finished = true;
             done.accept(route);
         }
     }
@@ -146,19 +157,19 @@ final class BackgroundChecks implements AutoCloseable {
         Key key = new Key(route, domain);
         Task current = running.get(key);
         if (current != null && current.generation == generation) {
-            if (!current.result.isDone()) {
+            if (!current.finished) {
                 return Optional.empty();
             }
-            DomainResolution result;
-            try {
-                result = current.result.join();
-            } catch (RuntimeException e) {
+            if (current.failure != null) {
                 // a bug, not a DNS failure (those are results): no new check from here, the route's
                 // next scheduled look starts one, so a failing check cannot spin
                 running.remove(key, current);
-                LOG.warnf("DNS check of %s for %s failed: %s", domain, route, e.getMessage());
+                LOG.warnf(
+                        "DNS check of %s for %s failed: %s",
+                        domain, route, failureMessage(current.failure));
                 return Optional.empty();
             }
+            DomainResolution result = current.resolution;
             if (!Objects.equals(result.checkedAt, recordedCheckedAt)) {
                 return Optional.of(result);
             }
@@ -168,6 +179,17 @@ final class BackgroundChecks implements AutoCloseable {
         running.put(key, task);
         enqueue(task);
         return Optional.empty();
+    }
+
+    /**
+     * What the log says of a failed check: the message that joining the check's future used to give
+     * (a failure that is not already a {@link CompletionException} or a cancellation came wrapped
+     * in one, whose message is the failure's {@code toString()}).
+     */
+    static String failureMessage(Throwable failure) {
+        return failure instanceof CompletionException || failure instanceof CancellationException
+                ? failure.getMessage()
+                : failure.toString();
     }
 
     private void enqueue(Runnable start) {

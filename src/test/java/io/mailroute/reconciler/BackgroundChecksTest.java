@@ -1,17 +1,22 @@
 package io.mailroute.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.routing.ResourceKey;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -219,5 +224,44 @@ class BackgroundChecksTest {
         r.generation = generation;
         r.checkedAt = checkedAt;
         return r;
+    }
+
+    @Test
+    void aFailedCheckIsLoggedWithTheMessageThatJoiningItsFutureGave() {
+        for (Throwable failure :
+                List.of(
+                        new IllegalStateException("engine closed"),
+                        new CompletionException(new IllegalArgumentException("bad name")),
+                        new CancellationException("cancelled"))) {
+            CompletableFuture<DomainResolution> future = new CompletableFuture<>();
+            future.completeExceptionally(failure);
+            assertThat(BackgroundChecks.failureMessage(failure))
+                    .isEqualTo(catchThrowable(future::join).getMessage());
+        }
+    }
+
+    @Test
+    void aFinishedCheckKeepsItsResultButNotWhatStartedIt() {
+        dnsAnswers.countDown();
+        WeakReference<Supplier<CompletableFuture<DomainResolution>>> starter =
+                startAndForget(route, "a.example");
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.contains(route));
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> {
+                            System.gc();
+                            return starter.get() == null;
+                        });
+        assertThat(checks.poll(route, "a.example", 1, null, () -> slowCheck("t2")))
+                .get()
+                .extracting(r -> r.checkedAt)
+                .isEqualTo("t1");
+    }
+
+    private WeakReference<Supplier<CompletableFuture<DomainResolution>>> startAndForget(
+            ResourceKey key, String domain) {
+        Supplier<CompletableFuture<DomainResolution>> start = () -> slowCheck("t1");
+        checks.poll(key, domain, 1, null, start);
+        return new WeakReference<>(start);
     }
 }
