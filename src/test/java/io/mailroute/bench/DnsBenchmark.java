@@ -56,6 +56,7 @@ public final class DnsBenchmark {
         long gcsBefore = ProcessMeters.gcCount();
         long gcMillisBefore = ProcessMeters.gcMillis();
         long switchesBefore = ProcessMeters.contextSwitches();
+        Map<Long, ProcessMeters.ThreadCpu> threadsBefore = ProcessMeters.threadCpu();
         long cpuBefore = ProcessMeters.processCpuNanos();
         Map<Long, Long> allocBefore = ProcessMeters.allocations();
         long[] latencyNanos = new long[domains.size()];
@@ -92,6 +93,18 @@ public final class DnsBenchmark {
         long gcs = ProcessMeters.gcCount() - gcsBefore;
         long gcMillis = ProcessMeters.gcMillis() - gcMillisBefore;
         long switches = ProcessMeters.contextSwitches() - switchesBefore;
+        StringBuilder byThread = new StringBuilder("{");
+        ProcessMeters.cpuByGroupSince(threadsBefore)
+                .forEach(
+                        (group, seconds) ->
+                                byThread.append(byThread.length() > 1 ? "," : "")
+                                        .append(
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "\"%s\":%.3f",
+                                                        group,
+                                                        seconds)));
+        byThread.append('}');
         DnsEngineStats after = engine.stats();
         long queries = after.queriesSent() - before.queriesSent();
         long[] sorted = latencyNanos.clone();
@@ -102,7 +115,7 @@ public final class DnsBenchmark {
                         + "\"checks_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,"
                         + "\"lost\":%d,\"not_ok\":%d,\"coalesced\":%d,\"cache_hits\":%d,"
                         + "\"cpu_s\":%.3f,\"alloc_mb\":%.1f,\"gcs\":%d,\"gc_ms\":%d,"
-                        + "\"ctx_switches\":%d}%n",
+                        + "\"ctx_switches\":%d,\"cpu_by_thread_s\":%s}%n",
                 name,
                 domains.size(),
                 wallNanos / 1e9,
@@ -120,7 +133,8 @@ public final class DnsBenchmark {
                 alloc / 1e6,
                 gcs,
                 gcMillis,
-                switches);
+                switches,
+                byThread);
     }
 
     private static long percentile(long[] sorted, int p) {

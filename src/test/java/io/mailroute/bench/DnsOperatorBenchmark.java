@@ -84,6 +84,7 @@ public final class DnsOperatorBenchmark {
         long gcsBefore = ProcessMeters.gcCount();
         long gcMillisBefore = ProcessMeters.gcMillis();
         long switchesBefore = ProcessMeters.contextSwitches();
+        Map<Long, ProcessMeters.ThreadCpu> threadsBefore = ProcessMeters.threadCpu();
         long cpuBefore = ProcessMeters.processCpuNanos();
         Map<Long, Long> allocBefore = ProcessMeters.allocations();
         long t0 = System.nanoTime();
@@ -100,6 +101,18 @@ public final class DnsOperatorBenchmark {
         long gcs = ProcessMeters.gcCount() - gcsBefore;
         long gcMillis = ProcessMeters.gcMillis() - gcMillisBefore;
         long switches = ProcessMeters.contextSwitches() - switchesBefore;
+        StringBuilder byThread = new StringBuilder("{");
+        ProcessMeters.cpuByGroupSince(threadsBefore)
+                .forEach(
+                        (group, seconds) ->
+                                byThread.append(byThread.length() > 1 ? "," : "")
+                                        .append(
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "\"%s\":%.3f",
+                                                        group,
+                                                        seconds)));
+        byThread.append('}');
         int lost = 0;
         int notOk = 0;
         for (MailRoute route : routes) {
@@ -124,7 +137,7 @@ public final class DnsOperatorBenchmark {
                 Locale.ROOT,
                 "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
                         + "\"lost\":%d,\"not_ok\":%d,\"cpu_s\":%.3f,\"alloc_mb\":%.1f,"
-                        + "\"gcs\":%d,\"gc_ms\":%d,\"ctx_switches\":%d}%n",
+                        + "\"gcs\":%d,\"gc_ms\":%d,\"ctx_switches\":%d,\"cpu_by_thread_s\":%s}%n",
                 name,
                 routes.size(),
                 wallNanos / 1e9,
@@ -136,7 +149,8 @@ public final class DnsOperatorBenchmark {
                 alloc / 1e6,
                 gcs,
                 gcMillis,
-                switches);
+                switches,
+                byThread);
     }
 
     /** A DnsValidation with its registry. */

@@ -96,4 +96,62 @@ final class ProcessMeters {
         }
         return sum;
     }
+
+    /**
+     * CPU time so far of each live thread, by thread id, with the thread's name
+     * (/proc/self/task/N/schedstat and comm, Linux); empty if unknown.
+     */
+    static Map<Long, ThreadCpu> threadCpu() {
+        Map<Long, ThreadCpu> cpu = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String schedstat = Files.readString(task.resolve("schedstat")).trim();
+                    long nanos = Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    cpu.put(
+                            Long.parseLong(task.getFileName().toString()),
+                            new ThreadCpu(name, nanos));
+                } catch (IOException | RuntimeException threadEnded) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return cpu;
+    }
+
+    /** A thread's name (as the kernel keeps it: 15 characters) and CPU time so far. */
+    record ThreadCpu(String name, long nanos) {}
+
+    /**
+     * CPU seconds since {@code before} ({@link #threadCpu()}) by group of threads: "gc" (the serial
+     * and parallel collectors run in the VM thread and GC threads), "jit" (compiler threads),
+     * "engine" (the DNS engine's workers, reader and watchdog), "main" and "other". Threads that
+     * ended meanwhile are not counted.
+     */
+    static Map<String, Double> cpuByGroupSince(Map<Long, ThreadCpu> before) {
+        Map<String, Double> groups = new java.util.TreeMap<>();
+        for (String g : new String[] {"gc", "jit", "engine", "main", "other"}) {
+            groups.put(g, 0.0);
+        }
+        for (Map.Entry<Long, ThreadCpu> e : threadCpu().entrySet()) {
+            ThreadCpu was = before.get(e.getKey());
+            long nanos = e.getValue().nanos() - (was == null ? 0 : was.nanos());
+            String name = e.getValue().name();
+            String group =
+                    name.equals("VM Thread") || name.startsWith("GC Thread")
+                            ? "gc"
+                            : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")
+                                    ? "jit"
+                                    : name.startsWith("mailroute-dns")
+                                            ? "engine"
+                                            : name.equals("java") || name.equals("main")
+                                                    ? "main"
+                                                    : "other";
+            groups.merge(group, Math.max(0, nanos) / 1e9, Double::sum);
+        }
+        return groups;
+    }
 }
