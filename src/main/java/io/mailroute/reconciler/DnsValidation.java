@@ -42,7 +42,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -76,7 +75,6 @@ public class DnsValidation {
             resolvers = resolvers.withMaxConcurrentChecks(concurrentChecks);
         }
         this.lookups = new MxLookupService(resolvers);
-        this.background = new BackgroundChecks(concurrentChecks, checkEvents::wake);
         this.metrics = metrics;
         // the engine's own counters: what really went on the wire, and what was shared instead
         FunctionCounter.builder("mailroute.dns.queries.sent", lookups, MxLookupService::queriesSent)
@@ -93,6 +91,11 @@ public class DnsValidation {
                         .description("Duration of one domain check")
                         .publishPercentileHistogram()
                         .register(metrics);
+        this.background =
+                new BackgroundChecks(
+                        concurrentChecks,
+                        checkEvents::wake,
+                        nanos -> checkTimer.record(nanos, TimeUnit.NANOSECONDS));
         OperatorConfig.Validation v = config.validation();
         this.validator =
                 new DomainValidator(
@@ -172,18 +175,16 @@ public class DnsValidation {
 
     /**
      * One domain's check: {@link #get} starts it (it sends its first query, or finds the answers
-     * cached, and returns); the timer measures it from there to its resolution. A class, not
-     * lambdas: the operator image's C1-only JIT creates capturing lambdas through {@code
-     * Unsafe.allocateInstance}, a native call, and a pass over 10,000 domains makes one per check.
+     * cached, and returns); {@link BackgroundChecks} times it from there to its resolution for the
+     * check timer. A class, not a lambda: the operator image's C1-only JIT creates capturing
+     * lambdas through {@code Unsafe.allocateInstance}, a native call, and a pass over 10,000
+     * domains makes one per check.
      */
-    private final class Check
-            implements Supplier<CompletableFuture<DomainResolution>>,
-                    BiConsumer<DomainResolution, Throwable> {
+    private final class Check implements Supplier<CompletableFuture<DomainResolution>> {
         private final MailRouteSpec spec;
         private final long generation;
         private final String domain;
         private final DomainResolution previous;
-        private long started;
 
         Check(MailRouteSpec spec, long generation, String domain, DomainResolution previous) {
             this.spec = spec;
@@ -194,15 +195,7 @@ public class DnsValidation {
 
         @Override
         public CompletableFuture<DomainResolution> get() {
-            started = System.nanoTime();
-            return validator
-                    .validateAsync(spec, generation, domain, previous, clock.instant())
-                    .whenComplete(this);
-        }
-
-        @Override
-        public void accept(DomainResolution resolution, Throwable failure) {
-            checkTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            return validator.validateAsync(spec, generation, domain, previous, clock.instant());
         }
     }
 

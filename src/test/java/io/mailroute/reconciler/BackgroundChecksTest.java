@@ -264,4 +264,29 @@ class BackgroundChecksTest {
         checks.poll(key, domain, 1, null, start);
         return new WeakReference<>(start);
     }
+
+    @Test
+    void everyStartedCheckIsTimedBeforeItsRouteIsWokenAndOneThatFailedToStartIsNot() {
+        List<String> told = new CopyOnWriteArrayList<>();
+        BackgroundChecks timed =
+                new BackgroundChecks(
+                        2,
+                        key -> told.add("woken " + key.name()),
+                        nanos -> told.add(nanos >= 0 ? "timed" : "negative"));
+        CompletableFuture<DomainResolution> answer = new CompletableFuture<>();
+        timed.poll(new ResourceKey("ns", "slow"), "a.example", 1, null, () -> answer);
+        timed.poll(
+                new ResourceKey("ns", "broken"),
+                "b.example",
+                1,
+                null,
+                () -> {
+                    throw new IllegalStateException("engine closed");
+                });
+        assertThat(told).containsExactly("woken broken");
+
+        answer.complete(resolution(1, "t"));
+        assertThat(told).containsExactly("woken broken", "timed", "woken slow");
+        timed.close();
+    }
 }
