@@ -117,6 +117,7 @@ class BackgroundChecksTest {
     @Test
     void atMostTheLimitRunAtOnceAndTheOthersStartInTurnAsChecksEnd() {
         List<CompletableFuture<DomainResolution>> dns = new CopyOnWriteArrayList<>();
+        List<String> startedOn = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 10; i++) {
             checks.poll(
                     new ResourceKey("ns", "r" + i),
@@ -125,26 +126,36 @@ class BackgroundChecksTest {
                     null,
                     () -> {
                         CompletableFuture<DomainResolution> answer = new CompletableFuture<>();
+                        startedOn.add(Thread.currentThread().getName());
                         dns.add(answer);
                         return answer;
                     });
         }
         assertThat(dns).as("4 started, on the caller's thread, without waiting").hasSize(4);
+        assertThat(startedOn).containsOnly(Thread.currentThread().getName());
         assertThat(checks.runningChecks()).isEqualTo(4);
         assertThat(checks.waitingChecks()).isEqualTo(6);
 
         dns.get(1).complete(resolution(1, "t"));
-        assertThat(dns).as("the check that ended gave its place to the first in line").hasSize(5);
         assertThat(woken).containsExactly(new ResourceKey("ns", "r1"));
+        await().atMost(Duration.ofSeconds(5))
+                .alias("the check that ended gave its place to the first in line")
+                .until(() -> dns.size() == 5);
+        assertThat(startedOn.get(4))
+                .as("started by the line's own thread, not by the one that ended a check")
+                .isEqualTo("mailroute-dns-checks");
         assertThat(checks.runningChecks()).isEqualTo(4);
+        assertThat(checks.waitingChecks()).isEqualTo(5);
 
         for (int i = 0; i < 10; i++) {
+            int index = i;
+            await().atMost(Duration.ofSeconds(5)).until(() -> dns.size() > index);
             dns.get(i).complete(resolution(1, "t"));
         }
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 10);
         assertThat(dns).hasSize(10);
         assertThat(checks.runningChecks()).isZero();
         assertThat(checks.waitingChecks()).isZero();
-        assertThat(woken).hasSize(10);
     }
 
     @Test
@@ -164,7 +175,7 @@ class BackgroundChecksTest {
         assertThat(one.waitingChecks()).isEqualTo(cached);
 
         first.complete(resolution(1, "t")); // the 20,000 start from here, in turn
-        assertThat(woken).hasSize(cached + 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> woken.size() == cached + 1);
         assertThat(one.runningChecks()).isZero();
         assertThat(one.poll(route, "d19999.example", 1, null, () -> first))
                 .get()
