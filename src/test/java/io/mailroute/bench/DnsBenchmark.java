@@ -55,7 +55,7 @@ public final class DnsBenchmark {
         DnsEngineStats before = engine.stats();
         long gcsBefore = ProcessMeters.gcCount();
         long gcMillisBefore = ProcessMeters.gcMillis();
-        long switchesBefore = ProcessMeters.contextSwitches();
+        Map<Long, Long> switchesBefore = ProcessMeters.contextSwitches();
         Map<Long, ProcessMeters.ThreadCpu> threadsBefore = ProcessMeters.threadCpu();
         long cpuBefore = ProcessMeters.processCpuNanos();
         Map<Long, Long> allocBefore = ProcessMeters.allocations();
@@ -92,7 +92,7 @@ public final class DnsBenchmark {
         long alloc = ProcessMeters.allocatedSince(allocBefore);
         long gcs = ProcessMeters.gcCount() - gcsBefore;
         long gcMillis = ProcessMeters.gcMillis() - gcMillisBefore;
-        long switches = ProcessMeters.contextSwitches() - switchesBefore;
+        long switches = ProcessMeters.contextSwitchesSince(switchesBefore);
         StringBuilder byThread = new StringBuilder("{");
         ProcessMeters.cpuByGroupSince(threadsBefore)
                 .forEach(

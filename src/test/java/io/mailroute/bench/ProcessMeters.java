@@ -72,27 +72,40 @@ final class ProcessMeters {
     }
 
     /**
-     * Context switches (voluntary and involuntary) of the process's live threads so far, from
-     * /proc/self/task/N/status (Linux); -1 if unknown. Like {@link #allocatedSince}, threads that
-     * ended meanwhile are not counted.
+     * Context switches (voluntary and involuntary) so far of each live thread, by thread id, from
+     * /proc/self/task/N/status (Linux); empty if unknown.
      */
-    static long contextSwitches() {
-        long sum = 0;
+    static Map<Long, Long> contextSwitches() {
+        Map<Long, Long> switches = new HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 try {
+                    long sum = 0;
                     for (String line : Files.readAllLines(task.resolve("status"))) {
                         if (line.startsWith("voluntary_ctxt_switches:")
                                 || line.startsWith("nonvoluntary_ctxt_switches:")) {
                             sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
                         }
                     }
-                } catch (IOException threadEnded) {
+                    switches.put(Long.parseLong(task.getFileName().toString()), sum);
+                } catch (IOException | RuntimeException threadEnded) {
                     // the thread ended while we looked
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return Map.of();
+        }
+        return switches;
+    }
+
+    /**
+     * Context switches since {@code before} ({@link #contextSwitches()}) of the threads alive now:
+     * threads started since count in full, threads that ended meanwhile are not counted.
+     */
+    static long contextSwitchesSince(Map<Long, Long> before) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : contextSwitches().entrySet()) {
+            sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
         }
         return sum;
     }
