@@ -32,18 +32,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -77,8 +75,6 @@ public class DnsValidation {
             resolvers = resolvers.withMaxConcurrentChecks(concurrentChecks);
         }
         this.lookups = new MxLookupService(resolvers);
-        this.background =
-                new BackgroundChecks(concurrentChecks, route -> checkEvents.wake(List.of(route)));
         this.metrics = metrics;
         // the engine's own counters: what really went on the wire, and what was shared instead
         FunctionCounter.builder("mailroute.dns.queries.sent", lookups, MxLookupService::queriesSent)
@@ -95,6 +91,11 @@ public class DnsValidation {
                         .description("Duration of one domain check")
                         .publishPercentileHistogram()
                         .register(metrics);
+        this.background =
+                new BackgroundChecks(
+                        concurrentChecks,
+                        checkEvents::wake,
+                        nanos -> checkTimer.record(nanos, TimeUnit.NANOSECONDS));
         OperatorConfig.Validation v = config.validation();
         this.validator =
                 new DomainValidator(
@@ -129,17 +130,19 @@ public class DnsValidation {
                 route.getMetadata().getGeneration() == null
                         ? 0
                         : route.getMetadata().getGeneration();
-        List<DomainResolution> result = new ArrayList<>();
         if (route.getSpec() == null
                 || route.getSpec().target == null
                 || route.getSpec().target.kind() == null) {
-            return new Refresh(result, false, false);
+            return new Refresh(new ArrayList<>(), false, false);
         }
         MailRouteSpec spec = route.getSpec();
         ResourceKey key = ResourceKey.of(route);
         boolean checking = false;
         boolean firstCheckRunning = false;
-        for (String domain : domains(route)) {
+        List<String> domains = domains(route);
+        List<DomainResolution> result = new ArrayList<>(domains.size());
+        for (int i = 0; i < domains.size(); i++) { // not for-each: C1 allocates an iterator
+            String domain = domains.get(i);
             DomainResolution previous = lastResolution(route, offered, domain);
             if (!DomainValidator.due(previous, generation, now)
                     || spec.validation == ValidationPolicy.Off
@@ -172,18 +175,16 @@ public class DnsValidation {
 
     /**
      * One domain's check: {@link #get} starts it (it sends its first query, or finds the answers
-     * cached, and returns); the timer measures it from there to its resolution. A class, not
-     * lambdas: the operator image's C1-only JIT creates capturing lambdas through {@code
-     * Unsafe.allocateInstance}, a native call, and a pass over 10,000 domains makes one per check.
+     * cached, and returns); {@link BackgroundChecks} times it from there to its resolution for the
+     * check timer. A class, not a lambda: the operator image's C1-only JIT creates capturing
+     * lambdas through {@code Unsafe.allocateInstance}, a native call, and a pass over 10,000
+     * domains makes one per check.
      */
-    private final class Check
-            implements Supplier<CompletableFuture<DomainResolution>>,
-                    BiConsumer<DomainResolution, Throwable> {
+    private final class Check implements Supplier<CompletableFuture<DomainResolution>> {
         private final MailRouteSpec spec;
         private final long generation;
         private final String domain;
         private final DomainResolution previous;
-        private long started;
 
         Check(MailRouteSpec spec, long generation, String domain, DomainResolution previous) {
             this.spec = spec;
@@ -194,15 +195,7 @@ public class DnsValidation {
 
         @Override
         public CompletableFuture<DomainResolution> get() {
-            started = System.nanoTime();
-            return validator
-                    .validateAsync(spec, generation, domain, previous, clock.instant())
-                    .whenComplete(this);
-        }
-
-        @Override
-        public void accept(DomainResolution resolution, Throwable failure) {
-            checkTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            return validator.validateAsync(spec, generation, domain, previous, clock.instant());
         }
     }
 
@@ -247,7 +240,7 @@ public class DnsValidation {
      * The route's domains, normalized, without repeats; invalid ones are skipped (the route is
      * rejected elsewhere).
      */
-    private static Collection<String> domains(MailRoute route) {
+    private static List<String> domains(MailRoute route) {
         List<String> listed = route.getSpec().domains;
         if (listed == null) {
             return List.of();
@@ -261,7 +254,7 @@ public class DnsValidation {
             for (String domain : listed) {
                 domains.add(DomainNames.normalize("spec.domains", domain));
             }
-            return domains;
+            return new ArrayList<>(domains);
         } catch (PostfixInputException e) {
             return List.of();
         }
@@ -276,55 +269,30 @@ public class DnsValidation {
     /**
      * Counts every check by result and every query by type, rcode, transport and whether it was
      * cached. The counters are looked up once per tag combination, not built and found in the
-     * registry per query (10,000 checks ask 30,000 questions).
+     * registry per query (10,000 checks ask 30,000 questions), and found again without building a
+     * key per query.
      */
     private final class MeteredChecks implements DnsChecks {
+        /** By classification ordinal; an EnumMap is not thread-safe. */
+        private final AtomicReferenceArray<Counter> checks =
+                new AtomicReferenceArray<>(MxClassification.values().length);
+
         /**
-         * The tags of one lookup counter. Not a record: a record's equals and hashCode go through
-         * method handles, which the operator image's C1-only JIT does not inline, and every query
-         * of every check looks one up.
+         * Lookup counters by {@link #slot} (transport and cached), then type, then rcode: the tag
+         * values themselves as keys, so a query finds its counter without a key object (the
+         * operator image's C1-only JIT allocates every such key).
          */
-        private static final class LookupTags {
-            final String type;
-            final String rcode;
-            final Transport transport;
-            final boolean cached;
-            private final int hash;
-
-            LookupTags(String type, String rcode, Transport transport, boolean cached) {
-                this.type = type;
-                this.rcode = rcode;
-                this.transport = transport;
-                this.cached = cached;
-                int h = Objects.hashCode(type); // not Objects.hash: no array per query
-                h = 31 * h + Objects.hashCode(rcode);
-                h = 31 * h + Objects.hashCode(transport);
-                this.hash = 31 * h + (cached ? 1 : 0);
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof LookupTags t
-                        && t.hash == hash
-                        && t.cached == cached
-                        && t.transport == transport
-                        && Objects.equals(t.type, type)
-                        && Objects.equals(t.rcode, rcode);
-            }
-
-            @Override
-            public int hashCode() {
-                return hash;
-            }
-        }
-
-        private final Map<MxClassification, Counter> checks =
-                new ConcurrentHashMap<>(); // EnumMap is not thread-safe
-        private final Map<LookupTags, Counter> lookupCounters = new ConcurrentHashMap<>();
+        private final List<Map<String, Map<String, Counter>>> lookupCounters = new ArrayList<>();
 
         // one instance each, shared by every check (no capturing lambda per check)
         private final Function<MxReport, MxReport> countMx = this::countMx;
         private final Function<HostReport, HostReport> countHost = this::countHost;
+
+        MeteredChecks() {
+            for (int i = 0; i < 2 * (Transport.values().length + 1); i++) {
+                lookupCounters.add(new ConcurrentHashMap<>());
+            }
+        }
 
         @Override
         public CompletableFuture<MxReport> check(String domain) {
@@ -337,55 +305,65 @@ public class DnsValidation {
         }
 
         private MxReport countMx(MxReport report) {
-            Counter counter = checks.get(report.classification());
-            if (counter == null) { // the lambda only once per result: it captures
-                counter =
-                        checks.computeIfAbsent(
-                                report.classification(),
-                                c ->
-                                        metrics.counter(
-                                                "mailroute.dns.mx.checks", "result", c.name()));
+            MxClassification result = report.classification();
+            Counter counter = checks.get(result.ordinal());
+            if (counter == null) { // the registry returns the same counter to racing threads
+                counter = metrics.counter("mailroute.dns.mx.checks", "result", result.name());
+                checks.set(result.ordinal(), counter);
             }
             counter.increment();
-            for (ResolverMxResult r : report.resolvers()) {
-                countQueries(r.queries());
+            List<ResolverMxResult> resolvers = report.resolvers();
+            for (int i = 0; i < resolvers.size(); i++) { // not for-each: C1 allocates iterators
+                countQueries(resolvers.get(i).queries());
             }
             return report;
         }
 
         private HostReport countHost(HostReport report) {
-            for (ResolverHostResult r : report.resolvers()) {
-                countQueries(r.queries());
+            List<ResolverHostResult> resolvers = report.resolvers();
+            for (int i = 0; i < resolvers.size(); i++) {
+                countQueries(resolvers.get(i).queries());
             }
             return report;
         }
 
         private void countQueries(List<QueryTrace> queries) {
-            for (QueryTrace q : queries) {
-                count(q);
+            for (int i = 0; i < queries.size(); i++) {
+                count(queries.get(i));
             }
         }
 
         private void count(QueryTrace q) {
-            LookupTags tags = new LookupTags(q.type(), q.rcode(), q.transport(), q.cached());
-            Counter counter = lookupCounters.get(tags);
+            String rcode = String.valueOf(q.rcode());
+            Map<String, Map<String, Counter>> byType =
+                    lookupCounters.get(slot(q.transport(), q.cached()));
+            Map<String, Counter> byRcode = q.type() == null ? null : byType.get(q.type());
+            Counter counter = byRcode == null ? null : byRcode.get(rcode);
             if (counter == null) {
+                // the registry returns the same counter for the same tags, so a race only
+                // registers it twice; a null type fails here, as a null tag value always did
                 counter =
-                        lookupCounters.computeIfAbsent(
-                                tags,
-                                t ->
-                                        metrics.counter(
-                                                "mailroute.dns.lookups",
-                                                "type",
-                                                t.type,
-                                                "rcode",
-                                                String.valueOf(t.rcode),
-                                                "transport",
-                                                String.valueOf(t.transport),
-                                                "cached",
-                                                String.valueOf(t.cached)));
+                        metrics.counter(
+                                "mailroute.dns.lookups",
+                                "type",
+                                q.type(),
+                                "rcode",
+                                rcode,
+                                "transport",
+                                String.valueOf(q.transport()),
+                                "cached",
+                                String.valueOf(q.cached()));
+                if (q.type() != null) {
+                    byType.computeIfAbsent(q.type(), t -> new ConcurrentHashMap<>())
+                            .putIfAbsent(rcode, counter);
+                }
             }
             counter.increment();
+        }
+
+        /** Index of a (transport, cached) pair in {@link #lookupCounters}; null is a transport. */
+        private static int slot(Transport transport, boolean cached) {
+            return 2 * (transport == null ? 0 : transport.ordinal() + 1) + (cached ? 1 : 0);
         }
     }
 }

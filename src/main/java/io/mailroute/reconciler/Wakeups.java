@@ -33,6 +33,18 @@ final class Wakeups<P extends HasMetadata> extends AbstractEventSource<ResourceK
         }
     }
 
+    /**
+     * {@link #wake(Collection)} for one primary, without a list: every finished DNS check wakes its
+     * route.
+     */
+    void wake(ResourceKey primary) {
+        if (!isRunning() || getEventHandler() == null) {
+            return;
+        }
+        getEventHandler()
+                .handleEvent(new Event(new ResourceID(primary.name(), primary.namespace())));
+    }
+
     @Override
     public Set<ResourceKey> getSecondaryResources(P primary) {
         return Set.of();

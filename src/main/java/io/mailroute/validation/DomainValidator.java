@@ -215,9 +215,12 @@ public final class DomainValidator {
      * ones.
      */
     private List<String> classifyMx(DomainResolution r, MxReport mx) {
-        List<String> resolved = new ArrayList<>();
-        List<String> unusable = new ArrayList<>();
-        for (MxHostReport h : mx.hosts()) {
+        List<MxHostReport> hosts = mx.hosts();
+        // sized to the hosts: the list may become the pinned hops, kept as long as the status
+        List<String> resolved = new ArrayList<>(hosts.size());
+        List<String> unusable = List.of(); // a list of its own only when a host is unusable
+        for (int i = 0; i < hosts.size(); i++) { // not for-each: C1 allocates an iterator
+            MxHostReport h = hosts.get(i);
             if (h.status() != HostStatus.RESOLVED) {
                 continue;
             }
@@ -225,6 +228,9 @@ public final class DomainValidator {
             if (problem == null) {
                 resolved.add(h.host());
             } else {
+                if (unusable.isEmpty()) {
+                    unusable = new ArrayList<>();
+                }
                 unusable.add(problem);
             }
         }
@@ -305,8 +311,9 @@ public final class DomainValidator {
     }
 
     private static boolean anyIpLiteral(MxReport mx) {
-        for (MxHostReport h : mx.hosts()) {
-            if (h.status() == HostStatus.IP_LITERAL) {
+        List<MxHostReport> hosts = mx.hosts();
+        for (int i = 0; i < hosts.size(); i++) {
+            if (hosts.get(i).status() == HostStatus.IP_LITERAL) {
                 return true;
             }
         }
@@ -315,8 +322,9 @@ public final class DomainValidator {
 
     private void success(DomainResolution r, MxReport mx) {
         boolean tcp = false;
-        for (MxHostReport h : mx.hosts()) { // loops, not streams: once per check
-            tcp |= h.tcpNeeded();
+        List<MxHostReport> hosts = mx.hosts();
+        for (int i = 0; i < hosts.size(); i++) { // loops, not streams or iterators: per check
+            tcp |= hosts.get(i).tcpNeeded();
         }
         if (anyIpLiteral(mx)) {
             set(r, IP_LITERAL_MX, String.join("; ", mx.errors()));
@@ -345,7 +353,7 @@ public final class DomainValidator {
                     IMPLICIT_MX,
                     "no MX records: mail goes to the domain's own address (implicit MX)");
         } else {
-            set(r, RESOLVED, mx.hosts().size() + " MX host(s) resolved");
+            set(r, RESOLVED, resolvedMessage(mx.hosts().size()));
         }
     }
 
@@ -476,9 +484,29 @@ public final class DomainValidator {
         r.nextCheckAt = IsoInstant.of(now.plusMillis(jittered));
     }
 
+    /**
+     * "N MX host(s) resolved", the message of most checks: one shared text for the usual counts
+     * instead of a new one per check (the status keeps it until the next check).
+     */
+    static String resolvedMessage(int hosts) {
+        return hosts >= 0 && hosts < RESOLVED_MESSAGES.length
+                ? RESOLVED_MESSAGES[hosts]
+                : hosts + " MX host(s) resolved";
+    }
+
+    private static final String[] RESOLVED_MESSAGES = new String[17];
+
+    static {
+        for (int i = 0; i < RESOLVED_MESSAGES.length; i++) {
+            RESOLVED_MESSAGES[i] = i + " MX host(s) resolved";
+        }
+    }
+
     private static List<MxHostStatus> mxHosts(MxReport mx) {
-        List<MxHostStatus> hosts = new ArrayList<>();
-        for (MxHostReport h : mx.hosts()) {
+        List<MxHostReport> reports = mx.hosts();
+        List<MxHostStatus> hosts = new ArrayList<>(reports.size()); // kept with the status
+        for (int i = 0; i < reports.size(); i++) {
+            MxHostReport h = reports.get(i);
             hosts.add(
                     new MxHostStatus(
                             h.host(),

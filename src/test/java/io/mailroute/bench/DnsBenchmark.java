@@ -53,6 +53,10 @@ public final class DnsBenchmark {
     private static void pass(
             MxLookupService engine, List<String> domains, int window, String name) {
         DnsEngineStats before = engine.stats();
+        long gcsBefore = ProcessMeters.gcCount();
+        long gcMillisBefore = ProcessMeters.gcMillis();
+        Map<Long, Long> switchesBefore = ProcessMeters.contextSwitches();
+        Map<Long, ProcessMeters.ThreadCpu> threadsBefore = ProcessMeters.threadCpu();
         long cpuBefore = ProcessMeters.processCpuNanos();
         Map<Long, Long> allocBefore = ProcessMeters.allocations();
         long[] latencyNanos = new long[domains.size()];
@@ -86,6 +90,21 @@ public final class DnsBenchmark {
         long wallNanos = System.nanoTime() - t0;
         long cpuNanos = ProcessMeters.processCpuNanos() - cpuBefore;
         long alloc = ProcessMeters.allocatedSince(allocBefore);
+        long gcs = ProcessMeters.gcCount() - gcsBefore;
+        long gcMillis = ProcessMeters.gcMillis() - gcMillisBefore;
+        long switches = ProcessMeters.contextSwitchesSince(switchesBefore);
+        StringBuilder byThread = new StringBuilder("{");
+        ProcessMeters.cpuByGroupSince(threadsBefore)
+                .forEach(
+                        (group, seconds) ->
+                                byThread.append(byThread.length() > 1 ? "," : "")
+                                        .append(
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "\"%s\":%.3f",
+                                                        group,
+                                                        seconds)));
+        byThread.append('}');
         DnsEngineStats after = engine.stats();
         long queries = after.queriesSent() - before.queriesSent();
         long[] sorted = latencyNanos.clone();
@@ -95,7 +114,8 @@ public final class DnsBenchmark {
                 "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
                         + "\"checks_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,"
                         + "\"lost\":%d,\"not_ok\":%d,\"coalesced\":%d,\"cache_hits\":%d,"
-                        + "\"cpu_s\":%.3f,\"alloc_mb\":%.1f}%n",
+                        + "\"cpu_s\":%.3f,\"alloc_mb\":%.1f,\"gcs\":%d,\"gc_ms\":%d,"
+                        + "\"ctx_switches\":%d,\"cpu_by_thread_s\":%s}%n",
                 name,
                 domains.size(),
                 wallNanos / 1e9,
@@ -110,7 +130,11 @@ public final class DnsBenchmark {
                 after.coalescedQuestions() - before.coalescedQuestions(),
                 after.cacheHits() - before.cacheHits(),
                 cpuNanos / 1e9,
-                alloc / 1e6);
+                alloc / 1e6,
+                gcs,
+                gcMillis,
+                switches,
+                byThread);
     }
 
     private static long percentile(long[] sorted, int p) {

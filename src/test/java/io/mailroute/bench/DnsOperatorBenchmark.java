@@ -81,6 +81,10 @@ public final class DnsOperatorBenchmark {
         routes.forEach(r -> r.getMetadata().setGeneration(generation));
         double queriesBefore = engine.queries();
         long checksBefore = engine.checks();
+        long gcsBefore = ProcessMeters.gcCount();
+        long gcMillisBefore = ProcessMeters.gcMillis();
+        Map<Long, Long> switchesBefore = ProcessMeters.contextSwitches();
+        Map<Long, ProcessMeters.ThreadCpu> threadsBefore = ProcessMeters.threadCpu();
         long cpuBefore = ProcessMeters.processCpuNanos();
         Map<Long, Long> allocBefore = ProcessMeters.allocations();
         long t0 = System.nanoTime();
@@ -94,6 +98,21 @@ public final class DnsOperatorBenchmark {
         long wallNanos = System.nanoTime() - t0;
         long cpuNanos = ProcessMeters.processCpuNanos() - cpuBefore;
         long alloc = ProcessMeters.allocatedSince(allocBefore);
+        long gcs = ProcessMeters.gcCount() - gcsBefore;
+        long gcMillis = ProcessMeters.gcMillis() - gcMillisBefore;
+        long switches = ProcessMeters.contextSwitchesSince(switchesBefore);
+        StringBuilder byThread = new StringBuilder("{");
+        ProcessMeters.cpuByGroupSince(threadsBefore)
+                .forEach(
+                        (group, seconds) ->
+                                byThread.append(byThread.length() > 1 ? "," : "")
+                                        .append(
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "\"%s\":%.3f",
+                                                        group,
+                                                        seconds)));
+        byThread.append('}');
         int lost = 0;
         int notOk = 0;
         for (MailRoute route : routes) {
@@ -117,7 +136,8 @@ public final class DnsOperatorBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
-                        + "\"lost\":%d,\"not_ok\":%d,\"cpu_s\":%.3f,\"alloc_mb\":%.1f}%n",
+                        + "\"lost\":%d,\"not_ok\":%d,\"cpu_s\":%.3f,\"alloc_mb\":%.1f,"
+                        + "\"gcs\":%d,\"gc_ms\":%d,\"ctx_switches\":%d,\"cpu_by_thread_s\":%s}%n",
                 name,
                 routes.size(),
                 wallNanos / 1e9,
@@ -126,7 +146,11 @@ public final class DnsOperatorBenchmark {
                 lost,
                 notOk,
                 cpuNanos / 1e9,
-                alloc / 1e6);
+                alloc / 1e6,
+                gcs,
+                gcMillis,
+                switches,
+                byThread);
     }
 
     /** A DnsValidation with its registry. */

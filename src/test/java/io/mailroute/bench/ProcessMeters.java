@@ -1,6 +1,11 @@
 package io.mailroute.bench;
 
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -46,5 +51,120 @@ final class ProcessMeters {
             sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
         }
         return sum;
+    }
+
+    /** Collections so far, all collectors. */
+    static long gcCount() {
+        long n = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
+
+    /** Time spent in collections so far (the collectors' own figure: pauses, wall time), ms. */
+    static long gcMillis() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    /**
+     * Context switches (voluntary and involuntary) so far of each live thread, by thread id, from
+     * /proc/self/task/N/status (Linux); empty if unknown.
+     */
+    static Map<Long, Long> contextSwitches() {
+        Map<Long, Long> switches = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    long sum = 0;
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")
+                                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                    switches.put(Long.parseLong(task.getFileName().toString()), sum);
+                } catch (IOException | RuntimeException threadEnded) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return switches;
+    }
+
+    /**
+     * Context switches since {@code before} ({@link #contextSwitches()}) of the threads alive now:
+     * threads started since count in full, threads that ended meanwhile are not counted.
+     */
+    static long contextSwitchesSince(Map<Long, Long> before) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : contextSwitches().entrySet()) {
+            sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+        }
+        return sum;
+    }
+
+    /**
+     * CPU time so far of each live thread, by thread id, with the thread's name
+     * (/proc/self/task/N/schedstat and comm, Linux); empty if unknown.
+     */
+    static Map<Long, ThreadCpu> threadCpu() {
+        Map<Long, ThreadCpu> cpu = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String schedstat = Files.readString(task.resolve("schedstat")).trim();
+                    long nanos = Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    cpu.put(
+                            Long.parseLong(task.getFileName().toString()),
+                            new ThreadCpu(name, nanos));
+                } catch (IOException | RuntimeException threadEnded) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return cpu;
+    }
+
+    /** A thread's name (as the kernel keeps it: 15 characters) and CPU time so far. */
+    record ThreadCpu(String name, long nanos) {}
+
+    /**
+     * CPU seconds since {@code before} ({@link #threadCpu()}) by group of threads: "gc" (the serial
+     * and parallel collectors run in the VM thread and GC threads), "jit" (compiler threads),
+     * "engine" (the DNS engine's workers, reader and watchdog), "main" and "other". Threads that
+     * ended meanwhile are not counted.
+     */
+    static Map<String, Double> cpuByGroupSince(Map<Long, ThreadCpu> before) {
+        Map<String, Double> groups = new java.util.TreeMap<>();
+        for (String g : new String[] {"gc", "jit", "engine", "main", "other"}) {
+            groups.put(g, 0.0);
+        }
+        for (Map.Entry<Long, ThreadCpu> e : threadCpu().entrySet()) {
+            ThreadCpu was = before.get(e.getKey());
+            long nanos = e.getValue().nanos() - (was == null ? 0 : was.nanos());
+            String name = e.getValue().name();
+            String group =
+                    name.equals("VM Thread") || name.startsWith("GC Thread")
+                            ? "gc"
+                            : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")
+                                    ? "jit"
+                                    : name.startsWith("mailroute-dns")
+                                            ? "engine"
+                                            : name.equals("java") || name.equals("main")
+                                                    ? "main"
+                                                    : "other";
+            groups.merge(group, Math.max(0, nanos) / 1e9, Double::sum);
+        }
+        return groups;
     }
 }

@@ -1,17 +1,22 @@
 package io.mailroute.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.routing.ResourceKey;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +117,7 @@ class BackgroundChecksTest {
     @Test
     void atMostTheLimitRunAtOnceAndTheOthersStartInTurnAsChecksEnd() {
         List<CompletableFuture<DomainResolution>> dns = new CopyOnWriteArrayList<>();
+        List<String> startedOn = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 10; i++) {
             checks.poll(
                     new ResourceKey("ns", "r" + i),
@@ -120,26 +126,36 @@ class BackgroundChecksTest {
                     null,
                     () -> {
                         CompletableFuture<DomainResolution> answer = new CompletableFuture<>();
+                        startedOn.add(Thread.currentThread().getName());
                         dns.add(answer);
                         return answer;
                     });
         }
         assertThat(dns).as("4 started, on the caller's thread, without waiting").hasSize(4);
+        assertThat(startedOn).containsOnly(Thread.currentThread().getName());
         assertThat(checks.runningChecks()).isEqualTo(4);
         assertThat(checks.waitingChecks()).isEqualTo(6);
 
         dns.get(1).complete(resolution(1, "t"));
-        assertThat(dns).as("the check that ended gave its place to the first in line").hasSize(5);
         assertThat(woken).containsExactly(new ResourceKey("ns", "r1"));
+        await().atMost(Duration.ofSeconds(5))
+                .alias("the check that ended gave its place to the first in line")
+                .until(() -> dns.size() == 5);
+        assertThat(startedOn.get(4))
+                .as("started by the line's own thread, not by the one that ended a check")
+                .isEqualTo("mailroute-dns-checks");
         assertThat(checks.runningChecks()).isEqualTo(4);
+        assertThat(checks.waitingChecks()).isEqualTo(5);
 
         for (int i = 0; i < 10; i++) {
+            int index = i;
+            await().atMost(Duration.ofSeconds(5)).until(() -> dns.size() > index);
             dns.get(i).complete(resolution(1, "t"));
         }
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 10);
         assertThat(dns).hasSize(10);
         assertThat(checks.runningChecks()).isZero();
         assertThat(checks.waitingChecks()).isZero();
-        assertThat(woken).hasSize(10);
     }
 
     @Test
@@ -159,7 +175,7 @@ class BackgroundChecksTest {
         assertThat(one.waitingChecks()).isEqualTo(cached);
 
         first.complete(resolution(1, "t")); // the 20,000 start from here, in turn
-        assertThat(woken).hasSize(cached + 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> woken.size() == cached + 1);
         assertThat(one.runningChecks()).isZero();
         assertThat(one.poll(route, "d19999.example", 1, null, () -> first))
                 .get()
@@ -219,5 +235,69 @@ class BackgroundChecksTest {
         r.generation = generation;
         r.checkedAt = checkedAt;
         return r;
+    }
+
+    @Test
+    void aFailedCheckIsLoggedWithTheMessageThatJoiningItsFutureGave() {
+        for (Throwable failure :
+                List.of(
+                        new IllegalStateException("engine closed"),
+                        new CompletionException(new IllegalArgumentException("bad name")),
+                        new CancellationException("cancelled"))) {
+            CompletableFuture<DomainResolution> future = new CompletableFuture<>();
+            future.completeExceptionally(failure);
+            assertThat(BackgroundChecks.failureMessage(failure))
+                    .isEqualTo(catchThrowable(future::join).getMessage());
+        }
+    }
+
+    @Test
+    void aFinishedCheckKeepsItsResultButNotWhatStartedIt() {
+        dnsAnswers.countDown();
+        WeakReference<Supplier<CompletableFuture<DomainResolution>>> starter =
+                startAndForget(route, "a.example");
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.contains(route));
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> {
+                            System.gc();
+                            return starter.get() == null;
+                        });
+        assertThat(checks.poll(route, "a.example", 1, null, () -> slowCheck("t2")))
+                .get()
+                .extracting(r -> r.checkedAt)
+                .isEqualTo("t1");
+    }
+
+    private WeakReference<Supplier<CompletableFuture<DomainResolution>>> startAndForget(
+            ResourceKey key, String domain) {
+        Supplier<CompletableFuture<DomainResolution>> start = () -> slowCheck("t1");
+        checks.poll(key, domain, 1, null, start);
+        return new WeakReference<>(start);
+    }
+
+    @Test
+    void everyStartedCheckIsTimedBeforeItsRouteIsWokenAndOneThatFailedToStartIsNot() {
+        List<String> told = new CopyOnWriteArrayList<>();
+        BackgroundChecks timed =
+                new BackgroundChecks(
+                        2,
+                        key -> told.add("woken " + key.name()),
+                        nanos -> told.add(nanos >= 0 ? "timed" : "negative"));
+        CompletableFuture<DomainResolution> answer = new CompletableFuture<>();
+        timed.poll(new ResourceKey("ns", "slow"), "a.example", 1, null, () -> answer);
+        timed.poll(
+                new ResourceKey("ns", "broken"),
+                "b.example",
+                1,
+                null,
+                () -> {
+                    throw new IllegalStateException("engine closed");
+                });
+        assertThat(told).containsExactly("woken broken");
+
+        answer.complete(resolution(1, "t"));
+        assertThat(told).containsExactly("woken broken", "timed", "woken slow");
+        timed.close();
     }
 }

@@ -504,4 +504,23 @@ class DomainValidatorTest {
                 "one-hour DNS outage: %d checks, recovered %d s after DNS came back%n",
                 checks, recoveryLag.toSeconds());
     }
+
+    @Test
+    void theResolvedMessageCountsTheMxHostsWhateverTheirNumber() {
+        for (int hosts : new int[] {0, 1, 2, 16, 17, 100}) {
+            assertThat(DomainValidator.resolvedMessage(hosts))
+                    .isEqualTo(hosts + " MX host(s) resolved");
+        }
+        MxHostReport[] three = {
+            mxHost("mx1.example.com", 10, HostStatus.RESOLVED, false),
+            mxHost("mx2.example.com", 20, HostStatus.RESOLVED, false),
+            mxHost("mx3.example.com", 30, HostStatus.RESOLVED, false)
+        };
+        mx = report(MxClassification.OK, Verdict.PASS, 300, three);
+        DomainResolution r = validator.validate(mxSpec(), 1, "example.com", null, NOW);
+        assertThat(r.message).isEqualTo("3 MX host(s) resolved");
+        assertThat(r.pinned)
+                .containsExactly("mx1.example.com", "mx2.example.com", "mx3.example.com");
+        assertThat(r.mxHosts).extracting(h -> h.host).hasSize(3);
+    }
 }
