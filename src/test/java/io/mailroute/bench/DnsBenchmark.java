@@ -93,18 +93,7 @@ public final class DnsBenchmark {
         long gcs = ProcessMeters.gcCount() - gcsBefore;
         long gcMillis = ProcessMeters.gcMillis() - gcMillisBefore;
         long switches = ProcessMeters.contextSwitchesSince(switchesBefore);
-        StringBuilder byThread = new StringBuilder("{");
-        ProcessMeters.cpuByGroupSince(threadsBefore)
-                .forEach(
-                        (group, seconds) ->
-                                byThread.append(byThread.length() > 1 ? "," : "")
-                                        .append(
-                                                String.format(
-                                                        Locale.ROOT,
-                                                        "\"%s\":%.3f",
-                                                        group,
-                                                        seconds)));
-        byThread.append('}');
+        String byThread = ProcessMeters.cpuByGroupJson(threadsBefore);
         DnsEngineStats after = engine.stats();
         long queries = after.queriesSent() - before.queriesSent();
         long[] sorted = latencyNanos.clone();

@@ -10,17 +10,16 @@ import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.reconciler.DnsValidation;
 import io.mailroute.reconciler.OperatorConfig;
 import io.mailroute.status.StatusNames.Reason;
+import io.mailroute.testing.OperatorConfigs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Method;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The operator's own path for DNS checks, for comparison with {@link DnsBenchmark} (which drives
@@ -101,18 +100,7 @@ public final class DnsOperatorBenchmark {
         long gcs = ProcessMeters.gcCount() - gcsBefore;
         long gcMillis = ProcessMeters.gcMillis() - gcMillisBefore;
         long switches = ProcessMeters.contextSwitchesSince(switchesBefore);
-        StringBuilder byThread = new StringBuilder("{");
-        ProcessMeters.cpuByGroupSince(threadsBefore)
-                .forEach(
-                        (group, seconds) ->
-                                byThread.append(byThread.length() > 1 ? "," : "")
-                                        .append(
-                                                String.format(
-                                                        Locale.ROOT,
-                                                        "\"%s\":%.3f",
-                                                        group,
-                                                        seconds)));
-        byThread.append('}');
+        String byThread = ProcessMeters.cpuByGroupJson(threadsBefore);
         int lost = 0;
         int notOk = 0;
         for (MailRoute route : routes) {
@@ -182,70 +170,6 @@ public final class DnsOperatorBenchmark {
     }
 
     private static OperatorConfig config(String server, int concurrent) {
-        OperatorConfig.Dns dns =
-                new OperatorConfig.Dns() {
-                    @Override
-                    public Optional<List<String>> servers() {
-                        return Optional.of(List.of(server));
-                    }
-
-                    @Override
-                    public Duration queryTimeout() {
-                        return Duration.ofSeconds(2);
-                    }
-
-                    @Override
-                    public Duration deadline() {
-                        return Duration.ofSeconds(10);
-                    }
-
-                    @Override
-                    public int concurrentChecks() {
-                        return concurrent;
-                    }
-                };
-        OperatorConfig.Validation validation =
-                new OperatorConfig.Validation() {
-                    @Override
-                    public Duration minRecheck() {
-                        return Duration.ofSeconds(60);
-                    }
-
-                    @Override
-                    public Duration maxRecheck() {
-                        return Duration.ofHours(1);
-                    }
-
-                    @Override
-                    public Duration tempFailBackoff() {
-                        return Duration.ofSeconds(30);
-                    }
-
-                    @Override
-                    public int hardFailureThreshold() {
-                        return 3;
-                    }
-                };
-        return new OperatorConfig() {
-            @Override
-            public Relay relay() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Dns dns() {
-                return dns;
-            }
-
-            @Override
-            public Validation validation() {
-                return validation;
-            }
-
-            @Override
-            public Delivery delivery() {
-                throw new UnsupportedOperationException();
-            }
-        };
+        return OperatorConfigs.dnsChecks(server, concurrent);
     }
 }

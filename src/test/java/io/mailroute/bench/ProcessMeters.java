@@ -167,4 +167,20 @@ final class ProcessMeters {
         }
         return groups;
     }
+
+    /** {@link #cpuByGroupSince} as a JSON object of seconds, e.g. {@code {"engine":0.412,...}}. */
+    static String cpuByGroupJson(Map<Long, ThreadCpu> before) {
+        StringBuilder json = new StringBuilder("{");
+        cpuByGroupSince(before)
+                .forEach(
+                        (group, seconds) ->
+                                json.append(json.length() > 1 ? "," : "")
+                                        .append(
+                                                String.format(
+                                                        java.util.Locale.ROOT,
+                                                        "\"%s\":%.3f",
+                                                        group,
+                                                        seconds)));
+        return json.append('}').toString();
+    }
 }

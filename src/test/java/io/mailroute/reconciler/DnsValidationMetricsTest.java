@@ -12,12 +12,12 @@ import io.mailroute.api.v1alpha1.RouteTarget;
 import io.mailroute.dns.fixtures.Behaviours;
 import io.mailroute.dns.fixtures.FaultDnsServer;
 import io.mailroute.dns.fixtures.StaticZone;
+import io.mailroute.testing.OperatorConfigs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,70 +117,6 @@ class DnsValidationMetricsTest {
     }
 
     static OperatorConfig config(String server) {
-        OperatorConfig.Dns dns =
-                new OperatorConfig.Dns() {
-                    @Override
-                    public Optional<List<String>> servers() {
-                        return Optional.of(List.of(server));
-                    }
-
-                    @Override
-                    public Duration queryTimeout() {
-                        return Duration.ofSeconds(2);
-                    }
-
-                    @Override
-                    public Duration deadline() {
-                        return Duration.ofSeconds(10);
-                    }
-
-                    @Override
-                    public int concurrentChecks() {
-                        return 4;
-                    }
-                };
-        OperatorConfig.Validation validation =
-                new OperatorConfig.Validation() {
-                    @Override
-                    public Duration minRecheck() {
-                        return Duration.ofSeconds(60);
-                    }
-
-                    @Override
-                    public Duration maxRecheck() {
-                        return Duration.ofHours(1);
-                    }
-
-                    @Override
-                    public Duration tempFailBackoff() {
-                        return Duration.ofSeconds(30);
-                    }
-
-                    @Override
-                    public int hardFailureThreshold() {
-                        return 3;
-                    }
-                };
-        return new OperatorConfig() {
-            @Override
-            public Relay relay() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Dns dns() {
-                return dns;
-            }
-
-            @Override
-            public Validation validation() {
-                return validation;
-            }
-
-            @Override
-            public Delivery delivery() {
-                throw new UnsupportedOperationException();
-            }
-        };
+        return OperatorConfigs.dnsChecks(server, 4);
     }
 }
