@@ -119,10 +119,11 @@ public final class RelayConfigLayout {
         Map<String, String> files = new TreeMap<>(arranged.config().publicFiles());
         Map<String, String> main = new TreeMap<>(files);
         main.put(RelayConfigMapDependent.CONFIG_HASH_KEY, configHash);
-        if (bytes(files.values()) <= INLINE_BYTES) {
+        // partitions exist only for files over INLINE_BYTES (counted once, by arrangement)
+        Map<String, List<String>> partitions = arranged.partitions();
+        if (partitions == null && bytes(files.values()) <= INLINE_BYTES) {
             return new Layout(main, List.of());
         }
-        Map<String, List<String>> partitions = arranged.partitions();
         List<Map<String, String>> shards = new ArrayList<>();
         if (partitions != null) {
             for (int n = 1; n <= MAX_SHARDS; n++) {

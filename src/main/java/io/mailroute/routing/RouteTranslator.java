@@ -62,7 +62,7 @@ public final class RouteTranslator {
         Map<String, RenderDecision.Withheld> withheld = Map.of();
         try {
             SaslCredentials sasl =
-                    spec.target.kind() == RouteTarget.TargetKind.RELAY
+                    readsSecrets(route)
                             ? credentials(route, spec.target.relay.authSecretRef, inputs)
                             : null;
             for (String domain : domains) {
@@ -92,6 +92,17 @@ public final class RouteTranslator {
                     prefixed(e));
         }
         return new TranslatedRoute(rules, withheld);
+    }
+
+    /**
+     * Whether translating {@code route} reads a Secret (a relay target's credentials), so that its
+     * translation can change while the route does not ({@link Translations} translates such routes
+     * every time). A route without a valid target is counted as one that does.
+     */
+    static boolean readsSecrets(MailRoute route) {
+        return route.getSpec() == null
+                || route.getSpec().target == null
+                || route.getSpec().target.kind() == RouteTarget.TargetKind.RELAY;
     }
 
     /**

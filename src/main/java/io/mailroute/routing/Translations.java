@@ -1,7 +1,6 @@
 package io.mailroute.routing;
 
 import io.mailroute.api.v1alpha1.MailRoute;
-import io.mailroute.api.v1alpha1.RouteTarget;
 import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +47,7 @@ final class Translations {
     /** {@link RouteTranslator#translate}, from the last translation of this very object if any. */
     TranslatedRoute translate(ResourceKey key, MailRoute route, RouteInputs inputs)
             throws RouteRejectedException {
-        if (readsSecrets(route)) {
+        if (RouteTranslator.readsSecrets(route)) {
             return translator.translate(route, inputs);
         }
         long now = nanoTime.getAsLong();
@@ -79,12 +78,6 @@ final class Translations {
 
     int size() {
         return entries.size();
-    }
-
-    private static boolean readsSecrets(MailRoute route) {
-        return route.getSpec() == null
-                || route.getSpec().target == null
-                || route.getSpec().target.kind() == RouteTarget.TargetKind.RELAY;
     }
 
     private void prune(long now) {
