@@ -25,7 +25,7 @@ walls, rss, out = [], [], ""
 for _ in range(runs):
     t0 = time.monotonic()
     # GNU time for the peak RSS of this one child (getrusage of all children would keep the maximum of all runs)
-    run = subprocess.run(["/usr/bin/time", "-f", "%M", "java", *flags.split(), "-jar", "target/quarkus-app/quarkus-run.jar",
+    run = subprocess.run(["/usr/bin/time", "-f", "%M", "java", *flags.split(), "-jar", "target/mailroute-operator-runner.jar",
                           "check", "--resolver", server, *domains], capture_output=True, text=True, timeout=600)
     walls.append(time.monotonic() - t0)
     rss.append(int(run.stderr.strip().splitlines()[-1]) // 1024)

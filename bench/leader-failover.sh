@@ -44,7 +44,7 @@ start_replica() {  # ID
   HOSTNAME="$id" QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL="$MAILROUTE_API_URL" \
   QUARKUS_KUBERNETES_CLIENT_TOKEN="$MAILROUTE_API_TOKEN" QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" \
   MAILROUTE_LEADER_ELECTION_NAMESPACE=default MAILROUTE_DNS_SERVERS=127.0.0.1:9 QUARKUS_HTTP_PORT="$port" \
-    java -jar target/quarkus-app/quarkus-run.jar >"$WORK/operator-$id.log" 2>&1 &
+    java -jar target/mailroute-operator-runner.jar >"$WORK/operator-$id.log" 2>&1 &
   pids[$id]=$!
 }
 

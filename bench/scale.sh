@@ -61,7 +61,8 @@ case " $JAVA_OPTS " in
   *" -XX:SharedArchiveFile=$IMAGE_CDS "*)
     log "making the operator's CDS archive"
     mkdir -p "$WORK"
-    JAVA_OPTS="$IMAGE_JAVA_OPTS" sh src/main/docker/operator/cds-archive.sh "$WORK/app-cds.jsa" target/quarkus-app/quarkus-run.jar
+    JAVA_OPTS="$IMAGE_JAVA_OPTS" sh src/main/docker/operator/cds-archive.sh "$WORK/app-cds.jsa" \
+      target/mailroute-operator-runner.jar src/main/docker/operator/start-classes.lst
     JAVA_OPTS="${JAVA_OPTS/-XX:SharedArchiveFile=$IMAGE_CDS/-XX:SharedArchiveFile=$WORK/app-cds.jsa}" ;;
 esac
 
@@ -110,11 +111,13 @@ spec: {hostname: relay.bench.test, acceptFrom: [10.0.0.0/8], allowedRoutes: {fro
 YAML
   local port; port="$(free_port)"
   t0=$(date +%s%N)
+  # no kubeconfig, as in the pod (the client would read and parse it while starting)
+  env -u KUBECONFIG \
   QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL="$MAILROUTE_API_URL" QUARKUS_KUBERNETES_CLIENT_TOKEN="$MAILROUTE_API_TOKEN" \
   QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" MAILROUTE_LEADER_ELECTION_NAMESPACE=default \
   MAILROUTE_DNS_SERVERS="$DNS_SERVER" QUARKUS_HTTP_PORT="$port" \
     sh -c '[ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec java "$@"' -- "$MEMCG" $JAVA_OPTS \
-      -jar target/quarkus-app/quarkus-run.jar >"$WORK/operator-$n.log" 2>&1 &
+      -jar target/mailroute-operator-runner.jar >"$WORK/operator-$n.log" 2>&1 &
   operator_pid=$!
   WAIT_SECONDS=60 wait_for curl -sf "http://127.0.0.1:$port/q/health/ready" || die "operator not ready, see $WORK/operator-$n.log"
   ready_ms=$((($(date +%s%N) - t0) / 1000000))

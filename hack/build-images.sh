@@ -5,7 +5,8 @@
 #   3. buildah push to $MAILROUTE_CACHE/images/<name>-<tag>-<inputs hash>.oci.tar, with <name>-<tag>.oci.tar a link
 #      to the one this checkout built last (import with hack/containerd.sh import).
 # An image is rebuilt only when its inputs changed: the base, its Dockerfile directory and, for the operator,
-# target/quarkus-app (jar contents compared by entry CRC, so a re-package of the same code does not count).
+# target/mailroute-operator-runner.jar (jar contents compared by entry CRC, so a re-package of the same code does not
+# count).
 # The inputs' hash is kept next to the archive (<archive>.inputs). Idempotent; needs root and the Debian mirror.
 #
 # Usage: hack/build-images.sh [--check] [relay|operator]...   (default: both; the operator needs `mvn package`
@@ -109,34 +110,38 @@ ensure_base() {
 # ---------------------------------------------------------------------------------------------
 # inputs hash
 
-# tree_hash DIR...: sha256 over every file's relative path, mode and content; for a .jar its entries' names, CRCs
-# and sizes instead of its bytes (timestamps inside a re-packaged jar change, its content does not). Quarkus's
-# generated-bytecode.jar is left out (see below).
+# tree_hash DIR|FILE...: sha256 over every file's relative path, mode and content; for a .jar its entries' names, CRCs
+# and sizes instead of its bytes (timestamps inside a re-packaged jar change, its content does not). The classes
+# Quarkus generates while packaging are left out (see below).
 tree_hash() {
   python3 - "$@" <<'PY'
 import hashlib, os, stat, sys, zipfile
 h = hashlib.sha256()
-for top in sys.argv[1:]:
-    for root, dirs, files in os.walk(top):
+# Quarkus regenerates these classes from the others with varying bytes and names (two packages of the same code
+# differ in ~30 of them, even in their sizes): left out; what they are generated from is hashed.
+GENERATED = ("io/quarkus/runner/", "io/quarkus/runtime/generated/")
+def files(top):
+    if os.path.isfile(top):
+        yield top, os.path.basename(top)
+        return
+    for root, dirs, names in os.walk(top):
         dirs.sort()
-        for name in sorted(files):
+        for name in sorted(names):
             path = os.path.join(root, name)
-            rel = os.path.relpath(path, os.path.dirname(top.rstrip("/")))
-            # Quarkus regenerates quarkus/generated-bytecode.jar from the other files with varying bytes (two
-            # packages of the same code differ in ~40 classes, even in their sizes): left out; what it is generated
-            # from (app/, lib/, quarkus-application.dat) is hashed.
-            if name == "generated-bytecode.jar":
-                continue
-            mode = os.stat(path).st_mode
-            h.update(f"{rel}\0{oct(stat.S_IMODE(mode) & 0o111)}\0".encode())
-            if name.endswith(".jar") and zipfile.is_zipfile(path):
-                with zipfile.ZipFile(path) as z:
-                    for e in sorted(z.infolist(), key=lambda e: e.filename):
+            yield path, os.path.relpath(path, os.path.dirname(top.rstrip("/")))
+for top in sys.argv[1:]:
+    for path, rel in files(top):
+        mode = os.stat(path).st_mode
+        h.update(f"{rel}\0{oct(stat.S_IMODE(mode) & 0o111)}\0".encode())
+        if path.endswith(".jar") and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                for e in sorted(z.infolist(), key=lambda e: e.filename):
+                    if not e.filename.startswith(GENERATED):
                         h.update(f"{e.filename}\0{e.CRC}\0{e.file_size}\0".encode())
-            else:
-                with open(path, "rb") as f:
-                    for chunk in iter(lambda: f.read(1 << 20), b""):
-                        h.update(chunk)
+        else:
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
 print(h.hexdigest())
 PY
 }
@@ -187,10 +192,10 @@ for w in "${wanted[@]}"; do
         src/main/docker/relay
       ;;
     operator)
-      [ -f target/quarkus-app/quarkus-run.jar ] \
-        || die "target/quarkus-app/quarkus-run.jar missing: run 'mvn -B -ntp package -Dmaven.test.skip=true' first"
+      [ -f target/mailroute-operator-runner.jar ] \
+        || die "target/mailroute-operator-runner.jar missing: run 'mvn -B -ntp package -Dmaven.test.skip=true' first"
       build operator "$OPERATOR_IMAGE" "$OPERATOR_ARCHIVE" src/main/docker/operator/Dockerfile . \
-        src/main/docker/operator target/quarkus-app
+        src/main/docker/operator target/mailroute-operator-runner.jar
       ;;
   esac
 done

@@ -145,7 +145,7 @@ QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" \
 MAILROUTE_LEADER_ELECTION_NAMESPACE=default \
 MAILROUTE_DNS_SERVERS="$MAILROUTE_DNS_SERVER" \
 QUARKUS_HTTP_PORT="${MAILROUTE_DEMO_HTTP_PORT:-18080}" \
-  nohup java -jar target/quarkus-app/quarkus-run.jar >"$DEMO_STATE/operator.log" 2>&1 &
+  nohup java -jar target/mailroute-operator-runner.jar >"$DEMO_STATE/operator.log" 2>&1 &
 echo $! >"$DEMO_STATE/operator.pid"
 
 log "applying examples/ and the demo's local sink route"

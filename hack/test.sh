@@ -11,7 +11,7 @@ hack/install-relay-deps.sh
 hack/build-kube-apiserver.sh >/dev/null
 
 # The image tests (src/test/java/io/mailroute/image) run the relay and operator images under a private containerd.
-# The operator image needs the packaged app (target/quarkus-app), so package first; build-images.sh rebuilds an
+# The operator image needs the packaged app (target/mailroute-operator-runner.jar), so package first; build-images.sh rebuilds an
 # image only when its inputs changed (a few seconds when nothing did).
 log "packaging the app for the operator image"
 mvn -B -ntp -q package -Dmaven.test.skip=true

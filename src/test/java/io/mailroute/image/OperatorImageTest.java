@@ -50,7 +50,7 @@ class OperatorImageTest {
         assertThat(config.path("User").asText()).isEqualTo("185");
         assertThat(config.path("Entrypoint").toString())
                 .isEqualTo(
-                        "[\"sh\",\"-c\",\"exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar \\\"$@\\\"\",\"--\"]");
+                        "[\"sh\",\"-c\",\"exec java $JAVA_OPTS -jar /deployments/mailroute-operator.jar \\\"$@\\\"\",\"--\"]");
         assertThat(config.path("Cmd").isMissingNode() || config.path("Cmd").isNull())
                 .as("no CMD: no args = operator")
                 .isTrue();
@@ -75,6 +75,30 @@ class OperatorImageTest {
                 .as(run.output())
                 .startsWith("usage: mailroute check ")
                 .contains("mailroute render -f");
+    }
+
+    @Test
+    void theImagesJvmMapsTheOperatorsClassesFromTheImagesCdsArchive() {
+        // -Xshare:on: the JVM refuses to start when it cannot use the archive JAVA_OPTS names
+        // (made by another JVM, for another jar, or missing) instead of silently loading every
+        // class from the jar, which only shows as a slow start
+        Containerd containerd = Containerd.get();
+        Commands.Result run =
+                RunningContainer.runToCompletion(
+                        containerd,
+                        containerd.image("operator"),
+                        "operator-cds",
+                        List.of("--read-only"),
+                        RUN,
+                        "sh",
+                        "-c",
+                        "exec java $JAVA_OPTS -Xshare:on -Xlog:class+load=info -jar"
+                                + " /deployments/mailroute-operator.jar check --help");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.stdout())
+                .as("the entry point's class comes from the archive, not from the jar")
+                .containsPattern("io\\.mailroute\\.MailrouteMain source: shared objects file");
     }
 
     @Test

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Writes src/main/docker/operator/start-classes.lst: the classes the operator's JVM loads in a real start, from
+# which the image's build makes its CDS archive (src/main/docker/operator/cds-archive.sh). Run it after a change of
+# dependencies or of the start path; StartClassesTest says when it is due.
+#
+#   hack/update-start-classes.sh
+#
+# Packages the jar, starts the local control plane (hack/control-plane.sh, its own state dir) and a knot serving one
+# domain, and runs the jar as the image runs it (the image's JAVA_OPTS without the archive, no kubeconfig: the pod
+# has none) with -XX:DumpLoadedClassList: through the probes' first answers, until a MailRelay and a MailRoute are
+# reconciled and the route is Ready, then SIGTERM, so that the list holds the classes of start, probes, first
+# reconciles and stop. Stops everything it started.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+OUT=src/main/docker/operator/start-classes.lst
+WORK="$(mktemp -d /tmp/mailroute-start-classes.XXXXXX)"
+export MAILROUTE_STATE="$WORK/control-plane"
+operator_pid="" knot_pid=""
+cleanup() {
+  [ -z "$operator_pid" ] || kill -9 "$operator_pid" 2>/dev/null || true
+  [ -z "$knot_pid" ] || kill "$knot_pid" 2>/dev/null || true
+  hack/control-plane.sh stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+hack/install-deps.sh
+hack/dns-server.sh install
+hack/build-kube-apiserver.sh >/dev/null
+log "packaging the operator jar"
+mvn -B -q -ntp package -Dmaven.test.skip=true
+JAR=target/mailroute-operator-runner.jar
+IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
+[ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
+opts=""
+for o in $IMAGE_JAVA_OPTS; do
+  case "$o" in -XX:SharedArchiveFile=*) ;; *) opts="$opts $o" ;; esac
+done
+
+eval "$(hack/control-plane.sh start)"
+eval "$(bench/knot.sh 1 "$WORK/dns")"
+"$MAILROUTE_KUBECTL" apply --validate=false -f crds/ >/dev/null
+"$MAILROUTE_KUBECTL" wait --for condition=established --timeout=60s crd/mailroutes.mailroute.io >/dev/null
+"$MAILROUTE_KUBECTL" create namespace training >/dev/null
+"$MAILROUTE_KUBECTL" apply -f - >/dev/null <<YAML
+apiVersion: mailroute.io/v1alpha1
+kind: MailRelay
+metadata: {name: training, namespace: training}
+spec: {hostname: relay.bench.test, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
+---
+apiVersion: mailroute.io/v1alpha1
+kind: MailRoute
+metadata: {name: training, namespace: training}
+spec: {relayRefs: [{name: training}], domains: [d0.bench.test], target: {mx: {port: 25}}, tls: may, validation: Enforce}
+YAML
+log "starting the operator with -XX:DumpLoadedClassList"
+port="$(free_port)"
+# shellcheck disable=SC2086 # opts holds several flags
+env -u KUBECONFIG \
+  QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL="$MAILROUTE_API_URL" QUARKUS_KUBERNETES_CLIENT_TOKEN="$MAILROUTE_API_TOKEN" \
+  QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" MAILROUTE_LEADER_ELECTION_NAMESPACE=default \
+  MAILROUTE_DNS_SERVERS="$DNS_SERVER" QUARKUS_HTTP_PORT="$port" \
+  java $opts -Xmx256m -XX:DumpLoadedClassList="$WORK/classes.lst" -jar "$JAR" >"$WORK/operator.log" 2>&1 &
+operator_pid=$!
+# the kubelet's probes (the chart's startup, liveness and readiness probes) are part of every start
+WAIT_SECONDS=120 wait_for curl -sf "http://127.0.0.1:$port/q/health/live" \
+  || { tail -n 40 "$WORK/operator.log" >&2; die "the operator did not come up"; }
+WAIT_SECONDS=120 wait_for curl -sf "http://127.0.0.1:$port/q/health/ready" \
+  || { tail -n 40 "$WORK/operator.log" >&2; die "the operator did not become ready"; }
+"$MAILROUTE_KUBECTL" -n training wait --for condition=Ready --timeout=120s mailroute/training >/dev/null \
+  || { tail -n 40 "$WORK/operator.log" >&2; die "the route did not become Ready"; }
+kill -TERM "$operator_pid"
+wait "$operator_pid" || true
+operator_pid=""
+[ -s "$WORK/classes.lst" ] || die "the JVM wrote no class list"
+{
+  echo "# Classes of an operator start, first reconciles and stop, for the image's CDS archive"
+  echo "# (src/main/docker/operator/cds-archive.sh). Written by hack/update-start-classes.sh; do not edit."
+  grep -v '^#' "$WORK/classes.lst"
+} >"$OUT"
+log "wrote $OUT: $(grep -vc '^[#@]' "$OUT") classes, $(grep -c '^@' "$OUT") lambda lines"
