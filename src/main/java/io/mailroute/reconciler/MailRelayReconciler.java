@@ -114,6 +114,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
 
     Clock clock = Clock.systemUTC();
     private Timer planTimer;
+    private Timer renderTimer;
     private Timer writeTimer;
 
     @Override
@@ -122,6 +123,13 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         planTimer =
                 Timer.builder("mailroute.relay.plan.duration")
                         .description("Planning a relay from its routes (all routes, every time)")
+                        .publishPercentileHistogram()
+                        .register(registry);
+        renderTimer =
+                Timer.builder("mailroute.relay.render.duration")
+                        .description(
+                                "Laying a relay's planned configuration out over ConfigMaps: file"
+                                        + " order, shards, config-hash and part digests")
                         .publishPercentileHistogram()
                         .register(registry);
         writeTimer =
@@ -248,7 +256,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             String hashKey =
                     RelayRenderContext.hashKey(
                             context.getSecondaryResource(Secret.class).orElse(null));
+            long renderStart = System.nanoTime();
             render = RelayRenderContext.render(plan.config().get(), image, hashKey);
+            renderTimer.record(System.nanoTime() - renderStart, TimeUnit.NANOSECONDS);
             String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
             if (foreign != null) {
                 plan =
