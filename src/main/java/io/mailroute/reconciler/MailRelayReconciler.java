@@ -33,6 +33,7 @@ import io.mailroute.dependent.NeedsSaslSecret;
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.dependent.RelayConfigShardsDependent;
 import io.mailroute.dependent.RelayDisruptionBudgetDependent;
+import io.mailroute.dependent.RelayLayoutMemo;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.dependent.RelayQueueDrains;
 import io.mailroute.dependent.RelayRenderContext;
@@ -111,6 +112,15 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     @Inject OperatorConfig config;
     @Inject DeliveryReports deliveryReports;
     @Inject MeterRegistry registry;
+
+    /**
+     * A relay not rendered for this long was deleted: every relay is reconciled at least every five
+     * minutes (maxReconciliationInterval).
+     */
+    static final Duration LAYOUT_IDLE = Duration.ofMinutes(15);
+
+    /** The parts of each relay's last sharded layout, so that an edit hashes only its own. */
+    final RelayLayoutMemo layouts = new RelayLayoutMemo(LAYOUT_IDLE);
 
     Clock clock = Clock.systemUTC();
     private Timer planTimer;
@@ -257,8 +267,14 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                     RelayRenderContext.hashKey(
                             context.getSecondaryResource(Secret.class).orElse(null));
             long renderStart = System.nanoTime();
-            render = RelayRenderContext.render(plan.config().get(), image, hashKey);
+            ResourceID id = ResourceID.fromResource(relay);
+            render =
+                    RelayRenderContext.render(
+                            plan.config().get(), image, hashKey, layouts.previous(id));
+            layouts.remember(id, render.digests());
             renderTimer.record(System.nanoTime() - renderStart, TimeUnit.NANOSECONDS);
+        } else {
+            layouts.forget(ResourceID.fromResource(relay));
             String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
             if (foreign != null) {
                 plan =
