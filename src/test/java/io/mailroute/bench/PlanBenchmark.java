@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Planning and rendering one relay of N routes in-process (what every MailRelay reconcile does),
@@ -75,14 +76,23 @@ public final class PlanBenchmark {
             long[] renderMicros = new long[7];
             List<MailRoute> edited = new ArrayList<>(routes);
             String hashKey = PostfixConfig.newHashKey();
-            RelayRenderContext.render(plan.config().orElseThrow(), "bench", hashKey);
+            // as MailRelayReconciler does: each rendering with the digests of the one before
+            Map<String, List<RelayConfigLayout.Digested>> digests =
+                    RelayRenderContext.render(plan.config().orElseThrow(), "bench", hashKey)
+                            .digests();
             for (int run = -3; run < editMillis.length; run++) {
                 int k = Math.floorMod(run * 7919, n);
                 edited.set(k, withHost(routes.get(k), "edit" + (run + 3) + ".pinned.bench.test"));
                 long start = System.nanoTime();
                 RelayPlan editPlan = planner.plan(relay, edited, Resources.NO_INPUTS);
                 long planned = System.nanoTime();
-                RelayRenderContext.render(editPlan.config().orElseThrow(), "bench", hashKey);
+                digests =
+                        RelayRenderContext.render(
+                                        editPlan.config().orElseThrow(),
+                                        "bench",
+                                        hashKey,
+                                        digests == null ? Map.of() : digests)
+                                .digests();
                 if (run >= 0) {
                     editMillis[run] = (planned - start) / 1_000_000;
                     renderMicros[run] = (System.nanoTime() - planned) / 1_000;
