@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
@@ -431,11 +432,14 @@ public final class RelayConfigLayout {
         return Optional.of(parts);
     }
 
+    /** A part as read: the manifest line that names it and the shard's text for it. */
+    public record ReadPart(PartRef ref, String content) {}
+
     /**
      * A file as written: inline, or reassembled from the parts its manifest lists, each checked
-     * against its digest. Empty when a listed part is missing or not yet the one the manifest names
-     * (shards are written before the main ConfigMap, so a reader can see a newer part than the
-     * manifest it holds).
+     * against its digest ({@link #parts}). Empty when a listed part is missing or not yet the one
+     * the manifest names (shards are written before the main ConfigMap, so a reader can see a newer
+     * part than the manifest it holds).
      *
      * @param shard the data of shard ConfigMap n (1-based), or null when absent
      */
@@ -444,20 +448,44 @@ public final class RelayConfigLayout {
         if (main.containsKey(file)) {
             return Optional.of(main.get(file));
         }
-        Optional<List<PartRef>> parts = manifest(file, main);
-        if (parts.isEmpty()) {
+        return parts(file, main, shard, (ref, content) -> false)
+                .map(
+                        parts -> {
+                            StringBuilder content = new StringBuilder();
+                            parts.forEach(part -> content.append(part.content()));
+                            return content.toString();
+                        });
+    }
+
+    /**
+     * The parts the manifest of {@code file} in {@code main} lists, in order, with their text from
+     * the shards, each checked against the manifest's digest. Empty when there is no manifest or it
+     * is malformed, or when a listed part is missing or not the one the manifest names.
+     *
+     * @param shard the data of shard ConfigMap n (1-based), or null when absent
+     * @param checked whether this text was found to match this manifest line's digest before (a
+     *     reader's cache of earlier reads): such a part is not hashed again
+     */
+    public static Optional<List<ReadPart>> parts(
+            String file,
+            Map<String, String> main,
+            Function<Integer, Map<String, String>> shard,
+            BiPredicate<PartRef, String> checked) {
+        Optional<List<PartRef>> refs = manifest(file, main);
+        if (refs.isEmpty()) {
             return Optional.empty();
         }
-        StringBuilder content = new StringBuilder();
-        for (PartRef ref : parts.get()) {
+        List<ReadPart> parts = new ArrayList<>(refs.get().size());
+        for (PartRef ref : refs.get()) {
             Map<String, String> data = shard.apply(ref.shard());
-            String part = data == null ? null : data.get(ref.key());
-            if (part == null || !sha256(part).equals(ref.sha256())) {
+            String content = data == null ? null : data.get(ref.key());
+            if (content == null
+                    || !checked.test(ref, content) && !sha256(content).equals(ref.sha256())) {
                 return Optional.empty();
             }
-            content.append(part);
+            parts.add(new ReadPart(ref, content));
         }
-        return Optional.of(content.toString());
+        return Optional.of(parts);
     }
 
     /**
