@@ -174,7 +174,11 @@ public final class RelayConfigLayout {
     }
 
     private static String joined(List<Part> parts) {
-        StringBuilder text = new StringBuilder();
+        int length = 0;
+        for (Part part : parts) {
+            length += part.text().length();
+        }
+        StringBuilder text = new StringBuilder(length);
         for (Part part : parts) {
             text.append(part.text());
         }
