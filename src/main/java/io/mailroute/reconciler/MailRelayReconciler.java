@@ -273,8 +273,6 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                             plan.config().get(), image, hashKey, layouts.previous(id));
             layouts.remember(id, render.digests());
             renderTimer.record(System.nanoTime() - renderStart, TimeUnit.NANOSECONDS);
-        } else {
-            layouts.forget(ResourceID.fromResource(relay));
             String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
             if (foreign != null) {
                 plan =
@@ -285,6 +283,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                                 foreign,
                                 plan.routes());
             }
+        } else {
+            // nothing rendered: a relay without configuration keeps no parts in memory
+            layouts.forget(ResourceID.fromResource(relay));
         }
         if (plan.config().isPresent()) {
             configHash = render.configHash();
