@@ -82,12 +82,12 @@ for line in sys.stdin:
 json.dump(totals, sys.stdout)'
 }
 
-relay_timers() {  # PORT: the operator's relay plan/write timers, as {"name": [count, sum_seconds]}
+relay_timers() {  # PORT: the operator's relay plan/render/write timers, as {"name": [count, sum_seconds]}
   curl -sf "http://127.0.0.1:$1/q/metrics" | python3 -c '
 import sys, json
 t = {}
 for line in sys.stdin:
-    for name in ("mailroute_relay_plan_duration_seconds", "mailroute_relay_write_duration_seconds"):
+    for name in ("mailroute_relay_plan_duration_seconds", "mailroute_relay_render_duration_seconds", "mailroute_relay_write_duration_seconds"):
         for part, i in (("_count", 0), ("_sum", 1)):
             if line.startswith(name + part + " ") or line.startswith(name + part + "{"):
                 t.setdefault(name, [0, 0.0])[i] += float(line.rsplit(" ", 1)[1])
@@ -159,7 +159,7 @@ print(f"| one route edited, until its line is in the ConfigMap ({edit['edits']} 
 def timer(name):
     c = ta.get(name, [0, 0])[0] - tb.get(name, [0, 0])[0]
     return f"{c:.0f} times, mean {1000 * (ta.get(name, [0, 0])[1] - tb.get(name, [0, 0])[1]) / c:.0f} ms" if c else "none"
-print(f"| relay reconciles during the edits: planning; writing ConfigMaps and other objects | {timer('mailroute_relay_plan_duration_seconds')}; {timer('mailroute_relay_write_duration_seconds')} |")
+print(f"| relay reconciles during the edits: planning; laying out (file order, shards, config-hash, part digests); writing ConfigMaps and other objects | {timer('mailroute_relay_plan_duration_seconds')}; {timer('mailroute_relay_render_duration_seconds')}; {timer('mailroute_relay_write_duration_seconds')} |")
 print(f"| status writes during the {edit['edits']} edits (+5 s) | edited routes: {edit['edited_status_writes']} ({edit['edited_status_writes'] / edit['edits']:.1f} per edit); all other routes: {edit['other_status_writes']} |")
 print(f"| operator peak RSS (`{java_opts}`) | {peak} MiB |")
 print(f"| time series in /q/metrics | {series} |")

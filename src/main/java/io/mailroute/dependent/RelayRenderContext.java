@@ -6,19 +6,23 @@ import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.postfix.PostfixConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What the relay reconciler computed before it runs the dependents: the rendered configuration, the
  * image to run, the key of the public configuration hash (kept in the relay's SASL Secret), that
- * hash and the ConfigMap layout. Dependents read it from the reconcile context, so rendering
- * happens once per reconciliation.
+ * hash, the ConfigMap layout and the digested parts of a sharded layout (null when the files are
+ * inline or cut in order; for the relay's next rendering, {@link RelayLayoutMemo}). Dependents read
+ * it from the reconcile context, so rendering happens once per reconciliation.
  */
 public record RelayRenderContext(
         PostfixConfig config,
         String image,
         String hashKey,
         String configHash,
-        RelayConfigLayout.Layout layout) {
+        RelayConfigLayout.Layout layout,
+        Map<String, List<RelayConfigLayout.Digested>> digests) {
 
     /**
      * Puts {@code config} in the order the relay reassembles it ({@link
@@ -26,14 +30,27 @@ public record RelayRenderContext(
      * go into ConfigMaps.
      */
     public static RelayRenderContext render(PostfixConfig config, String image, String hashKey) {
-        RelayConfigLayout.Arranged arranged = RelayConfigLayout.arrangement(config);
-        String configHash = arranged.config().hash(hashKey);
+        return render(config, image, hashKey, Map.of());
+    }
+
+    /**
+     * {@link #render(PostfixConfig, String, String)}, taking the digests of unchanged parts from
+     * {@code previous}, the {@link #digests} of the relay's last rendering ({@link
+     * RelayConfigLayout#render}); the result is the same.
+     */
+    public static RelayRenderContext render(
+            PostfixConfig config,
+            String image,
+            String hashKey,
+            Map<String, List<RelayConfigLayout.Digested>> previous) {
+        RelayConfigLayout.Rendered rendered = RelayConfigLayout.render(config, hashKey, previous);
         return new RelayRenderContext(
-                arranged.config(),
+                rendered.arranged().config(),
                 image,
                 hashKey,
-                configHash,
-                RelayConfigLayout.of(arranged, configHash));
+                rendered.configHash(),
+                rendered.layout(),
+                rendered.digests());
     }
 
     /**

@@ -124,15 +124,32 @@ public record PostfixConfig(
      *     too long
      */
     public String hash(String hashKey) {
+        return hash(hashKey, Map.of());
+    }
+
+    /**
+     * {@link #hash(String)}, with the UTF-8 bytes of some public files already at hand, so that
+     * they are not encoded again: {@code utf8} maps a file name to pieces that together (in order)
+     * are exactly the UTF-8 encoding of that file of this configuration. Not checked: the caller
+     * encoded them from these very files.
+     */
+    public String hash(String hashKey, Map<String, List<byte[]>> utf8) {
         SortedMap<String, String> files = publicFiles();
         files.put(SASL_PASSWD, hasSasl() ? "hmac-sha256:" + hmacSha256(hashKey, saslPasswd) : "");
         MessageDigest digest = sha256();
         for (Map.Entry<String, String> file : files.entrySet()) {
-            byte[] content = file.getValue().getBytes(StandardCharsets.UTF_8);
-            digest.update(
-                    (file.getKey() + "\0" + content.length + "\0")
-                            .getBytes(StandardCharsets.UTF_8));
-            digest.update(content);
+            List<byte[]> pieces = utf8.get(file.getKey());
+            if (pieces == null || file.getKey().equals(SASL_PASSWD)) {
+                pieces = List.of(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+            long length = 0;
+            for (byte[] piece : pieces) {
+                length += piece.length;
+            }
+            digest.update((file.getKey() + "\0" + length + "\0").getBytes(StandardCharsets.UTF_8));
+            for (byte[] piece : pieces) {
+                digest.update(piece);
+            }
         }
         return HexFormat.of().formatHex(digest.digest());
     }

@@ -252,13 +252,9 @@ final class BackgroundChecks implements AutoCloseable {
      */
     private void startWaiting() {
         while (true) {
-            Runnable next;
-            synchronized (this) {
-                if (started >= limit || waiting.isEmpty()) {
-                    return;
-                }
-                next = waiting.poll();
-                started++;
+            Runnable next = takeIfFree();
+            if (next == null) {
+                return;
             }
             next.run();
         }
@@ -269,18 +265,20 @@ final class BackgroundChecks implements AutoCloseable {
         while (true) {
             Runnable next;
             synchronized (this) {
-                while (!closed && (started >= limit || waiting.isEmpty())) {
+                while (true) {
+                    if (closed) {
+                        return;
+                    }
+                    next = takeIfFree();
+                    if (next != null) {
+                        break;
+                    }
                     try {
                         wait();
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
-                if (closed) {
-                    return;
-                }
-                next = waiting.poll();
-                started++;
             }
             try {
                 next.run();
@@ -289,6 +287,18 @@ final class BackgroundChecks implements AutoCloseable {
                 LOG.warnf("starting a DNS check failed: %s", e);
             }
         }
+    }
+
+    /**
+     * The next check in line, its place taken ({@link #started} counts it), or null when none waits
+     * or all places are taken.
+     */
+    private synchronized Runnable takeIfFree() {
+        if (started >= limit || waiting.isEmpty()) {
+            return null;
+        }
+        started++;
+        return waiting.poll();
     }
 
     /** Checks running or finished and not yet recorded (for tests). */

@@ -33,6 +33,7 @@ import io.mailroute.dependent.NeedsSaslSecret;
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.dependent.RelayConfigShardsDependent;
 import io.mailroute.dependent.RelayDisruptionBudgetDependent;
+import io.mailroute.dependent.RelayLayoutMemo;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.dependent.RelayQueueDrains;
 import io.mailroute.dependent.RelayRenderContext;
@@ -112,8 +113,18 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     @Inject DeliveryReports deliveryReports;
     @Inject MeterRegistry registry;
 
+    /**
+     * A relay not rendered for this long was deleted: every relay is reconciled at least every five
+     * minutes (maxReconciliationInterval).
+     */
+    static final Duration LAYOUT_IDLE = Duration.ofMinutes(15);
+
+    /** The parts of each relay's last sharded layout, so that an edit hashes only its own. */
+    final RelayLayoutMemo layouts = new RelayLayoutMemo(LAYOUT_IDLE);
+
     Clock clock = Clock.systemUTC();
     private Timer planTimer;
+    private Timer renderTimer;
     private Timer writeTimer;
 
     @Override
@@ -122,6 +133,13 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
         planTimer =
                 Timer.builder("mailroute.relay.plan.duration")
                         .description("Planning a relay from its routes (all routes, every time)")
+                        .publishPercentileHistogram()
+                        .register(registry);
+        renderTimer =
+                Timer.builder("mailroute.relay.render.duration")
+                        .description(
+                                "Laying a relay's planned configuration out over ConfigMaps: file"
+                                        + " order, shards, config-hash and part digests")
                         .publishPercentileHistogram()
                         .register(registry);
         writeTimer =
@@ -248,7 +266,13 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
             String hashKey =
                     RelayRenderContext.hashKey(
                             context.getSecondaryResource(Secret.class).orElse(null));
-            render = RelayRenderContext.render(plan.config().get(), image, hashKey);
+            long renderStart = System.nanoTime();
+            ResourceID id = ResourceID.fromResource(relay);
+            render =
+                    RelayRenderContext.render(
+                            plan.config().get(), image, hashKey, layouts.previous(id));
+            layouts.remember(id, render.digests());
+            renderTimer.record(System.nanoTime() - renderStart, TimeUnit.NANOSECONDS);
             String foreign = foreignConfigMap(relay, context, configMapNames(relay, render));
             if (foreign != null) {
                 plan =
@@ -259,6 +283,9 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                                 foreign,
                                 plan.routes());
             }
+        } else {
+            // nothing rendered: a relay without configuration keeps no parts in memory
+            layouts.forget(ResourceID.fromResource(relay));
         }
         if (plan.config().isPresent()) {
             configHash = render.configHash();

@@ -496,43 +496,55 @@ public class Planning {
         if (data.containsKey("transport")) {
             entries = Map.copyOf(RelayPlanner.parseTransport(data.get("transport")));
         } else {
-            Optional<List<RelayConfigLayout.PartRef>> manifest =
-                    RelayConfigLayout.manifest("transport", data);
-            if (manifest.isEmpty() || relay == null) {
+            if (relay == null) {
                 return Optional.empty();
             }
             // An edit rewrites one shard: the parts of the others are the same strings as last
             // time (the informer keeps an unchanged ConfigMap), so they are neither hashed nor
             // parsed again.
             Map<String, ParsedPart> before = cached == null ? Map.of() : cached.parts();
+            Optional<List<RelayConfigLayout.ReadPart>> read =
+                    RelayConfigLayout.parts(
+                            "transport",
+                            data,
+                            n -> {
+                                ConfigMap shardMap =
+                                        shard.apply(RelayObjects.configShardName(relay, n));
+                                return shardMap == null ? null : shardMap.getData();
+                            },
+                            (ref, content) -> parsedBefore(before, ref, content) != null);
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
             Map<String, String> merged = new HashMap<>();
-            for (RelayConfigLayout.PartRef ref : manifest.get()) {
-                ConfigMap shardMap = shard.apply(RelayObjects.configShardName(relay, ref.shard()));
-                String content =
-                        shardMap == null || shardMap.getData() == null
-                                ? null
-                                : shardMap.getData().get(ref.key());
-                if (content == null) {
-                    return Optional.empty();
-                }
-                ParsedPart part = before.get(ref.key());
-                if (part == null
-                        || part.content() != content
-                        || !part.sha256().equals(ref.sha256())) {
-                    if (!RelayConfigLayout.sha256(content).equals(ref.sha256())) {
-                        return Optional.empty();
-                    }
+            for (RelayConfigLayout.ReadPart readPart : read.get()) {
+                ParsedPart part = parsedBefore(before, readPart.ref(), readPart.content());
+                if (part == null) {
                     part =
                             new ParsedPart(
-                                    content, ref.sha256(), RelayPlanner.parseTransport(content));
+                                    readPart.content(),
+                                    readPart.ref().sha256(),
+                                    RelayPlanner.parseTransport(readPart.content()));
                 }
-                parts.put(ref.key(), part);
+                parts.put(readPart.ref().key(), part);
                 merged.putAll(part.entries());
             }
             entries = Collections.unmodifiableMap(merged);
         }
         written.put(key, new WrittenTransport(version, entries, parts));
         return Optional.of(entries);
+    }
+
+    /**
+     * The part parsed at an earlier read when it is this very string (the informer's, compared by
+     * identity) checked against this digest, else null.
+     */
+    private static ParsedPart parsedBefore(
+            Map<String, ParsedPart> before, RelayConfigLayout.PartRef ref, String content) {
+        ParsedPart part = before.get(ref.key());
+        return part != null && part.content() == content && part.sha256().equals(ref.sha256())
+                ? part
+                : null;
     }
 
     /**

@@ -177,6 +177,34 @@ class RelayConfigLayoutTest {
     }
 
     @Test
+    void partsVouchedForByTheReadersCacheAreNotHashedAgain() {
+        RelayConfigLayout.Layout layout =
+                RelayConfigLayout.of(RelayConfigLayout.arrange(config(60_000)), "h");
+        Map<Integer, Map<String, String>> shards = new HashMap<>();
+        for (int i = 0; i < layout.shards().size(); i++) {
+            shards.put(i + 1, new HashMap<>(layout.shards().get(i)));
+        }
+        // a part that no longer matches its digest, but that the cache says it checked
+        String key = keyIn(shards.get(2), "transport");
+        String changed = shards.get(2).get(key).replaceFirst("smtp:", "relay:");
+        shards.get(2).put(key, changed);
+        assertThat(RelayConfigLayout.read("transport", layout.main(), shards::get)).isEmpty();
+        var parts =
+                RelayConfigLayout.parts(
+                        "transport",
+                        layout.main(),
+                        shards::get,
+                        (ref, content) -> content == changed);
+        assertThat(parts).isPresent();
+        assertThat(parts.get()).hasSize(RelayConfigLayout.MAX_SHARDS);
+        assertThat(parts.get().get(1).ref().key()).isEqualTo(key);
+        assertThat(parts.get().get(1).content()).isSameAs(changed);
+        assertThat(RelayConfigLayout.parts("transport", Map.of(), shards::get, (r, c) -> true))
+                .as("no manifest")
+                .isEmpty();
+    }
+
+    @Test
     void splitKeepsLinesWholeAndRefusesALineLargerThanAPart() {
         assertThat(RelayConfigLayout.split("a\nbb\nccc\n", 5)).containsExactly("a\nbb\n", "ccc\n");
         assertThat(RelayConfigLayout.split("", 5)).containsExactly("");
