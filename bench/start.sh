@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Start benchmark (docs/benchmarks.md): the packaged operator jar started RUNS times as its image starts it, each time
+# until /q/health/ready answers, then stopped with SIGTERM.
+#
+#   bench/start.sh [RUNS]      default 7
+#
+# One control plane (etcd + kube-apiserver) with the CRDs, one namespace and one MailRelay, so that every start lists
+# and watches what a real start does and reconciles once. The JVM runs with the image's JAVA_OPTS and its CDS archive,
+# made here by src/main/docker/operator/cds-archive.sh as the image build makes it, with -XX:MaxRAM set to the chart's
+# memory limit (the heap the pod's JVM would size) and without a kubeconfig (the pod has none). Prints a Markdown table:
+# time to the first log line and to ready, process CPU at ready, CPU by thread group, and where the classes of a start
+# came from (one more start with -Xlog:class+load). Extra JVM options: BENCH_JAVA_OPTS. Stops everything it started.
+source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
+cd "$REPO_ROOT"
+RUNS="${1:-7}"
+WORK="${BENCH_DIR:-/tmp/mailroute-bench-start}"
+export MAILROUTE_STATE="$WORK/control-plane"
+LIMIT_MIB="$(sed -n 's/^  limits: {memory: \([0-9]*\)Mi}.*/\1/p' charts/mailroute-operator/values.yaml)"
+[ -n "$LIMIT_MIB" ] || die "no memory limit found in charts/mailroute-operator/values.yaml"
+IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
+[ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
+IMAGE_ARENAS="$(sed -n 's/^    MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' src/main/docker/operator/Dockerfile)"
+[ -z "$IMAGE_ARENAS" ] || export MALLOC_ARENA_MAX="$IMAGE_ARENAS"
+JAR=target/mailroute-operator-runner.jar
+operator_pid=""
+cleanup() {
+  [ -z "$operator_pid" ] || kill -9 "$operator_pid" 2>/dev/null || true
+  hack/control-plane.sh stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+hack/install-deps.sh
+hack/build-kube-apiserver.sh >/dev/null
+log "packaging the operator jar"
+mvn -B -q -ntp package -Dmaven.test.skip=true
+mkdir -p "$WORK"
+log "making the operator's CDS archive"
+JAVA_OPTS="$IMAGE_JAVA_OPTS" sh src/main/docker/operator/cds-archive.sh "$WORK/app-cds.jsa" "$JAR" \
+  src/main/docker/operator/start-classes.lst
+JAVA_OPTS="${IMAGE_JAVA_OPTS/-XX:SharedArchiveFile=\/deployments\/app-cds.jsa/-XX:SharedArchiveFile=$WORK/app-cds.jsa}"
+JAVA_OPTS="$JAVA_OPTS -XX:MaxRAM=${LIMIT_MIB}m ${BENCH_JAVA_OPTS:-}"
+
+hack/control-plane.sh stop >/dev/null 2>&1 || true
+eval "$(hack/control-plane.sh start)"
+"$MAILROUTE_KUBECTL" apply --validate=false -f crds/ >/dev/null
+"$MAILROUTE_KUBECTL" wait --for condition=established --timeout=60s crd/mailroutes.mailroute.io >/dev/null
+"$MAILROUTE_KUBECTL" create namespace bench >/dev/null
+"$MAILROUTE_KUBECTL" apply -f - >/dev/null <<YAML
+apiVersion: mailroute.io/v1alpha1
+kind: MailRelay
+metadata: {name: bench, namespace: bench}
+spec: {hostname: relay.bench.test, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
+YAML
+
+start_once() {  # LOG [JVM OPTION...]: one start until ready and its stop; appends "first_ms ready_ms cpu_ms" to
+  # $WORK/results and writes LOG.threads (CPU ms by thread group at ready)
+  local log=$1 port t0 first="" ready pid
+  shift
+  port="$(free_port)"
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086 # JAVA_OPTS holds several flags
+  env -u KUBECONFIG \
+    QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL="$MAILROUTE_API_URL" QUARKUS_KUBERNETES_CLIENT_TOKEN="$MAILROUTE_API_TOKEN" \
+    QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE="$MAILROUTE_API_CA_FILE" MAILROUTE_LEADER_ELECTION_NAMESPACE=default \
+    MAILROUTE_DNS_SERVERS=127.0.0.1:9 QUARKUS_HTTP_PORT="$port" \
+    java $JAVA_OPTS "$@" -jar "$JAR" >"$log" 2>&1 &
+  operator_pid=$!
+  pid=$operator_pid
+  for _ in $(seq 1 3000); do
+    [ -n "$first" ] || ! [ -s "$log" ] || first=$((($(date +%s%N) - t0) / 1000000))
+    curl -sf -o /dev/null "http://127.0.0.1:$port/q/health/ready" && break
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "the operator exited, see $log"; }
+    sleep 0.02
+  done
+  ready=$((($(date +%s%N) - t0) / 1000000))
+  for t in /proc/"$pid"/task/*; do
+    printf '%s %s\n' "$(awk '{print ($14 + $15) * 10}' "$t/stat")" "$(sed 's/[-0-9]*$//' "$t/comm")"
+  done | awk '{ms = $1; $1 = ""; sub(/^ /, ""); c[$0] += ms} END {for (k in c) if (c[k] > 0) print c[k] "\t" k}' \
+    | sort -rn >"$log.threads"
+  local cpu; cpu=$(awk '{print ($14 + $15) * 10}' "/proc/$pid/stat")
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  operator_pid=""
+  echo "${first:-0} $ready $cpu" >>"$WORK/results"
+}
+
+log "$RUNS starts"
+rm -f "$WORK/results"
+for i in $(seq 1 "$RUNS"); do
+  start_once "$WORK/operator-$i.log"
+  sleep 1  # the Lease is released on stop; the next start takes it at once
+done
+mv "$WORK/results" "$WORK/results.runs"
+start_once "$WORK/operator-classes.log" "-Xlog:class+load=info:file=$WORK/classes.txt"
+python3 - "$WORK" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}" <<'PY'
+import collections, re, statistics, sys
+work, opts = sys.argv[1], sys.argv[2]
+runs = [tuple(map(int, line.split())) for line in open(f"{work}/results.runs")]
+def fmt(values):
+    return f"median {statistics.median(values) / 1000:.2f} s ({min(values) / 1000:.2f}-{max(values) / 1000:.2f})"
+threads = collections.defaultdict(list)
+for i in range(1, len(runs) + 1):
+    for line in open(f"{work}/operator-{i}.log.threads"):
+        ms, name = line.rstrip("\n").split("\t")
+        threads[name].append(int(ms))
+sources = collections.Counter()
+for line in open(f"{work}/classes.txt"):
+    m = re.search(r" source: (.*)$", line)
+    if not m:
+        continue
+    s = m.group(1)
+    sources["the CDS archive" if s == "shared objects file" else "the jar" if s.endswith(".jar") or "/target/" in s
+            else "the JDK's modules" if s.startswith("jrt:") else "defined at run time (lambdas, proxies, accessors)"] += 1
+print(f"| operator start ({len(runs)} starts, `{opts}`) | |\n|---|---|")
+print(f"| `java` until the first log line | {fmt([r[0] for r in runs])} |")
+print(f"| `java` until `/q/health/ready` answers | {fmt([r[1] for r in runs])} |")
+print(f"| process CPU at ready | {fmt([r[2] for r in runs])} |")
+top = sorted(threads.items(), key=lambda kv: -statistics.median(kv[1]))[:6]
+print("| CPU at ready by thread (median) | " + ", ".join(f"{k}: {statistics.median(v) / 1000:.2f} s" for k, v in top) + " |")
+print("| classes of a start loaded from | " + ", ".join(f"{k}: {v}" for k, v in sources.most_common()) + " |")
+PY
