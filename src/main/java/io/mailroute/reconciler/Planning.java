@@ -9,6 +9,7 @@ import io.mailroute.api.v1alpha1.MailRouteStatus;
 import io.mailroute.dependent.RelayConfigLayout;
 import io.mailroute.dependent.RelayObjects;
 import io.mailroute.postfix.PostfixRenderer;
+import io.mailroute.routing.DomainOutcome;
 import io.mailroute.routing.RelayPlan;
 import io.mailroute.routing.RelayPlanner;
 import io.mailroute.routing.ResourceKey;
@@ -68,10 +69,10 @@ public class Planning {
     private final Map<ResourceKey, WrittenTransport> written = new ConcurrentHashMap<>();
 
     /**
-     * relay -> the transport entries its ConfigMaps held at the last ConfigMap event the route
-     * controller saw ({@link #routesToWake}).
+     * relay -> the transport map its ConfigMaps held at the last ConfigMap event the route
+     * controller saw ({@link #routesToWake}), with its parsed parts when sharded.
      */
-    private final Map<ResourceKey, Map<String, String>> seen = new ConcurrentHashMap<>();
+    private final Map<ResourceKey, WrittenTransport> seen = new ConcurrentHashMap<>();
 
     /** When {@link #withPending} last pruned ({@link System#nanoTime}), or {@link #NEVER}. */
     private volatile long lastPrune = NEVER;
@@ -93,26 +94,35 @@ public class Planning {
     private record Published(
             String relayUid,
             RelayPlan plan,
-            Map<ResourceKey, Long> generations,
-            Map<ResourceKey, List<DomainResolution>> resolutions,
+            Map<ResourceKey, PlannedFrom> from,
             String configHash,
             long publishedAt) {
-        /** domain -> the routes whose outcome on this relay names it. */
-        Map<String, Set<ResourceKey>> owners() {
-            Map<String, Set<ResourceKey>> owners = new HashMap<>();
-            plan.routes()
-                    .forEach(
-                            (route, outcome) ->
-                                    outcome.domains()
-                                            .forEach(
-                                                    d ->
-                                                            owners.computeIfAbsent(
-                                                                            d.domain(),
-                                                                            k -> new HashSet<>())
-                                                                    .add(route)));
+        /**
+         * The routes whose outcome on this relay names one of {@code domains}: one pass over the
+         * outcomes, without a map of every domain (an edit changes one line of 10,000, and the
+         * ConfigMap informer asks at every write).
+         */
+        Set<ResourceKey> owning(Set<String> domains) {
+            Set<ResourceKey> owners = new HashSet<>();
+            for (Map.Entry<ResourceKey, RouteOutcome> entry : plan.routes().entrySet()) {
+                List<DomainOutcome> outcomes = entry.getValue().domains();
+                for (int i = 0; i < outcomes.size(); i++) {
+                    if (domains.contains(outcomes.get(i).domain())) {
+                        owners.add(entry.getKey());
+                        break;
+                    }
+                }
+            }
             return owners;
         }
     }
+
+    /**
+     * What a plan was made from for one route: its generation and the resolutions it carried (those
+     * of its status, or offered). One entry per route rather than a map each: {@link #publish}
+     * builds and compares them for every route of a relay at every plan.
+     */
+    private record PlannedFrom(long generation, List<DomainResolution> resolutions) {}
 
     /**
      * Resolutions of one generation of a route (uid) that its status does not carry, offered since
@@ -139,11 +149,14 @@ public class Planning {
      * A relay ConfigMap's transport map as read at one resourceVersion, with the parsed parts of a
      * sharded map (by part key; empty when inline).
      */
-    private record WrittenTransport(
-            String resourceVersion, Map<String, String> entries, Map<String, ParsedPart> parts) {}
+    record WrittenTransport(
+            String resourceVersion, Map<String, String> entries, Map<String, ParsedPart> parts) {
+        /** No ConfigMap, or no transport map in it. */
+        static final WrittenTransport NONE = new WrittenTransport(null, Map.of(), Map.of());
+    }
 
     /** One part of a sharded transport map: the string read, its digest, and its lines. */
-    private record ParsedPart(String content, String sha256, Map<String, String> entries) {}
+    record ParsedPart(String content, String sha256, Map<String, String> entries) {}
 
     /**
      * The copy {@link #withPending} planned from for a cached route object (compared by identity,
@@ -301,13 +314,11 @@ public class Planning {
      */
     public void publish(
             MailRelay relay, RelayPlan plan, Collection<MailRoute> routes, String configHash) {
-        Map<ResourceKey, Long> generations = new HashMap<>();
-        Map<ResourceKey, List<DomainResolution>> resolutions = new HashMap<>();
+        Map<ResourceKey, PlannedFrom> from = new HashMap<>(2 * plan.routes().size());
         for (MailRoute route : routes) {
             ResourceKey key = ResourceKey.of(route);
             if (plan.routes().containsKey(key)) {
-                generations.put(key, generation(route));
-                resolutions.put(key, resolutions(route));
+                from.put(key, new PlannedFrom(generation(route), resolutions(route)));
             }
         }
         Published before =
@@ -316,29 +327,26 @@ public class Planning {
                         new Published(
                                 relay.getMetadata().getUid(),
                                 plan,
-                                generations,
-                                resolutions,
+                                from,
                                 configHash,
                                 nanoTime.getAsLong()));
         Map<ResourceKey, RouteOutcome> old = before == null ? Map.of() : before.plan().routes();
-        Map<ResourceKey, Long> oldGenerations = before == null ? Map.of() : before.generations();
-        Map<ResourceKey, List<DomainResolution>> oldResolutions =
-                before == null ? Map.of() : before.resolutions();
+        Map<ResourceKey, PlannedFrom> oldFrom = before == null ? Map.of() : before.from();
         Set<ResourceKey> changed = new HashSet<>();
-        plan.routes()
-                .forEach(
-                        (route, outcome) -> {
-                            // resolutions by identity first: the cache replaces a route's status
-                            // when it changes; equal ones (an offer the status now carries) wake
-                            // nothing
-                            List<DomainResolution> was = oldResolutions.get(route);
-                            List<DomainResolution> is = resolutions.get(route);
-                            if (!outcome.equals(old.get(route))
-                                    || !generations.get(route).equals(oldGenerations.get(route))
-                                    || is != was && !Objects.equals(is, was)) {
-                                changed.add(route);
-                            }
-                        });
+        for (Map.Entry<ResourceKey, RouteOutcome> entry : plan.routes().entrySet()) {
+            ResourceKey route = entry.getKey();
+            PlannedFrom is = from.get(route);
+            PlannedFrom was = oldFrom.get(route);
+            // resolutions by identity first: the cache replaces a route's status when it
+            // changes; equal ones (an offer the status now carries) wake nothing
+            if (was == null
+                    || is.generation() != was.generation()
+                    || is.resolutions() != was.resolutions()
+                            && !Objects.equals(is.resolutions(), was.resolutions())
+                    || !entry.getValue().equals(old.get(route))) {
+                changed.add(route);
+            }
+        }
         old.keySet().stream()
                 .filter(route -> !plan.routes().containsKey(route))
                 .forEach(changed::add);
@@ -348,8 +356,8 @@ public class Planning {
     /**
      * The plan {@code relay} last published, as far as it concerns {@code route}: without an
      * outcome for the route (so the route is Pending) when the relay has not planned yet, or
-     * planned an older generation of the route. A route's status never reports an outcome for a
-     * spec the relay has not rendered.
+     * planned an older generation of the route (then without the other routes' outcomes too). A
+     * route's status never reports an outcome for a spec the relay has not rendered.
      */
     public RelayPlan publishedFor(MailRelay relay, MailRoute route) {
         ResourceKey relayKey = ResourceKey.of(relay);
@@ -358,12 +366,14 @@ public class Planning {
             return new RelayPlan(relayKey, Optional.empty(), null, null, Map.of());
         }
         ResourceKey routeKey = ResourceKey.of(route);
-        if (!Long.valueOf(generation(route)).equals(entry.generations().get(routeKey))) {
-            Map<ResourceKey, RouteOutcome> others = new HashMap<>(entry.plan().routes());
-            others.remove(routeKey);
+        PlannedFrom from = entry.from().get(routeKey);
+        if (from == null || from.generation() != generation(route)) {
+            // no outcome for this route; those of the others are not for its status either, and
+            // copying 10,000 of them for every route reconciled before its relay planned was
+            // an allocation of the whole plan
             RelayPlan plan = entry.plan();
             return new RelayPlan(
-                    relayKey, plan.config(), plan.errorReason(), plan.errorMessage(), others);
+                    relayKey, plan.config(), plan.errorReason(), plan.errorMessage(), Map.of());
         }
         return entry.plan();
     }
@@ -412,12 +422,12 @@ public class Planning {
         if (entry == null) {
             return Optional.empty();
         }
-        Long planned = entry.generations().get(key);
+        PlannedFrom from = entry.from().get(key);
+        Long planned = from == null ? null : from.generation();
         if (planned != null
                 && planned == generation(route)
-                && (Objects.equals(entry.resolutions().get(key), resolutions)
-                        || policy.sameRendering(
-                                route, entry.resolutions().get(key), resolutions))) {
+                && (Objects.equals(from.resolutions(), resolutions)
+                        || policy.sameRendering(route, from.resolutions(), resolutions))) {
             return Optional.empty(); // planned from these, or from ones that render the same
         }
         if (planned != null && planned > generation(route)) {
@@ -474,14 +484,20 @@ public class Planning {
      */
     private Optional<Map<String, String>> readTransport(
             ConfigMap configMap, Function<String, ConfigMap> shard) {
+        return readWritten(configMap, shard).map(WrittenTransport::entries);
+    }
+
+    /** {@link #readTransport} with the parsed parts of a sharded map. */
+    private Optional<WrittenTransport> readWritten(
+            ConfigMap configMap, Function<String, ConfigMap> shard) {
         if (configMap == null || configMap.getData() == null) {
-            return Optional.of(Map.of());
+            return Optional.of(WrittenTransport.NONE);
         }
         ResourceKey key = ResourceKey.of(configMap);
         String version = configMap.getMetadata().getResourceVersion();
         WrittenTransport cached = written.get(key);
         if (cached != null && Objects.equals(cached.resourceVersion(), version)) {
-            return Optional.of(cached.entries());
+            return Optional.of(cached);
         }
         String relay =
                 configMap.getMetadata().getLabels() == null
@@ -489,7 +505,7 @@ public class Planning {
                         : configMap.getMetadata().getLabels().get(RelayObjects.RELAY_LABEL);
         Map<String, String> data = configMap.getData();
         if (!data.containsKey("transport") && !data.containsKey("transport.parts")) {
-            return Optional.of(Map.of());
+            return Optional.of(WrittenTransport.NONE);
         }
         Map<String, ParsedPart> parts = new HashMap<>();
         Map<String, String> entries;
@@ -531,8 +547,9 @@ public class Planning {
             }
             entries = Collections.unmodifiableMap(merged);
         }
-        written.put(key, new WrittenTransport(version, entries, parts));
-        return Optional.of(entries);
+        WrittenTransport read = new WrittenTransport(version, entries, parts);
+        written.put(key, read);
+        return Optional.of(read);
     }
 
     /**
@@ -562,31 +579,54 @@ public class Planning {
             ConfigMap configMap,
             Function<String, ConfigMap> shard,
             Supplier<Set<ResourceKey>> all) {
-        Optional<Map<String, String>> now = readTransport(configMap, shard);
+        Optional<WrittenTransport> now = readWritten(configMap, shard);
         if (now.isEmpty()) {
             return Set.of();
         }
-        Map<String, String> before = seen.put(relay, now.get());
+        WrittenTransport before = seen.put(relay, now.get());
         Published plan = published.get(relay);
         if (before == null || plan == null) {
             return all.get();
         }
-        Set<String> changed = new HashSet<>();
-        now.get()
-                .forEach(
-                        (domain, line) -> {
-                            if (!line.equals(before.get(domain))) {
-                                changed.add(domain);
-                            }
-                        });
-        before.keySet().stream().filter(d -> !now.get().containsKey(d)).forEach(changed::add);
-        if (changed.isEmpty()) {
-            return Set.of();
+        Set<String> changed = changedDomains(before, now.get());
+        return changed.isEmpty() ? Set.of() : plan.owning(changed);
+    }
+
+    /**
+     * The domains whose line differs between two reads of a relay's transport map. Of a sharded map
+     * only the parts that are not the very part read before are compared (an unchanged part is the
+     * same parsed object: {@link #parsedBefore}), as a group, so a line that moved between two
+     * changed parts counts only if its text changed; a read of a map inline, or of other parts,
+     * compares every line.
+     */
+    static Set<String> changedDomains(WrittenTransport before, WrittenTransport now) {
+        Map<String, String> was = before.entries();
+        Map<String, String> is = now.entries();
+        if (!before.parts().isEmpty() && before.parts().keySet().equals(now.parts().keySet())) {
+            Map<String, String> wasChanged = new HashMap<>();
+            Map<String, String> isChanged = new HashMap<>();
+            for (Map.Entry<String, ParsedPart> part : now.parts().entrySet()) {
+                ParsedPart old = before.parts().get(part.getKey());
+                if (old != part.getValue()) {
+                    wasChanged.putAll(old.entries());
+                    isChanged.putAll(part.getValue().entries());
+                }
+            }
+            was = wasChanged;
+            is = isChanged;
         }
-        Map<String, Set<ResourceKey>> owners = plan.owners();
-        Set<ResourceKey> wake = new HashSet<>();
-        changed.forEach(domain -> wake.addAll(owners.getOrDefault(domain, Set.of())));
-        return wake;
+        Set<String> changed = new HashSet<>();
+        for (Map.Entry<String, String> line : is.entrySet()) {
+            if (!line.getValue().equals(was.get(line.getKey()))) {
+                changed.add(line.getKey());
+            }
+        }
+        for (String domain : was.keySet()) {
+            if (!is.containsKey(domain)) {
+                changed.add(domain);
+            }
+        }
+        return changed;
     }
 
     Wakeups<MailRoute> events() {

@@ -146,6 +146,44 @@ class PlanningTest {
     }
 
     @Test
+    void aShardedConfigMapEventWakesOnlyTheOwnersOfLinesThatChangedInTheRewrittenShards() {
+        MailRoute c = route("c", "c.example", 1);
+        publish(a, b, c);
+        Set<ResourceKey> all = Set.of(ResourceKey.of(a), ResourceKey.of(b), ResourceKey.of(c));
+        ResourceKey relayKey = ResourceKey.of(relay);
+        String lineA = "a.example smtp:[mx.a.example]:25\n";
+        String lineB = "b.example smtp:[mx.b.example]:25\n";
+        Map<String, ConfigMap> shards = new HashMap<>();
+        shards.put("relay-config-1", shard(1, "transport.part-001", lineA + lineB));
+        shards.put("relay-config-2", shard(2, "transport.part-002", "c.example smtp:[x]:25\n"));
+        assertThat(planning.routesToWake(relayKey, manifest("1", shards), shards::get, () -> all))
+                .as("first event of the relay: every route")
+                .isEqualTo(all);
+
+        shards.put("relay-config-2", shard(2, "transport.part-002", "c.example smtp:[y]:25\n"));
+        assertThat(planning.routesToWake(relayKey, manifest("2", shards), shards::get, () -> all))
+                .as("shard 2 rewritten: the owner of its changed line")
+                .containsExactly(ResourceKey.of(c));
+
+        shards.put("relay-config-1", shard(1, "transport.part-001", lineA));
+        shards.put(
+                "relay-config-2",
+                shard(2, "transport.part-002", lineB + "c.example smtp:[y]:25\n"));
+        assertThat(planning.routesToWake(relayKey, manifest("3", shards), shards::get, () -> all))
+                .as("b's line moved between two rewritten shards with the same text")
+                .isEmpty();
+
+        shards.put("relay-config-2", shard(2, "transport.part-002", lineB));
+        assertThat(planning.routesToWake(relayKey, manifest("4", shards), shards::get, () -> all))
+                .as("c's line gone from a rewritten shard")
+                .containsExactly(ResourceKey.of(c));
+
+        assertThat(wake(relayKey, configMap("5", lineA + "b.example smtp:[other]:25\n"), all))
+                .as("the map inline again: every line compared")
+                .containsExactly(ResourceKey.of(b));
+    }
+
+    @Test
     void aShardNewerThanTheManifestWakesNoRouteUntilTheManifestFollows() {
         publish(a, b);
         Set<ResourceKey> all = Set.of(ResourceKey.of(a), ResourceKey.of(b));
