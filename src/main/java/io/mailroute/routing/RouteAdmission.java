@@ -4,7 +4,9 @@ import io.mailroute.api.v1alpha1.AllowedRoutes;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RelayRef;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Decides whether a route references a relay and whether the relay's {@code allowedRoutes} admit
@@ -22,8 +24,18 @@ public final class RouteAdmission {
             return false;
         }
         String routeNamespace = route.getMetadata().getNamespace();
-        for (RelayRef ref : route.getSpec().relayRefs) {
-            if (ref != null && relay.equals(target(ref, routeNamespace))) {
+        List<RelayRef> refs = route.getSpec().relayRefs;
+        // target(ref, namespace).equals(relay), without a key per ref: every plan asks this of
+        // every route in the cache
+        for (int i = 0; i < refs.size(); i++) {
+            RelayRef ref = refs.get(i);
+            if (ref != null
+                    && Objects.equals(ref.name, relay.name())
+                    && Objects.equals(
+                            ref.namespace == null || ref.namespace.isEmpty()
+                                    ? routeNamespace
+                                    : ref.namespace,
+                            relay.namespace())) {
                 return true;
             }
         }
