@@ -29,15 +29,7 @@ if [ -z "${FAILOVER_SKIP_PACKAGE:-}" ]; then
 fi
 mkdir -p "$WORK"
 eval "$(hack/control-plane.sh start)"
-"$MAILROUTE_KUBECTL" apply --validate=false -f crds/ >/dev/null
-"$MAILROUTE_KUBECTL" wait --for condition=established --timeout=60s crd/mailroutes.mailroute.io >/dev/null
-"$MAILROUTE_KUBECTL" create namespace failover >/dev/null
-"$MAILROUTE_KUBECTL" apply -f - >/dev/null <<YAML
-apiVersion: mailroute.io/v1alpha1
-kind: MailRelay
-metadata: {name: relay, namespace: failover}
-spec: {hostname: relay.failover.test, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
-YAML
+crds_and_relay failover relay relay.failover.test
 
 start_replica() {  # ID
   local id="$1" port; port="$(free_port)"

@@ -100,15 +100,7 @@ run_size() {
   hack/control-plane.sh stop >/dev/null 2>&1 || true
   eval "$(hack/control-plane.sh start)"
   start_knot "$n"
-  "$MAILROUTE_KUBECTL" apply --validate=false -f crds/ >/dev/null
-  "$MAILROUTE_KUBECTL" wait --for condition=established --timeout=60s crd/mailroutes.mailroute.io >/dev/null
-  "$MAILROUTE_KUBECTL" create namespace bench >/dev/null
-  "$MAILROUTE_KUBECTL" apply -f - >/dev/null <<YAML
-apiVersion: mailroute.io/v1alpha1
-kind: MailRelay
-metadata: {name: bench, namespace: bench}
-spec: {hostname: relay.bench.test, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
-YAML
+  crds_and_relay bench bench relay.bench.test
   local port; port="$(free_port)"
   t0=$(date +%s%N)
   # no kubeconfig, as in the pod (the client would read and parse it while starting)

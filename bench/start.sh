@@ -42,15 +42,7 @@ JAVA_OPTS="$JAVA_OPTS -XX:MaxRAM=${LIMIT_MIB}m ${BENCH_JAVA_OPTS:-}"
 
 hack/control-plane.sh stop >/dev/null 2>&1 || true
 eval "$(hack/control-plane.sh start)"
-"$MAILROUTE_KUBECTL" apply --validate=false -f crds/ >/dev/null
-"$MAILROUTE_KUBECTL" wait --for condition=established --timeout=60s crd/mailroutes.mailroute.io >/dev/null
-"$MAILROUTE_KUBECTL" create namespace bench >/dev/null
-"$MAILROUTE_KUBECTL" apply -f - >/dev/null <<YAML
-apiVersion: mailroute.io/v1alpha1
-kind: MailRelay
-metadata: {name: bench, namespace: bench}
-spec: {hostname: relay.bench.test, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
-YAML
+crds_and_relay bench bench relay.bench.test
 
 start_once() {  # LOG [JVM OPTION...]: one start until ready and its stop; appends "first_ms ready_ms cpu_ms" to
   # $WORK/results and writes LOG.threads (CPU ms by thread group at ready)

@@ -42,3 +42,18 @@ wait_for() {
     sleep 0.5
   done
 }
+
+# crds_and_relay NAMESPACE NAME HOSTNAME : on the control plane MAILROUTE_KUBECTL talks to (hack/control-plane.sh
+# env), the CRDs (waited for until established), namespace NAMESPACE and in it one MailRelay NAME with HOSTNAME,
+# accepting 10.0.0.0/8 and routes of its own namespace: what the benchmarks run the operator against.
+crds_and_relay() {
+  "$MAILROUTE_KUBECTL" apply --validate=false -f "$REPO_ROOT/crds/" >/dev/null
+  "$MAILROUTE_KUBECTL" wait --for condition=established --timeout=60s crd/mailroutes.mailroute.io >/dev/null
+  "$MAILROUTE_KUBECTL" create namespace "$1" >/dev/null
+  "$MAILROUTE_KUBECTL" apply -f - >/dev/null <<YAML
+apiVersion: mailroute.io/v1alpha1
+kind: MailRelay
+metadata: {name: $2, namespace: $1}
+spec: {hostname: $3, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
+YAML
+}
