@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 
 /**
@@ -60,17 +59,16 @@ final class AnswerCache {
             return null;
         }
         long remaining = Math.max(1, Duration.between(now, entry.expires).toSeconds());
-        ServerResponse original = entry.response;
-        return new ServerResponse(original.message(), original.trace().fromCache(), remaining);
+        return new ServerResponse(entry.answer, entry.trace, remaining);
     }
 
     /**
-     * When the cached answer to (name, type) expires, or null unless {@code message} is what is
+     * When the cached answer to (name, type) expires, or null unless {@code answer} is what is
      * cached (a newer answer may have replaced it meanwhile).
      */
-    Instant expires(QuestionKey key, Message message) {
+    Instant expires(QuestionKey key, Answer answer) {
         Entry entry = entries.get(key);
-        return entry == null || entry.response.message() != message ? null : entry.expires;
+        return entry == null || entry.answer != answer ? null : entry.expires;
     }
 
     /**
@@ -86,19 +84,25 @@ final class AnswerCache {
         if (!response.answered() || max.isZero()) {
             return response;
         }
-        var ttl = AnswerTtl.of(response.message());
-        if (ttl.isEmpty()) {
+        long ttl = response.answer().ttl;
+        if (ttl < 0) {
             return response;
         }
-        long seconds = Math.max(min.toSeconds(), Math.min(max.toSeconds(), ttl.getAsLong()));
+        long seconds = Math.max(min.toSeconds(), Math.min(max.toSeconds(), ttl));
         if (seconds <= 0) {
             return response;
         }
         if (entries.size() >= capacity && !entries.containsKey(key)) {
             makeRoom();
         }
-        entries.put(key, new Entry(response, clock.instant().plusSeconds(seconds)));
-        return new ServerResponse(response.message(), response.trace(), seconds);
+        // the trace as every hit reports it, made once here rather than per hit
+        entries.put(
+                key,
+                new Entry(
+                        response.answer(),
+                        response.trace().fromCache(),
+                        clock.instant().plusSeconds(seconds)));
+        return new ServerResponse(response.answer(), response.trace(), seconds);
     }
 
     void clear() {
@@ -124,5 +128,6 @@ final class AnswerCache {
                 .forEach(entries::remove);
     }
 
-    private record Entry(ServerResponse response, Instant expires) {}
+    /** A cached answer, the trace a hit reports ({@code cached}, no latency) and its expiry. */
+    private record Entry(Answer answer, QueryTrace trace, Instant expires) {}
 }

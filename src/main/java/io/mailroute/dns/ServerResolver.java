@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,14 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.xbill.DNS.CNAMERecord;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
@@ -158,7 +152,7 @@ final class ServerResolver {
      * Failures and CNAME chains are not kept: a chain depends on several cached answers with their
      * own lifetimes.
      */
-    private Resolution remember(QuestionKey question, Message message, Resolution r) {
+    private Resolution remember(QuestionKey question, Answer answer, Resolution r) {
         boolean definitive =
                 r.status() == LookupStatus.ANSWER
                         || r.status() == LookupStatus.NODATA
@@ -184,7 +178,7 @@ final class ServerResolver {
                         List.of(r.traces().get(0).fromCache()),
                         r.error());
         // exactly as long as the answer it came from, so both give the same remaining TTL
-        Instant expires = cache.expires(question, message);
+        Instant expires = cache.expires(question, answer);
         if (expires != null) {
             finished.put(question, new Finished(served, expires));
         }
@@ -220,8 +214,8 @@ final class ServerResolver {
                                 List.of(),
                                 response.trace().error()));
             }
-            Message message = response.message();
-            int rcode = message.getRcode();
+            Answer answer = response.answer();
+            int rcode = answer.rcode;
             if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
                 return done(
                         walk.end(
@@ -230,22 +224,22 @@ final class ServerResolver {
                                 List.of(),
                                 "server answered " + Rcode.string(rcode)));
             }
-            List<Record> answer = message.getSection(Section.ANSWER); // a copy
+            Record[] records = answer.records;
             Name at = current;
             while (true) {
-                List<Record> data = recordsAt(answer, at, walk.type);
+                List<Record> data = recordsAt(records, at, walk.type);
                 if (!data.isEmpty()) {
                     return done(walk.end(LookupStatus.ANSWER, at, data, null));
                 }
-                Optional<CNAMERecord> alias = cnameAt(answer, at, walk.type);
-                if (alias.isEmpty()) {
+                CNAMERecord alias = cnameAt(records, at, walk.type);
+                if (alias == null) {
                     break;
                 }
-                Resolution broken = walk.follow(alias.get().getTarget());
+                Resolution broken = walk.follow(alias.getTarget());
                 if (broken != null) {
                     return done(broken);
                 }
-                at = alias.get().getTarget();
+                at = alias.getTarget();
             }
             if (rcode == Rcode.NXDOMAIN) {
                 return done(walk.end(LookupStatus.NXDOMAIN, at, List.of(), null));
@@ -254,7 +248,7 @@ final class ServerResolver {
                 return step(walk, at, deadline); // the chain leaves this answer: ask for its
                 // target
             }
-            String untrusted = untrustedEmptyAnswer(message);
+            String untrusted = untrustedEmptyAnswer(answer);
             if (untrusted != null) {
                 return done(walk.end(LookupStatus.TEMPFAIL, at, List.of(), untrusted));
             }
@@ -310,28 +304,24 @@ final class ServerResolver {
      * An empty NOERROR answer only means "no such data" when it comes from a server that is
      * authoritative (AA or SOA) or recursive (RA); a referral is not an answer.
      */
-    private static String untrustedEmptyAnswer(Message message) {
-        List<Record> authority = message.getSection(Section.AUTHORITY);
-        boolean soa = authority.stream().anyMatch(SOARecord.class::isInstance);
-        boolean ns = authority.stream().anyMatch(NSRecord.class::isInstance);
-        if (!soa && ns) {
+    private static String untrustedEmptyAnswer(Answer answer) {
+        boolean soa = answer.soaInAuthority;
+        if (!soa && answer.nsInAuthority) {
             return "referral instead of an answer: the server is not a recursive resolver for this name";
         }
-        boolean trusted =
-                soa
-                        || message.getHeader().getFlag(Flags.AA)
-                        || message.getHeader().getFlag(Flags.RA);
+        boolean trusted = soa || answer.authoritative || answer.recursionAvailable;
         return trusted
                 ? null
                 : "empty answer from a server that is neither authoritative nor recursive";
     }
 
-    private static List<Record> recordsAt(List<Record> answer, Name owner, int type) {
+    /** The records of {@code type} at {@code owner}; an array loop, no iterator per call. */
+    private static List<Record> recordsAt(Record[] answer, Name owner, int type) {
         List<Record> out = null;
         for (Record r : answer) {
             if (r.getType() == type && r.getName().equals(owner)) {
                 if (out == null) {
-                    out = new ArrayList<>(answer.size());
+                    out = new ArrayList<>(answer.length);
                 }
                 out.add(r);
             }
@@ -339,16 +329,17 @@ final class ServerResolver {
         return out == null ? List.of() : out;
     }
 
-    private static Optional<CNAMERecord> cnameAt(List<Record> answer, Name owner, int type) {
+    /** The CNAME at {@code owner}, or null (none is followed when CNAME itself is asked for). */
+    private static CNAMERecord cnameAt(Record[] answer, Name owner, int type) {
         if (type == Type.CNAME) {
-            return Optional.empty();
+            return null;
         }
         for (Record r : answer) {
             if (r instanceof CNAMERecord cname && r.getName().equals(owner)) {
-                return Optional.of(cname);
+                return cname;
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     private record Finished(Resolution resolution, Instant expires) {}
@@ -373,7 +364,7 @@ final class ServerResolver {
         final List<QueryTrace> traces = new ArrayList<>(2);
         long ttl = Long.MAX_VALUE;
         boolean tcp;
-        Message message; // the last answer seen
+        Answer answer; // the last answer seen
 
         Walk(Name start, int type, QuestionKey question) {
             this.type = type;
@@ -383,11 +374,11 @@ final class ServerResolver {
 
         @Override
         public Resolution apply(Resolution resolution) {
-            return remember(question, message, resolution);
+            return remember(question, answer, resolution);
         }
 
         void observe(ServerResponse response) {
-            message = response.message();
+            answer = response.answer();
             traces.add(response.trace());
             tcp |= response.trace().transport() == Transport.TCP;
             if (response.answered()) {

@@ -159,7 +159,7 @@ class AnswerCacheTest {
     }
 
     private static ServerResponse response(Message message) {
-        return new ServerResponse(message, trace(), 0);
+        return new ServerResponse(Answer.of(message), trace(), 0);
     }
 
     private static QueryTrace trace() {
