@@ -40,7 +40,6 @@ final class ServerResolver {
     private final int maxCnameDepth;
     private final Map<QuestionKey, CompletableFuture<ServerResponse>> inFlight =
             new ConcurrentHashMap<>();
-    private final Map<QuestionKey, Finished> finished = new ConcurrentHashMap<>();
     private final Map<Name, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int finishedCapacity;
@@ -79,7 +78,6 @@ final class ServerResolver {
 
     void clearCache() {
         finishedHosts.clear();
-        finished.clear();
         cache.clear();
     }
 
@@ -90,15 +88,10 @@ final class ServerResolver {
     /** Resolves; the future always completes normally. */
     CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
         QuestionKey question = new QuestionKey(name, type);
-        Finished done = finished.get(question);
+        Resolution done = cache.kept(question);
         if (done != null) {
-            Instant now = clock.instant();
-            if (now.isBefore(done.expires)) {
-                cacheHits.increment();
-                long remaining = Math.max(1, Duration.between(now, done.expires).toSeconds());
-                return CompletableFuture.completedFuture(done.resolution.withTtl(remaining));
-            }
-            finished.remove(question, done);
+            cacheHits.increment();
+            return CompletableFuture.completedFuture(done);
         }
         Walk walk = new Walk(name, type, question);
         return step(walk, name, deadline).thenApply(walk);
@@ -129,20 +122,15 @@ final class ServerResolver {
      */
     ResolverHostResult rememberHost(
             Name host, Resolution a, Resolution aaaa, ResolverHostResult result) {
-        Finished keptA = finished.get(new QuestionKey(host, Type.A));
-        Finished keptAaaa = finished.get(new QuestionKey(host, Type.AAAA));
-        if (keptA == null
-                || keptAaaa == null
-                || keptA.resolution.traces() != a.traces()
-                || keptAaaa.resolution.traces() != aaaa.traces()
-                || result.minTtlSeconds() <= 0) {
+        Instant expiresA = cache.keptExpires(new QuestionKey(host, Type.A), a.traces());
+        Instant expiresAaaa = cache.keptExpires(new QuestionKey(host, Type.AAAA), aaaa.traces());
+        if (expiresA == null || expiresAaaa == null || result.minTtlSeconds() <= 0) {
             return result;
         }
         if (finishedHosts.size() >= finishedCapacity) {
             finishedHosts.clear();
         }
-        Instant expires =
-                keptA.expires.isBefore(keptAaaa.expires) ? keptA.expires : keptAaaa.expires;
+        Instant expires = expiresA.isBefore(expiresAaaa) ? expiresA : expiresAaaa;
         finishedHosts.put(host, new FinishedHost(result, expires));
         return result;
     }
@@ -164,24 +152,8 @@ final class ServerResolver {
                 || r.traces().get(0).error() != null) {
             return r;
         }
-        if (finished.size() >= finishedCapacity) {
-            finished.clear(); // a memo of the cache, not the cache: start again rather than sort
-        }
-        Resolution served =
-                new Resolution(
-                        r.status(),
-                        r.finalName(),
-                        r.records(),
-                        r.cnameChain(),
-                        r.ttlSeconds(),
-                        r.tcpUsed(),
-                        List.of(r.traces().get(0).fromCache()),
-                        r.error());
         // exactly as long as the answer it came from, so both give the same remaining TTL
-        Instant expires = cache.expires(question, answer);
-        if (expires != null) {
-            finished.put(question, new Finished(served, expires));
-        }
+        cache.keep(question, answer, r);
         return r;
     }
 
@@ -315,18 +287,27 @@ final class ServerResolver {
                 : "empty answer from a server that is neither authoritative nor recursive";
     }
 
-    /** The records of {@code type} at {@code owner}; an array loop, no iterator per call. */
+    /**
+     * The records of {@code type} at {@code owner} as an immutable list; an array loop, no iterator
+     * per call, and no intermediate list for the usual single record.
+     */
     private static List<Record> recordsAt(Record[] answer, Name owner, int type) {
-        List<Record> out = null;
+        Record first = null;
+        List<Record> more = null;
         for (Record r : answer) {
             if (r.getType() == type && r.getName().equals(owner)) {
-                if (out == null) {
-                    out = new ArrayList<>(answer.length);
+                if (first == null) {
+                    first = r;
+                } else {
+                    if (more == null) {
+                        more = new ArrayList<>(answer.length);
+                        more.add(first);
+                    }
+                    more.add(r);
                 }
-                out.add(r);
             }
         }
-        return out == null ? List.of() : out;
+        return more != null ? List.copyOf(more) : first != null ? List.of(first) : List.of();
     }
 
     /** The CNAME at {@code owner}, or null (none is followed when CNAME itself is asked for). */
@@ -341,8 +322,6 @@ final class ServerResolver {
         }
         return null;
     }
-
-    private record Finished(Resolution resolution, Instant expires) {}
 
     private record FinishedHost(ResolverHostResult result, Instant expires) {}
 
@@ -361,7 +340,9 @@ final class ServerResolver {
         // made at the first CNAME: most walks never meet one
         List<Name> chain;
         Set<Name> visited;
-        final List<QueryTrace> traces = new ArrayList<>(2);
+        // the first answer's trace; a list only when a CNAME leads to a second question
+        QueryTrace firstTrace;
+        List<QueryTrace> traces;
         long ttl = Long.MAX_VALUE;
         boolean tcp;
         Answer answer; // the last answer seen
@@ -379,7 +360,15 @@ final class ServerResolver {
 
         void observe(ServerResponse response) {
             answer = response.answer();
-            traces.add(response.trace());
+            if (firstTrace == null) {
+                firstTrace = response.trace();
+            } else {
+                if (traces == null) {
+                    traces = new ArrayList<>(4);
+                    traces.add(firstTrace);
+                }
+                traces.add(response.trace());
+            }
             tcp |= response.trace().transport() == Transport.TCP;
             if (response.answered()) {
                 ttl = Math.min(ttl, response.ttlSeconds());
@@ -425,11 +414,13 @@ final class ServerResolver {
             return new Resolution(
                     status,
                     at,
-                    List.copyOf(records),
+                    records, // immutable already: List.of(), or from recordsAt
                     cnames,
                     ttlSeconds,
                     tcp,
-                    List.copyOf(traces),
+                    traces != null
+                            ? List.copyOf(traces)
+                            : firstTrace != null ? List.of(firstTrace) : List.of(),
                     error);
         }
 
