@@ -183,12 +183,22 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
             Exchange exchange,
             ResolverHostResult host) {
         List<QueryTrace> queries;
-        if (host.queries().isEmpty()) {
+        List<QueryTrace> hostQueries = host.queries();
+        if (hostQueries.isEmpty()) {
             queries = mx.traces();
         } else {
-            queries = new ArrayList<>(mx.traces().size() + host.queries().size());
-            queries.addAll(mx.traces());
-            queries.addAll(host.queries());
+            // indexed copies into one array: addAll would copy each list to an array first, and
+            // the result's List.copyOf the whole list once more
+            List<QueryTrace> mxQueries = mx.traces();
+            int m = mxQueries.size();
+            QueryTrace[] all = new QueryTrace[m + hostQueries.size()];
+            for (int i = 0; i < m; i++) {
+                all[i] = mxQueries.get(i);
+            }
+            for (int i = 0; i < all.length - m; i++) {
+                all[m + i] = hostQueries.get(i);
+            }
+            queries = List.of(all);
         }
         List<MxHostReport> reports = List.of(report(exchange, host));
         summarize(classification, reports);
