@@ -19,8 +19,6 @@ import org.xbill.DNS.Section;
  */
 final class Answer {
 
-    private static final Record[] NONE = new Record[0];
-
     /** The response code, extended by the OPT record's bits (RFC 6891 6.1.3). */
     final int rcode;
 
@@ -48,8 +46,8 @@ final class Answer {
     private Answer(Message message) {
         Header header = message.getHeader();
         this.rcode = message.getRcode();
-        List<Record> answer = message.getSection(Section.ANSWER);
-        this.records = answer.isEmpty() ? NONE : answer.toArray(NONE);
+        this.records = message.getSectionArray(Section.ANSWER); // a copy: no list view
+
         boolean soa = false;
         boolean ns = false;
         long negative = Long.MAX_VALUE;
