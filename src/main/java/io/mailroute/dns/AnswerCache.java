@@ -4,14 +4,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 
 /**
- * TTL-honouring cache of usable answers (data, NODATA, NXDOMAIN) for one server. Failures are never
- * cached. Lifetimes are clamped to the configured range; time comes from an injectable clock.
+ * TTL-honouring cache of usable answers (data, NODATA, NXDOMAIN) for one server, and of the results
+ * the resolver finished from one answer each ({@link #keep}). Failures are never cached. Lifetimes
+ * are clamped to the configured range; time comes from an injectable clock.
  *
  * <p>Bounded: when it holds {@code capacity} entries, expired ones are dropped first, then the
  * eighth that expires soonest, so a full cache keeps taking new answers (a re-check of many domains
@@ -60,17 +61,57 @@ final class AnswerCache {
             return null;
         }
         long remaining = Math.max(1, Duration.between(now, entry.expires).toSeconds());
-        ServerResponse original = entry.response;
-        return new ServerResponse(original.message(), original.trace().fromCache(), remaining);
+        return new ServerResponse(entry.answer, entry.traces.get(0), remaining);
     }
 
     /**
-     * When the cached answer to (name, type) expires, or null unless {@code message} is what is
-     * cached (a newer answer may have replaced it meanwhile).
+     * The result kept with the cached answer to {@code key} ({@link #keep}) with its remaining
+     * lifetime as TTL, or null if none is kept or the answer expired.
      */
-    Instant expires(QuestionKey key, Message message) {
+    Resolution kept(QuestionKey key) {
         Entry entry = entries.get(key);
-        return entry == null || entry.response.message() != message ? null : entry.expires;
+        if (entry == null || entry.kept == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(entry.expires)) {
+            entries.remove(key, entry);
+            return null;
+        }
+        long remaining = Math.max(1, Duration.between(now, entry.expires).toSeconds());
+        return entry.kept.withTtl(remaining);
+    }
+
+    /**
+     * Keeps {@code result} with the cached answer to {@code key} if {@code answer} is what is
+     * cached (a newer answer may have replaced it meanwhile), for exactly as long as that answer:
+     * both then give the same remaining TTL, and a replaced or dropped answer takes its result
+     * along. The kept result's one trace is the one a cache hit reports.
+     */
+    void keep(QuestionKey key, Answer answer, Resolution result) {
+        Entry entry = entries.get(key);
+        if (entry != null && entry.answer == answer) {
+            entry.kept =
+                    new Resolution(
+                            result.status(),
+                            result.finalName(),
+                            result.records(),
+                            result.cnameChain(),
+                            result.ttlSeconds(),
+                            result.tcpUsed(),
+                            entry.traces,
+                            result.error());
+        }
+    }
+
+    /**
+     * When the cached answer to {@code key} expires, if the result kept with it has {@code traces}
+     * (that is, the caller holds that kept result); else null.
+     */
+    Instant keptExpires(QuestionKey key, List<QueryTrace> traces) {
+        Entry entry = entries.get(key);
+        Resolution kept = entry == null ? null : entry.kept;
+        return kept != null && kept.traces() == traces ? entry.expires : null;
     }
 
     /**
@@ -86,19 +127,25 @@ final class AnswerCache {
         if (!response.answered() || max.isZero()) {
             return response;
         }
-        var ttl = AnswerTtl.of(response.message());
-        if (ttl.isEmpty()) {
+        long ttl = response.answer().ttl;
+        if (ttl < 0) {
             return response;
         }
-        long seconds = Math.max(min.toSeconds(), Math.min(max.toSeconds(), ttl.getAsLong()));
+        long seconds = Math.max(min.toSeconds(), Math.min(max.toSeconds(), ttl));
         if (seconds <= 0) {
             return response;
         }
         if (entries.size() >= capacity && !entries.containsKey(key)) {
             makeRoom();
         }
-        entries.put(key, new Entry(response, clock.instant().plusSeconds(seconds)));
-        return new ServerResponse(response.message(), response.trace(), seconds);
+        // the trace as every hit reports it, made once here rather than per hit
+        entries.put(
+                key,
+                new Entry(
+                        response.answer(),
+                        List.of(response.trace().fromCache()),
+                        clock.instant().plusSeconds(seconds)));
+        return new ServerResponse(response.answer(), response.trace(), seconds);
     }
 
     void clear() {
@@ -117,12 +164,29 @@ final class AnswerCache {
             return;
         }
         entries.entrySet().stream()
-                .sorted(Map.Entry.comparingByValue(Comparator.comparing(Entry::expires)))
+                .sorted(Map.Entry.comparingByValue(Comparator.comparing(e -> e.expires)))
                 .limit(excess)
                 .map(Map.Entry::getKey)
                 .toList()
                 .forEach(entries::remove);
     }
 
-    private record Entry(ServerResponse response, Instant expires) {}
+    /**
+     * A cached answer, the trace a hit reports ({@code cached}, no latency; a one-element list that
+     * the kept result shares), its expiry, and the finished result of a walk that needed only this
+     * answer ({@link #keep}), if any. One entry for both: a second map of results would cost a
+     * node, a record and a look-up per question.
+     */
+    private static final class Entry {
+        final Answer answer;
+        final List<QueryTrace> traces;
+        final Instant expires;
+        volatile Resolution kept;
+
+        Entry(Answer answer, List<QueryTrace> traces, Instant expires) {
+            this.answer = answer;
+            this.traces = traces;
+            this.expires = expires;
+        }
+    }
 }

@@ -1,43 +1,37 @@
 package io.mailroute.dns;
 
-import java.util.List;
-import java.util.OptionalLong;
-import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Section;
 
 /** How long an answer may be trusted, per RFC 1035 (positive) and RFC 2308 (negative). */
 final class AnswerTtl {
 
     private AnswerTtl() {}
 
+    /** A negative answer's TTL from one SOA record of its authority section (RFC 2308 5). */
+    static long negative(SOARecord soa) {
+        return Math.min(soa.getTTL(), soa.getMinimum());
+    }
+
     /**
      * Smallest TTL of the answer section for answers with data; for NXDOMAIN and NODATA the SOA's
-     * negative TTL, min(SOA TTL, SOA minimum). Empty when the answer must not be cached (errors,
-     * negative answers without SOA).
+     * negative TTL, min(SOA TTL, SOA minimum); -1 when the answer must not be cached (errors,
+     * negative answers without SOA). {@code negative} is the smallest {@link #negative} of the
+     * authority section's SOA records, {@code Long.MAX_VALUE} if it has none; an answer with data
+     * and an SOA is kept no longer than either.
      */
-    static OptionalLong of(Message message) {
-        int rcode = message.getRcode();
+    static long of(int rcode, Record[] answer, long negative) {
         if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-            return OptionalLong.empty();
+            return -1;
         }
-        // loops, not streams: this runs for every answer received
-        long negative = Long.MAX_VALUE;
-        for (Record r : message.getSection(Section.AUTHORITY)) {
-            if (r instanceof SOARecord soa) {
-                negative = Math.min(negative, Math.min(soa.getTTL(), soa.getMinimum()));
-            }
-        }
-        List<Record> answer = message.getSection(Section.ANSWER);
-        if (answer.isEmpty()) {
-            return negative == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(negative);
+        if (answer.length == 0) {
+            return negative == Long.MAX_VALUE ? -1 : negative;
         }
         long positive = Long.MAX_VALUE;
         for (Record r : answer) {
             positive = Math.min(positive, r.getTTL());
         }
-        return OptionalLong.of(Math.min(positive, negative));
+        return Math.min(positive, negative);
     }
 }

@@ -65,27 +65,23 @@ final class DnsNames {
         if (!name.isAbsolute()) {
             return null;
         }
-        byte[] wire =
-                name.toWireCanonical(); // lower case, one array (toWire goes through a DNSOutput)
-        byte[] out = new byte[wire.length];
-        int n = 0;
+        // lower case, a fresh array (toWire goes through a DNSOutput); its length bytes are
+        // overwritten with the dots in place, so the string is copied straight from it
+        byte[] wire = name.toWireCanonical();
         int i = 0;
         while (i < wire.length) {
-            int length = wire[i++] & 0xff;
+            int length = wire[i] & 0xff;
             if (length == 0) {
                 break;
             }
-            if (n > 0) {
-                out[n++] = '.';
-            }
+            wire[i++] = '.';
             for (int end = i + length; i < end; i++) {
                 int b = wire[i] & 0xff;
                 if (!((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_')) {
                     return null;
                 }
-                out[n++] = (byte) b;
             }
         }
-        return new String(out, 0, n, StandardCharsets.US_ASCII);
+        return new String(wire, 1, i - 1, StandardCharsets.US_ASCII);
     }
 }

@@ -5,13 +5,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
@@ -75,29 +73,35 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
     }
 
     private CompletableFuture<ResolverMxResult> exchanges(Resolution mx) {
-        // one map for the whole set: MxSet.with copies the set per record
-        TreeMap<Integer, SortedSet<String>> groups = new TreeMap<>();
-        List<Exchange> real = new ArrayList<>();
-        List<MXRecord> nulls = new ArrayList<>();
-        for (var record : mx.records()) {
-            MXRecord r = (MXRecord) record;
-            groups.computeIfAbsent(r.getPriority(), p -> new TreeSet<>())
-                    .add(DnsNames.display(r.getTarget()));
+        List<Record> records = mx.records();
+        int n = records.size();
+        // the set straight from two arrays (MxSet says why no sorted map)
+        int[] preferences = new int[n];
+        String[] names = new String[n];
+        List<Exchange> real = new ArrayList<>(n);
+        int nulls = 0;
+        int firstNullPriority = 0;
+        for (int i = 0; i < n; i++) {
+            MXRecord r = (MXRecord) records.get(i);
+            preferences[i] = r.getPriority();
+            names[i] = DnsNames.display(r.getTarget());
             if (r.getTarget().equals(Name.root)) {
-                nulls.add(r);
+                if (nulls++ == 0) {
+                    firstNullPriority = r.getPriority();
+                }
             } else {
                 real.add(new Exchange(r.getPriority(), r.getTarget(), false));
             }
         }
-        MxSet set = new MxSet(groups);
+        MxSet set = MxSet.of(preferences, names, n);
         MxClassification classification = MxClassification.OK;
-        if (!nulls.isEmpty() && real.isEmpty()) {
+        if (nulls > 0 && real.isEmpty()) {
             classification = MxClassification.NULL_MX;
             errors.add("domain accepts no mail (null MX, RFC 7505)");
-            if (nulls.size() > 1 || nulls.get(0).getPriority() != 0) {
+            if (nulls > 1 || firstNullPriority != 0) {
                 warnings.add("null MX should be exactly one record with preference 0 (RFC 7505 3)");
             }
-        } else if (!nulls.isEmpty()) {
+        } else if (nulls > 0) {
             classification = MxClassification.NULL_MX_MIXED;
             errors.add("null MX \".\" mixed with other MX records: misconfigured (RFC 7505 3)");
         }
@@ -179,12 +183,22 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
             Exchange exchange,
             ResolverHostResult host) {
         List<QueryTrace> queries;
-        if (host.queries().isEmpty()) {
+        List<QueryTrace> hostQueries = host.queries();
+        if (hostQueries.isEmpty()) {
             queries = mx.traces();
         } else {
-            queries = new ArrayList<>(mx.traces().size() + host.queries().size());
-            queries.addAll(mx.traces());
-            queries.addAll(host.queries());
+            // indexed copies into one array: addAll would copy each list to an array first, and
+            // the result's List.copyOf the whole list once more
+            List<QueryTrace> mxQueries = mx.traces();
+            int m = mxQueries.size();
+            QueryTrace[] all = new QueryTrace[m + hostQueries.size()];
+            for (int i = 0; i < m; i++) {
+                all[i] = mxQueries.get(i);
+            }
+            for (int i = 0; i < all.length - m; i++) {
+                all[m + i] = hostQueries.get(i);
+            }
+            queries = List.of(all);
         }
         List<MxHostReport> reports = List.of(report(exchange, host));
         summarize(classification, reports);

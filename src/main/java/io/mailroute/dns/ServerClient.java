@@ -168,7 +168,9 @@ final class ServerClient {
                 out.complete(ex.failed(Transport.UDP, describe(error, ex)));
                 return;
             }
-            if (edns && answer.getRcode() == Rcode.FORMERR && answer.getOPT() == null) {
+            // the header's RCODE first: getRcode looks for the OPT record in the additional
+            // section, and without an OPT record the two are the same
+            if (edns && answer.getHeader().getRcode() == Rcode.FORMERR && answer.getOPT() == null) {
                 ex.ednsFallback = true; // RFC 6891 7: retry without EDNS
                 overUdp(ex, false, 1, out);
                 return;
@@ -387,15 +389,16 @@ final class ServerClient {
             this.startNanos = startNanos;
         }
 
-        ServerResponse answered(Message answer, Transport transport) {
+        ServerResponse answered(Message message, Transport transport) {
+            Answer answer = Answer.of(message); // the message itself is not kept
             QueryTrace trace =
                     trace(
-                            Rcode.string(answer.getRcode()),
+                            Rcode.string(answer.rcode),
                             transport,
-                            answer.getSection(Section.ANSWER).size(),
-                            answer.numBytes(),
+                            answer.records.length,
+                            answer.bytes,
                             null);
-            return new ServerResponse(answer, trace, AnswerTtl.of(answer).orElse(0));
+            return new ServerResponse(answer, trace, Math.max(0, answer.ttl));
         }
 
         ServerResponse failed(Transport transport, String error) {

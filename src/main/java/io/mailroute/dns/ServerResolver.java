@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,14 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.xbill.DNS.CNAMERecord;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
@@ -46,7 +40,6 @@ final class ServerResolver {
     private final int maxCnameDepth;
     private final Map<QuestionKey, CompletableFuture<ServerResponse>> inFlight =
             new ConcurrentHashMap<>();
-    private final Map<QuestionKey, Finished> finished = new ConcurrentHashMap<>();
     private final Map<Name, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int finishedCapacity;
@@ -85,7 +78,6 @@ final class ServerResolver {
 
     void clearCache() {
         finishedHosts.clear();
-        finished.clear();
         cache.clear();
     }
 
@@ -96,15 +88,10 @@ final class ServerResolver {
     /** Resolves; the future always completes normally. */
     CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
         QuestionKey question = new QuestionKey(name, type);
-        Finished done = finished.get(question);
+        Resolution done = cache.kept(question);
         if (done != null) {
-            Instant now = clock.instant();
-            if (now.isBefore(done.expires)) {
-                cacheHits.increment();
-                long remaining = Math.max(1, Duration.between(now, done.expires).toSeconds());
-                return CompletableFuture.completedFuture(done.resolution.withTtl(remaining));
-            }
-            finished.remove(question, done);
+            cacheHits.increment();
+            return CompletableFuture.completedFuture(done);
         }
         Walk walk = new Walk(name, type, question);
         return step(walk, name, deadline).thenApply(walk);
@@ -135,20 +122,15 @@ final class ServerResolver {
      */
     ResolverHostResult rememberHost(
             Name host, Resolution a, Resolution aaaa, ResolverHostResult result) {
-        Finished keptA = finished.get(new QuestionKey(host, Type.A));
-        Finished keptAaaa = finished.get(new QuestionKey(host, Type.AAAA));
-        if (keptA == null
-                || keptAaaa == null
-                || keptA.resolution.traces() != a.traces()
-                || keptAaaa.resolution.traces() != aaaa.traces()
-                || result.minTtlSeconds() <= 0) {
+        Instant expiresA = cache.keptExpires(new QuestionKey(host, Type.A), a.traces());
+        Instant expiresAaaa = cache.keptExpires(new QuestionKey(host, Type.AAAA), aaaa.traces());
+        if (expiresA == null || expiresAaaa == null || result.minTtlSeconds() <= 0) {
             return result;
         }
         if (finishedHosts.size() >= finishedCapacity) {
             finishedHosts.clear();
         }
-        Instant expires =
-                keptA.expires.isBefore(keptAaaa.expires) ? keptA.expires : keptAaaa.expires;
+        Instant expires = expiresA.isBefore(expiresAaaa) ? expiresA : expiresAaaa;
         finishedHosts.put(host, new FinishedHost(result, expires));
         return result;
     }
@@ -158,7 +140,7 @@ final class ServerResolver {
      * Failures and CNAME chains are not kept: a chain depends on several cached answers with their
      * own lifetimes.
      */
-    private Resolution remember(QuestionKey question, Message message, Resolution r) {
+    private Resolution remember(QuestionKey question, Answer answer, Resolution r) {
         boolean definitive =
                 r.status() == LookupStatus.ANSWER
                         || r.status() == LookupStatus.NODATA
@@ -170,24 +152,8 @@ final class ServerResolver {
                 || r.traces().get(0).error() != null) {
             return r;
         }
-        if (finished.size() >= finishedCapacity) {
-            finished.clear(); // a memo of the cache, not the cache: start again rather than sort
-        }
-        Resolution served =
-                new Resolution(
-                        r.status(),
-                        r.finalName(),
-                        r.records(),
-                        r.cnameChain(),
-                        r.ttlSeconds(),
-                        r.tcpUsed(),
-                        List.of(r.traces().get(0).fromCache()),
-                        r.error());
         // exactly as long as the answer it came from, so both give the same remaining TTL
-        Instant expires = cache.expires(question, message);
-        if (expires != null) {
-            finished.put(question, new Finished(served, expires));
-        }
+        cache.keep(question, answer, r);
         return r;
     }
 
@@ -220,8 +186,8 @@ final class ServerResolver {
                                 List.of(),
                                 response.trace().error()));
             }
-            Message message = response.message();
-            int rcode = message.getRcode();
+            Answer answer = response.answer();
+            int rcode = answer.rcode;
             if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
                 return done(
                         walk.end(
@@ -230,22 +196,22 @@ final class ServerResolver {
                                 List.of(),
                                 "server answered " + Rcode.string(rcode)));
             }
-            List<Record> answer = message.getSection(Section.ANSWER); // a copy
+            Record[] records = answer.records;
             Name at = current;
             while (true) {
-                List<Record> data = recordsAt(answer, at, walk.type);
+                List<Record> data = recordsAt(records, at, walk.type);
                 if (!data.isEmpty()) {
                     return done(walk.end(LookupStatus.ANSWER, at, data, null));
                 }
-                Optional<CNAMERecord> alias = cnameAt(answer, at, walk.type);
-                if (alias.isEmpty()) {
+                CNAMERecord alias = cnameAt(records, at, walk.type);
+                if (alias == null) {
                     break;
                 }
-                Resolution broken = walk.follow(alias.get().getTarget());
+                Resolution broken = walk.follow(alias.getTarget());
                 if (broken != null) {
                     return done(broken);
                 }
-                at = alias.get().getTarget();
+                at = alias.getTarget();
             }
             if (rcode == Rcode.NXDOMAIN) {
                 return done(walk.end(LookupStatus.NXDOMAIN, at, List.of(), null));
@@ -254,7 +220,7 @@ final class ServerResolver {
                 return step(walk, at, deadline); // the chain leaves this answer: ask for its
                 // target
             }
-            String untrusted = untrustedEmptyAnswer(message);
+            String untrusted = untrustedEmptyAnswer(answer);
             if (untrusted != null) {
                 return done(walk.end(LookupStatus.TEMPFAIL, at, List.of(), untrusted));
             }
@@ -310,48 +276,52 @@ final class ServerResolver {
      * An empty NOERROR answer only means "no such data" when it comes from a server that is
      * authoritative (AA or SOA) or recursive (RA); a referral is not an answer.
      */
-    private static String untrustedEmptyAnswer(Message message) {
-        List<Record> authority = message.getSection(Section.AUTHORITY);
-        boolean soa = authority.stream().anyMatch(SOARecord.class::isInstance);
-        boolean ns = authority.stream().anyMatch(NSRecord.class::isInstance);
-        if (!soa && ns) {
+    private static String untrustedEmptyAnswer(Answer answer) {
+        boolean soa = answer.soaInAuthority;
+        if (!soa && answer.nsInAuthority) {
             return "referral instead of an answer: the server is not a recursive resolver for this name";
         }
-        boolean trusted =
-                soa
-                        || message.getHeader().getFlag(Flags.AA)
-                        || message.getHeader().getFlag(Flags.RA);
+        boolean trusted = soa || answer.authoritative || answer.recursionAvailable;
         return trusted
                 ? null
                 : "empty answer from a server that is neither authoritative nor recursive";
     }
 
-    private static List<Record> recordsAt(List<Record> answer, Name owner, int type) {
-        List<Record> out = null;
+    /**
+     * The records of {@code type} at {@code owner} as an immutable list; an array loop, no iterator
+     * per call, and no intermediate list for the usual single record.
+     */
+    private static List<Record> recordsAt(Record[] answer, Name owner, int type) {
+        Record first = null;
+        List<Record> more = null;
         for (Record r : answer) {
             if (r.getType() == type && r.getName().equals(owner)) {
-                if (out == null) {
-                    out = new ArrayList<>(answer.size());
+                if (first == null) {
+                    first = r;
+                } else {
+                    if (more == null) {
+                        more = new ArrayList<>(answer.length);
+                        more.add(first);
+                    }
+                    more.add(r);
                 }
-                out.add(r);
             }
         }
-        return out == null ? List.of() : out;
+        return more != null ? List.copyOf(more) : first != null ? List.of(first) : List.of();
     }
 
-    private static Optional<CNAMERecord> cnameAt(List<Record> answer, Name owner, int type) {
+    /** The CNAME at {@code owner}, or null (none is followed when CNAME itself is asked for). */
+    private static CNAMERecord cnameAt(Record[] answer, Name owner, int type) {
         if (type == Type.CNAME) {
-            return Optional.empty();
+            return null;
         }
         for (Record r : answer) {
             if (r instanceof CNAMERecord cname && r.getName().equals(owner)) {
-                return Optional.of(cname);
+                return cname;
             }
         }
-        return Optional.empty();
+        return null;
     }
-
-    private record Finished(Resolution resolution, Instant expires) {}
 
     private record FinishedHost(ResolverHostResult result, Instant expires) {}
 
@@ -370,10 +340,12 @@ final class ServerResolver {
         // made at the first CNAME: most walks never meet one
         List<Name> chain;
         Set<Name> visited;
-        final List<QueryTrace> traces = new ArrayList<>(2);
+        // the first answer's trace; a list only when a CNAME leads to a second question
+        QueryTrace firstTrace;
+        List<QueryTrace> traces;
         long ttl = Long.MAX_VALUE;
         boolean tcp;
-        Message message; // the last answer seen
+        Answer answer; // the last answer seen
 
         Walk(Name start, int type, QuestionKey question) {
             this.type = type;
@@ -383,12 +355,20 @@ final class ServerResolver {
 
         @Override
         public Resolution apply(Resolution resolution) {
-            return remember(question, message, resolution);
+            return remember(question, answer, resolution);
         }
 
         void observe(ServerResponse response) {
-            message = response.message();
-            traces.add(response.trace());
+            answer = response.answer();
+            if (firstTrace == null) {
+                firstTrace = response.trace();
+            } else {
+                if (traces == null) {
+                    traces = new ArrayList<>(4);
+                    traces.add(firstTrace);
+                }
+                traces.add(response.trace());
+            }
             tcp |= response.trace().transport() == Transport.TCP;
             if (response.answered()) {
                 ttl = Math.min(ttl, response.ttlSeconds());
@@ -434,11 +414,13 @@ final class ServerResolver {
             return new Resolution(
                     status,
                     at,
-                    List.copyOf(records),
+                    records, // immutable already: List.of(), or from recordsAt
                     cnames,
                     ttlSeconds,
                     tcp,
-                    List.copyOf(traces),
+                    traces != null
+                            ? List.copyOf(traces)
+                            : firstTrace != null ? List.of(firstTrace) : List.of(),
                     error);
         }
 

@@ -1,17 +1,15 @@
 package io.mailroute.dns;
 
-import org.xbill.DNS.Message;
-
 /**
  * The outcome of one question to one server: the usable (never truncated) answer, or none.
  *
- * @param message the answer, null when no usable answer arrived
+ * @param answer the answer, null when no usable answer arrived
  * @param trace what happened on the wire
  * @param ttlSeconds how long this answer stays valid (remaining time when served from the cache)
  */
-record ServerResponse(Message message, QueryTrace trace, long ttlSeconds) {
+record ServerResponse(Answer answer, QueryTrace trace, long ttlSeconds) {
 
     boolean answered() {
-        return message != null;
+        return answer != null;
     }
 }

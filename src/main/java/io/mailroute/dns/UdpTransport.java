@@ -13,9 +13,7 @@ import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -222,7 +220,7 @@ final class UdpTransport implements AutoCloseable {
         List<Pending> abandoned = new ArrayList<>();
         synchronized (lock) {
             for (PooledSocket s : open) { // active and retired ones
-                abandoned.addAll(s.pending.values());
+                s.pending.addTo(abandoned);
                 s.close();
             }
             abandoned.addAll(waiting);
@@ -353,7 +351,9 @@ final class UdpTransport implements AutoCloseable {
         channel.configureBlocking(false);
         PooledSocket s =
                 new PooledSocket(
-                        channel, ((InetSocketAddress) channel.getLocalAddress()).getPort());
+                        channel,
+                        ((InetSocketAddress) channel.getLocalAddress()).getPort(),
+                        maxOutstandingPerSocket);
         synchronized (lock) {
             open.add(s);
         }
@@ -434,8 +434,9 @@ final class UdpTransport implements AutoCloseable {
                 return;
             }
             for (PooledSocket s : open) {
-                for (Pending p : s.pending.values()) {
-                    if (p.timed && now - p.expiresNanos >= 0) {
+                for (int i = 0; i < s.pending.slots(); i++) {
+                    Pending p = s.pending.at(i);
+                    if (p != null && p.timed && now - p.expiresNanos >= 0) {
                         expired.add(p);
                     }
                 }
@@ -462,7 +463,9 @@ final class UdpTransport implements AutoCloseable {
                 // ICMP: nothing listens at the server's port; every query on this socket fails
                 List<Pending> failed;
                 synchronized (lock) {
-                    failed = List.copyOf(s.pending.values());
+                    List<Pending> all = new ArrayList<>();
+                    s.pending.addTo(all);
+                    failed = all;
                 }
                 failed.forEach(p -> p.future.completeExceptionally(e));
                 continue;
@@ -546,13 +549,14 @@ final class UdpTransport implements AutoCloseable {
         final DatagramChannel channel;
         final int port;
         final long openedNanos = System.nanoTime();
-        final Map<Integer, Pending> pending = new HashMap<>(); // guarded by the transport's lock
+        final IdTable<Pending> pending; // guarded by the transport's lock
         int sent;
         boolean retired;
 
-        PooledSocket(DatagramChannel channel, int port) {
+        PooledSocket(DatagramChannel channel, int port, int maxOutstanding) {
             this.channel = channel;
             this.port = port;
+            this.pending = new IdTable<>(maxOutstanding);
         }
 
         void close() {
@@ -609,6 +613,119 @@ final class UdpTransport implements AutoCloseable {
         @Override
         public void accept(byte[] answer, Throwable error) {
             transport.release(this);
+        }
+    }
+
+    /**
+     * Values by 16-bit DNS ID for one socket's outstanding queries: open addressing with linear
+     * probing in two arrays sized for at most {@code capacity} entries. A {@code HashMap<Integer,
+     * ...>} boxed the ID on every put, look-up and removal (random IDs are mostly above the Integer
+     * cache) and made a node per query. IDs are random, so the ID itself is the hash. Not
+     * thread-safe: guarded by the transport's lock.
+     */
+    static final class IdTable<T> {
+        private final int[] ids;
+        private final Object[] values;
+        private final int mask;
+        private int size;
+
+        /** A table for up to {@code capacity} entries (the table is at least twice that). */
+        IdTable(int capacity) {
+            int n = 4;
+            while (n < capacity * 2) {
+                n <<= 1;
+            }
+            ids = new int[n];
+            values = new Object[n];
+            mask = n - 1;
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        @SuppressWarnings("unchecked")
+        T get(int id) {
+            for (int i = id & mask; values[i] != null; i = (i + 1) & mask) {
+                if (ids[i] == id) {
+                    return (T) values[i];
+                }
+            }
+            return null;
+        }
+
+        boolean containsKey(int id) {
+            return get(id) != null;
+        }
+
+        /** Adds {@code value} under {@code id}, which must not be in the table. */
+        void put(int id, T value) {
+            if (size >= mask) {
+                throw new IllegalStateException("ID table full");
+            }
+            int i = id & mask;
+            while (values[i] != null) {
+                i = (i + 1) & mask;
+            }
+            ids[i] = id;
+            values[i] = value;
+            size++;
+        }
+
+        /** Removes {@code id} if it maps to {@code value} (the same object); whether it did. */
+        boolean remove(int id, T value) {
+            int i = id & mask;
+            while (values[i] != value || ids[i] != id) {
+                if (values[i] == null) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
+            values[i] = null;
+            size--;
+            // backward-shift deletion: move later entries of the probe run into the hole unless
+            // their home slot lies cyclically in (hole, their slot], so every entry stays
+            // reachable from its home slot without tombstones
+            int j = i;
+            while (true) {
+                j = (j + 1) & mask;
+                if (values[j] == null) {
+                    return true;
+                }
+                int home = ids[j] & mask;
+                boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+                if (!stays) {
+                    ids[i] = ids[j];
+                    values[i] = values[j];
+                    values[j] = null;
+                    i = j;
+                }
+            }
+        }
+
+        /** Number of slots, for {@link #at}. */
+        int slots() {
+            return values.length;
+        }
+
+        /** The value in slot {@code i}, or null if it is empty. */
+        @SuppressWarnings("unchecked")
+        T at(int i) {
+            return (T) values[i];
+        }
+
+        /** Adds every value to {@code out}. */
+        @SuppressWarnings("unchecked")
+        void addTo(List<? super T> out) {
+            for (Object v : values) {
+                if (v != null) {
+                    out.add((T) v);
+                }
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import io.mailroute.dns.fixtures.MutableClock;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -125,6 +126,59 @@ class AnswerCacheTest {
         assertThat(cache.get(host(0), Type.A)).isNotNull();
     }
 
+    @Test
+    void resultKeptWithItsAnswerLivesExactlyAsLongAsTheAnswer() throws Exception {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
+        ServerResponse stored = cache.put(HOST, Type.A, response(aRecord(HOST, 120)));
+        QuestionKey key = new QuestionKey(HOST, Type.A);
+        assertThat(cache.kept(key)).as("nothing kept yet").isNull();
+
+        cache.keep(key, stored.answer(), resolution(stored, 120));
+        clock.advance(Duration.ofSeconds(100));
+        Resolution kept = cache.kept(key);
+        assertThat(kept.ttlSeconds()).isEqualTo(20);
+        assertThat(kept.status()).isEqualTo(LookupStatus.ANSWER);
+        assertThat(kept.traces()).hasSize(1);
+        assertThat(kept.traces().get(0).cached()).isTrue();
+        assertThat(kept.traces().get(0)).isSameAs(cache.get(HOST, Type.A).trace());
+        assertThat(cache.keptExpires(key, kept.traces()))
+                .isEqualTo(Instant.parse("2030-01-01T00:02:00Z"));
+        assertThat(cache.keptExpires(key, List.of(trace()))).as("not the kept result").isNull();
+
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(cache.kept(key)).isNull();
+        assertThat(cache.get(HOST, Type.A)).isNull();
+    }
+
+    @Test
+    void resultOfAReplacedAnswerIsNotKept() throws Exception {
+        AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
+        ServerResponse old = cache.put(HOST, Type.A, response(aRecord(HOST, 120)));
+        cache.put(HOST, Type.A, response(aRecord(HOST, 300)));
+        QuestionKey key = new QuestionKey(HOST, Type.A);
+
+        cache.keep(key, old.answer(), resolution(old, 120));
+        assertThat(cache.kept(key)).isNull();
+
+        ServerResponse fresh = cache.get(HOST, Type.A);
+        cache.keep(key, fresh.answer(), resolution(fresh, 300));
+        assertThat(cache.kept(key).ttlSeconds()).isEqualTo(300);
+        cache.clear();
+        assertThat(cache.kept(key)).isNull();
+    }
+
+    private static Resolution resolution(ServerResponse response, long ttl) {
+        return new Resolution(
+                LookupStatus.ANSWER,
+                HOST,
+                List.of(response.answer().records),
+                List.of(),
+                ttl,
+                false,
+                List.of(response.trace()),
+                null);
+    }
+
     private static Name host(int i) {
         return Name.fromConstantString("h" + i + ".example.");
     }
@@ -159,7 +213,7 @@ class AnswerCacheTest {
     }
 
     private static ServerResponse response(Message message) {
-        return new ServerResponse(message, trace(), 0);
+        return new ServerResponse(Answer.of(message), trace(), 0);
     }
 
     private static QueryTrace trace() {
