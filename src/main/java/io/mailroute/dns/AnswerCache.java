@@ -52,16 +52,10 @@ final class AnswerCache {
     /** {@link #get(Name, int)} with the caller's key (one key per question, not per map). */
     ServerResponse get(QuestionKey key) {
         Entry entry = entries.get(key);
-        if (entry == null) {
-            return null;
-        }
-        Instant now = clock.instant();
-        if (!now.isBefore(entry.expires)) {
-            entries.remove(key, entry);
-            return null;
-        }
-        long remaining = Math.max(1, Duration.between(now, entry.expires).toSeconds());
-        return new ServerResponse(entry.answer, entry.traces.get(0), remaining);
+        long remaining = entry == null ? 0 : remaining(key, entry);
+        return remaining == 0
+                ? null
+                : new ServerResponse(entry.answer, entry.traces.get(0), remaining);
     }
 
     /**
@@ -73,13 +67,21 @@ final class AnswerCache {
         if (entry == null || entry.kept == null) {
             return null;
         }
+        long remaining = remaining(key, entry);
+        return remaining == 0 ? null : entry.kept.withTtl(remaining);
+    }
+
+    /**
+     * Whole seconds {@code entry}, cached for {@code key}, still lives (at least 1), or 0 once it
+     * expired, when it is dropped.
+     */
+    private long remaining(QuestionKey key, Entry entry) {
         Instant now = clock.instant();
         if (!now.isBefore(entry.expires)) {
             entries.remove(key, entry);
-            return null;
+            return 0;
         }
-        long remaining = Math.max(1, Duration.between(now, entry.expires).toSeconds());
-        return entry.kept.withTtl(remaining);
+        return Math.max(1, Duration.between(now, entry.expires).toSeconds());
     }
 
     /**
