@@ -34,8 +34,8 @@ import java.util.function.Function;
  * their lookup key ({@link #partitionOf}), not cut in order: an edit changes the shard of the
  * edited domain (and the main ConfigMap's small manifest), about a sixteenth of the map. The order
  * of the lines does not matter to Postfix (the maps are indexed, {@code lmdb:}), but the files that
- * {@code config-hash} covers are the reassembled ones, so a sharded configuration is first put in
- * that order ({@link #arrange}) and hashed after. Should a partition not fit a ConfigMap (only
+ * {@code config-hash} covers are the reassembled ones, so {@link #render} first puts a sharded
+ * configuration in that order and hashes it after. Should a partition not fit a ConfigMap (only
  * possible with keys chosen to collide), the files are cut in order instead, as before.
  */
 public final class RelayConfigLayout {
@@ -91,8 +91,8 @@ public final class RelayConfigLayout {
     public record Arranged(PostfixConfig config, Map<String, List<Part>> partitions) {}
 
     /**
-     * An arranged configuration ({@link #arrangement}), its {@code config-hash} ({@link
-     * PostfixConfig#hash}) and its layout ({@link #of(Arranged, String)}).
+     * What {@link #render} computes: the arranged configuration, its {@code config-hash} ({@link
+     * PostfixConfig#hash} of the arranged files) and its layout.
      */
     public record Rendered(Arranged arranged, String configHash, Layout layout) {
         /**
@@ -113,41 +113,31 @@ public final class RelayConfigLayout {
     }
 
     /**
-     * {@code config} with its files in the order the relay reassembles them: unchanged when small,
-     * the lines of each sharded file grouped by partition when large. Hash the result, not {@code
-     * config}: its hash is the one the relay computes.
-     */
-    public static PostfixConfig arrange(PostfixConfig config) {
-        return arrangement(config).config();
-    }
-
-    /** {@link #arrange}, with the partitions that {@link #of(Arranged, String)} lays out. */
-    public static Arranged arrangement(PostfixConfig config) {
-        return arrangement(config, Map.of(), null);
-    }
-
-    /**
-     * {@link #arrangement}, its hash keyed with {@code hashKey} and its layout at once, the same as
-     * computing them one after the other, but cheaper for a relay rendered before. Each part's text
-     * is encoded to UTF-8 once, for its size, its digest and the configuration hash; and a part
-     * whose bytes equal those of the part of the same file and partition in {@code previous} (the
-     * {@link Rendered#digests} of the relay's last rendering, or an empty map) takes that part's
-     * digest instead of being hashed again: an edit changes one partition of a map, so at 10,000
-     * routes about 35 KB are digested for the manifest instead of 600 KB. The configuration hash
-     * covers every byte, every time.
+     * The one way to lay out a relay's configuration: {@code config} with its files in the order
+     * the relay reassembles them (unchanged when small, the lines of each sharded file grouped by
+     * partition when large), the {@code config-hash} of those arranged files keyed with {@code
+     * hashKey} ({@link PostfixConfig#hash}), and how they go into ConfigMaps. The hash and the
+     * layout are computed from the same arrangement, so the relay always reassembles the files that
+     * were hashed. Each part's text is encoded to UTF-8 once, for its size, its digest and the
+     * configuration hash; and a part whose bytes equal those of the part of the same file and
+     * partition in {@code previous} (the {@link Rendered#digests} of the relay's last rendering, or
+     * an empty map) takes that part's digest instead of being hashed again: an edit changes one
+     * partition of a map, so at 10,000 routes about 35 KB are digested for the manifest instead of
+     * 600 KB. The configuration hash covers every byte, every time.
      */
     public static Rendered render(
             PostfixConfig config, String hashKey, Map<String, List<Digested>> previous) {
         Map<String, List<byte[]>> utf8 = new HashMap<>();
         Arranged arranged = arrangement(config, previous, utf8);
         String configHash = arranged.config().hash(hashKey, utf8);
-        return new Rendered(arranged, configHash, of(arranged, configHash));
+        return new Rendered(arranged, configHash, layout(arranged, configHash));
     }
 
     /**
-     * {@link #arrangement}, with the digests of parts equal to those in {@code previous} taken from
-     * there, and, when {@code utf8} is not null, the UTF-8 bytes of the parts of each sharded file
-     * put into it (in order: together the file's bytes).
+     * {@code config} in the order the relay reassembles it, with its parts by partition when large;
+     * the digests of parts equal to those in {@code previous} taken from there, and, when {@code
+     * utf8} is not null, the UTF-8 bytes of the parts of each sharded file put into it (in order:
+     * together the file's bytes).
      */
     private static Arranged arrangement(
             PostfixConfig config,
@@ -186,22 +176,11 @@ public final class RelayConfigLayout {
     }
 
     /**
-     * How the files of {@code arranged} (a result of {@link #arrange}) go into ConfigMaps.
-     *
-     * @throws IllegalArgumentException when a large {@code arranged} is not in partition order (the
-     *     relay would reassemble other files than those hashed)
+     * How the files of {@code arranged} (from {@link #arrangement}, so in the order the relay
+     * reassembles them) go into ConfigMaps, with {@code configHash} as the main ConfigMap's {@code
+     * config-hash}.
      */
-    public static Layout of(PostfixConfig arranged, String configHash) {
-        Arranged again = arrangement(arranged);
-        if (again.config() != arranged) {
-            throw new IllegalArgumentException(
-                    "the maps are not in partition order: arrange the configuration first");
-        }
-        return of(again, configHash);
-    }
-
-    /** How the files of {@code arranged} go into ConfigMaps. */
-    public static Layout of(Arranged arranged, String configHash) {
+    private static Layout layout(Arranged arranged, String configHash) {
         Map<String, String> files = new TreeMap<>(arranged.config().publicFiles());
         Map<String, String> main = new TreeMap<>(files);
         main.put(RelayConfigMapDependent.CONFIG_HASH_KEY, configHash);

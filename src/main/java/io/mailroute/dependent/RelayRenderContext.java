@@ -25,9 +25,8 @@ public record RelayRenderContext(
         Map<String, List<RelayConfigLayout.Digested>> digests) {
 
     /**
-     * Puts {@code config} in the order the relay reassembles it ({@link
-     * RelayConfigLayout#arrange}), computes its public hash with {@code hashKey}, and how its files
-     * go into ConfigMaps.
+     * Puts {@code config} in the order the relay reassembles it, computes its public hash with
+     * {@code hashKey}, and how its files go into ConfigMaps ({@link RelayConfigLayout#render}).
      */
     public static RelayRenderContext render(PostfixConfig config, String image, String hashKey) {
         return render(config, image, hashKey, Map.of());

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -133,30 +132,18 @@ public final class RelayReloadBenchmark {
     }
 
     /**
-     * The relay's config for {@code a.test} to {@code target}, plus {@code bulk} more domains, in
-     * the order the relay reassembles it (what the operator hashes).
+     * The relay's config for {@code a.test} to {@code target}, plus {@code bulk} more domains, laid
+     * out as the operator does it ({@link RelayInstance#layOut}): the files in the order the relay
+     * reassembles them (what the operator hashes), their hash and the ConfigMaps.
      */
-    private static PostfixConfig config(
+    private static RelayConfigLayout.Rendered config(
             Loopback.Endpoint smarthost, Loopback.Endpoint target, int bulk) {
         List<TransportRule> rules = new ArrayList<>();
         rules.add(route(DOMAIN, target));
         for (int i = 0; i < bulk; i++) {
             rules.add(route("bulk-%06d.test".formatted(i), smarthost));
         }
-        return RelayConfigLayout.arrange(new PostfixRenderer().render(relayVia(smarthost), rules));
-    }
-
-    /** Every key of the main and shard ConfigMaps in one directory (the projected volume). */
-    private static Map<String, String> mounted(PostfixConfig config) {
-        RelayConfigLayout.Layout layout =
-                RelayConfigLayout.of(config, RelayInstance.hashOf(config));
-        Map<String, String> files = new TreeMap<>(layout.main());
-        layout.shards().forEach(files::putAll);
-        return files;
-    }
-
-    private static int configMaps(PostfixConfig config) {
-        return 1 + RelayConfigLayout.of(config, RelayInstance.hashOf(config)).shards().size();
+        return RelayInstance.layOut(new PostfixRenderer().render(relayVia(smarthost), rules));
     }
 
     /** One message stream through one relay, and the route changes applied to it. */
@@ -207,8 +194,8 @@ public final class RelayReloadBenchmark {
         }
 
         void run(int changes, List<String> rows, List<String> detail) throws Exception {
-            PostfixConfig toA = config(smarthost.endpoint(), a.endpoint(), 0);
-            PostfixConfig toB = config(smarthost.endpoint(), b.endpoint(), 0);
+            PostfixConfig toA = config(smarthost.endpoint(), a.endpoint(), 0).arranged().config();
+            PostfixConfig toB = config(smarthost.endpoint(), b.endpoint(), 0).arranged().config();
             relay = running(RelayInstance.create().pollEvery("120")).start(toA);
             if (!ours) {
                 peer = running(new Peer(relay));
@@ -546,22 +533,24 @@ public final class RelayReloadBenchmark {
         try (SmtpSink smarthost = SmtpSink.start(SmtpSink.Options.plain());
                 SmtpSink a = SmtpSink.start(SmtpSink.Options.plain());
                 SmtpSink b = SmtpSink.start(SmtpSink.Options.plain())) {
-            PostfixConfig toA = config(smarthost.endpoint(), a.endpoint(), n);
-            PostfixConfig toB = config(smarthost.endpoint(), b.endpoint(), n);
-            Map<String, String> filesA = mounted(toA);
-            Map<String, String> filesB = mounted(toB);
+            RelayConfigLayout.Rendered renderedA = config(smarthost.endpoint(), a.endpoint(), n);
+            RelayConfigLayout.Rendered renderedB = config(smarthost.endpoint(), b.endpoint(), n);
+            PostfixConfig toA = renderedA.arranged().config();
+            PostfixConfig toB = renderedB.arranged().config();
+            Map<String, String> filesA = RelayInstance.mounted(renderedA.layout());
+            Map<String, String> filesB = RelayInstance.mounted(renderedB.layout());
             RelayInstance relay = running(RelayInstance.create().pollEvery("120"));
             Peer peer = null;
             try {
                 relay.publish(filesA, null);
                 relay.launch();
-                awaitStatusLive(relay, RelayInstance.hashOf(toA));
+                awaitStatusLive(relay, renderedA.configHash());
                 long[] ours = new long[repeats];
                 for (int r = 0; r < repeats; r++) {
-                    PostfixConfig next = r % 2 == 0 ? toB : toA;
+                    RelayConfigLayout.Rendered next = r % 2 == 0 ? renderedB : renderedA;
                     long changedAt = System.nanoTime();
                     relay.publish(r % 2 == 0 ? filesB : filesA, null);
-                    awaitStatusLive(relay, RelayInstance.hashOf(next));
+                    awaitStatusLive(relay, next.configHash());
                     ours[r] = (System.nanoTime() - changedAt) / 1_000_000;
                     Thread.sleep(1000);
                 }
@@ -586,7 +575,7 @@ public final class RelayReloadBenchmark {
                 return "| %,d | %d | %d ms %s | %s | %d ms %s |"
                         .formatted(
                                 n,
-                                configMaps(toA),
+                                1 + renderedA.layout().shards().size(),
                                 sorted[repeats / 2],
                                 Arrays.toString(ours),
                                 phases.size() == repeats ? phases.get(median) : "not logged",

@@ -13,38 +13,48 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class RelayConfigLayoutTest {
+    private static final String KEY = "k".repeat(64);
 
     @Test
     void aSmallConfigurationStaysInOneConfigMapAsBefore() {
         PostfixConfig config = config(100);
-        RelayConfigLayout.Layout layout = RelayConfigLayout.of(config, "h");
+        RelayConfigLayout.Rendered rendered = render(config);
+        RelayConfigLayout.Layout layout = rendered.layout();
         assertThat(layout.shards()).isEmpty();
+        assertThat(rendered.configHash()).isEqualTo(config.hash(KEY));
         assertThat(layout.main())
                 .containsEntry("transport", config.transport())
                 .containsEntry("tls_policy", config.tlsPolicy())
                 .containsEntry("main.cf", config.mainCf())
-                .containsEntry("config-hash", "h")
+                .containsEntry("config-hash", config.hash(KEY))
                 .doesNotContainKeys("transport.parts");
     }
 
     @Test
     void aSmallConfigurationIsNotRearranged() {
         PostfixConfig config = config(100);
-        assertThat(RelayConfigLayout.arrange(config)).isSameAs(config);
+        RelayConfigLayout.Rendered rendered = render(config);
+        assertThat(rendered.arranged().config()).isSameAs(config);
+        assertThat(rendered.arranged().partitions()).isNull();
+        assertThat(rendered.digests()).isNull();
     }
 
     @Test
     void aLargeConfigurationIsSpreadOverTheShardsByKeyAndReassemblesToWhatIsHashed() {
         PostfixConfig config = config(60_000);
-        PostfixConfig arranged = RelayConfigLayout.arrange(config);
+        RelayConfigLayout.Rendered rendered = render(config);
+        PostfixConfig arranged = rendered.arranged().config();
         assertThat(arranged.transport())
                 .as("the same lines, in partition order")
                 .isNotEqualTo(config.transport());
         assertThat(sortedLines(arranged.transport())).isEqualTo(sortedLines(config.transport()));
         assertThat(sortedLines(arranged.tlsPolicy())).isEqualTo(sortedLines(config.tlsPolicy()));
-        assertThat(RelayConfigLayout.arrange(arranged)).isEqualTo(arranged);
+        // config-hash covers the arranged files, not the files as given
+        assertThat(rendered.configHash())
+                .isEqualTo(arranged.hash(KEY))
+                .isNotEqualTo(config.hash(KEY));
 
-        RelayConfigLayout.Layout layout = RelayConfigLayout.of(arranged, "h");
+        RelayConfigLayout.Layout layout = rendered.layout();
         assertThat(layout.main())
                 .doesNotContainKeys("transport", "tls_policy")
                 .containsKeys("transport.parts", "tls_policy.parts", "main.cf", "config-hash");
@@ -78,11 +88,25 @@ class RelayConfigLayoutTest {
                 .contains(arranged.tlsPolicy());
         String firstLine = layout.main().get("transport.parts").lines().findFirst().orElseThrow();
         assertThat(firstLine).matches("transport\\.part-001 1 [0-9a-f]{64}");
+        assertThat(layout.main()).containsEntry("config-hash", rendered.configHash());
+        // what the relay checks: the files it reassembles from the parts hash to config-hash
+        PostfixConfig reassembled =
+                new PostfixConfig(
+                        layout.main().get("main.cf"),
+                        RelayConfigLayout.read("transport", layout.main(), shard(layout))
+                                .orElseThrow(),
+                        RelayConfigLayout.read("tls_policy", layout.main(), shard(layout))
+                                .orElseThrow(),
+                        "",
+                        List.of());
+        assertThat(reassembled.hash(KEY)).isEqualTo(layout.main().get("config-hash"));
         // rendering the same configuration again gives the same objects (no needless writes)
-        assertThat(RelayConfigLayout.of(RelayConfigLayout.arrange(config), "h")).isEqualTo(layout);
-        assertThatThrownBy(() -> RelayConfigLayout.of(config, "h"))
-                .as("the relay would reassemble other files than those hashed")
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(render(config).layout()).isEqualTo(layout);
+        // an arranged configuration is in partition order already: rendering it changes nothing
+        RelayConfigLayout.Rendered again = render(arranged);
+        assertThat(again.arranged().config()).isEqualTo(arranged);
+        assertThat(again.configHash()).isEqualTo(rendered.configHash());
+        assertThat(again.layout()).isEqualTo(layout);
     }
 
     @Test
@@ -98,8 +122,8 @@ class RelayConfigLayoutTest {
                         before.tlsPolicy(),
                         "",
                         List.of());
-        RelayConfigLayout.Layout a = RelayConfigLayout.of(RelayConfigLayout.arrange(before), "h1");
-        RelayConfigLayout.Layout b = RelayConfigLayout.of(RelayConfigLayout.arrange(after), "h2");
+        RelayConfigLayout.Layout a = render(before).layout();
+        RelayConfigLayout.Layout b = render(after).layout();
         List<Integer> changed =
                 IntStream.range(0, a.shards().size())
                         .filter(i -> !a.shards().get(i).equals(b.shards().get(i)))
@@ -126,8 +150,9 @@ class RelayConfigLayoutTest {
             transport.append("  \n");
         }
         PostfixConfig arranged =
-                RelayConfigLayout.arrange(
-                        new PostfixConfig("", transport.toString(), "", "", List.of()));
+                render(new PostfixConfig("", transport.toString(), "", "", List.of()))
+                        .arranged()
+                        .config();
         assertThat(arranged.transport())
                 .contains(
                         "# route ns/r77\nr77.example smtp:[mx.r77.example]:25\n"
@@ -149,17 +174,21 @@ class RelayConfigLayoutTest {
         }
         PostfixConfig config = new PostfixConfig("", transport.toString(), "", "", List.of());
         assertThat(config.transport().length()).isGreaterThan(RelayConfigLayout.PART_BYTES);
-        assertThat(RelayConfigLayout.arrange(config)).isSameAs(config);
-        RelayConfigLayout.Layout layout = RelayConfigLayout.of(config, "h");
+        RelayConfigLayout.Rendered rendered = render(config);
+        assertThat(rendered.arranged().config()).isSameAs(config);
+        assertThat(rendered.arranged().partitions()).isNull();
+        assertThat(rendered.digests()).isNull();
+        assertThat(rendered.configHash()).isEqualTo(config.hash(KEY));
+        RelayConfigLayout.Layout layout = rendered.layout();
         assertThat(layout.shards()).hasSize(3);
+        assertThat(layout.main()).containsEntry("config-hash", config.hash(KEY));
         assertThat(RelayConfigLayout.read("transport", layout.main(), shard(layout)))
                 .contains(config.transport());
     }
 
     @Test
     void aMissingOrStalePartMeansNothingIsReadYet() {
-        RelayConfigLayout.Layout layout =
-                RelayConfigLayout.of(RelayConfigLayout.arrange(config(60_000)), "h");
+        RelayConfigLayout.Layout layout = render(config(60_000)).layout();
         Map<Integer, Map<String, String>> shards = new HashMap<>();
         for (int i = 0; i < layout.shards().size(); i++) {
             shards.put(i + 1, layout.shards().get(i));
@@ -178,8 +207,7 @@ class RelayConfigLayoutTest {
 
     @Test
     void partsVouchedForByTheReadersCacheAreNotHashedAgain() {
-        RelayConfigLayout.Layout layout =
-                RelayConfigLayout.of(RelayConfigLayout.arrange(config(60_000)), "h");
+        RelayConfigLayout.Layout layout = render(config(60_000)).layout();
         Map<Integer, Map<String, String>> shards = new HashMap<>();
         for (int i = 0; i < layout.shards().size(); i++) {
             shards.put(i + 1, new HashMap<>(layout.shards().get(i)));
@@ -227,6 +255,11 @@ class RelayConfigLayoutTest {
         assertThat(RelayObjects.isConfigShardName("r", "r-config")).isFalse();
         assertThat(RelayObjects.isConfigShardName("r", "r-config-x")).isFalse();
         assertThat(RelayObjects.isConfigShardName("r", "r-config-01")).isFalse();
+    }
+
+    /** How the operator lays out {@code config} for a relay rendered for the first time. */
+    private static RelayConfigLayout.Rendered render(PostfixConfig config) {
+        return RelayConfigLayout.render(config, KEY, Map.of());
     }
 
     private static java.util.function.Function<Integer, Map<String, String>> shard(

@@ -17,9 +17,9 @@ class RelayRenderContextTest {
 
     /**
      * Rendering with the digests of the relay's previous rendering writes exactly what rendering
-     * afresh writes, step by step (arrange, hash, lay out), through edits that change a line's
-     * length or not, move lines between partitions, bring credentials, shrink the files inline and
-     * grow them again.
+     * afresh (without previous digests) writes, through edits that change a line's length or not,
+     * move lines between partitions, bring credentials, shrink the files inline and grow them
+     * again; and the hash is that of the arranged files, hashed on their own.
      */
     @Test
     void renderingAfterAPreviousRenderingWritesWhatRenderingAfreshWrites() {
@@ -40,11 +40,15 @@ class RelayRenderContextTest {
         Map<String, List<RelayConfigLayout.Digested>> previous = Map.of();
         for (PostfixConfig config : sequence) {
             RelayRenderContext render = RelayRenderContext.render(config, "img", KEY, previous);
-            PostfixConfig arranged = RelayConfigLayout.arrange(config);
-            String hash = arranged.hash(KEY);
+            RelayConfigLayout.Rendered afresh = RelayConfigLayout.render(config, KEY, Map.of());
+            PostfixConfig arranged = afresh.arranged().config();
+            assertThat(sortedLines(arranged.transport()))
+                    .isEqualTo(sortedLines(config.transport()));
             assertThat(render.config()).isEqualTo(arranged);
-            assertThat(render.configHash()).isEqualTo(hash);
-            assertThat(render.layout()).isEqualTo(RelayConfigLayout.of(arranged, hash));
+            assertThat(render.configHash())
+                    .isEqualTo(afresh.configHash())
+                    .isEqualTo(arranged.hash(KEY));
+            assertThat(render.layout()).isEqualTo(afresh.layout());
             previous = render.digests() == null ? Map.of() : render.digests();
         }
     }
@@ -88,7 +92,8 @@ class RelayRenderContextTest {
                 .allSatisfy(line -> assertThat(line).endsWith(" remembered"));
         // the configuration hash covers every byte, whatever was remembered
         assertThat(second.configHash())
-                .isEqualTo(RelayConfigLayout.arrange(after).hash(KEY))
+                .isEqualTo(second.config().hash(KEY))
+                .isEqualTo(RelayConfigLayout.render(after, KEY, Map.of()).configHash())
                 .isNotEqualTo(first.configHash());
     }
 
@@ -138,6 +143,10 @@ class RelayRenderContextTest {
                         "transport",
                         List.of(transport.substring(cut).getBytes(StandardCharsets.UTF_8)));
         assertThat(config.hash(KEY, other)).isNotEqualTo(config.hash(KEY));
+    }
+
+    private static List<String> sortedLines(String text) {
+        return text.lines().sorted().toList();
     }
 
     private static PostfixConfig edit(PostfixConfig config, String from, String to) {

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,18 +54,22 @@ class RelayShardedConfigTest {
 
     @Test
     void aShardedConfigurationGoesLiveWholeAndRoutesDomainsOfEveryPart() throws Exception {
-        PostfixConfig config = large(last);
-        RelayConfigLayout.Layout layout =
-                RelayConfigLayout.of(config, RelayInstance.hashOf(config));
+        RelayConfigLayout.Rendered rendered = RelayInstance.layOut(large(last));
+        RelayConfigLayout.Layout layout = rendered.layout();
+        // the operator's config-hash is what this relay computes from the files it reassembles
+        String hash = RelayInstance.hashOf(rendered.arranged().config());
+        assertThat(rendered.configHash()).isEqualTo(hash);
+        assertThat(layout.main()).containsEntry("config-hash", hash);
+        assertThat(rendered.digests()).as("spread over the shards by key").isNotNull();
         assertThat(layout.shards())
                 .as("the transport map needs several parts")
                 .hasSizeGreaterThan(2);
         assertThat(layout.main()).doesNotContainKey("transport").containsKey("transport.parts");
 
         relay = RelayInstance.create();
-        relay.publish(mounted(layout), null);
+        relay.publish(RelayInstance.mounted(layout), null);
         relay.launch();
-        relay.awaitLive(RelayInstance.hashOf(config));
+        relay.awaitLive(hash);
 
         SmtpClient.send(
                 relay.listen(), "alice@sender.test", List.of("bob@aaa-first.test"), "first-part");
@@ -93,11 +96,12 @@ class RelayShardedConfigTest {
         // The next configuration moves the last domain. Its shards arrive first, with the part
         // that holds the domain still stale: the relay waits and the live configuration stays;
         // once every part is in step it goes live.
-        PostfixConfig next = large(first);
-        RelayConfigLayout.Layout nextLayout =
-                RelayConfigLayout.of(next, RelayInstance.hashOf(next));
-        Map<String, String> mixed = mounted(nextLayout);
-        Map<String, String> before = mounted(layout);
+        RelayConfigLayout.Rendered next = RelayInstance.layOut(large(first));
+        String nextHash = RelayInstance.hashOf(next.arranged().config());
+        assertThat(next.configHash()).isEqualTo(nextHash).isNotEqualTo(hash);
+        RelayConfigLayout.Layout nextLayout = next.layout();
+        Map<String, String> mixed = RelayInstance.mounted(nextLayout);
+        Map<String, String> before = RelayInstance.mounted(layout);
         String movedPart =
                 mixed.keySet().stream()
                         .filter(k -> k.startsWith("transport.part-"))
@@ -112,9 +116,9 @@ class RelayShardedConfigTest {
                         () ->
                                 assertThat(relay.status())
                                         .containsEntry("state", "waiting")
-                                        .containsEntry("live", RelayInstance.hashOf(config)));
-        relay.publish(mounted(nextLayout), null);
-        relay.awaitLive(RelayInstance.hashOf(next));
+                                        .containsEntry("live", hash));
+        relay.publish(RelayInstance.mounted(nextLayout), null);
+        relay.awaitLive(nextHash);
         SmtpClient.send(
                 relay.listen(), "alice@sender.test", List.of("carol@zzz-last.test"), "moved");
         await().atMost(Duration.ofSeconds(30))
@@ -139,18 +143,6 @@ class RelayShardedConfigTest {
             rules.add(route("bulk-%05d.test".formatted(i), smarthost.endpoint()));
         }
         rules.add(route("zzz-last.test", lastHop.endpoint()));
-        // in the order the relay reassembles it, which is what config-hash covers
-        return RelayConfigLayout.arrange(
-                new PostfixRenderer().render(relayVia(smarthost.endpoint()), rules));
-    }
-
-    /**
-     * Every key of the main and shard ConfigMaps in one directory, as the projected volume shows
-     * them.
-     */
-    private static Map<String, String> mounted(RelayConfigLayout.Layout layout) {
-        Map<String, String> files = new TreeMap<>(layout.main());
-        layout.shards().forEach(files::putAll);
-        return files;
+        return new PostfixRenderer().render(relayVia(smarthost.endpoint()), rules);
     }
 }
