@@ -21,11 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-hack/install-deps.sh
-hack/build-kube-apiserver.sh >/dev/null
+install_control_plane
 if [ -z "${FAILOVER_SKIP_PACKAGE:-}" ]; then
-  log "packaging the operator jar"
-  mvn -B -q -ntp package -Dmaven.test.skip=true
+  package_operator_jar
 fi
 mkdir -p "$WORK"
 eval "$(hack/control-plane.sh start)"

@@ -19,14 +19,11 @@ EDITS="${BENCH_EDITS:-20}"
 # cgroup with the chart's limit (charts/mailroute-operator/values.yaml resources.limits.memory), so the JVM sizes its
 # heap and picks its collector from that limit, and the kernel enforces it. Without a writable cgroup (v1 memory
 # controller) the limit is passed as -XX:MaxRAM instead. Extra JVM options: BENCH_JAVA_OPTS.
-LIMIT_MIB="$(sed -n 's/^  limits: {memory: \([0-9]*\)Mi}.*/\1/p' charts/mailroute-operator/values.yaml)"
-[ -n "$LIMIT_MIB" ] || die "no memory limit found in charts/mailroute-operator/values.yaml"
+LIMIT_MIB="$(chart_memory_limit_mib)"
 LIMIT_MIB="${BENCH_MEMORY_LIMIT_MIB:-$LIMIT_MIB}"  # e.g. to size the limit for a number of routes
-IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
-[ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
+IMAGE_JAVA_OPTS="$(image_java_opts)"
 # the image's malloc arena limit too (glibc's default is one arena per thread, up to 8 per core)
-IMAGE_ARENAS="$(sed -n 's/^    MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' src/main/docker/operator/Dockerfile)"
-[ -z "$IMAGE_ARENAS" ] || export MALLOC_ARENA_MAX="$IMAGE_ARENAS"
+export_image_malloc_arenas
 MEMCG=""
 memcg_parent="/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory:\(.*\)/\1/p' /proc/self/cgroup)"
 if [ -w "$memcg_parent" ] && mkdir -p "$memcg_parent/mailroute-bench-$$" 2>/dev/null; then
@@ -48,22 +45,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-hack/install-deps.sh
+install_control_plane
 hack/dns-server.sh install
-hack/build-kube-apiserver.sh >/dev/null
 # Always package: a jar newer than every source file can still hold classes compiled before the last edit.
-log "packaging the operator jar"
-mvn -B -q -ntp package -Dmaven.test.skip=true
+package_operator_jar
 # The image's CDS archive (src/main/docker/operator/cds-archive.sh), made here as the image build makes it, by this
 # machine's JVM from the jar just packaged: a JVM told to use a missing archive would share nothing at all.
-IMAGE_CDS=/deployments/app-cds.jsa
 case " $JAVA_OPTS " in
-  *" -XX:SharedArchiveFile=$IMAGE_CDS "*)
-    log "making the operator's CDS archive"
-    mkdir -p "$WORK"
-    JAVA_OPTS="$IMAGE_JAVA_OPTS" sh src/main/docker/operator/cds-archive.sh "$WORK/app-cds.jsa" \
-      target/mailroute-operator-runner.jar src/main/docker/operator/start-classes.lst
-    JAVA_OPTS="${JAVA_OPTS/-XX:SharedArchiveFile=$IMAGE_CDS/-XX:SharedArchiveFile=$WORK/app-cds.jsa}" ;;
+  *" -XX:SharedArchiveFile=$IMAGE_CDS_ARCHIVE "*)
+    make_cds_archive "$WORK/app-cds.jsa" "$IMAGE_JAVA_OPTS"
+    JAVA_OPTS="$(using_cds_archive "$JAVA_OPTS" "$WORK/app-cds.jsa")" ;;
 esac
 
 start_knot() {  # N: bench/knot.sh serves bench.test with N domains; sets DNS_SERVER and knot_pid

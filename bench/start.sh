@@ -15,12 +15,9 @@ cd "$REPO_ROOT"
 RUNS="${1:-7}"
 WORK="${BENCH_DIR:-/tmp/mailroute-bench-start}"
 export MAILROUTE_STATE="$WORK/control-plane"
-LIMIT_MIB="$(sed -n 's/^  limits: {memory: \([0-9]*\)Mi}.*/\1/p' charts/mailroute-operator/values.yaml)"
-[ -n "$LIMIT_MIB" ] || die "no memory limit found in charts/mailroute-operator/values.yaml"
-IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
-[ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
-IMAGE_ARENAS="$(sed -n 's/^    MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' src/main/docker/operator/Dockerfile)"
-[ -z "$IMAGE_ARENAS" ] || export MALLOC_ARENA_MAX="$IMAGE_ARENAS"
+LIMIT_MIB="$(chart_memory_limit_mib)"
+IMAGE_JAVA_OPTS="$(image_java_opts)"
+export_image_malloc_arenas
 JAR=target/mailroute-operator-runner.jar
 operator_pid=""
 cleanup() {
@@ -29,15 +26,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-hack/install-deps.sh
-hack/build-kube-apiserver.sh >/dev/null
-log "packaging the operator jar"
-mvn -B -q -ntp package -Dmaven.test.skip=true
+install_control_plane
+package_operator_jar
 mkdir -p "$WORK"
-log "making the operator's CDS archive"
-JAVA_OPTS="$IMAGE_JAVA_OPTS" sh src/main/docker/operator/cds-archive.sh "$WORK/app-cds.jsa" "$JAR" \
-  src/main/docker/operator/start-classes.lst
-JAVA_OPTS="${IMAGE_JAVA_OPTS/-XX:SharedArchiveFile=\/deployments\/app-cds.jsa/-XX:SharedArchiveFile=$WORK/app-cds.jsa}"
+make_cds_archive "$WORK/app-cds.jsa" "$IMAGE_JAVA_OPTS"
+JAVA_OPTS="$(using_cds_archive "$IMAGE_JAVA_OPTS" "$WORK/app-cds.jsa")"
 JAVA_OPTS="$JAVA_OPTS -XX:MaxRAM=${LIMIT_MIB}m ${BENCH_JAVA_OPTS:-}"
 
 hack/control-plane.sh stop >/dev/null 2>&1 || true

@@ -57,3 +57,55 @@ metadata: {name: $2, namespace: $1}
 spec: {hostname: $3, acceptFrom: [10.0.0.0/8], allowedRoutes: {from: Same}}
 YAML
 }
+
+# install_control_plane : the build's Debian packages (hack/install-deps.sh) and the control plane's kube-apiserver.
+install_control_plane() {
+  "$REPO_ROOT/hack/install-deps.sh"
+  "$REPO_ROOT/hack/build-kube-apiserver.sh" >/dev/null
+}
+
+# package_operator_jar : packages the operator (target/mailroute-operator-runner.jar), tests skipped.
+package_operator_jar() {
+  log "packaging the operator jar"
+  (cd "$REPO_ROOT" && mvn -B -q -ntp package -Dmaven.test.skip=true)
+}
+
+# image_java_opts : prints the operator image's JAVA_OPTS (its Dockerfile); dies when none: VAR="$(image_java_opts)".
+image_java_opts() {
+  local opts
+  opts="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' "$REPO_ROOT/src/main/docker/operator/Dockerfile")"
+  [ -n "$opts" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
+  printf '%s\n' "$opts"
+}
+
+# export_image_malloc_arenas : exports the operator image's MALLOC_ARENA_MAX (its Dockerfile), when it sets one.
+export_image_malloc_arenas() {
+  local arenas
+  arenas="$(sed -n 's/^    MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' "$REPO_ROOT/src/main/docker/operator/Dockerfile")"
+  [ -z "$arenas" ] || export MALLOC_ARENA_MAX="$arenas"
+}
+
+# chart_memory_limit_mib : prints the chart's operator memory limit in MiB (values.yaml); dies when there is none.
+chart_memory_limit_mib() {
+  local limit
+  limit="$(sed -n 's/^  limits: {memory: \([0-9]*\)Mi}.*/\1/p' "$REPO_ROOT/charts/mailroute-operator/values.yaml")"
+  [ -n "$limit" ] || die "no memory limit found in charts/mailroute-operator/values.yaml"
+  printf '%s\n' "$limit"
+}
+
+# The CDS archive that the operator image's JAVA_OPTS name (-XX:SharedArchiveFile), made by the image's build.
+IMAGE_CDS_ARCHIVE=/deployments/app-cds.jsa
+
+# make_cds_archive ARCHIVE IMAGE_JAVA_OPTS : the packaged jar's CDS archive, made here as the image's build makes it.
+make_cds_archive() {
+  log "making the operator's CDS archive"
+  mkdir -p "$(dirname "$1")"
+  (cd "$REPO_ROOT" && JAVA_OPTS="$2" sh src/main/docker/operator/cds-archive.sh "$1" \
+    target/mailroute-operator-runner.jar src/main/docker/operator/start-classes.lst)
+}
+
+# using_cds_archive OPTS ARCHIVE : prints the JVM options OPTS with the image's archive swapped for ARCHIVE.
+using_cds_archive() {
+  local image="-XX:SharedArchiveFile=$IMAGE_CDS_ARCHIVE"
+  printf '%s\n' "${1/"$image"/-XX:SharedArchiveFile=$2}"
+}

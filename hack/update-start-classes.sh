@@ -24,14 +24,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-hack/install-deps.sh
+install_control_plane
 hack/dns-server.sh install
-hack/build-kube-apiserver.sh >/dev/null
-log "packaging the operator jar"
-mvn -B -q -ntp package -Dmaven.test.skip=true
+package_operator_jar
 JAR=target/mailroute-operator-runner.jar
-IMAGE_JAVA_OPTS="$(sed -n 's/^    JAVA_OPTS="\([^"]*\)".*/\1/p' src/main/docker/operator/Dockerfile)"
-[ -n "$IMAGE_JAVA_OPTS" ] || die "no JAVA_OPTS found in src/main/docker/operator/Dockerfile"
+IMAGE_JAVA_OPTS="$(image_java_opts)"
 opts=""
 for o in $IMAGE_JAVA_OPTS; do
   case "$o" in -XX:SharedArchiveFile=*) ;; *) opts="$opts $o" ;; esac
