@@ -66,6 +66,30 @@ class PlanningTest {
         woken.clear();
         publish(a);
         assertThat(woken).as("b left the relay").containsExactly("b");
+
+        woken.clear();
+        publish(a, b);
+        woken.clear();
+        MailRoute c = route("c", "c.example", 1);
+        publish(a, c);
+        assertThat(woken)
+                .as("as many routes as before, one of them another")
+                .containsExactlyInAnyOrder("b", "c");
+    }
+
+    @Test
+    void anOfferIsPlannedForItsOwnRouteOnlyNotForOneOfTheSameNameInAnotherNamespace() {
+        MailRoute other = Resources.pinnedRoute("other", "a", "relay", "mx.o.example", "o.example");
+        other.getMetadata().setGeneration(1L);
+        other.getMetadata().setCreationTimestamp("2026-01-01T00:00:09Z");
+        List<DomainResolution> checked = List.of(resolution("a.example"));
+        planning.offer(a, checked);
+
+        List<MailRoute> planned = planning.withPending(List.of(other, a, b));
+
+        assertThat(planned.get(0)).isSameAs(other);
+        assertThat(planned.get(1).getStatus().resolutions).isEqualTo(checked);
+        assertThat(planned.get(2)).isSameAs(b);
     }
 
     @Test
