@@ -118,14 +118,11 @@ public class Planning {
     }
 
     /**
-     * What a plan was made from for one route, its generation and the resolutions it carried (those
-     * of its status, or offered), with the outcome the plan gave it. One entry per route rather
-     * than a map each: {@link #publish} builds and compares them for every route of a relay at
-     * every plan, and at 10,000 routes each further map look-up per route was a few milliseconds of
-     * every edit.
+     * What a plan was made from for one route: its generation and the resolutions it carried (those
+     * of its status, or offered). One entry per route rather than a map each: {@link #publish}
+     * builds and compares them for every route of a relay at every plan.
      */
-    private record PlannedFrom(
-            long generation, List<DomainResolution> resolutions, RouteOutcome outcome) {}
+    private record PlannedFrom(long generation, List<DomainResolution> resolutions) {}
 
     /**
      * Resolutions of one generation of a route (uid) that its status does not carry, offered since
@@ -232,18 +229,8 @@ public class Planning {
         if (pending.isEmpty()) {
             return routes;
         }
-        // the names of the routes with an offer, usually a few: a route of another name needs no
-        // key and no look-up (at 10,000 routes those were a fifth of a plan during edits)
-        Set<String> offeredNames = new HashSet<>();
-        for (ResourceKey key : pending.keySet()) {
-            offeredNames.add(key.name());
-        }
         List<MailRoute> result = new ArrayList<>(routes.size());
         for (MailRoute route : routes) {
-            if (!offeredNames.contains(route.getMetadata().getName())) {
-                result.add(route);
-                continue;
-            }
             ResourceKey key = ResourceKey.of(route);
             Pending offered = pending.get(key);
             List<DomainResolution> status = resolutions(route);
@@ -327,52 +314,42 @@ public class Planning {
      */
     public void publish(
             MailRelay relay, RelayPlan plan, Collection<MailRoute> routes, String configHash) {
-        Map<ResourceKey, RouteOutcome> outcomes = plan.routes();
-        Published before = published.get(plan.relay());
-        Map<ResourceKey, PlannedFrom> oldFrom = before == null ? Map.of() : before.from();
-        Map<ResourceKey, PlannedFrom> from = new HashMap<>(2 * outcomes.size());
-        Set<ResourceKey> changed = new HashSet<>();
-        // one pass over the routes, one look-up in each plan per route: the plan's routes are
-        // those of `routes` that reference the relay, so a route of the old plan is still planned
-        // exactly when it is met here, and only when fewer are met are the others looked for
-        int stillPlanned = 0;
+        Map<ResourceKey, PlannedFrom> from = new HashMap<>(2 * plan.routes().size());
         for (MailRoute route : routes) {
             ResourceKey key = ResourceKey.of(route);
-            RouteOutcome outcome = outcomes.get(key);
-            if (outcome == null) {
-                continue;
+            if (plan.routes().containsKey(key)) {
+                from.put(key, new PlannedFrom(generation(route), resolutions(route)));
             }
-            PlannedFrom is = new PlannedFrom(generation(route), resolutions(route), outcome);
-            from.put(key, is);
-            PlannedFrom was = oldFrom.get(key);
-            if (was != null) {
-                stillPlanned++;
-            }
+        }
+        Published before =
+                published.put(
+                        plan.relay(),
+                        new Published(
+                                relay.getMetadata().getUid(),
+                                plan,
+                                from,
+                                configHash,
+                                nanoTime.getAsLong()));
+        Map<ResourceKey, RouteOutcome> old = before == null ? Map.of() : before.plan().routes();
+        Map<ResourceKey, PlannedFrom> oldFrom = before == null ? Map.of() : before.from();
+        Set<ResourceKey> changed = new HashSet<>();
+        for (Map.Entry<ResourceKey, RouteOutcome> entry : plan.routes().entrySet()) {
+            ResourceKey route = entry.getKey();
+            PlannedFrom is = from.get(route);
+            PlannedFrom was = oldFrom.get(route);
             // resolutions by identity first: the cache replaces a route's status when it
             // changes; equal ones (an offer the status now carries) wake nothing
             if (was == null
                     || is.generation() != was.generation()
                     || is.resolutions() != was.resolutions()
                             && !Objects.equals(is.resolutions(), was.resolutions())
-                    || !outcome.equals(was.outcome())) {
-                changed.add(key);
+                    || !entry.getValue().equals(old.get(route))) {
+                changed.add(route);
             }
         }
-        if (stillPlanned < oldFrom.size()) {
-            for (ResourceKey key : oldFrom.keySet()) {
-                if (!from.containsKey(key)) {
-                    changed.add(key); // no longer planned on this relay
-                }
-            }
-        }
-        published.put(
-                plan.relay(),
-                new Published(
-                        relay.getMetadata().getUid(),
-                        plan,
-                        from,
-                        configHash,
-                        nanoTime.getAsLong()));
+        old.keySet().stream()
+                .filter(route -> !plan.routes().containsKey(route))
+                .forEach(changed::add);
         events.wake(changed);
     }
 
