@@ -41,19 +41,7 @@ public final class PlanBenchmark {
         System.out.println("|---|---|---|---|---|---|---|");
         for (String arg : args) {
             int n = Integer.parseInt(arg);
-            List<MailRoute> routes = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                MailRoute route =
-                        Resources.pinnedRoute(
-                                "bench",
-                                "r" + i,
-                                "relay",
-                                "mx" + (i % 100) + ".bench.test",
-                                "d" + i + ".bench.test");
-                route.getMetadata()
-                        .setCreationTimestamp(String.format("2026-01-01T00:00:%02dZ", i % 60));
-                routes.add(route);
-            }
+            List<MailRoute> routes = routes(n);
             // every route a new object: nothing planned before is reused (a new leader's first
             // plan, or every route changed)
             long[] millis = new long[7];
@@ -123,8 +111,29 @@ public final class PlanBenchmark {
         }
     }
 
+    /**
+     * {@code n} one-domain routes of relay bench/relay, pinned to 100 next hops, created within one
+     * minute (creation times shared by about n/60 routes each).
+     */
+    static List<MailRoute> routes(int n) {
+        List<MailRoute> routes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            MailRoute route =
+                    Resources.pinnedRoute(
+                            "bench",
+                            "r" + i,
+                            "relay",
+                            "mx" + (i % 100) + ".bench.test",
+                            "d" + i + ".bench.test");
+            route.getMetadata()
+                    .setCreationTimestamp(String.format("2026-01-01T00:00:%02dZ", i % 60));
+            routes.add(route);
+        }
+        return routes;
+    }
+
     /** The same route as a new object, as the route cache holds it after a change. */
-    private static MailRoute copy(MailRoute route) {
+    static MailRoute copy(MailRoute route) {
         MailRoute copy = new MailRoute();
         copy.setMetadata(route.getMetadata());
         copy.setSpec(route.getSpec());
@@ -133,7 +142,7 @@ public final class PlanBenchmark {
     }
 
     /** {@code route} after an edit that gave it the single next hop {@code host}. */
-    private static MailRoute withHost(MailRoute route, String host) {
+    static MailRoute withHost(MailRoute route, String host) {
         MailRoute edited =
                 Resources.pinnedRoute(
                         route.getMetadata().getNamespace(),
