@@ -3,7 +3,7 @@
 # planning a relay after one edit and with every route new, laying out its ConfigMaps (RelayPlanJmh, 1,000 and
 # 10,000 routes), and parsing and reading one DNS answer (AnswerJmh).
 #
-#   bench/jmh.sh [JMH OPTION...]    default: every *Jmh class, 1 fork, 3 warm-up and 5 measured iterations of 1 s
+#   bench/jmh.sh [JMH OPTION...]    default: every *Jmh class, 1 fork, 5 warm-up and 5 measured iterations of 1 s
 #
 # Options go to JMH's own command line (java -jar jmh ... -h lists them), e.g. `bench/jmh.sh -p routes=10000 RelayPlan`.
 # Prints JMH's table; the same is kept in target/jmh-result.txt.
@@ -13,7 +13,7 @@ mvn -B -q -ntp test-compile
 mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(-f 1 -wi 3 -w 1s -i 5 -r 1s 'io\.mailroute\..*Jmh')
+[ ${#args[@]} -gt 0 ] || args=(-f 1 -wi 5 -w 1s -i 5 -r 1s 'io\.mailroute\..*Jmh')
 IMAGE_JAVA_OPTS="$(image_java_opts)"
 jit=""
 for o in $IMAGE_JAVA_OPTS; do
