@@ -36,7 +36,7 @@ public final class PlanBenchmark {
         System.out.println(
                 "| routes (one domain each) | plan + render, every route new, median of 7 | plan +"
                         + " render, one route edited, median of 7 | ConfigMap layout after that"
-                        + " edit (arrange + config-hash + split + digests), median of 7 | rendered"
+                        + " edit (file order + config-hash + split + digests), median of 7 | rendered"
                         + " files | ConfigMaps | `postmap` of transport (lmdb), median of 3 |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (String arg : args) {
