@@ -29,9 +29,7 @@ trap '[ -z "$knot_pid" ] || kill "$knot_pid" 2>/dev/null || true' EXIT
 
 apt_install dnsperf adns-tools
 hack/dns-server.sh install
-mvn -B -q -ntp test-compile
-mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+cp="$(bench_classpath)"
 mkdir -p "$WORK"
 
 run_size() {

@@ -9,9 +9,7 @@
 # Prints JMH's table; the same is kept in target/jmh-result.txt.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
-mvn -B -q -ntp test-compile
-mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+cp="$(bench_classpath)"
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(-f 1 -wi 5 -w 1s -i 5 -r 1s 'io\.mailroute\..*Jmh')
 IMAGE_JAVA_OPTS="$(image_java_opts)"

@@ -6,8 +6,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(1000 10000 100000); fi
-mvn -B -q -ntp test-compile
-mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
-cp="$(cat target/bench-classpath.txt)"
+cp="$(bench_classpath)"
 # shellcheck disable=SC2086 # PLAN_JAVA_OPTS holds several flags
-java -Xmx1g ${PLAN_JAVA_OPTS:-} -cp "target/test-classes:target/classes:$cp" io.mailroute.bench.PlanBenchmark "${SIZES[@]}"
+java -Xmx1g ${PLAN_JAVA_OPTS:-} -cp "$cp" io.mailroute.bench.PlanBenchmark "${SIZES[@]}"

@@ -13,13 +13,10 @@ cd "$REPO_ROOT"
 command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || die "Postfix missing: run hack/install-relay-deps.sh"
 args=("$@")
 [ $# -gt 0 ] || args=(10 30 3 10000 100000)
-mvn -B -q -ntp -Dstyle.color=never test-compile >&2
-mvn -B -q -ntp -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >&2
-cp="$(cat target/bench-classpath.txt)"
+classes="$(bench_classpath)"
 log "relay benchmark ${args[*]} (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 # RELAY_BENCH_ROOT: a tree with src/main/docker/relay and src/test/scripts to benchmark instead of this checkout's
 # scripts (e.g. an older commit's, for a before/after comparison); the classes are this checkout's.
 root="${RELAY_BENCH_ROOT:-$REPO_ROOT}"
-classes="$REPO_ROOT/target/test-classes:$REPO_ROOT/target/classes:$cp"
 (cd "$root" && exec java -Xmx1g -cp "$classes" io.mailroute.bench.RelayReloadBenchmark "${args[@]}")
 log "done (load: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -109,3 +109,12 @@ using_cds_archive() {
   local image="-XX:SharedArchiveFile=$IMAGE_CDS_ARCHIVE"
   printf '%s\n' "${1/"$image"/-XX:SharedArchiveFile=$2}"
 }
+
+# bench_classpath : compiles the tests and prints the class path of the in-process benchmarks (test classes, classes,
+# test-scope dependencies); Maven's output goes to stderr: VAR="$(bench_classpath)".
+bench_classpath() {
+  (cd "$REPO_ROOT" && mvn -B -q -ntp -Dstyle.color=never test-compile >&2 \
+    && mvn -B -q -ntp -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \
+      -Dmdep.includeScope=test >&2)
+  printf '%s\n' "$REPO_ROOT/target/test-classes:$REPO_ROOT/target/classes:$(cat "$REPO_ROOT/target/bench-classpath.txt")"
+}
