@@ -31,11 +31,7 @@ public final class RouteAdmission {
             RelayRef ref = refs.get(i);
             if (ref != null
                     && Objects.equals(ref.name, relay.name())
-                    && Objects.equals(
-                            ref.namespace == null || ref.namespace.isEmpty()
-                                    ? routeNamespace
-                                    : ref.namespace,
-                            relay.namespace())) {
+                    && Objects.equals(targetNamespace(ref, routeNamespace), relay.namespace())) {
                 return true;
             }
         }
@@ -44,9 +40,12 @@ public final class RouteAdmission {
 
     /** The relay a ref points to. */
     public static ResourceKey target(RelayRef ref, String routeNamespace) {
-        return new ResourceKey(
-                ref.namespace == null || ref.namespace.isEmpty() ? routeNamespace : ref.namespace,
-                ref.name);
+        return new ResourceKey(targetNamespace(ref, routeNamespace), ref.name);
+    }
+
+    /** The namespace of the relay a ref points to: its own, or else the route's. */
+    private static String targetNamespace(RelayRef ref, String routeNamespace) {
+        return ref.namespace == null || ref.namespace.isEmpty() ? routeNamespace : ref.namespace;
     }
 
     /**
