@@ -76,12 +76,11 @@ final class AnswerCache {
      * expired, when it is dropped.
      */
     private long remaining(QuestionKey key, Entry entry) {
-        Instant now = clock.instant();
-        if (!now.isBefore(entry.expires)) {
+        long remaining = AnswerTtl.remaining(clock.instant(), entry.expires);
+        if (remaining == 0) {
             entries.remove(key, entry);
-            return 0;
         }
-        return Math.max(1, Duration.between(now, entry.expires).toSeconds());
+        return remaining;
     }
 
     /**

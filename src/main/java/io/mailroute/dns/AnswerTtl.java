@@ -1,5 +1,7 @@
 package io.mailroute.dns;
 
+import java.time.Duration;
+import java.time.Instant;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -8,6 +10,15 @@ import org.xbill.DNS.SOARecord;
 final class AnswerTtl {
 
     private AnswerTtl() {}
+
+    /**
+     * Whole seconds an answer (or a result kept from answers) that expires at {@code expires} still
+     * lives at {@code now}: at least 1 while it lives, so a cache hit never hands out a TTL of 0
+     * that a caller would read as "do not cache"; 0 once it expired.
+     */
+    static long remaining(Instant now, Instant expires) {
+        return now.isBefore(expires) ? Math.max(1, Duration.between(now, expires).toSeconds()) : 0;
+    }
 
     /** A negative answer's TTL from one SOA record of its authority section (RFC 2308 5). */
     static long negative(SOARecord soa) {

@@ -1,7 +1,6 @@
 package io.mailroute.dns;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -106,13 +105,12 @@ final class ServerResolver {
         if (kept == null) {
             return null;
         }
-        Instant now = clock.instant();
-        if (!now.isBefore(kept.expires)) {
+        long remaining = AnswerTtl.remaining(clock.instant(), kept.expires);
+        if (remaining == 0) {
             finishedHosts.remove(host, kept);
             return null;
         }
         cacheHits.add(2); // its A and AAAA answers, as if they had been looked up
-        long remaining = Math.max(1, Duration.between(now, kept.expires).toSeconds());
         return kept.result.withMinTtl(remaining);
     }
 
