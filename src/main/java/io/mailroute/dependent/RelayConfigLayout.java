@@ -135,9 +135,9 @@ public final class RelayConfigLayout {
 
     /**
      * {@code config} in the order the relay reassembles it, with its parts by partition when large;
-     * the digests of parts equal to those in {@code previous} taken from there, and, when {@code
-     * utf8} is not null, the UTF-8 bytes of the parts of each sharded file put into it (in order:
-     * together the file's bytes).
+     * the digests of parts equal to those in {@code previous} taken from there, and the UTF-8 bytes
+     * of the parts of each sharded file put into {@code utf8} (in order: together the file's
+     * bytes).
      */
     private static Arranged arrangement(
             PostfixConfig config,
@@ -242,8 +242,8 @@ public final class RelayConfigLayout {
      * The parts of each sharded file, by partition ({@link #MAX_SHARDS} each, the lines of a
      * partition concatenated in order); null when the files are small enough to stay inline, or
      * when a shard ConfigMap would hold more than {@link #PART_BYTES}. A part whose bytes equal
-     * those of the same file and partition in {@code previous} takes its digest from there; when
-     * {@code utf8} is not null, each file's parts' UTF-8 bytes are put into it.
+     * those of the same file and partition in {@code previous} takes its digest from there; each
+     * file's parts' UTF-8 bytes are put into {@code utf8}.
      */
     private static Map<String, List<Part>> partitioned(
             Map<String, String> files,
@@ -327,9 +327,7 @@ public final class RelayConfigLayout {
             }
             result.put(file, List.copyOf(fileParts));
         }
-        if (utf8 != null) {
-            utf8.putAll(encoded);
-        }
+        utf8.putAll(encoded);
         return Collections.unmodifiableMap(result);
     }
 

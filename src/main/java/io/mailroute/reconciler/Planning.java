@@ -474,20 +474,14 @@ public class Planning {
      */
     public Map<String, String> writtenTransport(
             ConfigMap configMap, Function<String, ConfigMap> shard) {
-        return readTransport(configMap, shard).orElse(Map.of());
+        return readWritten(configMap, shard).map(WrittenTransport::entries).orElse(Map.of());
     }
 
     /**
-     * Like {@link #writtenTransport}, but empty while the ConfigMap and its shards do not agree (a
-     * shard already holds a newer part than the manifest names); no ConfigMap or no transport file
-     * is an empty map.
+     * The transport map of {@link #writtenTransport} with the parsed parts of a sharded map, but
+     * empty while the ConfigMap and its shards do not agree (a shard already holds a newer part
+     * than the manifest names); no ConfigMap or no transport file is {@link WrittenTransport#NONE}.
      */
-    private Optional<Map<String, String>> readTransport(
-            ConfigMap configMap, Function<String, ConfigMap> shard) {
-        return readWritten(configMap, shard).map(WrittenTransport::entries);
-    }
-
-    /** {@link #readTransport} with the parsed parts of a sharded map. */
     private Optional<WrittenTransport> readWritten(
             ConfigMap configMap, Function<String, ConfigMap> shard) {
         if (configMap == null || configMap.getData() == null) {
