@@ -1,21 +1,11 @@
 package io.mailroute.dns;
 
-import java.util.List;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.Header;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.NSRecord;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
-import org.xbill.DNS.Section;
-
 /**
- * What the engine reads of a usable answer, taken from the parsed dnsjava {@link Message} in one
- * pass: the response code, the answer section, what the authority section says and the header flags
- * that make an empty answer trustworthy. The cache keeps this instead of the message, whose
- * question, authority and additional records (OPT, the glue a server adds for MX targets) nothing
- * reads again; and {@code Message.getRcode} walks the additional section for the OPT record on
- * every call, so it is called once here.
+ * What the engine reads of a usable answer, read from the wire by {@link WireAnswer} in one pass:
+ * the response code, the answer section, what the authority section says, the header flags that
+ * make an empty answer trustworthy, and what the size check needs. The cache keeps this, not the
+ * message: nothing reads its question, authority or additional records (the glue a server adds for
+ * MX targets) again.
  */
 final class Answer {
 
@@ -23,7 +13,7 @@ final class Answer {
     final int rcode;
 
     /** The answer section, in the order received. */
-    final Record[] records;
+    final Rr[] records;
 
     /** The authority section has an SOA record (a negative answer's TTL comes from it). */
     final boolean soaInAuthority;
@@ -37,40 +27,38 @@ final class Answer {
     /** The header's RA flag. */
     final boolean recursionAvailable;
 
+    /** The header's TC flag: the server cut the answer to fit (RFC 1035 4.1.1). */
+    final boolean truncated;
+
+    /** The OPT record's UDP payload size (RFC 6891 6.1.2), or -1 when the answer has no OPT. */
+    final int optPayload;
+
     /** Size of the message on the wire. */
     final int bytes;
 
     /** How long the answer may be cached per {@link AnswerTtl}, or -1 if it must not be. */
     final long ttl;
 
-    private Answer(Message message) {
-        Header header = message.getHeader();
-        this.rcode = message.getRcode();
-        this.records = message.getSectionArray(Section.ANSWER); // a copy: no list view
-
-        boolean soa = false;
-        boolean ns = false;
-        long negative = Long.MAX_VALUE;
-        List<Record> authority = message.getSection(Section.AUTHORITY);
-        for (int i = 0, n = authority.size(); i < n; i++) {
-            Record r = authority.get(i);
-            if (r instanceof SOARecord s) {
-                soa = true;
-                negative = Math.min(negative, AnswerTtl.negative(s));
-            } else if (r instanceof NSRecord) {
-                ns = true;
-            }
-        }
-        this.soaInAuthority = soa;
-        this.nsInAuthority = ns;
-        this.authoritative = header.getFlag(Flags.AA);
-        this.recursionAvailable = header.getFlag(Flags.RA);
-        this.bytes = message.numBytes();
-        this.ttl = AnswerTtl.of(rcode, records, negative);
-    }
-
-    /** The parts of {@code message} the engine reads. */
-    static Answer of(Message message) {
-        return new Answer(message);
+    Answer(
+            int rcode,
+            Rr[] records,
+            boolean soaInAuthority,
+            boolean nsInAuthority,
+            boolean authoritative,
+            boolean recursionAvailable,
+            boolean truncated,
+            int optPayload,
+            int bytes,
+            long ttl) {
+        this.rcode = rcode;
+        this.records = records;
+        this.soaInAuthority = soaInAuthority;
+        this.nsInAuthority = nsInAuthority;
+        this.authoritative = authoritative;
+        this.recursionAvailable = recursionAvailable;
+        this.truncated = truncated;
+        this.optPayload = optPayload;
+        this.bytes = bytes;
+        this.ttl = ttl;
     }
 }

@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.xbill.DNS.Name;
 
 /**
  * TTL-honouring cache of usable answers (data, NODATA, NXDOMAIN) for one server, and of the results
@@ -45,11 +44,11 @@ final class AnswerCache {
     }
 
     /** A cached answer with its remaining lifetime, or null. */
-    ServerResponse get(Name name, int type) {
+    ServerResponse get(DomainName name, int type) {
         return get(new QuestionKey(name, type));
     }
 
-    /** {@link #get(Name, int)} with the caller's key (one key per question, not per map). */
+    /** {@link #get(DomainName, int)} with the caller's key (one key per question, not per map). */
     ServerResponse get(QuestionKey key) {
         Entry entry = entries.get(key);
         long remaining = entry == null ? 0 : remaining(key, entry);
@@ -119,11 +118,11 @@ final class AnswerCache {
      * Stores a usable answer for its clamped TTL and returns it with that TTL, which is how long it
      * will be served; answers that may not be cached are returned unchanged.
      */
-    ServerResponse put(Name name, int type, ServerResponse response) {
+    ServerResponse put(DomainName name, int type, ServerResponse response) {
         return put(new QuestionKey(name, type), response);
     }
 
-    /** {@link #put(Name, int, ServerResponse)} with the caller's key. */
+    /** {@link #put(DomainName, int, ServerResponse)} with the caller's key. */
     ServerResponse put(QuestionKey key, ServerResponse response) {
         if (!response.answered() || max.isZero()) {
             return response;

@@ -3,8 +3,6 @@ package io.mailroute.dns;
 import java.time.Duration;
 import java.time.Instant;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.SOARecord;
 
 /** How long an answer may be trusted, per RFC 1035 (positive) and RFC 2308 (negative). */
 final class AnswerTtl {
@@ -20,19 +18,14 @@ final class AnswerTtl {
         return now.isBefore(expires) ? Math.max(1, Duration.between(now, expires).toSeconds()) : 0;
     }
 
-    /** A negative answer's TTL from one SOA record of its authority section (RFC 2308 5). */
-    static long negative(SOARecord soa) {
-        return Math.min(soa.getTTL(), soa.getMinimum());
-    }
-
     /**
      * Smallest TTL of the answer section for answers with data; for NXDOMAIN and NODATA the SOA's
      * negative TTL, min(SOA TTL, SOA minimum); -1 when the answer must not be cached (errors,
-     * negative answers without SOA). {@code negative} is the smallest {@link #negative} of the
-     * authority section's SOA records, {@code Long.MAX_VALUE} if it has none; an answer with data
-     * and an SOA is kept no longer than either.
+     * negative answers without SOA). {@code negative} is the smallest min(SOA TTL, SOA minimum) of
+     * the authority section's SOA records (RFC 2308 5), {@code Long.MAX_VALUE} if it has none; an
+     * answer with data and an SOA is kept no longer than either.
      */
-    static long of(int rcode, Record[] answer, long negative) {
+    static long of(int rcode, Rr[] answer, long negative) {
         if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
             return -1;
         }
@@ -40,8 +33,8 @@ final class AnswerTtl {
             return negative == Long.MAX_VALUE ? -1 : negative;
         }
         long positive = Long.MAX_VALUE;
-        for (Record r : answer) {
-            positive = Math.min(positive, r.getTTL());
+        for (Rr r : answer) {
+            positive = Math.min(positive, r.ttl);
         }
         return Math.min(positive, negative);
     }

@@ -5,10 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /** Resolves a host name to its A and AAAA addresses on one server. */
@@ -18,7 +14,7 @@ final class HostLookup {
 
     /** Looks up A and AAAA in parallel; IP literals are recognized and not looked up. */
     static CompletableFuture<ResolverHostResult> resolve(
-            ServerResolver resolver, Name host, Deadline deadline) {
+            ServerResolver resolver, DomainName host, Deadline deadline) {
         ResolverHostResult kept = resolver.finishedHost(host);
         if (kept != null) {
             // 100 MX hosts serve 10,000 domains: combine their two answers once, not per domain
@@ -111,11 +107,9 @@ final class HostLookup {
 
     private static List<String> addresses(Resolution r) {
         List<String> out = new ArrayList<>();
-        for (Record record : r.records()) {
-            if (record instanceof ARecord a) {
-                out.add(AddressText.of(a.getAddress()));
-            } else if (record instanceof AAAARecord aaaa) {
-                out.add(AddressText.of(aaaa.getAddress()));
+        for (Rr record : r.records()) {
+            if (record.address != null) {
+                out.add(record.address);
             }
         }
         return out;

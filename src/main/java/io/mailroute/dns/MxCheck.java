@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import org.xbill.DNS.MXRecord;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
@@ -31,7 +28,7 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
 
     /** Runs the check; the future always completes normally. */
     static CompletableFuture<ResolverMxResult> run(
-            ServerResolver resolver, Name domain, Deadline deadline) {
+            ServerResolver resolver, DomainName domain, Deadline deadline) {
         // the check is its own continuation: no lambda per check (MxLookupService says why)
         return resolver.resolve(domain, Type.MX, deadline)
                 .thenCompose(new MxCheck(resolver, deadline));
@@ -73,7 +70,7 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
     }
 
     private CompletableFuture<ResolverMxResult> exchanges(Resolution mx) {
-        List<Record> records = mx.records();
+        List<Rr> records = mx.records();
         int n = records.size();
         // the set straight from two arrays (MxSet says why no sorted map)
         int[] preferences = new int[n];
@@ -82,15 +79,15 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
         int nulls = 0;
         int firstNullPriority = 0;
         for (int i = 0; i < n; i++) {
-            MXRecord r = (MXRecord) records.get(i);
-            preferences[i] = r.getPriority();
-            names[i] = DnsNames.display(r.getTarget());
-            if (r.getTarget().equals(Name.root)) {
+            Rr r = records.get(i);
+            preferences[i] = r.preference;
+            names[i] = r.target.text();
+            if (r.target.isRoot()) {
                 if (nulls++ == 0) {
-                    firstNullPriority = r.getPriority();
+                    firstNullPriority = r.preference;
                 }
             } else {
-                real.add(new Exchange(r.getPriority(), r.getTarget(), false));
+                real.add(new Exchange(r.preference, r.target, false));
             }
         }
         MxSet set = MxSet.of(preferences, names, n);
@@ -116,7 +113,7 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
             return HostLookup.resolve(resolver, only.host(), deadline)
                     .thenApply(new Single(mx, classification, set, only));
         }
-        Map<Name, CompletableFuture<ResolverHostResult>> lookups = new LinkedHashMap<>();
+        Map<DomainName, CompletableFuture<ResolverHostResult>> lookups = new LinkedHashMap<>();
         exchanges.stream()
                 .sorted(Comparator.comparing(Exchange::display))
                 .forEach(
@@ -267,7 +264,7 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
         }
     }
 
-    private record Exchange(int preference, Name host, boolean implicit) {
+    private record Exchange(int preference, DomainName host, boolean implicit) {
         String display() {
             return DnsNames.display(host);
         }

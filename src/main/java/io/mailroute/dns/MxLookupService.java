@@ -18,7 +18,6 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.xbill.DNS.Name;
 
 /**
  * Checks mail routing in the DNS: {@link #check(String)} proves where mail for a domain goes,
@@ -82,7 +81,7 @@ public final class MxLookupService implements AutoCloseable {
      * @throws IllegalArgumentException if {@code domain} is not a valid domain name
      */
     public MxReport check(String domain) {
-        Name name = DnsNames.absolute(domain);
+        DomainName name = DnsNames.absolute(domain);
         return await(checkAsync(name), why -> mxFailures(DnsNames.display(name), why));
     }
 
@@ -96,7 +95,7 @@ public final class MxLookupService implements AutoCloseable {
         return checkAsync(DnsNames.absolute(domain));
     }
 
-    private CompletableFuture<MxReport> checkAsync(Name name) {
+    private CompletableFuture<MxReport> checkAsync(DomainName name) {
         MxTask check = new MxTask(name);
         return runAll(check, MxLookupService::mxFailure).thenApply(check);
     }
@@ -110,9 +109,9 @@ public final class MxLookupService implements AutoCloseable {
      */
     private final class MxTask
             implements ResolverTask<ResolverMxResult>, Function<List<ResolverMxResult>, MxReport> {
-        private final Name name;
+        private final DomainName name;
 
-        MxTask(Name name) {
+        MxTask(DomainName name) {
             this.name = name;
         }
 
@@ -145,7 +144,7 @@ public final class MxLookupService implements AutoCloseable {
      */
     public CompletableFuture<HostReport> checkHostAsync(String host) {
         String literal = IpLiteral.parse(host.trim()).orElse(null);
-        Name name = literal != null ? null : DnsNames.absolute(host);
+        DomainName name = literal != null ? null : DnsNames.absolute(host);
         String display = literal != null ? literal : DnsNames.display(name);
         return runAll(
                         (r, deadline) ->

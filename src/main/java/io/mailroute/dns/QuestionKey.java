@@ -1,7 +1,5 @@
 package io.mailroute.dns;
 
-import org.xbill.DNS.Name;
-
 /**
  * A (name, type) map key for the engine's per-server maps (cache, questions in flight, kept
  * results). Not a record: a record's equals and hashCode go through method handles, which the
@@ -9,11 +7,11 @@ import org.xbill.DNS.Name;
  * about ten of these; the hash is computed once here.
  */
 final class QuestionKey {
-    final Name name;
+    final DomainName name;
     final int type;
     private final int hash;
 
-    QuestionKey(Name name, int type) {
+    QuestionKey(DomainName name, int type) {
         this.name = name;
         this.type = type;
         this.hash = name.hashCode() * 31 + type;

@@ -1,8 +1,6 @@
 package io.mailroute.dns;
 
 import java.util.List;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
 
 /**
  * Result of resolving a name and type on one server.
@@ -18,8 +16,8 @@ import org.xbill.DNS.Record;
  */
 record Resolution(
         LookupStatus status,
-        Name finalName,
-        List<Record> records,
+        DomainName finalName,
+        List<Rr> records,
         List<String> cnameChain,
         long ttlSeconds,
         boolean tcpUsed,

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
@@ -77,7 +76,7 @@ final class ServerClient {
     }
 
     /** Asks the question; the future always completes normally. */
-    CompletableFuture<ServerResponse> query(Name name, int type, Deadline deadline) {
+    CompletableFuture<ServerResponse> query(DomainName name, int type, Deadline deadline) {
         Exchange exchange = new Exchange(name, type, deadline, System.nanoTime());
         CompletableFuture<ServerResponse> out = new CompletableFuture<>();
         overUdp(exchange, config.ednsPayloadSize() > 0, 1, out);
@@ -124,9 +123,9 @@ final class ServerClient {
         @Override
         public void accept(byte[] bytes, Throwable error) {
             if (error == null) {
-                Message answer;
+                Answer answer;
                 try {
-                    answer = new Message(bytes);
+                    answer = WireAnswer.parse(bytes, ex.name);
                 } catch (IOException | RuntimeException e) {
                     onUdp(ex, edns, attempt, out, null, e);
                     return;
@@ -150,7 +149,7 @@ final class ServerClient {
             boolean edns,
             int attempt,
             CompletableFuture<ServerResponse> out,
-            Message answer,
+            Answer answer,
             Throwable error) {
         try {
             if (error != null) {
@@ -168,14 +167,13 @@ final class ServerClient {
                 out.complete(ex.failed(Transport.UDP, describe(error, ex)));
                 return;
             }
-            // the header's RCODE first: getRcode looks for the OPT record in the additional
-            // section, and without an OPT record the two are the same
-            if (edns && answer.getHeader().getRcode() == Rcode.FORMERR && answer.getOPT() == null) {
+            // without an OPT record the response code is the header's
+            if (edns && answer.rcode == Rcode.FORMERR && answer.optPayload < 0) {
                 ex.ednsFallback = true; // RFC 6891 7: retry without EDNS
                 overUdp(ex, false, 1, out);
                 return;
             }
-            if (answer.getHeader().getFlag(Flags.TC)) {
+            if (answer.truncated) {
                 ex.truncated = true;
                 forward(overTcp(ex, edns), out);
                 return;
@@ -204,10 +202,10 @@ final class ServerClient {
                                         "answer truncated over UDP and TCP retry failed: "
                                                 + describe(result.error, ex));
                             }
-                            if (result.message.getHeader().getFlag(Flags.TC)) {
+                            if (result.answer.truncated) {
                                 return ex.failed(Transport.TCP, "answer truncated even over TCP");
                             }
-                            return ex.answered(result.message, Transport.TCP);
+                            return ex.answered(result.answer, Transport.TCP);
                         });
     }
 
@@ -216,16 +214,12 @@ final class ServerClient {
      * have cut it to fit and dropped the TC bit (the seed incident's failure class). The room is
      * 512 bytes without EDNS, else the smaller of our and the server's EDNS payload size.
      */
-    private boolean nearSizeLimit(Message answer, boolean edns) {
-        if (answer.numBytes() * 100L < 512L * (100L - SUSPICIOUS_PERCENT)) {
-            return false; // the room is never below 512 bytes: no need to look for the OPT record
-        }
+    private boolean nearSizeLimit(Answer answer, boolean edns) {
         int limit = 512;
-        OPTRecord opt = edns ? answer.getOPT() : null; // getOPT copies the additional section
-        if (opt != null) {
-            limit = Math.max(512, Math.min(config.ednsPayloadSize(), opt.getPayloadSize()));
+        if (edns && answer.optPayload >= 0) {
+            limit = Math.max(512, Math.min(config.ednsPayloadSize(), answer.optPayload));
         }
-        return answer.numBytes() * 100L >= limit * (100L - SUSPICIOUS_PERCENT);
+        return answer.bytes * 100L >= limit * (100L - SUSPICIOUS_PERCENT);
     }
 
     /**
@@ -234,29 +228,29 @@ final class ServerClient {
      * UDP answer stands.
      */
     private CompletableFuture<ServerResponse> recheckOverTcp(
-            Exchange ex, boolean edns, Message udpAnswer) {
+            Exchange ex, boolean edns, Answer udpAnswer) {
         return send(tcp, ex, edns)
                 .thenApply(
                         result -> {
                             if (result.error != null
-                                    || result.message.getHeader().getFlag(Flags.TC)
-                                    || result.message.getRcode() != udpAnswer.getRcode()) {
+                                    || result.answer.truncated
+                                    || result.answer.rcode != udpAnswer.rcode) {
                                 return ex.answered(udpAnswer, Transport.UDP);
                             }
-                            List<Record> overUdp = udpAnswer.getSection(Section.ANSWER);
-                            List<Record> overTcp = result.message.getSection(Section.ANSWER);
+                            List<Rr> overUdp = List.of(udpAnswer.records);
+                            List<Rr> overTcp = List.of(result.answer.records);
                             if (new HashSet<>(overUdp).equals(new HashSet<>(overTcp))) {
                                 return ex.answered(udpAnswer, Transport.UDP);
                             }
                             ex.udpShortened =
                                     "UDP answer of "
-                                            + udpAnswer.numBytes()
+                                            + udpAnswer.bytes
                                             + " bytes without TC had "
                                             + overUdp.size()
                                             + " record(s), TCP had "
                                             + overTcp.size()
                                             + ": the UDP answer was cut short, the TCP answer is used";
-                            return ex.answered(result.message, Transport.TCP);
+                            return ex.answered(result.answer, Transport.TCP);
                         });
     }
 
@@ -267,8 +261,8 @@ final class ServerClient {
      * without the Message, Record and compression table that {@code toWire} needs for every query.
      * The transport sets the ID.
      */
-    static byte[] queryWire(Name name, int type, int ednsPayload) {
-        byte[] qname = name.toWire(); // absolute, uncompressed
+    static byte[] queryWire(DomainName name, int type, int ednsPayload) {
+        byte[] qname = name.wire(); // absolute, uncompressed
         int length = 12 + qname.length + 4 + (ednsPayload > 0 ? 11 : 0);
         byte[] wire = new byte[length];
         wire[2] = 0x01; // RD
@@ -290,8 +284,9 @@ final class ServerClient {
         return wire;
     }
 
-    private Message query(Exchange ex, boolean edns) {
-        Message query = Message.newQuery(Record.newRecord(ex.name, ex.type, DClass.IN));
+    private Message query(Exchange ex, boolean edns) throws IOException {
+        Message query =
+                Message.newQuery(Record.newRecord(new Name(ex.name.wire()), ex.type, DClass.IN));
         if (edns) {
             query.addRecord(new OPTRecord(config.ednsPayloadSize(), 0, 0, 0), Section.ADDITIONAL);
         }
@@ -304,10 +299,10 @@ final class ServerClient {
             return CompletableFuture.completedFuture(
                     new WireResult(null, new TimeoutException("deadline exceeded")));
         }
-        Message query = query(ex, edns);
-        sent.increment();
         CompletableFuture<WireResult> result = new CompletableFuture<>();
         try {
+            Message query = query(ex, edns);
+            sent.increment();
             // dnsjava parses the answer on our executor, so continuations of an answer run there
             // without another hand-off. Failures complete on dnsjava's selector thread or the JDK's
             // timer thread, which must not do our work (a retry opens a socket): they are handed to
@@ -317,7 +312,7 @@ final class ServerClient {
                     .orTimeout(timeout, TimeUnit.MILLISECONDS)
                     .whenComplete(
                             (message, error) -> {
-                                WireResult r = new WireResult(message, unwrap(error));
+                                WireResult r = WireResult.of(message, error, ex.name);
                                 if (error == null) {
                                     result.complete(r);
                                     return;
@@ -328,7 +323,7 @@ final class ServerClient {
                                     result.complete(r);
                                 }
                             });
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             result.complete(new WireResult(null, e));
         }
         return result;
@@ -370,11 +365,23 @@ final class ServerClient {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
     }
 
-    private record WireResult(Message message, Throwable error) {}
+    /** A TCP answer, read as a UDP answer is (from its wire form), or why there is none. */
+    private record WireResult(Answer answer, Throwable error) {
+        static WireResult of(Message message, Throwable error, DomainName asked) {
+            if (error != null) {
+                return new WireResult(null, unwrap(error));
+            }
+            try {
+                return new WireResult(WireAnswer.parse(message.toWire(), asked), null);
+            } catch (IOException | RuntimeException e) {
+                return new WireResult(null, e);
+            }
+        }
+    }
 
     /** State of one question while it moves through UDP, EDNS fallback and TCP. */
     private final class Exchange {
-        final Name name;
+        final DomainName name;
         final int type;
         final Deadline deadline;
         final long startNanos;
@@ -382,15 +389,14 @@ final class ServerClient {
         boolean ednsFallback;
         String udpShortened;
 
-        Exchange(Name name, int type, Deadline deadline, long startNanos) {
+        Exchange(DomainName name, int type, Deadline deadline, long startNanos) {
             this.name = name;
             this.type = type;
             this.deadline = deadline;
             this.startNanos = startNanos;
         }
 
-        ServerResponse answered(Message message, Transport transport) {
-            Answer answer = Answer.of(message); // the message itself is not kept
+        ServerResponse answered(Answer answer, Transport transport) {
             QueryTrace trace =
                     trace(
                             Rcode.string(answer.rcode),
@@ -410,7 +416,7 @@ final class ServerClient {
             long millis = (System.nanoTime() - startNanos) / 1_000_000;
             return new QueryTrace(
                     label,
-                    DnsNames.display(name),
+                    name.text(),
                     Type.string(type),
                     rcode,
                     transport,

@@ -12,10 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import org.xbill.DNS.CNAMERecord;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
@@ -39,7 +36,7 @@ final class ServerResolver {
     private final int maxCnameDepth;
     private final Map<QuestionKey, CompletableFuture<ServerResponse>> inFlight =
             new ConcurrentHashMap<>();
-    private final Map<Name, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
+    private final Map<DomainName, FinishedHost> finishedHosts = new ConcurrentHashMap<>();
     private final Clock clock;
     private final int finishedCapacity;
     private final LongAdder cacheHits = new LongAdder();
@@ -85,7 +82,7 @@ final class ServerResolver {
     }
 
     /** Resolves; the future always completes normally. */
-    CompletableFuture<Resolution> resolve(Name name, int type, Deadline deadline) {
+    CompletableFuture<Resolution> resolve(DomainName name, int type, Deadline deadline) {
         QuestionKey question = new QuestionKey(name, type);
         Resolution done = cache.kept(question);
         if (done != null) {
@@ -100,7 +97,7 @@ final class ServerResolver {
      * A host's finished address result, kept from an earlier check, with its remaining TTL; null if
      * none is kept or its first answer expired.
      */
-    ResolverHostResult finishedHost(Name host) {
+    ResolverHostResult finishedHost(DomainName host) {
         FinishedHost kept = finishedHosts.get(host);
         if (kept == null) {
             return null;
@@ -119,7 +116,7 @@ final class ServerResolver {
      * lifetimes are known and no CNAME was involved), until the first of the two expires.
      */
     ResolverHostResult rememberHost(
-            Name host, Resolution a, Resolution aaaa, ResolverHostResult result) {
+            DomainName host, Resolution a, Resolution aaaa, ResolverHostResult result) {
         Instant expiresA = cache.keptExpires(new QuestionKey(host, Type.A), a.traces());
         Instant expiresAaaa = cache.keptExpires(new QuestionKey(host, Type.AAAA), aaaa.traces());
         if (expiresA == null || expiresAaaa == null || result.minTtlSeconds() <= 0) {
@@ -155,7 +152,7 @@ final class ServerResolver {
         return r;
     }
 
-    private CompletableFuture<Resolution> step(Walk walk, Name current, Deadline deadline) {
+    private CompletableFuture<Resolution> step(Walk walk, DomainName current, Deadline deadline) {
         // runs on the thread that completed the answer (the engine's executor, see ServerClient);
         // a class, not a lambda (MxLookupService says why)
         return ask(current, walk.type, deadline).thenCompose(new Step(walk, current, deadline));
@@ -164,10 +161,10 @@ final class ServerResolver {
     /** One step of a walk: the answer for {@code current}, then the end or the next question. */
     private final class Step implements Function<ServerResponse, CompletableFuture<Resolution>> {
         private final Walk walk;
-        private final Name current;
+        private final DomainName current;
         private final Deadline deadline;
 
-        Step(Walk walk, Name current, Deadline deadline) {
+        Step(Walk walk, DomainName current, Deadline deadline) {
             this.walk = walk;
             this.current = current;
             this.deadline = deadline;
@@ -194,22 +191,22 @@ final class ServerResolver {
                                 List.of(),
                                 "server answered " + Rcode.string(rcode)));
             }
-            Record[] records = answer.records;
-            Name at = current;
+            Rr[] records = answer.records;
+            DomainName at = current;
             while (true) {
-                List<Record> data = recordsAt(records, at, walk.type);
+                List<Rr> data = recordsAt(records, at, walk.type);
                 if (!data.isEmpty()) {
                     return done(walk.end(LookupStatus.ANSWER, at, data, null));
                 }
-                CNAMERecord alias = cnameAt(records, at, walk.type);
+                Rr alias = cnameAt(records, at, walk.type);
                 if (alias == null) {
                     break;
                 }
-                Resolution broken = walk.follow(alias.getTarget());
+                Resolution broken = walk.follow(alias.target);
                 if (broken != null) {
                     return done(broken);
                 }
-                at = alias.getTarget();
+                at = alias.target;
             }
             if (rcode == Rcode.NXDOMAIN) {
                 return done(walk.end(LookupStatus.NXDOMAIN, at, List.of(), null));
@@ -226,7 +223,7 @@ final class ServerResolver {
         }
     }
 
-    private CompletableFuture<ServerResponse> ask(Name name, int type, Deadline deadline) {
+    private CompletableFuture<ServerResponse> ask(DomainName name, int type, Deadline deadline) {
         QuestionKey question = new QuestionKey(name, type); // one key for the cache and inFlight
         ServerResponse cached = cache.get(question);
         if (cached != null) {
@@ -289,11 +286,11 @@ final class ServerResolver {
      * The records of {@code type} at {@code owner} as an immutable list; an array loop, no iterator
      * per call, and no intermediate list for the usual single record.
      */
-    private static List<Record> recordsAt(Record[] answer, Name owner, int type) {
-        Record first = null;
-        List<Record> more = null;
-        for (Record r : answer) {
-            if (r.getType() == type && r.getName().equals(owner)) {
+    private static List<Rr> recordsAt(Rr[] answer, DomainName owner, int type) {
+        Rr first = null;
+        List<Rr> more = null;
+        for (Rr r : answer) {
+            if (r.type == type && r.owner.equals(owner)) {
                 if (first == null) {
                     first = r;
                 } else {
@@ -309,13 +306,13 @@ final class ServerResolver {
     }
 
     /** The CNAME at {@code owner}, or null (none is followed when CNAME itself is asked for). */
-    private static CNAMERecord cnameAt(Record[] answer, Name owner, int type) {
+    private static Rr cnameAt(Rr[] answer, DomainName owner, int type) {
         if (type == Type.CNAME) {
             return null;
         }
-        for (Record r : answer) {
-            if (r instanceof CNAMERecord cname && r.getName().equals(owner)) {
-                return cname;
+        for (Rr r : answer) {
+            if (r.type == Type.CNAME && r.owner.equals(owner)) {
+                return r;
             }
         }
         return null;
@@ -333,11 +330,11 @@ final class ServerResolver {
      */
     private final class Walk implements Function<Resolution, Resolution> {
         final int type;
-        final Name start;
+        final DomainName start;
         final QuestionKey question;
         // made at the first CNAME: most walks never meet one
-        List<Name> chain;
-        Set<Name> visited;
+        List<DomainName> chain;
+        Set<DomainName> visited;
         // the first answer's trace; a list only when a CNAME leads to a second question
         QueryTrace firstTrace;
         List<QueryTrace> traces;
@@ -345,7 +342,7 @@ final class ServerResolver {
         boolean tcp;
         Answer answer; // the last answer seen
 
-        Walk(Name start, int type, QuestionKey question) {
+        Walk(DomainName start, int type, QuestionKey question) {
             this.type = type;
             this.start = start;
             this.question = question;
@@ -374,7 +371,7 @@ final class ServerResolver {
         }
 
         /** Follows one CNAME; returns the final result if the chain is broken. */
-        Resolution follow(Name target) {
+        Resolution follow(DomainName target) {
             if (chain == null) {
                 chain = new ArrayList<>();
                 visited = new HashSet<>();
@@ -402,7 +399,7 @@ final class ServerResolver {
             return null;
         }
 
-        Resolution end(LookupStatus status, Name at, List<Record> records, String error) {
+        Resolution end(LookupStatus status, DomainName at, List<Rr> records, String error) {
             boolean definitive =
                     status == LookupStatus.ANSWER
                             || status == LookupStatus.NODATA

@@ -19,7 +19,7 @@ import org.xbill.DNS.Type;
 
 class AnswerCacheTest {
 
-    private static final Name HOST = Name.fromConstantString("mx.example.");
+    private static final DomainName HOST = DnsNames.absolute("mx.example");
     private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
 
     @Test
@@ -27,7 +27,7 @@ class AnswerCacheTest {
         AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
         Message answer = reply(Rcode.NOERROR);
         answer.addRecord(
-                new ARecord(HOST, DClass.IN, 120, InetAddress.getByName("192.0.2.1")),
+                new ARecord(dnsjava(HOST), DClass.IN, 120, InetAddress.getByName("192.0.2.1")),
                 Section.ANSWER);
 
         assertThat(cache.put(HOST, Type.A, response(answer)).ttlSeconds()).isEqualTo(120);
@@ -35,7 +35,7 @@ class AnswerCacheTest {
         ServerResponse hit = cache.get(HOST, Type.A);
         assertThat(hit.ttlSeconds()).isEqualTo(20);
         assertThat(hit.trace().cached()).isTrue();
-        assertThat(cache.get(Name.fromConstantString("MX.EXAMPLE."), Type.A)).isNotNull();
+        assertThat(cache.get(DnsNames.absolute("MX.EXAMPLE."), Type.A)).isNotNull();
         assertThat(cache.get(HOST, Type.AAAA)).isNull();
 
         clock.advance(Duration.ofSeconds(20));
@@ -43,7 +43,7 @@ class AnswerCacheTest {
     }
 
     @Test
-    void negativeAnswerLivesForTheSmallerOfSoaTtlAndMinimum() {
+    void negativeAnswerLivesForTheSmallerOfSoaTtlAndMinimum() throws Exception {
         AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
         Message nxdomain = reply(Rcode.NXDOMAIN);
         nxdomain.addRecord(soa(600, 45), Section.AUTHORITY);
@@ -56,7 +56,7 @@ class AnswerCacheTest {
     }
 
     @Test
-    void failuresAndNegativeAnswersWithoutSoaAreNotCached() {
+    void failuresAndNegativeAnswersWithoutSoaAreNotCached() throws Exception {
         AnswerCache cache = new AnswerCache(clock, Duration.ZERO, Duration.ofHours(1));
 
         cache.put(HOST, Type.MX, response(reply(Rcode.SERVFAIL)));
@@ -73,7 +73,7 @@ class AnswerCacheTest {
         AnswerCache cache = new AnswerCache(clock, Duration.ofSeconds(30), Duration.ofSeconds(60));
         Message zeroTtl = reply(Rcode.NOERROR);
         zeroTtl.addRecord(
-                new ARecord(HOST, DClass.IN, 0, InetAddress.getByName("192.0.2.1")),
+                new ARecord(dnsjava(HOST), DClass.IN, 0, InetAddress.getByName("192.0.2.1")),
                 Section.ANSWER);
         Message dayTtl = reply(Rcode.NXDOMAIN);
         dayTtl.addRecord(soa(86400, 86400), Section.AUTHORITY);
@@ -179,14 +179,18 @@ class AnswerCacheTest {
                 null);
     }
 
-    private static Name host(int i) {
-        return Name.fromConstantString("h" + i + ".example.");
+    private static DomainName host(int i) {
+        return DnsNames.absolute("h" + i + ".example");
     }
 
-    private static Message aRecord(Name owner, long ttl) throws Exception {
+    private static Name dnsjava(DomainName name) throws Exception {
+        return new Name(name.wire());
+    }
+
+    private static Message aRecord(DomainName owner, long ttl) throws Exception {
         Message answer = reply(Rcode.NOERROR);
         answer.addRecord(
-                new ARecord(owner, DClass.IN, ttl, InetAddress.getByName("192.0.2.1")),
+                new ARecord(dnsjava(owner), DClass.IN, ttl, InetAddress.getByName("192.0.2.1")),
                 Section.ANSWER);
         return answer;
     }
@@ -212,8 +216,8 @@ class AnswerCacheTest {
                 minimum);
     }
 
-    private static ServerResponse response(Message message) {
-        return new ServerResponse(Answer.of(message), trace(), 0);
+    private static ServerResponse response(Message message) throws Exception {
+        return new ServerResponse(WireAnswer.parse(message.toWire(), null), trace(), 0);
     }
 
     private static QueryTrace trace() {

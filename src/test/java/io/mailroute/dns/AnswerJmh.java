@@ -25,9 +25,9 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * JMH (bench/jmh.sh): what the engine does with every answer that arrives, parsing it (dnsjava) and
- * reading what it keeps of it ({@link Answer}: response code, answer records, authority facts,
- * flags, cache TTL), for the three answers a domain's check gets most: an MX answer with the
+ * JMH (bench/jmh.sh): what the engine does with every answer that arrives, reading it from the
+ * wire into what it keeps ({@link WireAnswer} into an {@link Answer}: response code, answer
+ * records, authority facts, flags, cache TTL), for the three answers a domain's check gets most: an MX answer with the
  * exchange's addresses in the additional section (as knot and most servers add them), an address
  * answer, and an NXDOMAIN with the zone's SOA. Returned as Object: JMH's generated code lives in
  * another package, and {@link Answer} is package-private.
@@ -92,16 +92,16 @@ public class AnswerJmh {
 
     @Benchmark
     public Object mxAnswerWithAddresses() throws IOException {
-        return Answer.of(new Message(mxWithAddresses));
+        return WireAnswer.parse(mxWithAddresses, null);
     }
 
     @Benchmark
     public Object addressAnswer() throws IOException {
-        return Answer.of(new Message(address));
+        return WireAnswer.parse(address, null);
     }
 
     @Benchmark
     public Object nxdomainWithSoa() throws IOException {
-        return Answer.of(new Message(nxdomain));
+        return WireAnswer.parse(nxdomain, null);
     }
 }

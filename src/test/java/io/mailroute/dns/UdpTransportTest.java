@@ -221,8 +221,11 @@ class UdpTransportTest {
     }
 
     @Test
-    void queryWireIsWhatDnsjavaWouldSend() throws Exception {
-        Name name = Name.fromConstantString("Mx1.Forge.test.");
+    void queryWireIsWhatDnsjavaWouldSendForTheCanonicalName() throws Exception {
+        DomainName asked = DnsNames.absolute("Mx1.Forge.test");
+        // the question goes out in canonical form (RFC 4034 6.2: lower case); servers answer
+        // case-insensitively (RFC 4343), and the answer is matched without regard to case
+        Name name = Name.fromConstantString("mx1.forge.test.");
         for (int type : new int[] {Type.MX, Type.A, Type.AAAA}) {
             Message withEdns = Message.newQuery(Record.newRecord(name, type, DClass.IN));
             withEdns.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, 0), Section.ADDITIONAL);
@@ -230,8 +233,8 @@ class UdpTransportTest {
             Message plain = Message.newQuery(Record.newRecord(name, type, DClass.IN));
             plain.getHeader().setID(0);
 
-            assertThat(ServerClient.queryWire(name, type, 1232)).isEqualTo(withEdns.toWire());
-            assertThat(ServerClient.queryWire(name, type, 0)).isEqualTo(plain.toWire());
+            assertThat(ServerClient.queryWire(asked, type, 1232)).isEqualTo(withEdns.toWire());
+            assertThat(ServerClient.queryWire(asked, type, 0)).isEqualTo(plain.toWire());
         }
     }
 
