@@ -42,7 +42,7 @@ public final class DnsOperatorBenchmark {
         String server = args[0];
         int n = Integer.parseInt(args[1]);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        int concurrent = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        int concurrent = args.length > 3 ? Integer.parseInt(args[3]) : defaultConcurrentChecks();
         int revalidations = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         List<MailRoute> routes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -125,7 +125,8 @@ public final class DnsOperatorBenchmark {
                 Locale.ROOT,
                 "{\"pass\":\"%s\",\"domains\":%d,\"wall_s\":%.3f,\"queries\":%d,\"qps\":%.0f,"
                         + "\"lost\":%d,\"not_ok\":%d,\"cpu_s\":%.3f,\"alloc_mb\":%.1f,"
-                        + "\"gcs\":%d,\"gc_ms\":%d,\"ctx_switches\":%d,\"cpu_by_thread_s\":%s}%n",
+                        + "\"gcs\":%d,\"gc_ms\":%d,\"ctx_switches\":%d,\"cpu_by_thread_s\":%s,"
+                        + "\"concurrent_checks\":%d}%n",
                 name,
                 routes.size(),
                 wallNanos / 1e9,
@@ -138,17 +139,20 @@ public final class DnsOperatorBenchmark {
                 gcs,
                 gcMillis,
                 switches,
-                byThread);
+                byThread,
+                engine.concurrentChecks);
     }
 
     /** A DnsValidation with its registry. */
     private static final class Engine {
         final MeterRegistry registry = new SimpleMeterRegistry();
         final DnsValidation validation;
+        final int concurrentChecks;
         private Timer checkTimer;
 
         Engine(OperatorConfig config) {
             this.validation = new DnsValidation(config, registry);
+            this.concurrentChecks = config.dns().concurrentChecks();
         }
 
         double queries() {
@@ -167,6 +171,15 @@ public final class DnsOperatorBenchmark {
             close.setAccessible(true);
             close.invoke(validation);
         }
+    }
+
+    /** The operator's default {@code mailroute.dns.concurrent-checks}, read from its annotation. */
+    private static int defaultConcurrentChecks() throws NoSuchMethodException {
+        return Integer.parseInt(
+                OperatorConfig.Dns.class
+                        .getMethod("concurrentChecks")
+                        .getAnnotation(io.smallrye.config.WithDefault.class)
+                        .value());
     }
 
     private static OperatorConfig config(String server, int concurrent) {
