@@ -25,12 +25,12 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * JMH (bench/jmh.sh): what the engine does with every answer that arrives, reading it from the
- * wire into what it keeps ({@link WireAnswer} into an {@link Answer}: response code, answer
- * records, authority facts, flags, cache TTL), for the three answers a domain's check gets most: an MX answer with the
- * exchange's addresses in the additional section (as knot and most servers add them), an address
- * answer, and an NXDOMAIN with the zone's SOA. Returned as Object: JMH's generated code lives in
- * another package, and {@link Answer} is package-private.
+ * JMH (bench/jmh.sh): what the engine does with every answer that arrives, reading it from the wire
+ * into what it keeps ({@link WireAnswer} into an {@link Answer}: response code, answer records,
+ * authority facts, flags, cache TTL), for the three answers a domain's check gets most: an MX
+ * answer with the exchange's addresses in the additional section (as knot and most servers add
+ * them), an address answer, and an NXDOMAIN with the zone's SOA. Returned as Object: JMH's
+ * generated code lives in another package, and {@link Answer} is package-private.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
