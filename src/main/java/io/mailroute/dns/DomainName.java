@@ -49,6 +49,14 @@ final class DomainName {
     }
 
     /**
+     * The name whose wire form is {@code canonical}: already lower-cased and checked as {@link
+     * #fromWire} requires; the name keeps the array, which nobody may change afterwards.
+     */
+    static DomainName canonical(byte[] canonical) {
+        return canonical.length == 1 ? ROOT : new DomainName(canonical, text(canonical));
+    }
+
+    /**
      * The name of {@code text}, if it is plain: labels of ASCII letters, digits, '-' and '_' (upper
      * case allowed) separated by single dots, without the final dot, 1 to 63 octets per label, at
      * most 255 octets on the wire; null for anything else (the caller then takes the long way
@@ -102,7 +110,7 @@ final class DomainName {
                 || c == '_';
     }
 
-    private static byte lower(byte b) {
+    static byte lower(byte b) {
         return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
     }
 

@@ -34,7 +34,6 @@ final class WireAnswer {
 
     private final byte[] m;
     private int pos;
-    private final byte[] scratch = new byte[DomainName.MAX_WIRE];
     private final int[] memoAt = new int[MEMO];
     private final DomainName[] memoName = new DomainName[MEMO];
     private int memoSize;
@@ -208,12 +207,17 @@ final class WireAnswer {
         }
     }
 
-    /** Decodes the name at {@code pos} and moves past it. */
+    /**
+     * Decodes the name at {@code pos} and moves past it. Two passes over the message: the first
+     * checks the name and finds its length (or a remembered name it ends in), the second copies its
+     * labels, lower-cased, into an array of exactly that length, which the name then owns.
+     */
     private DomainName name() throws WireParseException {
         int start = pos;
         int p = pos;
-        int length = 0; // octets in scratch
+        int length = 0; // octets of the labels read (the root label included)
         boolean jumped = false;
+        DomainName suffix = null; // a remembered name that a pointer leads to
         while (true) {
             if (p >= m.length) {
                 throw new WireParseException("name runs past the end of the message");
@@ -239,9 +243,8 @@ final class WireAnswer {
                     if (length + known.wireLength() > DomainName.MAX_WIRE) {
                         throw new WireParseException("name longer than 255 octets");
                     }
-                    System.arraycopy(known.wire(), 0, scratch, length, known.wireLength());
-                    return named(
-                            start, DomainName.fromWire(scratch, 0, length + known.wireLength()));
+                    suffix = known;
+                    break;
                 }
                 p = target;
                 continue;
@@ -255,16 +258,34 @@ final class WireAnswer {
                                 ? "name longer than 255 octets"
                                 : "name runs past the end of the message");
             }
-            System.arraycopy(m, p, scratch, length, 1 + b);
             length += 1 + b;
             p += 1 + b;
             if (b == 0) {
                 if (!jumped) {
                     pos = p;
                 }
-                return named(start, DomainName.fromWire(scratch, 0, length));
+                break;
             }
         }
+        byte[] wire = new byte[length + (suffix == null ? 0 : suffix.wireLength())];
+        int q = start;
+        int at = 0;
+        while (at < length) {
+            int b = m[q] & 0xff;
+            if ((b & 0xc0) == 0xc0) {
+                q = ((b & 0x3f) << 8) | (m[q + 1] & 0xff); // checked by the first pass
+                continue;
+            }
+            wire[at++] = (byte) b;
+            for (int i = 1; i <= b; i++) {
+                wire[at++] = DomainName.lower(m[q + i]);
+            }
+            q += 1 + b;
+        }
+        if (suffix != null) {
+            System.arraycopy(suffix.wire(), 0, wire, length, suffix.wireLength());
+        }
+        return named(start, DomainName.canonical(wire));
     }
 
     /** Remembers a name that starts with a label at {@code start}, for pointers to it. */
