@@ -11,6 +11,11 @@ RELAY_STAGE_KEY="$RELAY_STATE_DIR/stage-hash-key"
 RELAY_CHECKED_FILE="$RELAY_STATE_DIR/checked"
 # "postconf -n" of the candidate (relay_validate)
 RELAY_CANDIDATE_SETTINGS="$RELAY_STATE_DIR/candidate-settings"
+# the main.cf (instance settings applied) of the last candidate that passed every check, and what it was made from
+# (RELAY_VALIDATED_INPUTS: digests of the rendered main.cf, the candidate master.cf and the overrides file, and the
+# drain flag); kept in this process only, so a restarted container checks everything again (relay_validate)
+RELAY_VALIDATED_MAIN_CF="$RELAY_STATE_DIR/validated-main.cf"
+RELAY_VALIDATED_INPUTS=""
 
 # relay_fingerprint: change detector over everything mounted (reads through the ..data symlinks), for mounts
 # without kubelet's ..data (relay_generation).
@@ -173,6 +178,20 @@ relay_validate() {
   # the image's services, then the routes' own delivery transports
   cat "$RELAY_MASTER_BASE" "$RELAY_STAGE_DIR/master_services" > "$cand/master.cf"
   relay_backdate "$cand"/*
+  # The checks of main.cf and master.cf (postconf, postfix check) read those two files only, and the instance
+  # settings come from the overrides file and the drain flag: when all of these equal what the last candidate that
+  # passed every check was made from, the results are the same, so its main.cf is taken as it is and only the maps
+  # are checked (a route change touches only the maps). Anything else runs every check.
+  local inputs
+  inputs="$(sha256sum -- "$RELAY_STAGE_DIR/main.cf" "$cand/master.cf" ${RELAY_MAIN_CF_OVERRIDES:+"$RELAY_MAIN_CF_OVERRIDES"} 2>&1)" \
+    || inputs=""
+  [ ! -f "$RELAY_DRAIN_FLAG" ] || inputs+=" draining"
+  if [ -n "$inputs" ] && [ "$inputs" = "$RELAY_VALIDATED_INPUTS" ] && [ -f "$RELAY_VALIDATED_MAIN_CF" ] \
+      && cp -p "$RELAY_VALIDATED_MAIN_CF" "$cand/main.cf"; then
+    relay_validate_maps "$cand"
+    return
+  fi
+  RELAY_VALIDATED_INPUTS=""
   out="$(postconf -c "$cand" -M 2>&1 >/dev/null)"
   if [ -n "$out" ]; then RELAY_ERROR="master.cf: ${out//$'\n'/ }"; return 1; fi
   out="$(postconf -c "$cand" -n 2>&1 >/dev/null)"
@@ -191,6 +210,26 @@ relay_validate() {
     postfix -c "$cand" check &
     check_pid=$!
   fi
+  if ! relay_validate_maps "$cand"; then
+    [ -z "$check_pid" ] || wait "$check_pid"
+    return 1
+  fi
+  if [ -n "$check_pid" ]; then
+    if ! wait "$check_pid"; then
+      RELAY_ERROR="postfix check failed (details in the Postfix log, $RELAY_MAILLOG)"
+      return 1
+    fi
+    echo "$check_digest" > "$RELAY_CHECKED_FILE"
+  fi
+  # every check passed: a next candidate made from the same main.cf, master.cf and settings may skip them
+  if [ -n "$inputs" ] && cp -p "$cand/main.cf" "$RELAY_VALIDATED_MAIN_CF"; then
+    RELAY_VALIDATED_INPUTS="$inputs"
+  fi
+}
+
+# relay_validate_maps DIR: builds and checks DIR's maps with DIR's main.cf (relay_validate).
+relay_validate_maps() {
+  local cand="$1" map out
   for map in "${RELAY_MAPS[@]}"; do
     # A map whose source is the live one's was checked and built when it went live: take its .lmdb as it is.
     if cmp -s "$cand/$map" "$RELAY_CONFIG_DIR/$map" && [ -f "$RELAY_CONFIG_DIR/$map.lmdb" ] \
@@ -200,18 +239,10 @@ relay_validate() {
     # -c: postmap must read the candidate's main.cf (lmdb settings, no host /etc/postfix/main.cf needed).
     if ! out="$(postmap -c "$cand" "lmdb:$cand/$map" 2>&1)" || [ -n "$out" ]; then
       RELAY_ERROR="$map: ${out//$'\n'/ }"
-      [ -z "$check_pid" ] || wait "$check_pid"
       return 1
     fi
   done
   chmod 600 "$cand/sasl_passwd" "$cand/sasl_passwd.lmdb"
-  if [ -n "$check_pid" ]; then
-    if ! wait "$check_pid"; then
-      RELAY_ERROR="postfix check failed (details in the Postfix log, $RELAY_MAILLOG)"
-      return 1
-    fi
-    echo "$check_digest" > "$RELAY_CHECKED_FILE"
-  fi
 }
 
 # relay_foreign_services FILE: prints the lines of FILE that are not a route transport as the operator renders
