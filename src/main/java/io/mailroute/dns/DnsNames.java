@@ -4,7 +4,7 @@ import java.net.IDN;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
-/** Turns user input into absolute DNS names and names back into display strings. */
+/** Turns user input into absolute DNS names (shown by {@link DomainName#text}). */
 final class DnsNames {
 
     private DnsNames() {}
@@ -35,8 +35,8 @@ final class DnsNames {
             // IDN.toASCII leaves an all-ASCII name as it is (it only checks label lengths, which
             // Name.fromString checks too): skip it for ASCII names (escapes, say)
             String ascii = isAscii(s) ? s : IDN.toASCII(s, IDN.ALLOW_UNASSIGNED);
-            byte[] wire = Name.fromString(ascii + ".").toWireCanonical();
-            return DomainName.fromWire(wire, 0, wire.length);
+            // toWireCanonical: a fresh, lower-cased array the name can keep
+            return DomainName.canonical(Name.fromString(ascii + ".").toWireCanonical());
         } catch (IllegalArgumentException | TextParseException e) {
             throw new IllegalArgumentException("not a valid domain name: " + input, e);
         }
@@ -49,10 +49,5 @@ final class DnsNames {
             }
         }
         return true;
-    }
-
-    /** Lower-case name without the final dot; the root is ".". */
-    static String display(DomainName name) {
-        return name.text();
     }
 }

@@ -38,14 +38,11 @@ final class DomainName {
      * and lower-cased.
      */
     static DomainName fromWire(byte[] wire, int from, int length) {
-        if (length == 1) {
-            return ROOT;
-        }
         byte[] canonical = new byte[length];
         for (int i = 0; i < length; i++) {
             canonical[i] = lower(wire[from + i]);
         }
-        return new DomainName(canonical, text(canonical));
+        return canonical(canonical);
     }
 
     /**

@@ -20,7 +20,7 @@ final class HostLookup {
             // 100 MX hosts serve 10,000 domains: combine their two answers once, not per domain
             return CompletableFuture.completedFuture(kept);
         }
-        String display = DnsNames.display(host);
+        String display = host.text();
         Optional<String> literal = IpLiteral.parse(display);
         if (literal.isPresent()) {
             return CompletableFuture.completedFuture(

@@ -266,7 +266,7 @@ final class MxCheck implements Function<Resolution, CompletableFuture<ResolverMx
 
     private record Exchange(int preference, DomainName host, boolean implicit) {
         String display() {
-            return DnsNames.display(host);
+            return host.text();
         }
     }
 }

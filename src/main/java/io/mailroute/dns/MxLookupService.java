@@ -82,7 +82,7 @@ public final class MxLookupService implements AutoCloseable {
      */
     public MxReport check(String domain) {
         DomainName name = DnsNames.absolute(domain);
-        return await(checkAsync(name), why -> mxFailures(DnsNames.display(name), why));
+        return await(checkAsync(name), why -> mxFailures(name.text(), why));
     }
 
     /**
@@ -122,7 +122,7 @@ public final class MxLookupService implements AutoCloseable {
 
         @Override
         public MxReport apply(List<ResolverMxResult> results) {
-            return MxReport.assemble(DnsNames.display(name), results, clock.instant());
+            return MxReport.assemble(name.text(), results, clock.instant());
         }
     }
 
@@ -145,7 +145,7 @@ public final class MxLookupService implements AutoCloseable {
     public CompletableFuture<HostReport> checkHostAsync(String host) {
         String literal = IpLiteral.parse(host.trim()).orElse(null);
         DomainName name = literal != null ? null : DnsNames.absolute(host);
-        String display = literal != null ? literal : DnsNames.display(name);
+        String display = literal != null ? literal : name.text();
         return runAll(
                         (r, deadline) ->
                                 literal != null
@@ -170,7 +170,7 @@ public final class MxLookupService implements AutoCloseable {
     /** How a host is named in its report: the IP literal, or the name without the final dot. */
     private static String hostDisplay(String host) {
         String literal = IpLiteral.parse(host.trim()).orElse(null);
-        return literal != null ? literal : DnsNames.display(DnsNames.absolute(host));
+        return literal != null ? literal : DnsNames.absolute(host).text();
     }
 
     /** Forgets all cached answers. */

@@ -394,7 +394,7 @@ final class ServerResolver {
                         "CNAME chain longer than "
                                 + maxCnameDepth
                                 + " starting at "
-                                + DnsNames.display(chain.get(0)));
+                                + chain.get(0).text());
             }
             return null;
         }
@@ -420,7 +420,7 @@ final class ServerResolver {
         }
 
         private List<String> chainNames() {
-            return chain.stream().map(DnsNames::display).toList();
+            return chain.stream().map(DomainName::text).toList();
         }
     }
 }

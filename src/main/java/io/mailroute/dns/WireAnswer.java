@@ -1,5 +1,6 @@
 package io.mailroute.dns;
 
+import java.util.Arrays;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.WireParseException;
@@ -81,9 +82,6 @@ final class WireAnswer {
             records = new Rr[answers];
             for (int i = 0; i < answers; i++) {
                 records[i] = answerRecord();
-                if (records[i] == null) {
-                    throw new WireParseException("invalid record length");
-                }
             }
             for (int i = 0; i < authorities; i++) {
                 skipName();
@@ -137,10 +135,10 @@ final class WireAnswer {
         while (n < records.length && records[n] != null) {
             n++;
         }
-        return n == records.length ? records : java.util.Arrays.copyOf(records, n);
+        return n == records.length ? records : Arrays.copyOf(records, n);
     }
 
-    /** One answer record; null if its rdata does not fill RDLENGTH exactly. */
+    /** One answer record; its rdata must fill RDLENGTH exactly. */
     private Rr answerRecord() throws WireParseException {
         DomainName owner = name();
         int type = fixedFields();
@@ -164,10 +162,13 @@ final class WireAnswer {
         } else if (type == Type.CNAME) {
             record = Rr.cname(owner, ttl, name());
         } else {
-            record = Rr.other(owner, type, ttl, java.util.Arrays.copyOfRange(m, pos, end));
+            record = Rr.other(owner, type, ttl, Arrays.copyOfRange(m, pos, end));
             pos = end;
         }
-        return pos == end ? record : null;
+        if (pos != end) {
+            throw new WireParseException("invalid record length");
+        }
+        return record;
     }
 
     /**

@@ -10,9 +10,9 @@ class DnsNamesTest {
 
     @Test
     void namesAreAlwaysAbsoluteAndShownWithoutTheFinalDot() {
-        assertThat(DnsNames.display(DnsNames.absolute("Example.COM"))).isEqualTo("example.com");
+        assertThat(DnsNames.absolute("Example.COM").text()).isEqualTo("example.com");
         assertThat(DnsNames.absolute("example.com.")).isEqualTo(DnsNames.absolute("example.com"));
-        assertThat(DnsNames.display(DnsNames.absolute("mail")))
+        assertThat(DnsNames.absolute("mail").text())
                 .as("single label: no search list is appended")
                 .isEqualTo("mail");
     }
@@ -33,18 +33,17 @@ class DnsNamesTest {
             String expected = name.toString(true).toLowerCase(java.util.Locale.ROOT);
             // read from the wire (as in an answer) and from the user's text
             byte[] wire = name.toWire();
-            assertThat(DnsNames.display(DomainName.fromWire(wire, 0, wire.length)))
+            assertThat(DomainName.fromWire(wire, 0, wire.length).text())
                     .as(text)
                     .isEqualTo(expected);
-            assertThat(DnsNames.display(DnsNames.absolute(text))).as(text).isEqualTo(expected);
+            assertThat(DnsNames.absolute(text).text()).as(text).isEqualTo(expected);
         }
-        assertThat(DnsNames.display(DomainName.ROOT)).isEqualTo(".");
+        assertThat(DomainName.ROOT.text()).isEqualTo(".");
     }
 
     @Test
     void internationalizedNamesAreLookedUpInAsciiForm() {
-        assertThat(DnsNames.display(DnsNames.absolute("Bücher.example")))
-                .isEqualTo("xn--bcher-kva.example");
+        assertThat(DnsNames.absolute("Bücher.example").text()).isEqualTo("xn--bcher-kva.example");
     }
 
     @Test
