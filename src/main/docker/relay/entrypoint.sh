@@ -16,16 +16,17 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/relay-lib.sh"
 # shellcheck source=relay-config.sh
 source "$RELAY_LIB_DIR/relay-config.sh"
 
-state="starting" live_hash="" mounted_hash="" message="" last_fingerprint=""
+state="starting" live_hash="" mounted_hash="" message="" last_generation=""
 # microsecond stamps of the phases of the last change (logged when it goes live): the file event, then
 # install_mounted's steps
 event_us=0 woke_us=0 staged_us=0 hashed_us=0 validated_us=0 installed_us=0
 master_pid="" httpd_pid="" sleep_pid="" watch_pid="" watch_fd="" summary_pid=""
 
 write_status() {
-  local tmp="$RELAY_STATUS_DIR/.status.tmp"
+  local tmp="$RELAY_STATUS_DIR/.status.tmp" now
+  relay_utc now
   printf 'state=%s\nlive=%s\nmounted=%s\nmessage=%s\nupdated=%s\n' "$state" "$live_hash" "$mounted_hash" \
-    "${message//$'\n'/ }" "$(date -u +%FT%TZ)" > "$tmp"
+    "${message//$'\n'/ }" "$now" > "$tmp"
   mv -f "$tmp" "$RELAY_STATUS_FILE"
 }
 
@@ -51,6 +52,8 @@ prepare() {
     exit 1
   fi
   relay_backdate "$RELAY_CONFIG_DIR/master.cf"
+  RELAY_MASTER_BASE_TEXT=""
+  IFS= read -r -d '' RELAY_MASTER_BASE_TEXT < "$RELAY_MASTER_BASE"
   write_status
 }
 
@@ -88,24 +91,30 @@ check_summary() {
 
 # install_mounted: returns 0 when the mounted files changed and a new, valid configuration was installed.
 install_mounted() {
-  local fingerprint hash
-  # kubelet volumes: the ..data targets (nothing is read); other mounts: the content (relay_generation)
-  fingerprint="$(relay_generation)"
-  [ "$fingerprint" != "$last_fingerprint" ] || return 1
+  local generation hash
+  # Nothing changed since the version last taken: for kubelet volumes (..data symlinks) this runs no command at all,
+  # which matters because the kubelet's own clean-up after an update wakes pause() again.
+  if [ -n "$last_generation" ] && [ "$RELAY_GENERATION" = "$last_generation" ] && relay_still_generation; then
+    return 1
+  fi
+  relay_generation
+  generation="$RELAY_GENERATION"
+  [ "$generation" != "$last_generation" ] || return 1
   [ "$woke_us" -gt 0 ] || stamp woke_us
   if ! relay_stage; then
-    last_fingerprint="$fingerprint"
+    last_generation="$generation"
     set_state refused "$RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
-  # A kubelet update (..data symlink swap) between two reads: take the files at the next poll.
-  [ "$(relay_generation)" = "$fingerprint" ] || return 1
-  last_fingerprint="$fingerprint"
+  # A kubelet update (..data symlink swap) between two reads: take the files at the next wake-up.
+  relay_still_generation || return 1
+  last_generation="$generation"
   stamp staged_us
-  if ! hash="$(relay_config_hash "$RELAY_STAGE_DIR" "$RELAY_STAGE_KEY")"; then
+  if ! relay_hash_candidate; then
     set_state refused "cannot hash the mounted configuration (see the log); live configuration: ${live_hash:-none}"
     return 1
   fi
+  hash="$RELAY_HASH"
   mounted_hash="$hash"
   if [ "$hash" = "$live_hash" ]; then
     set_state running ""
@@ -121,15 +130,15 @@ install_mounted() {
     return 1
   fi
   stamp validated_us
-  RELAY_SERVICES_CHANGED=""
-  cmp -s "$RELAY_CANDIDATE_DIR/master.cf" "$RELAY_CONFIG_DIR/master.cf" || RELAY_SERVICES_CHANGED=1
   if ! relay_install; then
     # Nothing half-written is live (see relay_install). The configuration itself is fine, so try again at the
     # next poll: it goes live as soon as the volume has room again.
-    last_fingerprint=""
+    last_generation=""
     set_state failed "configuration $hash could not be installed: $RELAY_ERROR; live configuration: ${live_hash:-none}"
     return 1
   fi
+  RELAY_SERVICES_CHANGED=""
+  [[ "$RELAY_INSTALLED" != *" master.cf "* ]] || RELAY_SERVICES_CHANGED=1
   stamp installed_us
   RELAY_INSTALLED_HASH="$hash"
 }
@@ -157,11 +166,12 @@ go_live() {
   relay_log "configuration $live_hash is live${1:+ ($1)}"
 }
 
-# phases: the time of each step of the change that just went live, from the file event to the end of the reload.
+# phases VAR: the time of each step of the change that just went live, from the file event to the end of the reload,
+# into VAR.
 phases() {
   local now
   stamp now
-  printf 'file event to start %d ms, staged %d ms, hashed %d ms, validated %d ms, installed %d ms, reloaded %d ms' \
+  printf -v "$1" 'file event to start %d ms, staged %d ms, hashed %d ms, validated %d ms, installed %d ms, reloaded %d ms' \
     $(((woke_us - event_us) / 1000)) $(((staged_us - woke_us) / 1000)) $(((hashed_us - staged_us) / 1000)) \
     $(((validated_us - hashed_us) / 1000)) $(((installed_us - validated_us) / 1000)) $(((now - installed_us) / 1000))
 }
@@ -194,8 +204,9 @@ pause() {
   if [ -n "$watch_fd" ] && kill -0 "$watch_pid" 2>/dev/null; then
     if read -r -t "$RELAY_POLL_SECONDS" -u "$watch_fd" event; then
       stamp event_us
-      # the rest of the same update follows within microseconds: take it in one go
-      while read -r -t 0.02 -u "$watch_fd" event; do :; done
+      # The rest of the same update follows within microseconds: take it in one go. A kubelet update ends with the
+      # ..data swap (its clean-up of the old directory wakes the next pause, which then finds nothing changed).
+      while [ "$event" != "MOVED_TO ..data" ] && read -r -t 0.02 -u "$watch_fd" event; do :; done
     else
       stamp event_us
     fi
@@ -270,8 +281,9 @@ while :; do
   fi
   check_summary
   if install_mounted; then
-    if postfix -c "$RELAY_CONFIG_DIR" reload; then
-      go_live "$(phases)"
+    if relay_reload; then
+      phases took
+      go_live "$took"
       # Route transports changed: the new transport map was live a moment before the reload started the new
       # master.cf services, and mail resolved to a transport not running yet was deferred ("mail transport
       # unavailable"). Retry it now rather than after the backoff (minimal_backoff_time, 300 s).
@@ -279,7 +291,7 @@ while :; do
         postqueue -c "$RELAY_CONFIG_DIR" -f || relay_log "postqueue -f failed; deferred mail waits for its retry time"
       fi
     else
-      set_state failed "postfix reload failed, see the Postfix log ($RELAY_MAILLOG)"
+      set_state failed "the reload failed, see the Postfix log ($RELAY_MAILLOG)"
     fi
   fi
 done
