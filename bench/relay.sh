@@ -3,10 +3,11 @@
 #   bench/relay.sh [CHANGES [INTERVAL_MS [REPEATS [DOMAINS ...]]]]   default: 10 30 3 10000 100000
 # Part 1: CHANGES route changes under a steady stream of test messages (one every INTERVAL_MS through the relay to
 # in-process SMTP sinks), applied (a) our way: kubelet-style ..data swap, the entrypoint wakes on inotify, validates
-# and runs "postfix reload"; (b) the peer way on an identical instance: new maps, postfix stop, postmap, postfix
-# start. Part 2: files changed until live at DOMAINS one-domain routes (sharded ConfigMaps when large), REPEATS changes
-# each, both ways, no mail flow. Everything runs on loopback addresses in temp dirs and is stopped on exit. Needs root
-# and Postfix (hack/install-relay-deps.sh). Prints Markdown.
+# and reloads Postfix (what "postfix reload" does: postsuper active, SIGHUP to the master); (b) the peer way on an
+# identical instance: new maps, postfix stop, postmap, postfix start. Part 2: files changed until live at DOMAINS
+# one-domain routes (sharded ConfigMaps when large), REPEATS changes each, both ways, no mail flow. Everything runs on
+# loopback addresses in temp dirs and is stopped on exit. Needs root and Postfix (hack/install-relay-deps.sh). Prints
+# Markdown.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
 [ "$(id -u)" -eq 0 ] || die "run as root: the benchmark starts Postfix instances"

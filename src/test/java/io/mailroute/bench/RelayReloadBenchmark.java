@@ -336,7 +336,7 @@ public final class RelayReloadBenchmark {
             long[] sortedFirst = Arrays.stream(firstNew).filter(v -> v >= 0).sorted().toArray();
             String path =
                     ours
-                            ? "ours: ..data swap, inotify, validate, `postfix reload`"
+                            ? "ours: ..data swap, inotify, validate, reload (SIGHUP)"
                             : "peer: write maps, `postfix stop`, `postmap`, `postfix start`";
             rows.add(
                     "| %s | %d / %d / %d ms | %s / %s ms (%d of %d changes) | %d of %d sent |"
