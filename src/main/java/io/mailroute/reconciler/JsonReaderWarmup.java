@@ -1,7 +1,6 @@
 package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -38,7 +37,11 @@ import org.jboss.logging.Logger;
 class JsonReaderWarmup {
     private static final Logger LOG = Logger.getLogger(JsonReaderWarmup.class);
 
-    /** The resources the informers list and watch (MailRouteReconciler, MailRelayReconciler). */
+    /**
+     * The resources the informers list and watch (MailRelayReconciler and its dependents), and the
+     * leader election's Lease. Not Namespace: it is read only for a relay that admits routes by
+     * namespace labels.
+     */
     static final List<Class<?>> LISTED =
             List.of(
                     StatefulSet.class,
@@ -51,7 +54,6 @@ class JsonReaderWarmup {
                     Service.class,
                     PodDisruptionBudget.class,
                     PersistentVolumeClaim.class,
-                    Namespace.class,
                     Lease.class);
 
     /** Before the operator starts (the operator SDK's own observer has the default priority). */
