@@ -93,11 +93,14 @@ check_summary() {
 install_mounted() {
   local generation hash
   # Nothing changed since the version last taken: for kubelet volumes (..data symlinks) this runs no command at all,
-  # which matters because the kubelet's own clean-up after an update wakes pause() again.
-  if [ -n "$last_generation" ] && [ "$RELAY_GENERATION" = "$last_generation" ] && relay_still_generation; then
-    return 1
+  # which matters because the kubelet's own clean-up after an update wakes pause() again. Mounts compared by content
+  # were just fingerprinted by that check, which named their new version: not a second time.
+  if [ -n "$last_generation" ] && [ "$RELAY_GENERATION" = "$last_generation" ]; then
+    relay_still_generation && return 1
+    [[ "$RELAY_GENERATION" == content* ]] || relay_generation
+  else
+    relay_generation
   fi
-  relay_generation
   generation="$RELAY_GENERATION"
   [ "$generation" != "$last_generation" ] || return 1
   [ "$woke_us" -gt 0 ] || stamp woke_us

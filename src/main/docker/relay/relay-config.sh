@@ -76,7 +76,7 @@ relay_generation() {
 # relay_still_generation: true when the mounted files are still at the version relay_generation last named. For
 # kubelet-style mounts no command runs: every mount must still be laid out the same way and each ..data must still
 # resolve to the directory it named (-ef compares device and inode; the kubelet deletes the old directory after
-# the swap). Other mounts are compared by content.
+# the swap). Other mounts are fingerprinted again, which leaves the new version's name in RELAY_GENERATION.
 relay_still_generation() {
   local d i=0 target
   case "$RELAY_GENERATION" in
@@ -370,10 +370,9 @@ relay_install() {
 # master -t and postlog: 90 ms on an idle machine, over 200 ms on a busy one), as the entrypoint knows its instance
 # and that the master runs. The master logs "reload -- version ..." as with "postfix reload".
 relay_reload() {
-  local pid=""
-  read -r pid 2>/dev/null < "$RELAY_QUEUE_DIR/pid/master.pid"
-  [ -n "$pid" ] || return 1
+  local master=""
+  relay_master_pid master || return 1
   postsuper -c "$RELAY_CONFIG_DIR" active || return 1
-  kill -HUP "$pid" || return 1
+  kill -HUP "$master" || return 1
   postsuper -c "$RELAY_CONFIG_DIR" &
 }

@@ -143,10 +143,17 @@ relay_queue_count() {
   echo "$n"
 }
 
-# relay_master_running: true while the Postfix master of this queue directory runs (quiet, unlike postfix status).
-relay_master_running() {
+# relay_master_pid VAR: the PID the Postfix master of this queue directory wrote into VAR; false when there is none.
+relay_master_pid() {
   local pid=""
   [ -f "$RELAY_QUEUE_DIR/pid/master.pid" ] || return 1
   read -r pid 2>/dev/null < "$RELAY_QUEUE_DIR/pid/master.pid"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  printf -v "$1" '%s' "$pid"
+  [ -n "$pid" ]
+}
+
+# relay_master_running: true while the Postfix master of this queue directory runs (quiet, unlike postfix status).
+relay_master_running() {
+  local master=""
+  relay_master_pid master && kill -0 "$master" 2>/dev/null
 }
