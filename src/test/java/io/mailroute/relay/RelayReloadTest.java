@@ -137,6 +137,44 @@ class RelayReloadTest {
                 .containsExactly("bob@a.test");
     }
 
+    /**
+     * Outside Kubernetes the mounts can be plain directories (a bind mount) whose files a tool
+     * replaces one after the other, with no {@code ..data} to tell one version from the next: the
+     * relay compares them by content. Half-replaced sets hash to something the {@code config-hash}
+     * file does not name and wait; the complete set goes live once, and later polls of the same
+     * content install nothing again.
+     */
+    @Test
+    void aPlainDirectoryChangedFileByFileGoesLiveOnceAndStaysLive() throws Exception {
+        PostfixConfig before =
+                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig after =
+                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        relay = RelayInstance.create().withPlainMounts().pollEvery("0.3").start(before);
+        String afterHash = RelayInstance.hashOf(after);
+
+        relay.publish(after);
+        relay.awaitLive(afterHash);
+        SmtpClient.send(relay.listen(), "alice@sender.test", List.of("bob@a.test"), "plain");
+        assertThat(newTarget.awaitSubject("plain", Duration.ofSeconds(20)).rcptTo())
+                .containsExactly("bob@a.test");
+
+        // the status is rewritten whenever the files are taken again: several polls of unchanged
+        // files must not do that
+        String updated = relay.status().get("updated");
+        Thread.sleep(2_500);
+        assertThat(relay.status())
+                .containsEntry("live", afterHash)
+                .containsEntry("state", "running")
+                .containsEntry("updated", updated);
+        String log = relay.entrypointLog();
+        assertThat(log.split("configuration " + afterHash + " is live", -1))
+                .as("installed once: %s", log)
+                .hasSize(2);
+        assertThat(log.split(" is live", -1)).as("before, then after: %s", log).hasSize(3);
+        assertThat(oldTarget.withSubject("plain")).isNull();
+    }
+
     @Test
     void mainCfChangeTakesEffectThroughReloadWithoutRestart() throws Exception {
         PostfixConfig before =
