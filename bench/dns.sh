@@ -14,8 +14,9 @@
 # - the operator's own path (io.mailroute.bench.DnsOperatorBenchmark): DnsValidation.refresh starts the checks in
 #   the background (BackgroundChecks: mailroute.dns.concurrent-checks in flight, default 128, each an asynchronous
 #   check through DomainValidator and the lookup counters) instead of DnsBenchmark's 256 checkAsync; same passes.
-# DNS_JAVA_OPTS: JVM options for both Java runs (default none: G1 and C2; the operator image runs
-# -XX:+UseSerialGC -XX:TieredStopAtLevel=1, see src/main/docker/operator/Dockerfile).
+# DNS_JAVA_OPTS: JVM options for both Java runs (default none: G1 and C2; the operator image runs the serial collector
+# and C1 only, e.g. DNS_JAVA_OPTS="-XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=80
+# -XX:TieredStopAtLevel=1": its JAVA_OPTS in src/main/docker/operator/Dockerfile without the heap sizing and CDS).
 # Prints Markdown. Only loopback; every process it starts is stopped on exit.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
