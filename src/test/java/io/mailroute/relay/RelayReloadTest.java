@@ -52,6 +52,11 @@ class RelayReloadTest {
     private final SmtpSink smarthost = SmtpSink.start(SmtpSink.Options.plain());
     private RelayInstance relay;
 
+    /** The relay's configuration: a.test to {@code target}, everything else via the smarthost. */
+    private PostfixConfig routingATestTo(SmtpSink target) {
+        return render(relayVia(smarthost.endpoint()), route("a.test", target.endpoint()));
+    }
+
     @BeforeEach
     void requirements() {
         Commands.requireRootAndTools("postfix", "postconf", "postmap", "postqueue");
@@ -67,10 +72,8 @@ class RelayReloadTest {
 
     @Test
     void routeChangeWhileMailFlowsLosesAndDuplicatesNothing() throws Exception {
-        PostfixConfig before =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
-        PostfixConfig after =
-                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig before = routingATestTo(oldTarget);
+        PostfixConfig after = routingATestTo(newTarget);
         relay = RelayInstance.create().start(before);
         Map<Integer, Long> acceptedAt = new TreeMap<>();
         AtomicLong liveAtHolder = new AtomicLong();
@@ -119,10 +122,8 @@ class RelayReloadTest {
 
     @Test
     void aChangedConfigurationGoesLiveOnTheFileEventNotAtTheNextPoll() throws Exception {
-        PostfixConfig before =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
-        PostfixConfig after =
-                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig before = routingATestTo(oldTarget);
+        PostfixConfig after = routingATestTo(newTarget);
         relay = RelayInstance.create().pollEvery("120").start(before);
 
         long publishedAt = System.nanoTime();
@@ -146,10 +147,8 @@ class RelayReloadTest {
      */
     @Test
     void aPlainDirectoryChangedFileByFileGoesLiveOnceAndStaysLive() throws Exception {
-        PostfixConfig before =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
-        PostfixConfig after =
-                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig before = routingATestTo(oldTarget);
+        PostfixConfig after = routingATestTo(newTarget);
         relay = RelayInstance.create().withPlainMounts().pollEvery("0.3").start(before);
         String afterHash = RelayInstance.hashOf(after);
 
@@ -177,8 +176,7 @@ class RelayReloadTest {
 
     @Test
     void mainCfChangeTakesEffectThroughReloadWithoutRestart() throws Exception {
-        PostfixConfig before =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig before = routingATestTo(oldTarget);
         PostfixConfig after =
                 render(relayVia(newTarget.endpoint()), route("a.test", oldTarget.endpoint()));
         relay = RelayInstance.create().start(before);
@@ -201,8 +199,7 @@ class RelayReloadTest {
 
     @Test
     void configurationPostfixRejectsIsRefusedAndTheLiveOneKeepsRouting() throws Exception {
-        PostfixConfig good =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig good = routingATestTo(oldTarget);
         relay = RelayInstance.create().start(good);
         Map<String, String> broken = new TreeMap<>(good.publicFiles());
         broken.put("transport", good.transport() + "a.test\n");
@@ -219,8 +216,7 @@ class RelayReloadTest {
         assertThat(oldTarget.awaitSubject("after-refusal", Duration.ofSeconds(20)).rcptTo())
                 .containsExactly("bob@a.test");
 
-        PostfixConfig fixed =
-                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig fixed = routingATestTo(newTarget);
         relay.publish(fixed);
         relay.awaitLive(RelayInstance.hashOf(fixed));
         assertThat(relay.status()).containsEntry("state", "running");
@@ -233,10 +229,8 @@ class RelayReloadTest {
      */
     @Test
     void aMainCfOnlyPostfixCheckRejectsIsRefusedAfterARouteChangeThatSkippedTheCheck() {
-        PostfixConfig good =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
-        PostfixConfig moved =
-                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig good = routingATestTo(oldTarget);
+        PostfixConfig moved = routingATestTo(newTarget);
         relay = RelayInstance.create().start(good);
         relay.publish(moved);
         relay.awaitLive(RelayInstance.hashOf(moved));
@@ -253,11 +247,9 @@ class RelayReloadTest {
 
     @Test
     void filesOutOfStepWithTheConfigHashKeyWaitUntilTheyMatch() {
-        PostfixConfig good =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig good = routingATestTo(oldTarget);
         relay = RelayInstance.create().start(good);
-        PostfixConfig next =
-                render(relayVia(smarthost.endpoint()), route("a.test", newTarget.endpoint()));
+        PostfixConfig next = routingATestTo(newTarget);
         Map<String, String> files = new TreeMap<>(next.publicFiles());
         files.put("config-hash", "0".repeat(64));
 
@@ -276,8 +268,7 @@ class RelayReloadTest {
 
     @Test
     void badInitialConfigurationKeepsPostfixDownUntilAGoodOneArrives() throws Exception {
-        PostfixConfig good =
-                render(relayVia(smarthost.endpoint()), route("a.test", oldTarget.endpoint()));
+        PostfixConfig good = routingATestTo(oldTarget);
         Map<String, String> broken = new TreeMap<>(good.publicFiles());
         broken.put("main.cf", good.mainCf() + "this line has no equals sign\n");
         relay = RelayInstance.create();
