@@ -8,6 +8,7 @@ import io.mailroute.dns.fixtures.FaultDnsServer.Forged;
 import io.mailroute.dns.fixtures.StaticZone;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -217,6 +218,45 @@ class UdpTransportTest {
                     .withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void serversAreAskedInTheirOwnAddressFamily() throws Exception {
+        // sockets are opened in the server's family (IPv4 for IPv4 servers): an IPv6 server must
+        // still be reachable, and an IPv4 one is asked from an IPv4 address
+        for (String host : new String[] {"::1", "127.0.0.1"}) {
+            ExecutorService executor = Executors.newSingleThreadExecutor();
+            try (DatagramChannel server = DatagramChannel.open()) {
+                server.bind(new InetSocketAddress(host, 0));
+                InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
+                CompletableFuture<InetSocketAddress> askedFrom =
+                        CompletableFuture.supplyAsync(() -> answerOnce(server));
+                try (UdpTransport transport = new UdpTransport(address, executor)) {
+                    byte[] answer =
+                            transport.exchange(forgeMxQuery(), 2000).get(5, TimeUnit.SECONDS);
+
+                    assertThat(answer[2] & 0x80).as("QR set: the server's answer").isNotZero();
+                    assertThat(askedFrom.get(5, TimeUnit.SECONDS).getAddress())
+                            .isEqualTo(address.getAddress());
+                }
+            } finally {
+                executor.shutdownNow();
+            }
+        }
+    }
+
+    /** Receives one query and sends it back as its own (empty) answer; the query's source. */
+    private static InetSocketAddress answerOnce(DatagramChannel server) {
+        try {
+            ByteBuffer buffer = ByteBuffer.allocate(512);
+            InetSocketAddress from = (InetSocketAddress) server.receive(buffer);
+            buffer.flip();
+            buffer.put(2, (byte) (buffer.get(2) | 0x80));
+            server.send(buffer, from);
+            return from;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
