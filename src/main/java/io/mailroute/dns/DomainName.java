@@ -26,10 +26,23 @@ final class DomainName {
     private final String text;
     private final int hash;
 
+    /**
+     * Names read from answers lately, by hash (a slot per hash, the last one wins): the same mail
+     * exchangers serve many domains (at 10,000 domains of 100 hosts, every MX answer named one of
+     * them again), and a name found here is not made, displayed and kept once more per answer. Its
+     * slots are read and written without a lock: a name is immutable and its fields final, so a
+     * name read from a slot is whole, and a lost write only costs a later answer a new name.
+     */
+    private static final DomainName[] RECENT = new DomainName[4096];
+
     private DomainName(byte[] wire, String text) {
+        this(wire, text, Arrays.hashCode(wire));
+    }
+
+    private DomainName(byte[] wire, String text, int hash) {
         this.wire = wire;
         this.text = text;
-        this.hash = Arrays.hashCode(wire);
+        this.hash = hash;
     }
 
     /**
@@ -50,7 +63,18 @@ final class DomainName {
      * #fromWire} requires; the name keeps the array, which nobody may change afterwards.
      */
     static DomainName canonical(byte[] canonical) {
-        return canonical.length == 1 ? ROOT : new DomainName(canonical, text(canonical));
+        if (canonical.length == 1) {
+            return ROOT;
+        }
+        int hash = Arrays.hashCode(canonical);
+        int slot = (hash ^ (hash >>> 16)) & (RECENT.length - 1);
+        DomainName known = RECENT[slot];
+        if (known != null && known.hash == hash && Arrays.equals(known.wire, canonical)) {
+            return known;
+        }
+        DomainName made = new DomainName(canonical, text(canonical), hash);
+        RECENT[slot] = made;
+        return made;
     }
 
     /**

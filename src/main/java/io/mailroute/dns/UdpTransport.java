@@ -287,12 +287,27 @@ final class UdpTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the query with its ID through the socket's own direct buffer: no copy of the query and
+     * no buffer per send (the JDK copies a heap buffer into a direct one of its own before every
+     * send anyway). The socket is connected, so a plain write goes to the server.
+     */
     private void write(PooledSocket s, Pending p) {
-        byte[] wire = p.query.clone();
-        wire[0] = (byte) (p.id >>> 8);
-        wire[1] = (byte) p.id;
+        byte[] query = p.query;
         try {
-            if (s.channel.send(ByteBuffer.wrap(wire), server) == 0) {
+            if (query.length > s.out.capacity()) {
+                throw new IOException("query of " + query.length + " bytes does not fit UDP");
+            }
+            int sent;
+            synchronized (s.out) {
+                s.out.clear();
+                s.out.put(query);
+                s.out.put(0, (byte) (p.id >>> 8));
+                s.out.put(1, (byte) p.id);
+                s.out.flip();
+                sent = s.channel.write(s.out);
+            }
+            if (sent == 0) {
                 throw new IOException("UDP send buffer full");
             }
         } catch (IOException e) {
@@ -560,6 +575,9 @@ final class UdpTransport implements AutoCloseable {
         final int port;
         final long openedNanos = System.nanoTime();
         final IdTable<Pending> pending; // guarded by the transport's lock
+        // a query on its way out (the largest we make: header, a 255-octet name, type, class and
+        // an OPT record, well under 512); guarded by itself
+        final ByteBuffer out = ByteBuffer.allocateDirect(512);
         int sent;
         boolean retired;
 
