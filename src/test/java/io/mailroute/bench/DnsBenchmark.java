@@ -17,11 +17,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The DNS engine in-process against a local server, run by bench/dns.sh: {@code DnsBenchmark SERVER
  * N RUNS} checks dI.bench.test for I in 0..N-1 (MX, then A and AAAA of every MX host). One warm-up
- * pass (JIT, class loading), then RUNS timed passes, each after the cache was cleared, then a
- * re-validation pass before the TTLs ran out, which must send no query. Checks are started as a
- * window of {@code maxConcurrentChecks} at a time, so a check's latency is its own time, not time
- * spent waiting for a slot. Prints one line of JSON per pass. Not a test: figures go to
- * docs/benchmarks.md.
+ * pass (JIT, class loading), a full collection ({@link ProcessMeters#settleHeap}), then RUNS timed
+ * passes, each after the cache was cleared, then a re-validation pass before the TTLs ran out,
+ * which must send no query. Checks are started as a window of {@code maxConcurrentChecks} at a
+ * time, so a check's latency is its own time, not time spent waiting for a slot. Prints one line of
+ * JSON per pass. Not a test: figures go to docs/benchmarks.md.
  */
 public final class DnsBenchmark {
 
@@ -40,6 +40,7 @@ public final class DnsBenchmark {
         }
         try (MxLookupService engine = new MxLookupService(config)) {
             pass(engine, domains, config.maxConcurrentChecks(), "warmup");
+            ProcessMeters.settleHeap();
             for (int run = 1; run <= runs; run++) {
                 engine.clearCache();
                 pass(engine, domains, config.maxConcurrentChecks(), "cold" + run);

@@ -29,9 +29,10 @@ import java.util.Map;
  * {@code refresh} for N single-domain MX routes (dI.bench.test), which starts their checks in the
  * background ({@code BackgroundChecks}: at most concurrent-checks at once, each an asynchronous
  * check through {@code DomainValidator} and the lookup counters); the pass ends when the check
- * timer has counted N checks. A warm-up pass, then RUNS cold passes (each on a new DnsValidation:
- * empty cache), then a re-validation pass on the last one (a new generation: every domain due,
- * answers cached). Prints one line of JSON per pass. Not a test.
+ * timer has counted N checks. A warm-up pass, a full collection ({@link ProcessMeters#settleHeap}),
+ * then RUNS cold passes (each on a new DnsValidation: empty cache), then a re-validation pass on
+ * the last one (a new generation: every domain due, answers cached). Prints one line of JSON per
+ * pass. Not a test.
  */
 public final class DnsOperatorBenchmark {
 
@@ -68,6 +69,9 @@ public final class DnsOperatorBenchmark {
             }
             last = new Engine(config(server, concurrent));
             pass(last, routes, ++generation, run == 0 ? "warmup" : "cold" + run);
+            if (run == 0) {
+                ProcessMeters.settleHeap();
+            }
         }
         for (int i = 0; i < revalidations; i++) {
             pass(last, routes, ++generation, "revalidate");
