@@ -296,7 +296,9 @@ final class UdpTransport implements AutoCloseable {
         byte[] query = p.query;
         try {
             if (query.length > s.out.capacity()) {
-                throw new IOException("query of " + query.length + " bytes does not fit UDP");
+                // not reached: our queries are at most 282 bytes (see PooledSocket.out)
+                throw new IOException(
+                        "query of " + query.length + " bytes: larger than any we make");
             }
             int sent;
             synchronized (s.out) {
@@ -575,8 +577,8 @@ final class UdpTransport implements AutoCloseable {
         final int port;
         final long openedNanos = System.nanoTime();
         final IdTable<Pending> pending; // guarded by the transport's lock
-        // a query on its way out (the largest we make: header, a 255-octet name, type, class and
-        // an OPT record, well under 512); guarded by itself
+        // a query on its way out (the largest we make: a 12-byte header, a 255-octet name, type
+        // and class, an 11-byte OPT record: 282 bytes); guarded by itself
         final ByteBuffer out = ByteBuffer.allocateDirect(512);
         int sent;
         boolean retired;
