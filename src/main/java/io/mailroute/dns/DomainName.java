@@ -68,7 +68,7 @@ final class DomainName {
             return ROOT;
         }
         int hash = Arrays.hashCode(canonical);
-        int slot = (hash ^ (hash >>> 16)) & (RECENT.length - 1);
+        int slot = slot(hash);
         DomainName known = RECENT[slot];
         if (known != null && known.hash == hash && Arrays.equals(known.wire, canonical)) {
             return known;
@@ -76,6 +76,11 @@ final class DomainName {
         DomainName made = new DomainName(canonical, text(canonical), hash);
         RECENT[slot] = made;
         return made;
+    }
+
+    /** The slot of {@link #RECENT} for a name's hash. */
+    static int slot(int hash) {
+        return (hash ^ (hash >>> 16)) & (RECENT.length - 1);
     }
 
     /**

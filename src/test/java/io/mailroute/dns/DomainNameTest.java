@@ -32,7 +32,7 @@ class DomainNameTest {
         for (int i = 0; a == null; i++) {
             String name = "h" + i + ".slot.test";
             int hash = Arrays.hashCode(wire(name));
-            String other = bySlot.putIfAbsent((hash ^ (hash >>> 16)) & 4095, name);
+            String other = bySlot.putIfAbsent(DomainName.slot(hash), name);
             if (other != null) {
                 a = other;
                 b = name;
