@@ -223,8 +223,9 @@ class UdpTransportTest {
 
     @Test
     void serversAreAskedInTheirOwnAddressFamily() throws Exception {
-        // sockets are opened in the server's family (IPv4 for IPv4 servers): an IPv6 server must
-        // still be reachable, and an IPv4 one is asked from an IPv4 address
+        // sockets are opened in the server's family: IPv4 sockets for an IPv4 server (the kernel
+        // lists them in /proc/net/udp; the JDK's default, an IPv6 socket sending to an
+        // IPv4-mapped address, is listed in /proc/net/udp6), and an IPv6 server is still reached
         for (String host : new String[] {"::1", "127.0.0.1"}) {
             ExecutorService executor = Executors.newSingleThreadExecutor();
             try (DatagramChannel server = DatagramChannel.open()) {
@@ -239,11 +240,29 @@ class UdpTransportTest {
                     assertThat(answer[2] & 0x80).as("QR set: the server's answer").isNotZero();
                     assertThat(askedFrom.get(5, TimeUnit.SECONDS).getAddress())
                             .isEqualTo(address.getAddress());
+                    boolean ipv4 = host.indexOf(':') < 0;
+                    assertThat(udpPorts(ipv4 ? "udp" : "udp6"))
+                            .as("the transport's sockets are of the server's family")
+                            .containsAll(transport.localPorts());
+                    assertThat(udpPorts(ipv4 ? "udp6" : "udp"))
+                            .doesNotContainAnyElementsOf(transport.localPorts());
                 }
             } finally {
                 executor.shutdownNow();
             }
         }
+    }
+
+    /** Local ports of this machine's UDP sockets in /proc/net/{@code table} (udp or udp6). */
+    private static Set<Integer> udpPorts(String table) throws java.io.IOException {
+        Set<Integer> ports = new HashSet<>();
+        List<String> lines =
+                java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net", table));
+        for (String line : lines.subList(1, lines.size())) {
+            String local = line.trim().split("\\s+")[1]; // address:port, both in hex
+            ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+        }
+        return ports;
     }
 
     /** Receives one query and sends it back as its own (empty) answer; the query's source. */
