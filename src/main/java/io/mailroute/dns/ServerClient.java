@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.xbill.DNS.DClass;
@@ -41,7 +42,16 @@ final class ServerClient {
     static final int SUSPICIOUS_PERCENT = 10;
 
     private final String label;
-    private final UdpTransport udp;
+
+    /**
+     * One UDP transport per socket, each with its own reader thread, which completes that socket's
+     * answers; a question asked while an answer is completed (the next check, a CNAME's target, an
+     * exchange's addresses) goes out on the same thread's own transport, so the readers share no
+     * lock on the way. Others are spread over them in turn.
+     */
+    private final UdpTransport[] udp = new UdpTransport[UdpTransport.DEFAULT_SOCKETS];
+
+    private final AtomicInteger nextUdp = new AtomicInteger();
     private final SimpleResolver tcp;
     private final DnsResolverConfig config;
     private final Executor executor;
@@ -51,7 +61,14 @@ final class ServerClient {
         this.label = label(server);
         this.config = config;
         this.executor = executor;
-        this.udp = new UdpTransport(server, executor);
+        for (int i = 0; i < udp.length; i++) {
+            udp[i] =
+                    new UdpTransport(
+                            server,
+                            1,
+                            UdpTransport.DEFAULT_MAX_OUTSTANDING,
+                            UdpTransport.DEFAULT_ROTATE_AFTER_QUERIES);
+        }
         this.tcp = wireClient(server, config.queryTimeout());
         this.tcp.setTCP(true);
     }
@@ -62,12 +79,28 @@ final class ServerClient {
 
     /** Stops the UDP transport's reader thread and closes its sockets. */
     void close() {
-        udp.close();
+        for (UdpTransport u : udp) {
+            u.close();
+        }
+    }
+
+    /** The caller's own transport if it is one's reader thread, else the next in turn. */
+    private UdpTransport udpTransport() {
+        for (UdpTransport u : udp) {
+            if (u.isReaderThread()) {
+                return u;
+            }
+        }
+        return udp[Math.floorMod(nextUdp.getAndIncrement(), udp.length)];
     }
 
     /** Datagrams the UDP transport ignored (wrong source, ID or question; late answers). */
     long ignoredDatagrams() {
-        return udp.ignoredDatagrams();
+        long ignored = 0;
+        for (UdpTransport u : udp) {
+            ignored += u.ignoredDatagrams();
+        }
+        return ignored;
     }
 
     /** Messages sent to the server so far (UDP and TCP, retries included). */
@@ -97,9 +130,9 @@ final class ServerClient {
         byte[] wire = queryWire(ex.name, ex.type, edns ? config.ednsPayloadSize() : 0);
         sent.increment();
         // The transport enforces the timeout (no timer task per query) and matches the answer
-        // (source, ID, question: RFC 5452 9.1); it is parsed here, on the executor thread that the
-        // transport handed it to, so the answer's continuations run there without another hand-off.
-        udp.exchange(wire, timeout).whenComplete(new UdpAttempt(ex, edns, attempt, out));
+        // (source, ID, question: RFC 5452 9.1); it is parsed here, on the transport's reader
+        // thread, so the answer's continuations run there without a hand-off.
+        udpTransport().exchange(wire, timeout).whenComplete(new UdpAttempt(ex, edns, attempt, out));
     }
 
     /**

@@ -18,25 +18,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
  * UDP exchanges with one DNS server over a small pool of long-lived sockets, read by one selector
- * thread.
+ * thread, which also completes the answers. {@link ServerClient} runs several of these per server
+ * (one socket each), so the answers of one server are read and processed on as many threads.
  *
  * <p>Why: dnsjava's UDP client opens, binds, connects, registers and closes a socket for every
  * query and scans its list of transactions for every completion; at 10,000 questions that was most
  * of the engine's wire time. Here a query takes a free (socket, ID) slot and is written at once;
- * the reader thread only reads datagrams, matches them and hands the bytes to the engine's
- * executor, so it never falls behind on parsing (a first pooled try with one blocking reader per
- * socket did, and lost answers to full socket buffers). Each socket asks the kernel for a large
- * receive buffer ({@link #RECEIVE_BUFFER}, capped by net.core.rmem_max) and carries at most {@code
- * maxOutstandingPerSocket} queries, so a burst of answers fits in the buffer and IDs on a socket
- * never collide; queries beyond that wait in line here, not on the wire.
+ * the reader thread reads datagrams, matches them and completes their futures. Each socket asks the
+ * kernel for a large receive buffer ({@link #RECEIVE_BUFFER}, capped by net.core.rmem_max; the
+ * kernel's default buffer is 208 KiB) and carries at most {@code maxOutstandingPerSocket} queries,
+ * so every answer that can be on its way fits in the buffer while the reader processes earlier ones
+ * (32 answers of at most 1,232 bytes, our EDNS size, plus the kernel's overhead per datagram: about
+ * 100 KiB), and IDs on a socket never collide; queries beyond that wait in line here, not on the
+ * wire. (A first pooled try with one blocking reader per socket and no such bound lost answers to
+ * full socket buffers.)
  *
  * <p>An answer is accepted only when it comes from the server's address and port, answers a query
  * that is outstanding on that socket under that 16-bit ID, has QR set and carries the same question
@@ -62,9 +63,12 @@ import java.util.function.BiConsumer;
  * locked heap) for every question was a visible part of a cold check. When the returned future
  * completes in any way, its slot is freed, so a late answer finds no query and is ignored.
  *
- * <p>Answers are handed to the executor in batches: everything the reader found in one wake-up, at
- * most {@link #HANDOFF_BATCH} answers per task. A task (and the wake-up of a parked worker) per
- * answer cost more than the answer's own processing at 10,000 questions.
+ * <p>Answers are completed on the reader thread, once it read everything that one wake-up found:
+ * the caller's continuations (parsing, classifying, the next question) run there and must not
+ * block. Handing them to a worker pool instead cost a task, a queue and the wake-up of a parked
+ * worker per batch of answers; with one transport per socket and the answers processed where they
+ * are read, a pass over 10,000 domains took 8-16% less wall time at the same CPU
+ * (docs/benchmarks.md, "One reader per socket").
  */
 final class UdpTransport implements AutoCloseable {
 
@@ -86,14 +90,10 @@ final class UdpTransport implements AutoCloseable {
     /** How often the reader looks for queries whose time is up, while any is outstanding. */
     static final long SWEEP_MILLIS = 10;
 
-    /** Most answers handed to the executor in one task. */
-    static final int HANDOFF_BATCH = 16;
-
     private static final int HEADER = 12;
     private static final int MAX_DATAGRAM = 65_535;
 
     private final InetSocketAddress server;
-    private final Executor executor;
     private final int maxOutstandingPerSocket;
     private final int rotateAfterQueries;
     private final SecureRandom random = new SecureRandom();
@@ -115,18 +115,12 @@ final class UdpTransport implements AutoCloseable {
     private int receiveBufferGranted;
     private volatile boolean closed;
 
-    UdpTransport(InetSocketAddress server, Executor executor) {
-        this(
-                server,
-                executor,
-                DEFAULT_SOCKETS,
-                DEFAULT_MAX_OUTSTANDING,
-                DEFAULT_ROTATE_AFTER_QUERIES);
+    UdpTransport(InetSocketAddress server) {
+        this(server, DEFAULT_SOCKETS, DEFAULT_MAX_OUTSTANDING, DEFAULT_ROTATE_AFTER_QUERIES);
     }
 
     UdpTransport(
             InetSocketAddress server,
-            Executor executor,
             int sockets,
             int maxOutstandingPerSocket,
             int rotateAfterQueries) {
@@ -135,7 +129,6 @@ final class UdpTransport implements AutoCloseable {
                     "sockets, outstanding queries and rotation must be at least 1");
         }
         this.server = server;
-        this.executor = executor;
         this.maxOutstandingPerSocket = Math.min(maxOutstandingPerSocket, 1 << 15);
         this.rotateAfterQueries = rotateAfterQueries;
         try {
@@ -161,6 +154,13 @@ final class UdpTransport implements AutoCloseable {
         return ignored.sum();
     }
 
+    /**
+     * Whether the caller runs on this transport's reader thread (completing one of its answers).
+     */
+    boolean isReaderThread() {
+        return Thread.currentThread() == reader;
+    }
+
     /** Local ports in use (tests check rotation). */
     List<Integer> localPorts() {
         synchronized (lock) {
@@ -170,8 +170,8 @@ final class UdpTransport implements AutoCloseable {
 
     /**
      * Sends {@code query} (its ID is replaced by a fresh random one) and completes with the raw
-     * matching answer, on the executor. Never completes by itself when no answer comes: the caller
-     * sets the timeout.
+     * matching answer, on the reader thread. Never completes by itself when no answer comes: the
+     * caller sets the timeout.
      */
     CompletableFuture<byte[]> exchange(byte[] query) {
         return exchange(query, 0);
@@ -427,7 +427,7 @@ final class UdpTransport implements AutoCloseable {
                 }
             }
             selector.selectedKeys().clear();
-            handOff(answers);
+            complete(answers);
             long now = System.nanoTime();
             if (now - lastSweep >= SWEEP_MILLIS * 1_000_000L) {
                 lastSweep = now;
@@ -436,19 +436,12 @@ final class UdpTransport implements AutoCloseable {
         }
     }
 
-    /** Gives the answers read in one wake-up to the executor, {@link #HANDOFF_BATCH} per task. */
-    private void handOff(List<Delivery> answers) {
-        int n = answers.size();
-        for (int from = 0; from < n; from += HANDOFF_BATCH) {
-            Batch batch =
-                    new Batch(
-                            answers.subList(from, Math.min(n, from + HANDOFF_BATCH))
-                                    .toArray(new Delivery[0]));
-            try {
-                executor.execute(batch);
-            } catch (RejectedExecutionException shuttingDown) {
-                batch.run();
-            }
+    /** Completes the answers read in one wake-up, here on the reader thread. */
+    private void complete(List<Delivery> answers) {
+        // not for-each: C1 allocates iterators. complete() does not throw: a stage that fails
+        // completes its own future exceptionally
+        for (int i = 0; i < answers.size(); i++) {
+            answers.get(i).complete();
         }
         answers.clear();
     }
@@ -598,23 +591,7 @@ final class UdpTransport implements AutoCloseable {
         }
     }
 
-    /** Answers completed by one task on the executor (a class: see {@link Pending}). */
-    private static final class Batch implements Runnable {
-        private final Delivery[] deliveries;
-
-        Batch(Delivery[] deliveries) {
-            this.deliveries = deliveries;
-        }
-
-        @Override
-        public void run() {
-            for (Delivery d : deliveries) {
-                d.complete();
-            }
-        }
-    }
-
-    /** An answer matched to its query, to be completed on the executor. */
+    /** An answer matched to its query, completed once the reader read the others. */
     private record Delivery(Pending pending, byte[] answer) {
         void complete() {
             pending.future.complete(answer);

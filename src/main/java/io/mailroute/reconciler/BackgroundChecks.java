@@ -29,12 +29,14 @@ import org.jboss.logging.Logger;
  * 10,000 domains the 32 blocking threads cost a park and a wake-up per check and kept the checks in
  * flight, and so the answers per second, low (the operator took 4.8x dnsperf's time, against 2.3x
  * for the engine driven asynchronously). Starting a check only builds and sends its first query (or
- * finds it cached), so the reconcile thread that starts one is not held. Checks that waited in line
- * are started by a thread of this class ("mailroute-dns-checks"), woken when a check ends, never on
- * a reconcile thread and not on the engine thread that ended the other check: that thread is the
- * one that reads the next answers, and starting checks there cost more CPU per check and slowed the
- * answers down (10,000 domains, 32 in flight, C1: the engine driven that way took 0.02-0.12 s more
- * CPU per pass than with the next checks started from another thread).
+ * finds it cached), so the reconcile thread that starts one is not held. A check that waited in
+ * line is started by the thread that ended the check before it: normally the engine's reader of the
+ * socket that check's answer came on, which sends the new check's question on that same socket.
+ * Each socket's reader then reads, finishes and starts checks without waking another thread; with
+ * one engine thread reading all sockets and a thread of this class starting the checks, a pass over
+ * 10,000 domains took 8-16% more wall time at the same CPU (docs/benchmarks.md, "One reader per
+ * socket"). A check that ends while its thread is starting checks (an answer from the cache) only
+ * frees its place; the loop that is starting them takes it, so the stack does not grow.
  */
 final class BackgroundChecks implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BackgroundChecks.class);
@@ -140,7 +142,8 @@ final class BackgroundChecks implements AutoCloseable {
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
     private int started; // checks started and not ended; guarded by this
     private boolean closed; // guarded by this
-    private Thread starter; // starts checks from the line once one ended; guarded by this
+    // per thread: whether it is in startWaiting, so that a check ending there does not nest another
+    private final ThreadLocal<boolean[]> starting = ThreadLocal.withInitial(() -> new boolean[1]);
 
     /**
      * @param limit most checks running at once
@@ -230,19 +233,12 @@ final class BackgroundChecks implements AutoCloseable {
         startWaiting();
     }
 
-    /** A check ended: its place goes to the next in line, started by {@link #starter}. */
+    /** A check ended: its place goes to the next in line, started on this thread. */
     private void ended() {
         synchronized (this) {
             started--;
-            if (!waiting.isEmpty()) {
-                if (starter == null) {
-                    starter = new Thread(this::startFromLine, "mailroute-dns-checks");
-                    starter.setDaemon(true);
-                    starter.start();
-                }
-                notifyAll();
-            }
         }
+        startWaiting();
     }
 
     /**
@@ -251,41 +247,26 @@ final class BackgroundChecks implements AutoCloseable {
      * one, starts the next.
      */
     private void startWaiting() {
-        while (true) {
-            Runnable next = takeIfFree();
-            if (next == null) {
-                return;
-            }
-            next.run();
+        boolean[] inLoop = starting.get();
+        if (inLoop[0]) {
+            return; // this thread's loop below takes the place
         }
-    }
-
-    /** The {@link #starter}'s loop: starts checks from the line as places become free. */
-    private void startFromLine() {
-        while (true) {
-            Runnable next;
-            synchronized (this) {
-                while (true) {
-                    if (closed) {
-                        return;
-                    }
-                    next = takeIfFree();
-                    if (next != null) {
-                        break;
-                    }
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+        inLoop[0] = true;
+        try {
+            while (true) {
+                Runnable next = takeIfFree();
+                if (next == null) {
+                    return;
+                }
+                try {
+                    next.run();
+                } catch (RuntimeException e) {
+                    // Task.run turns a failed start into a failed check; nothing else gets here
+                    LOG.warnf("starting a DNS check failed: %s", e);
                 }
             }
-            try {
-                next.run();
-            } catch (RuntimeException e) {
-                // Task.run turns a failed start into a failed check; nothing else should get here
-                LOG.warnf("starting a DNS check failed: %s", e);
-            }
+        } finally {
+            inLoop[0] = false;
         }
     }
 
@@ -322,7 +303,6 @@ final class BackgroundChecks implements AutoCloseable {
         synchronized (this) {
             closed = true;
             waiting.clear();
-            notifyAll(); // the starter ends
         }
     }
 }

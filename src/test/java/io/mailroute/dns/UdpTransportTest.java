@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.DClass;
@@ -141,9 +139,8 @@ class UdpTransportTest {
     @Test
     void manyConcurrentQueriesOnFewSlotsAllGetTheirOwnAnswer() throws Exception {
         int n = 3000;
-        ExecutorService executor = Executors.newFixedThreadPool(2);
         try (FaultDnsServer server = FaultDnsServer.start(Behaviours.serve(ZONE), false);
-                UdpTransport transport = new UdpTransport(address(server), executor, 2, 8, 200)) {
+                UdpTransport transport = new UdpTransport(address(server), 2, 8, 200)) {
             List<Integer> portsBefore = transport.localPorts();
             List<Name> names = new ArrayList<>();
             List<CompletableFuture<byte[]>> answers = new ArrayList<>();
@@ -168,16 +165,13 @@ class UdpTransportTest {
             rotated.retainAll(portsBefore);
             assertThat(rotated).as("sockets replaced after 200 queries").isEmpty();
             assertThat(transport.receiveBufferGranted()).isPositive();
-        } finally {
-            executor.shutdownNow();
         }
     }
 
     @Test
     void timedOutQueryFreesItsSlot() throws Exception {
-        ExecutorService executor = Executors.newSingleThreadExecutor();
         try (FaultDnsServer server = FaultDnsServer.start(Behaviours.silent(), false);
-                UdpTransport transport = new UdpTransport(address(server), executor, 1, 1, 1000)) {
+                UdpTransport transport = new UdpTransport(address(server), 1, 1, 1000)) {
             byte[] query = forgeMxQuery();
             for (int i = 0; i < 3; i++) {
                 CompletableFuture<byte[]> f =
@@ -185,16 +179,13 @@ class UdpTransportTest {
                 assertThat(f).failsWithin(2, TimeUnit.SECONDS);
             }
             assertThat(server.received()).as("each query got the only slot in turn").hasSize(3);
-        } finally {
-            executor.shutdownNow();
         }
     }
 
     @Test
     void transportTimesOutQueriesItselfAndFreesTheirSlots() throws Exception {
-        ExecutorService executor = Executors.newSingleThreadExecutor();
         try (FaultDnsServer server = FaultDnsServer.start(Behaviours.silent(), false);
-                UdpTransport transport = new UdpTransport(address(server), executor, 1, 1, 1000)) {
+                UdpTransport transport = new UdpTransport(address(server), 1, 1, 1000)) {
             byte[] query = forgeMxQuery();
             List<CompletableFuture<byte[]>> futures = new ArrayList<>();
             long start = System.nanoTime();
@@ -216,8 +207,6 @@ class UdpTransportTest {
                     .failsWithin(2, TimeUnit.SECONDS)
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
-        } finally {
-            executor.shutdownNow();
         }
     }
 
@@ -227,13 +216,12 @@ class UdpTransportTest {
         // lists them in /proc/net/udp; the JDK's default, an IPv6 socket sending to an
         // IPv4-mapped address, is listed in /proc/net/udp6), and an IPv6 server is still reached
         for (String host : new String[] {"::1", "127.0.0.1"}) {
-            ExecutorService executor = Executors.newSingleThreadExecutor();
             try (DatagramChannel server = DatagramChannel.open()) {
                 server.bind(new InetSocketAddress(host, 0));
                 InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
                 CompletableFuture<InetSocketAddress> askedFrom =
                         CompletableFuture.supplyAsync(() -> answerOnce(server));
-                try (UdpTransport transport = new UdpTransport(address, executor)) {
+                try (UdpTransport transport = new UdpTransport(address)) {
                     byte[] answer =
                             transport.exchange(forgeMxQuery(), 2000).get(5, TimeUnit.SECONDS);
 
@@ -247,8 +235,6 @@ class UdpTransportTest {
                     assertThat(udpPorts(ipv4 ? "udp6" : "udp"))
                             .doesNotContainAnyElementsOf(transport.localPorts());
                 }
-            } finally {
-                executor.shutdownNow();
             }
         }
     }
