@@ -142,8 +142,9 @@ final class BackgroundChecks implements AutoCloseable {
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(); // guarded by this
     private int started; // checks started and not ended; guarded by this
     private boolean closed; // guarded by this
-    // per thread: whether it is in startWaiting, so that a check ending there does not nest another
-    private final ThreadLocal<boolean[]> starting = ThreadLocal.withInitial(() -> new boolean[1]);
+    // per thread: [0] whether it is in startFrom's loop, [1] whether a check that ended (or one
+    // that was added) inside a start left a place for that loop to fill
+    private final ThreadLocal<int[]> starting = ThreadLocal.withInitial(() -> new int[2]);
 
     /**
      * @param limit most checks running at once
@@ -230,43 +231,56 @@ final class BackgroundChecks implements AutoCloseable {
             }
             waiting.add(start);
         }
-        startWaiting();
-    }
-
-    /** A check ended: its place goes to the next in line, started on this thread. */
-    private void ended() {
-        synchronized (this) {
-            started--;
+        int[] loop = starting.get();
+        if (loop[0] != 0) {
+            loop[1] = 1; // added inside a start: that loop takes it
+            return;
         }
-        startWaiting();
+        startFrom(takeIfFree(), true);
     }
 
     /**
-     * On the caller's thread: starts checks from the line while fewer than {@code limit} run. A
-     * check that ends at once (cached answers) only frees its place, so this loop, not a deeper
-     * one, starts the next.
+     * A check ended: its place goes to the next in line, started on this thread. One lock for both
+     * (the readers of the engine's sockets end checks at once). A check that ended inside a start
+     * on this thread (answered from the cache) only frees its place: the loop that is starting
+     * takes it, so the stack does not grow.
      */
-    private void startWaiting() {
-        boolean[] inLoop = starting.get();
-        if (inLoop[0]) {
-            return; // this thread's loop below takes the place
+    private void ended() {
+        int[] loop = starting.get();
+        Runnable next;
+        synchronized (this) {
+            started--;
+            next = loop[0] == 0 ? takeIfFree() : null;
         }
-        inLoop[0] = true;
+        if (loop[0] != 0) {
+            loop[1] = 1;
+        } else if (next != null) {
+            startFrom(next, false);
+        }
+    }
+
+    /**
+     * On the caller's thread: starts {@code first} (none if null), then more from the line: while
+     * places are free if {@code fill} (new checks were added), else only the places that checks
+     * ending inside these starts freed (any other place is taken by the thread that freed it).
+     */
+    private void startFrom(Runnable first, boolean fill) {
+        int[] loop = starting.get();
+        loop[0] = 1;
         try {
-            while (true) {
-                Runnable next = takeIfFree();
-                if (next == null) {
-                    return;
-                }
+            Runnable next = first;
+            while (next != null) {
+                loop[1] = 0;
                 try {
                     next.run();
                 } catch (RuntimeException e) {
                     // Task.run turns a failed start into a failed check; nothing else gets here
                     LOG.warnf("starting a DNS check failed: %s", e);
                 }
+                next = fill || loop[1] != 0 ? takeIfFree() : null;
             }
         } finally {
-            inLoop[0] = false;
+            loop[0] = 0;
         }
     }
 
