@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
  * socket that check's answer came on, which sends the new check's question on that same socket.
  * Each socket's reader then reads, finishes and starts checks without waking another thread; with
  * one engine thread reading all sockets and a thread of this class starting the checks, a pass over
- * 10,000 domains took 8-16% more wall time at the same CPU (docs/benchmarks.md, "One reader per
+ * 10,000 domains took 18-26% more wall time and no less CPU (docs/benchmarks.md, "One reader per
  * socket"). A check that ends while its thread is starting checks (an answer from the cache) only
  * frees its place; the loop that is starting them takes it, so the stack does not grow.
  */
