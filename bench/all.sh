@@ -39,20 +39,21 @@ failed=()
 
 # section TITLE ENV... -- COMMAND... : runs one benchmark with the given environment, its Markdown into the report.
 section() {
-  local title="$1" envs=() start rc
+  local title="$1" envs=() shown="" e start rc
   shift
   while [ "$1" != "--" ]; do envs+=("$1"); shift; done
   shift
+  # the command as it can be pasted: NAME="value" for each variable (a value may hold several flags)
+  for e in ${envs[@]+"${envs[@]}"}; do shown+="${e%%=*}=\"${e#*=}\" "; done
+  shown+="$*"
   start="$(date -u +%H:%M:%S)"
-  log "running: ${envs[*]} $*"
-  {
-    printf '\n## %s\n\n`%s`, started %s UTC, load average %s\n\n' "$title" "${envs[*]:+${envs[*]} }$*" "$start" \
-      "$(cut -d' ' -f1-3 /proc/loadavg)"
-  } >>"$REPORT"
+  log "running: $shown"
+  printf '\n## %s\n\n`%s`, started %s UTC, load average %s\n\n' "$title" "$shown" "$start" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$REPORT"
   rc=0
   env "${envs[@]}" "$@" >>"$REPORT" || rc=$?
   if [ "$rc" -ne 0 ]; then
-    printf '\n**failed** (exit status %s); its log is above this line in the terminal.\n' "$rc" >>"$REPORT"
+    printf '\n**failed** (exit status %s); its log went to stderr.\n' "$rc" >>"$REPORT"
     failed+=("$title")
   fi
 }

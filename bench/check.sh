@@ -11,7 +11,7 @@ RUNS="${BENCH_RUNS:-3}"
 knot_pid=""
 trap '[ -z "$knot_pid" ] || kill "$knot_pid" 2>/dev/null || true' EXIT
 apt_install time
-mvn -B -q -ntp package -Dmaven.test.skip=true
+package_operator_jar
 echo "| domains | JVM flags | wall, median of $RUNS | peak RSS (max) | reports | result |"
 echo "|---|---|---|---|---|---|"
 for n in "${SIZES[@]}"; do

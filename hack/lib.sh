@@ -67,7 +67,8 @@ install_control_plane() {
 # package_operator_jar : packages the operator (target/mailroute-operator-runner.jar), tests skipped.
 package_operator_jar() {
   log "packaging the operator jar"
-  (cd "$REPO_ROOT" && mvn -B -q -ntp package -Dmaven.test.skip=true)
+  # to stderr, without colour codes: the benchmarks print their Markdown on stdout
+  (cd "$REPO_ROOT" && mvn -B -q -ntp -Dstyle.color=never package -Dmaven.test.skip=true >&2)
 }
 
 # image_java_opts : prints the operator image's JAVA_OPTS (its Dockerfile); dies when none: VAR="$(image_java_opts)".
