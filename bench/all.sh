@@ -14,7 +14,7 @@
 # without its heap sizing and CDS archive (start and scale use the image's JAVA_OPTS whole). A script that fails is
 # reported as failed and the others still run; the exit status is then 1.
 # The scripts share the machine: run nothing else meanwhile (on a VM the same work's speed drifts within minutes;
-# the report starts and ends with the load average). Takes about 30 minutes on 2 cores.
+# the report starts and ends with the load average). Takes about 15 minutes on 2 cores (13 at 2dec5a7).
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
 [ $# -eq 0 ] || die "usage: bench/all.sh (no arguments; the sizes are those the targets name)"
