@@ -10,7 +10,8 @@
 #   bench/plan.sh 10000 100000  planning + rendering one relay
 #   bench/relay.sh              a changed configuration until live, ours against a Postfix stop/start
 # The in-process Java benchmarks (dns, plan) run with the operator image's collector and JIT: the options of the
-# JAVA_OPTS in src/main/docker/operator/Dockerfile that choose them (-XX:+Use*GC, *SurvivorRatio, TieredStopAtLevel),
+# JAVA_OPTS in src/main/docker/operator/Dockerfile that choose them (-XX:+Use*GC, *SurvivorRatio, TieredStopAtLevel,
+# CICompilerCount),
 # without its heap sizing and CDS archive (start and scale use the image's JAVA_OPTS whole). A script that fails is
 # reported as failed and the others still run; the exit status is then 1.
 # The scripts share the machine: run nothing else meanwhile (on a VM the same work's speed drifts within minutes;
@@ -24,7 +25,8 @@ image_jit_gc_opts() {
   local opt kept=()
   for opt in $(image_java_opts); do
     case "$opt" in
-      -XX:+Use*GC | -XX:SurvivorRatio=* | -XX:TargetSurvivorRatio=* | -XX:TieredStopAtLevel=*) kept+=("$opt") ;;
+      -XX:+Use*GC | -XX:SurvivorRatio=* | -XX:TargetSurvivorRatio=* | -XX:TieredStopAtLevel=* | -XX:CICompilerCount=*)
+        kept+=("$opt") ;;
     esac
   done
   printf '%s\n' "${kept[*]}"

@@ -20,7 +20,8 @@
 #   check through DomainValidator and the lookup counters) instead of DnsBenchmark's 256 checkAsync; same passes.
 # DNS_JAVA_OPTS: JVM options for both Java runs (default none: G1 and C2; the operator image runs the serial collector
 # and C1 only, e.g. DNS_JAVA_OPTS="-XX:+UseSerialGC -XX:SurvivorRatio=4 -XX:TargetSurvivorRatio=80
-# -XX:TieredStopAtLevel=1": its JAVA_OPTS in src/main/docker/operator/Dockerfile without the heap sizing and CDS).
+# -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1": its JAVA_OPTS in src/main/docker/operator/Dockerfile without the heap
+# sizing and CDS; bench/all.sh passes exactly those).
 # Prints Markdown. Only loopback; every process it starts is stopped on exit.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
