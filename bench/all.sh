@@ -11,9 +11,8 @@
 #   bench/relay.sh              a changed configuration until live, ours against a Postfix stop/start
 # The in-process Java benchmarks (dns, plan) run with the operator image's collector and JIT: the options of the
 # JAVA_OPTS in src/main/docker/operator/Dockerfile that choose them (-XX:+Use*GC, *SurvivorRatio, TieredStopAtLevel,
-# CICompilerCount),
-# without its heap sizing and CDS archive (start and scale use the image's JAVA_OPTS whole). A script that fails is
-# reported as failed and the others still run; the exit status is then 1.
+# CICompilerCount), without its heap sizing and CDS archive (start and scale use the image's JAVA_OPTS whole). A
+# script that fails is reported as failed and the others still run; the exit status is then 1.
 # The scripts share the machine: run nothing else meanwhile (on a VM the same work's speed drifts within minutes;
 # the report starts and ends with the load average). Takes about 15 minutes on 2 cores (13 at 2dec5a7).
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
@@ -46,7 +45,7 @@ section() {
   while [ "$1" != "--" ]; do envs+=("$1"); shift; done
   shift
   # the command as it can be pasted: NAME="value" for each variable (a value may hold several flags)
-  for e in ${envs[@]+"${envs[@]}"}; do shown+="${e%%=*}=\"${e#*=}\" "; done
+  for e in "${envs[@]}"; do shown+="${e%%=*}=\"${e#*=}\" "; done
   shown+="$*"
   start="$(date -u +%H:%M:%S)"
   log "running: $shown"
