@@ -9,7 +9,10 @@
 # made here by src/main/docker/operator/cds-archive.sh as the image build makes it, with -XX:MaxRAM set to the chart's
 # memory limit (the heap the pod's JVM would size) and without a kubeconfig (the pod has none). Prints a Markdown table:
 # time to the first log line and to ready, process CPU at ready, CPU by thread group, and where the classes of a start
-# came from (one more start with -Xlog:class+load). Extra JVM options: BENCH_JAVA_OPTS. Stops everything it started.
+# came from (one more start with -Xlog:class+load), and the garbage collector's pauses before ready (-Xlog:gc). Extra
+# JVM options: BENCH_JAVA_OPTS. BENCH_COMPARE_OPTS="OPTIONS" compares: each round starts once without and once with
+# OPTIONS added (in alternating order, so that the VM's drift falls on both), and the table gets a column for each.
+# Stops everything it started.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
 RUNS="${1:-7}"
@@ -69,25 +72,52 @@ start_once() {  # LOG [JVM OPTION...]: one start until ready and its stop; appen
   echo "${first:-0} $ready $cpu" >>"$WORK/results"
 }
 
-log "$RUNS starts"
-rm -f "$WORK/results"
+log "$RUNS starts${BENCH_COMPARE_OPTS:+, each once without and once with $BENCH_COMPARE_OPTS}"
+rm -f "$WORK"/results*
 for i in $(seq 1 "$RUNS"); do
-  start_once "$WORK/operator-$i.log"
-  sleep 1  # the Lease is released on stop; the next start takes it at once
+  variants="a"
+  [ -z "${BENCH_COMPARE_OPTS:-}" ] || { variants="a b"; [ $((i % 2)) -eq 1 ] || variants="b a"; }
+  for v in $variants; do
+    # shellcheck disable=SC2086 # BENCH_COMPARE_OPTS holds several flags
+    if [ "$v" = a ]; then
+      start_once "$WORK/operator-$v$i.log" "-Xlog:gc:file=$WORK/operator-$v$i.log.gc"
+    else
+      start_once "$WORK/operator-$v$i.log" $BENCH_COMPARE_OPTS "-Xlog:gc:file=$WORK/operator-$v$i.log.gc"
+    fi
+    echo "$(tail -n 1 "$WORK/results")" >>"$WORK/results.$v"
+    sleep 1  # the Lease is released on stop; the next start takes it at once
+  done
 done
-mv "$WORK/results" "$WORK/results.runs"
 start_once "$WORK/operator-classes.log" "-Xlog:class+load=info:file=$WORK/classes.txt"
-python3 - "$WORK" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}" <<'PY'
-import collections, re, statistics, sys
-work, opts = sys.argv[1], sys.argv[2]
-runs = [tuple(map(int, line.split())) for line in open(f"{work}/results.runs")]
+python3 - "$WORK" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}" "$RUNS" "${BENCH_COMPARE_OPTS:-}" <<'PY'
+import collections, os, re, statistics, sys
+work, opts, runs, compare = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+variants = ["a", "b"] if compare else ["a"]
 def fmt(values):
     return f"median {statistics.median(values) / 1000:.2f} s ({min(values) / 1000:.2f}-{max(values) / 1000:.2f})"
-threads = collections.defaultdict(list)
-for i in range(1, len(runs) + 1):
-    for line in open(f"{work}/operator-{i}.log.threads"):
-        ms, name = line.rstrip("\n").split("\t")
-        threads[name].append(int(ms))
+def gc_before(log, ready_ms):  # (pauses, their ms) that began before ready, from -Xlog:gc's uptime stamps
+    pauses = [(float(m.group(1)), float(m.group(2))) for m in
+              re.finditer(r"^\[([0-9.]+)s\].*Pause.* ([0-9.]+)ms$", open(log).read(), re.M)]
+    before = [ms for at, ms in pauses if at * 1000 < ready_ms]
+    return len(before), sum(before)
+rows = collections.defaultdict(list)
+for v in variants:
+    results = [tuple(map(int, line.split())) for line in open(f"{work}/results.{v}")]
+    threads = collections.defaultdict(list)
+    gcs = []
+    for i, (first, ready, cpu) in enumerate(results, 1):
+        for line in open(f"{work}/operator-{v}{i}.log.threads"):
+            ms, name = line.rstrip("\n").split("\t")
+            threads[name].append(int(ms))
+        gcs.append(gc_before(f"{work}/operator-{v}{i}.log.gc", ready))
+    rows["`java` until the first log line"].append(fmt([r[0] for r in results]))
+    rows["`java` until `/q/health/ready` answers"].append(fmt([r[1] for r in results]))
+    rows["process CPU at ready"].append(fmt([r[2] for r in results]))
+    top = sorted(threads.items(), key=lambda kv: -statistics.median(kv[1]))[:6]
+    rows["CPU at ready by thread (median)"].append(
+        ", ".join(f"{k}: {statistics.median(v) / 1000:.2f} s" for k, v in top))
+    rows["collector pauses before ready (median)"].append(
+        f"{statistics.median(n for n, _ in gcs):g}, {statistics.median(ms for _, ms in gcs):.0f} ms")
 sources = collections.Counter()
 for line in open(f"{work}/classes.txt"):
     m = re.search(r" source: (.*)$", line)
@@ -96,11 +126,12 @@ for line in open(f"{work}/classes.txt"):
     s = m.group(1)
     sources["the CDS archive" if s == "shared objects file" else "the jar" if s.endswith(".jar") or "/target/" in s
             else "the JDK's modules" if s.startswith("jrt:") else "defined at run time (lambdas, proxies, accessors)"] += 1
-print(f"| operator start ({len(runs)} starts, `{opts}`) | |\n|---|---|")
-print(f"| `java` until the first log line | {fmt([r[0] for r in runs])} |")
-print(f"| `java` until `/q/health/ready` answers | {fmt([r[1] for r in runs])} |")
-print(f"| process CPU at ready | {fmt([r[2] for r in runs])} |")
-top = sorted(threads.items(), key=lambda kv: -statistics.median(kv[1]))[:6]
-print("| CPU at ready by thread (median) | " + ", ".join(f"{k}: {statistics.median(v) / 1000:.2f} s" for k, v in top) + " |")
-print("| classes of a start loaded from | " + ", ".join(f"{k}: {v}" for k, v in sources.most_common()) + " |")
+if compare:
+    print(f"| operator start ({runs} rounds, `{opts}`) | as is | with `{compare}` |\n|---|---|---|")
+else:
+    print(f"| operator start ({runs} starts, `{opts}`) | |\n|---|---|")
+for name, cells in rows.items():
+    print(f"| {name} | " + " | ".join(cells) + " |")
+print("| classes of a start loaded from | " + ", ".join(f"{k}: {v}" for k, v in sources.most_common()) + " |"
+      + (" |" if compare else ""))
 PY
