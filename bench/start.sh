@@ -84,13 +84,13 @@ for i in $(seq 1 "$RUNS"); do
     else
       start_once "$WORK/operator-$v$i.log" $BENCH_COMPARE_OPTS "-Xlog:gc:file=$WORK/operator-$v$i.log.gc"
     fi
-    echo "$(tail -n 1 "$WORK/results")" >>"$WORK/results.$v"
+    tail -n 1 "$WORK/results" >>"$WORK/results.$v"
     sleep 1  # the Lease is released on stop; the next start takes it at once
   done
 done
 start_once "$WORK/operator-classes.log" "-Xlog:class+load=info:file=$WORK/classes.txt"
 python3 - "$WORK" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}" "$RUNS" "${BENCH_COMPARE_OPTS:-}" <<'PY'
-import collections, os, re, statistics, sys
+import collections, re, statistics, sys
 work, opts, runs, compare = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 variants = ["a", "b"] if compare else ["a"]
 def fmt(values):
@@ -115,7 +115,7 @@ for v in variants:
     rows["process CPU at ready"].append(fmt([r[2] for r in results]))
     top = sorted(threads.items(), key=lambda kv: -statistics.median(kv[1]))[:6]
     rows["CPU at ready by thread (median)"].append(
-        ", ".join(f"{k}: {statistics.median(v) / 1000:.2f} s" for k, v in top))
+        ", ".join(f"{name}: {statistics.median(ms) / 1000:.2f} s" for name, ms in top))
     rows["collector pauses before ready (median)"].append(
         f"{statistics.median(n for n, _ in gcs):g}, {statistics.median(ms for _, ms in gcs):.0f} ms")
 sources = collections.Counter()
