@@ -78,12 +78,10 @@ for i in $(seq 1 "$RUNS"); do
   variants="a"
   [ -z "${BENCH_COMPARE_OPTS:-}" ] || { variants="a b"; [ $((i % 2)) -eq 1 ] || variants="b a"; }
   for v in $variants; do
-    # shellcheck disable=SC2086 # BENCH_COMPARE_OPTS holds several flags
-    if [ "$v" = a ]; then
-      start_once "$WORK/operator-$v$i.log" "-Xlog:gc:file=$WORK/operator-$v$i.log.gc"
-    else
-      start_once "$WORK/operator-$v$i.log" $BENCH_COMPARE_OPTS "-Xlog:gc:file=$WORK/operator-$v$i.log.gc"
-    fi
+    extra=""
+    [ "$v" = a ] || extra="$BENCH_COMPARE_OPTS"
+    # shellcheck disable=SC2086 # extra holds several flags
+    start_once "$WORK/operator-$v$i.log" $extra "-Xlog:gc:file=$WORK/operator-$v$i.log.gc"
     tail -n 1 "$WORK/results" >>"$WORK/results.$v"
     sleep 1  # the Lease is released on stop; the next start takes it at once
   done
