@@ -10,13 +10,15 @@
 # What leaves the pod: routed domains (the keys of the rendered transport map), counts, DSNs, next-hop host names
 # and reply texts with every e-mail address replaced by <redacted>. Never a recipient or sender address, never a
 # subject or any message content. A recipient whose domain is not routed counts under the bucket "*" (the
-# default route). Only perl-base (essential in every Debian image) is used: no CPAN module.
+# default route). Only perl-base and util-linux (fallocate), both essential in every Debian image, are used: no CPAN
+# module.
 #
 # Usage: delivery-summary.pl MAILLOG CONFIG_DIR OUTPUT_FILE
 # Settings (environment): RELAY_DELIVERY_WINDOW_SECONDS (600), RELAY_DELIVERY_WRITE_SECONDS (5: the file is
 # rewritten at most every second after a change, and at least this often), RELAY_QUEUE_SCAN_SECONDS (15),
 # RELAY_MAILLOG_ECHO (1: copy every log line to stdout, so the container log still shows Postfix),
-# RELAY_MAILLOG_MAX_BYTES (0: unbounded; otherwise the log file is emptied once it is read up to that size).
+# RELAY_MAILLOG_MAX_BYTES (0: unbounded; otherwise the disk space of what was read is given back whenever that
+# much was read since the last time).
 use strict;
 use warnings;
 use POSIX qw(strftime);
@@ -177,6 +179,9 @@ sub write_summary {
 # --- follow the log like tail -F: from its end at start (older lines belong to an earlier run), from the
 # beginning of a file that appears, was replaced or was emptied later ---
 my ($log, $inode, $pending) = (undef, undef, '');
+# Bytes at the start of the log whose disk space was given back (see release_read_part), and whether the file system
+# can punch holes (undef: not tried yet).
+my ($released, $can_punch) = (0, undef);
 
 sub open_log {
     my ($from_end) = @_;
@@ -184,7 +189,32 @@ sub open_log {
     $log = $fh;
     $inode = (stat $log)[1];
     seek $log, 0, 2 if $from_end;
-    $pending = '';
+    ($pending, $released) = ('', 0);
+}
+
+# Gives back the disk space of what was read, so the log cannot fill the disk. The read part becomes a hole
+# (fallocate(2) FALLOC_FL_PUNCH_HOLE, util-linux fallocate(1): ext4, xfs, btrfs, tmpfs and overlayfs on them): only
+# bytes already read are touched, so a line that postlogd appends (O_APPEND) meanwhile is kept. Truncating instead
+# would lose a line appended between the last read and the truncation. The file keeps its size and reads as zeros
+# up to the first line not yet read; tail(1) and the copy on stdout (RELAY_MAILLOG_ECHO) are unaffected. Where holes
+# cannot be punched, the file is emptied as before, with that race, and stderr says so once.
+sub release_read_part {
+    my $upto = tell $log;
+    if ($can_punch // 1) {
+        if (system('fallocate', '--punch-hole', '--offset', '0', '--length', $upto, $maillog) == 0) {
+            ($can_punch, $released) = (1, $upto);
+        } elsif ($can_punch) {
+            $released = $upto;    # it worked before: a passing failure, try again after the next $max_bytes
+        } else {
+            $can_punch = 0;
+            print STDERR "delivery-summary: cannot punch holes in $maillog; emptying it instead,"
+                . " a line appended while it is emptied is lost\n";
+        }
+        return if $can_punch;
+    }
+    my @st = stat $maillog;
+    return unless @st && $st[7] == $upto && $pending eq '';
+    if (open my $w, '+<', $maillog) { truncate $w, 0; close $w; seek $log, 0, 0; $released = 0 }
 }
 
 sub read_log {
@@ -205,10 +235,9 @@ sub read_log {
         undef $log;    # replaced or removed: reopen from its start
     } elsif ($st[7] < tell $log) {
         seek $log, 0, 0;    # emptied by someone else
-    } elsif ($max_bytes > 0 && $st[7] >= $max_bytes && $st[7] == tell($log) && $pending eq '') {
-        # Read completely: empty it so it cannot fill the disk. postlogd appends (O_APPEND), so its next line
-        # lands at the new end; the lines are on stdout already when RELAY_MAILLOG_ECHO is set.
-        if (open my $w, '+<', $maillog) { truncate $w, 0; close $w; seek $log, 0, 0 }
+        $released = 0;
+    } elsif ($max_bytes > 0 && tell($log) - $released >= $max_bytes) {
+        release_read_part();
     }
     return $got;
 }

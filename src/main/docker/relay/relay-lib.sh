@@ -13,7 +13,7 @@
 : "${RELAY_STATUS_LISTEN:=}"                      # [ADDR:]PORT of the HTTP status endpoint; empty: none
 : "${RELAY_MAILLOG:=/dev/stdout}"                 # maillog_file; a file lets delivery-summary.pl follow it
 : "${RELAY_MAILLOG_ECHO:=0}"                      # 1: delivery-summary.pl copies the log to stdout
-: "${RELAY_MAILLOG_MAX_BYTES:=0}"                 # >0: the log file is emptied once read up to this size
+: "${RELAY_MAILLOG_MAX_BYTES:=0}"                 # >0: read parts of the log file become holes, every this many bytes
 : "${RELAY_DELIVERY_WINDOW_SECONDS:=600}"         # delivery counts cover this many recent seconds
 : "${RELAY_DELIVERY_WRITE_SECONDS:=5}"            # the delivery file is rewritten at least this often
 : "${RELAY_QUEUE_SCAN_SECONDS:=15}"               # queue depth per domain is counted this often (postqueue -j)
