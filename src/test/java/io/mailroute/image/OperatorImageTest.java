@@ -102,6 +102,29 @@ class OperatorImageTest {
     }
 
     @Test
+    void theJvmsOwnWarningsGoToStderrSoThatStdoutHoldsOnlyTheCommandsOutput() {
+        // a young generation larger than the initial heap: a JVM warning on every machine (unlike
+        // the transparent huge pages one, which depends on the node); by default the JVM prints
+        // its warnings on stdout, where they would break `mailroute check --output json | jq`
+        Containerd containerd = Containerd.get();
+        Commands.Result run =
+                RunningContainer.runToCompletion(
+                        containerd,
+                        containerd.image("operator"),
+                        "operator-warning",
+                        List.of("--read-only"),
+                        RUN,
+                        "sh",
+                        "-c",
+                        "exec java $JAVA_OPTS -Xms64m -XX:NewSize=100m -jar"
+                                + " /deployments/mailroute-operator.jar check --help");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.stderr()).contains("[warning][gc,ergo] NewSize");
+        assertThat(run.stdout()).as(run.output()).startsWith("usage: mailroute check ");
+    }
+
+    @Test
     void renderInTheImageWritesTheSameFilesAsTheJarAsUser185() throws IOException {
         Containerd containerd = Containerd.get();
         String image = containerd.image("operator");

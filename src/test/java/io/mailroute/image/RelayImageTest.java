@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.mailroute.dependent.RelayConfigMapDependent;
 import io.mailroute.postfix.PostfixConfig;
+import io.mailroute.relay.fixtures.Commands;
 import io.mailroute.relay.fixtures.Delivery;
 import io.mailroute.relay.fixtures.Loopback;
 import io.mailroute.relay.fixtures.MountedFiles;
@@ -207,6 +208,43 @@ class RelayImageTest {
         assertThat(postfixMaster()).contains(masterPid);
         SmtpClient.send(listen, "alice@sender.test", List.of("dave@a.test"), "image-after-refusal");
         assertThat(arrived(second, "image-after-refusal").rcptTo()).containsExactly("dave@a.test");
+    }
+
+    /**
+     * delivery-summary.pl bounds the Postfix log by punching holes in what it read (fallocate(1),
+     * which it runs from the image). Where the file system cannot, it falls back to truncating,
+     * which can lose a log line: the image must have the tool, and holes must work where the image
+     * keeps its log (/run/mailroute: a tmpfs under ctr, the container's own overlay file system in
+     * a Kubernetes pod, which /var/tmp stands for here).
+     */
+    @Test
+    @Order(5)
+    void theImageCanGiveBackTheDiskSpaceOfTheReadLog() {
+        Containerd containerd = Containerd.get();
+        Commands.Result run =
+                RunningContainer.runToCompletion(
+                        containerd,
+                        containerd.image("relay"),
+                        "relay-holes",
+                        List.of(),
+                        Duration.ofSeconds(60),
+                        "sh",
+                        "-ec",
+                        "for d in \"$(dirname \"$RELAY_MAILLOG\")\" /var/tmp; do"
+                                + " mkdir -p \"$d\"; f=\"$d/holes\"; head -c 1048576 /dev/urandom > \"$f\";"
+                                + " fallocate --punch-hole --offset 0 --length 1044480 \"$f\";"
+                                + " echo \"$d $(stat --format='%s %b' \"$f\")\"; done");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.stdout().lines())
+                .as("directory, size, 512-byte blocks left")
+                .hasSize(2)
+                .allSatisfy(
+                        line -> {
+                            String[] fields = line.split(" ");
+                            assertThat(fields[1]).as(line).isEqualTo("1048576");
+                            assertThat(Long.parseLong(fields[2])).as(line).isLessThanOrEqualTo(16);
+                        });
     }
 
     /** Publishes the ConfigMap the operator would write: the public files and config-hash. */
