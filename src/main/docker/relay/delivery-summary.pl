@@ -201,7 +201,9 @@ sub open_log {
 sub release_read_part {
     my $upto = tell $log;
     if ($can_punch // 1) {
-        if (system('fallocate', '--punch-hole', '--offset', '0', '--length', $upto, $maillog) == 0) {
+        # through this process's open descriptor: the file read, even if $maillog was replaced meanwhile
+        my $file = "/proc/$$/fd/" . fileno($log);
+        if (system('fallocate', '--punch-hole', '--offset', '0', '--length', $upto, $file) == 0) {
             ($can_punch, $released) = (1, $upto);
         } elsif ($can_punch) {
             $released = $upto;    # it worked before: a passing failure, try again after the next $max_bytes
@@ -213,7 +215,7 @@ sub release_read_part {
         return if $can_punch;
     }
     my @st = stat $maillog;
-    return unless @st && $st[7] == $upto && $pending eq '';
+    return unless @st && $st[1] == $inode && $st[7] == $upto && $pending eq '';
     if (open my $w, '+<', $maillog) { truncate $w, 0; close $w; seek $log, 0, 0; $released = 0 }
 }
 
