@@ -8,8 +8,8 @@
 # and watches what a real start does and reconciles once. The JVM runs with the image's JAVA_OPTS and its CDS archive,
 # made here by src/main/docker/operator/cds-archive.sh as the image build makes it, with -XX:MaxRAM set to the chart's
 # memory limit (the heap the pod's JVM would size) and without a kubeconfig (the pod has none). Prints a Markdown table:
-# time to the first log line, to ready and to the first reconcile's begin and end (JOSDK's debug lines: readiness
-# does not wait for the Lease, the first reconcile does), process CPU at ready, CPU by thread group, and where the
+# time to the first log line, to ready and to the first reconcile's begin and end (JOSDK's debug lines: ready comes
+# about when the first reconcile begins, not when it ends), process CPU at ready, CPU by thread group, and where the
 # classes of a start came from (one more start with -Xlog:class+load), and the garbage collector's pauses before
 # ready (-Xlog:gc). Extra
 # JVM options: BENCH_JAVA_OPTS. BENCH_COMPARE_OPTS="OPTIONS" compares: each round starts once without and once with
@@ -73,7 +73,7 @@ start_once() {  # LOG [JVM OPTION...]: one start until ready and its first recon
   done | awk '{ms = $1; $1 = ""; sub(/^ /, ""); c[$0] += ms} END {for (k in c) if (c[k] > 0) print c[k] "\t" k}' \
     | sort -rn >"$log.threads"
   local cpu; cpu=$(awk '{print ($14 + $15) * 10}' "/proc/$pid/stat")
-  # readiness does not wait for the Lease: the first reconcile may begin and end after it
+  # the first reconcile ends after ready
   for _ in $(seq 1 500); do
     grep -q "mailrelay.*Event processing finished" "$log" && break
     sleep 0.02
