@@ -82,16 +82,12 @@ class OperatorImageTest {
         // -Xshare:on: the JVM refuses to start when it cannot use the archive JAVA_OPTS names
         // (made by another JVM, for another jar, or missing) instead of silently loading every
         // class from the jar, which only shows as a slow start
-        Containerd containerd = Containerd.get();
         Commands.Result run =
-                RunningContainer.runToCompletion(
-                        containerd,
-                        containerd.image("operator"),
+                RunningContainer.runShell(
+                        "operator",
                         "operator-cds",
                         List.of("--read-only"),
                         RUN,
-                        "sh",
-                        "-c",
                         "exec java $JAVA_OPTS -Xshare:on -Xlog:class+load=info -jar"
                                 + " /deployments/mailroute-operator.jar check --help");
 
@@ -106,16 +102,12 @@ class OperatorImageTest {
         // a young generation larger than the initial heap: a JVM warning on every machine (unlike
         // the transparent huge pages one, which depends on the node); by default the JVM prints
         // its warnings on stdout, where they would break `mailroute check --output json | jq`
-        Containerd containerd = Containerd.get();
         Commands.Result run =
-                RunningContainer.runToCompletion(
-                        containerd,
-                        containerd.image("operator"),
+                RunningContainer.runShell(
+                        "operator",
                         "operator-warning",
                         List.of("--read-only"),
                         RUN,
-                        "sh",
-                        "-c",
                         "exec java $JAVA_OPTS -Xms64m -XX:NewSize=100m -jar"
                                 + " /deployments/mailroute-operator.jar check --help");
 

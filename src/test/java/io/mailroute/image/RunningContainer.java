@@ -150,6 +150,17 @@ public final class RunningContainer implements AutoCloseable {
     }
 
     /**
+     * Runs {@code sh -c script} in a new container of the project's image {@code image} ({@link
+     * Containerd#image}) until it exits.
+     */
+    public static Commands.Result runShell(
+            String image, String prefix, List<String> options, Duration timeout, String script) {
+        Containerd containerd = Containerd.get();
+        return runToCompletion(
+                containerd, containerd.image(image), prefix, options, timeout, "sh", "-c", script);
+    }
+
+    /**
      * {@code ctr run --rm IMAGE ID ARGS...} in the foreground: the container's exit code and
      * output.
      */
