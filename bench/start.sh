@@ -11,9 +11,9 @@
 # time to the first log line, to ready and to the first reconcile's begin and end (JOSDK's debug lines: ready comes
 # about when the first reconcile begins, not when it ends), process CPU at ready, CPU by thread group, and where the
 # classes of a start came from (one more start with -Xlog:class+load), and the garbage collector's pauses before
-# ready (-Xlog:gc). Extra
-# JVM options: BENCH_JAVA_OPTS. BENCH_COMPARE_OPTS="OPTIONS" compares: each round starts once without and once with
-# OPTIONS added (in alternating order, so that the VM's drift falls on both), and the table gets a column for each.
+# ready (-Xlog:gc). Extra JVM options: BENCH_JAVA_OPTS. BENCH_COMPARE_OPTS="OPTIONS" compares: each round starts once
+# without and once with OPTIONS added (in alternating order, so that the VM's drift falls on both), and the table
+# gets a column for each.
 # Stops everything it started.
 source "$(dirname "${BASH_SOURCE[0]}")/../hack/lib.sh"
 cd "$REPO_ROOT"
@@ -103,7 +103,7 @@ for i in $(seq 1 "$RUNS"); do
 done
 start_once "$WORK/operator-classes.log" "-Xlog:class+load=info:file=$WORK/classes.txt"
 python3 - "$WORK" "$JAVA_OPTS; MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}" "$RUNS" "${BENCH_COMPARE_OPTS:-}" <<'PY'
-import collections, re, statistics, sys
+import collections, datetime, re, statistics, sys
 work, opts, runs, compare = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 variants = ["a", "b"] if compare else ["a"]
 def fmt(values):
@@ -115,7 +115,6 @@ def gc_before(log, ready_ms):  # (pauses, their ms) that began before ready, fro
     return len(before), sum(before)
 def first_reconcile(log, t0):  # ms from t0 to the first "Handling dispatch" and "Event processing finished" lines
     # of the MailRelay controller's threads, from the log's wall-clock stamps
-    import datetime
     found = [None, None]
     for line in open(log, errors="replace"):
         if "mailrelay" not in line:

@@ -179,8 +179,8 @@ sub write_summary {
 # --- follow the log like tail -F: from its end at start (older lines belong to an earlier run), from the
 # beginning of a file that appears, was replaced or was emptied later ---
 my ($log, $inode, $pending) = (undef, undef, '');
-# Bytes at the start of the log whose disk space was given back (see release_read_part), and whether the file system
-# can punch holes (undef: not tried yet).
+# Where the last release of the read part ended (see release_read_part; a failed one counts too, so that the next try
+# waits for another $max_bytes), and whether the file system can punch holes (undef: not tried yet).
 my ($released, $can_punch) = (0, undef);
 
 sub open_log {
