@@ -20,6 +20,11 @@ public class RelayDisruptionBudgetDependent
 
     @Override
     protected PodDisruptionBudget desired(MailRelay relay, Context<MailRelay> context) {
+        return budget(relay);
+    }
+
+    /** The relay's PodDisruptionBudget. */
+    public static PodDisruptionBudget budget(MailRelay relay) {
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(
                         RelayObjects.metadata(

@@ -52,6 +52,12 @@ public class RelaySaslSecretDependent
 
     private volatile KubernetesClient client;
 
+    /**
+     * The first read of each relay's Secret, begun when the relay is first seen ({@link
+     * Poller#onResourceCreated}), so that the relay's first reconcile does not wait for it.
+     */
+    private volatile FirstReads<Set<Secret>> firstReads;
+
     public RelaySaslSecretDependent() {
         super(Secret.class, POLL_PERIOD, ResourceIDMapper.kubernetesResourceIdMapper());
     }
@@ -80,7 +86,9 @@ public class RelaySaslSecretDependent
     protected ExternalResourceCachingEventSource<Secret, MailRelay, ResourceID> createEventSource(
             EventSourceContext<MailRelay> context) {
         client = context.getClient();
+        firstReads = new FirstReads<>(this::read, "mailroute-relay-secret-reads");
         return new Poller(
+                firstReads,
                 context,
                 new PerResourcePollingConfigurationBuilder<Secret, MailRelay, ResourceID>(
                                 this, getPollingPeriod())
@@ -89,13 +97,24 @@ public class RelaySaslSecretDependent
                         .build());
     }
 
-    /** The relay's Secret read by name, or nothing: one GET, never a list. */
+    /**
+     * The relay's Secret read by name, or nothing: one GET, never a list. The relay's first read
+     * may have been made a moment before (at most {@link FirstReads#FRESH}) and is taken from
+     * there.
+     */
     @Override
     public Set<Secret> fetchResources(MailRelay relay) {
+        ResourceID id = ResourceID.fromResource(relay);
+        FirstReads<Set<Secret>> early = firstReads;
+        return (early == null ? Optional.<Set<Secret>>empty() : early.take(id))
+                .orElseGet(() -> read(id));
+    }
+
+    private Set<Secret> read(ResourceID relay) {
         Secret secret =
                 client.secrets()
-                        .inNamespace(relay.getMetadata().getNamespace())
-                        .withName(RelayObjects.saslSecretName(relay.getMetadata().getName()))
+                        .inNamespace(relay.getNamespace().orElseThrow())
+                        .withName(RelayObjects.saslSecretName(relay.getName()))
                         .get();
         return secret == null ? Set.of() : Set.of(secret);
     }
@@ -174,14 +193,40 @@ public class RelaySaslSecretDependent
 
     /**
      * The polling cache, which can also forget a Secret the operator just deleted (instead of up to
-     * a poll later).
+     * a poll later), and which begins a relay's first read when the relay is first seen.
      */
     private static final class Poller
             extends PerResourcePollingEventSource<Secret, MailRelay, ResourceID> {
+        private final FirstReads<Set<Secret>> firstReads;
+
         Poller(
+                FirstReads<Set<Secret>> firstReads,
                 EventSourceContext<MailRelay> context,
                 PerResourcePollingConfiguration<Secret, MailRelay, ResourceID> configuration) {
             super(Secret.class, context, configuration);
+            this.firstReads = firstReads;
+        }
+
+        /**
+         * Also called for every relay the informer lists at start, before the leader election: the
+         * read is made while this replica waits to lead, not in the first reconcile.
+         */
+        @Override
+        public void onResourceCreated(MailRelay relay) {
+            super.onResourceCreated(relay);
+            firstReads.begin(ResourceID.fromResource(relay));
+        }
+
+        @Override
+        public void onResourceDeleted(MailRelay relay) {
+            firstReads.forget(ResourceID.fromResource(relay));
+            super.onResourceDeleted(relay);
+        }
+
+        @Override
+        public void stop() {
+            firstReads.close();
+            super.stop();
         }
 
         void forget(ResourceID relay) {

@@ -24,6 +24,11 @@ public class RelayServiceDependent extends CRUDKubernetesDependentResource<Servi
 
     @Override
     protected Service desired(MailRelay relay, Context<MailRelay> context) {
+        return service(relay);
+    }
+
+    /** The relay's Service. */
+    public static Service service(MailRelay relay) {
         return new ServiceBuilder()
                 .withMetadata(
                         RelayObjects.metadata(

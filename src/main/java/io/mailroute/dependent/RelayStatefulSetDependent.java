@@ -48,6 +48,11 @@ public class RelayStatefulSetDependent
 
     @Override
     protected StatefulSet desired(MailRelay relay, Context<MailRelay> context) {
+        return statefulSet(relay, RelayRenderContext.of(context).image());
+    }
+
+    /** The relay's StatefulSet, its container running {@code image}. */
+    public static StatefulSet statefulSet(MailRelay relay, String image) {
         MailRelaySpec spec = relay.getSpec();
         String name = relay.getMetadata().getName();
         return new StatefulSetBuilder()
@@ -70,7 +75,7 @@ public class RelayStatefulSetDependent
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .addNewContainer()
                 .withName("postfix")
-                .withImage(RelayRenderContext.of(context).image())
+                .withImage(image)
                 .addNewPort()
                 .withName("smtp")
                 .withContainerPort(RelayObjects.SMTP_PORT)

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -27,6 +28,7 @@ import io.mailroute.api.v1alpha1.MailRelayStatus;
 import io.mailroute.api.v1alpha1.MailRoute;
 import io.mailroute.api.v1alpha1.RelayPodStatus;
 import io.mailroute.api.v1alpha1.RelayRef;
+import io.mailroute.compat.k8s120.PolicyApi;
 import io.mailroute.compat.k8s120.PolicyV1Served;
 import io.mailroute.compat.k8s120.RelayDisruptionBudgetV1beta1Dependent;
 import io.mailroute.dependent.NeedsSaslSecret;
@@ -149,6 +151,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                                         + " in line with its plan (API requests included)")
                         .publishPercentileHistogram()
                         .register(registry);
+        askPolicyApiEarly(context.getClient());
         var routes =
                 InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
                         .withName(ROUTES)
@@ -193,6 +196,27 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                 new InformerEventSource<>(pods, context),
                 new InformerEventSource<>(claims, context),
                 new InformerEventSource<>(drains, context));
+    }
+
+    /**
+     * k8s 1.20 compat (delete with io.mailroute.compat.k8s120): asks which PodDisruptionBudget API
+     * the cluster serves while the informers start, on a daemon thread, so that the first
+     * reconcile's activation condition finds the answer instead of making the discovery request.
+     */
+    private static void askPolicyApiEarly(KubernetesClient client) {
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try {
+                                PolicyApi.servesV1(client);
+                            } catch (RuntimeException e) {
+                                // the first reconcile asks again
+                                LOG.debugf("asking for the policy API early failed: %s", e);
+                            }
+                        },
+                        "mailroute-policy-api");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private static Set<ResourceID> byLabel(
