@@ -34,11 +34,12 @@ import java.util.Set;
  * <p>Why polling and not an informer: an informer needs {@code list} and {@code watch} on Secrets,
  * and Kubernetes RBAC cannot narrow those verbs to a label or a name pattern, so a Secret informer
  * would let the operator's ServiceAccount read every Secret of every namespace it serves. This
- * dependent reads its one Secret by name ({@code get}) when a relay is first reconciled and then
- * every {@link #POLL_PERIOD}, which also notices a Secret deleted or edited by someone else; the
- * chart grants no {@code list}/{@code watch} on Secrets at all. Deleting the MailRelay removes the
- * Secret through its owner reference (garbage collection, no finalizer); the operator deletes it
- * itself only when no route needs credentials any more.
+ * dependent reads its one Secret by name ({@code get}) when a relay is first seen (taken by its
+ * first reconcile, {@link FirstReads}) and then every {@link #POLL_PERIOD}, which also notices a
+ * Secret deleted or edited by someone else; the chart grants no {@code list}/{@code watch} on
+ * Secrets at all. Deleting the MailRelay removes the Secret through its owner reference (garbage
+ * collection, no finalizer); the operator deletes it itself only when no route needs credentials
+ * any more.
  */
 public class RelaySaslSecretDependent
         extends PerResourcePollingDependentResource<Secret, MailRelay, ResourceID>
