@@ -49,8 +49,7 @@ class FirstReadsTest {
     @Test
     void aReadBegunEarlyIsTakenInsteadOfASecondRead() {
         FirstReads<String> reads = reads(id -> "secret of " + id.getName(), Duration.ofSeconds(5));
-        reads.begin(A);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        begin(reads, A, 1);
 
         assertThat(reads.take(A)).contains("secret of a");
         assertThat(sent).containsExactly(A);
@@ -68,8 +67,7 @@ class FirstReadsTest {
                             return "answered";
                         },
                         Duration.ofSeconds(5));
-        reads.begin(A);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        begin(reads, A, 1);
 
         CompletableFuture<Optional<String>> taken =
                 CompletableFuture.supplyAsync(() -> reads.take(A));
@@ -107,8 +105,7 @@ class FirstReadsTest {
     @Test
     void aReadOlderThanFreshIsNotUsed() {
         FirstReads<String> reads = reads(id -> "old", Duration.ofSeconds(5));
-        reads.begin(A);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        begin(reads, A, 1);
         now.addAndGet(Duration.ofSeconds(5).toNanos() + 1);
 
         assertThat(reads.take(A)).isEmpty();
@@ -122,8 +119,7 @@ class FirstReadsTest {
                             throw new IllegalStateException("API server unreachable");
                         },
                         Duration.ofSeconds(5));
-        reads.begin(A);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        begin(reads, A, 1);
 
         assertThat(reads.take(A)).isEmpty();
     }
@@ -131,8 +127,7 @@ class FirstReadsTest {
     @Test
     void aReadNobodyTakesIsDroppedAfterFresh() {
         FirstReads<String> reads = reads(id -> "never taken", Duration.ofMillis(200));
-        reads.begin(A);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        begin(reads, A, 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> reads.pending() == 0);
         assertThat(reads.take(A)).isEmpty();
     }
@@ -140,13 +135,11 @@ class FirstReadsTest {
     @Test
     void aForgottenPrimaryIsReadAnewWhenSeenAgain() {
         FirstReads<String> reads = reads(id -> "read " + sent.size(), Duration.ofSeconds(5));
-        reads.begin(A);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        begin(reads, A, 1);
         reads.forget(A); // the relay was deleted
         assertThat(reads.take(A)).isEmpty();
 
-        reads.begin(A); // a relay of the same name
-        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+        begin(reads, A, 2); // a relay of the same name
         assertThat(reads.take(A)).contains("read 2");
     }
 
@@ -157,6 +150,12 @@ class FirstReadsTest {
         reads.begin(A);
         assertThat(reads.take(A)).isEmpty();
         assertThat(sent).isEmpty();
+    }
+
+    /** Begins a read for {@code primary} and waits until {@code sends} reads have been sent. */
+    private void begin(FirstReads<String> reads, ResourceID primary, int sends) {
+        reads.begin(primary);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == sends);
     }
 
     private static void waitFor(CountDownLatch latch) {
