@@ -110,6 +110,9 @@ public final class FirstReads<T> implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debugf("reading ahead for %s failed, its reconcile reads again: %s", primary, e);
             read.answer.completeExceptionally(e);
+        } catch (Error e) {
+            read.answer.completeExceptionally(e); // a taker must never wait for ever
+            throw e;
         }
         try {
             executor.schedule(() -> reads.remove(primary, read), freshNanos, TimeUnit.NANOSECONDS);

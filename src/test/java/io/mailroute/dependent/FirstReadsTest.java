@@ -2,6 +2,7 @@ package io.mailroute.dependent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
@@ -122,6 +123,19 @@ class FirstReadsTest {
         begin(reads, A, 1);
 
         assertThat(reads.take(A)).isEmpty();
+    }
+
+    @Test
+    void aReadThatDiesWithAnErrorIsNotWaitedForForever() {
+        FirstReads<String> reads =
+                reads(
+                        id -> {
+                            throw new LinkageError("a class the reader needs is missing");
+                        },
+                        Duration.ofSeconds(5));
+        begin(reads, A, 1);
+
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThat(reads.take(A)).isEmpty());
     }
 
     @Test
