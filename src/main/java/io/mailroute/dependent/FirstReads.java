@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,7 +96,7 @@ public final class FirstReads<T> implements AutoCloseable {
         }
         try {
             executor.execute(() -> send(primary, read));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             reads.remove(primary, read); // closed: the reconcile reads for itself
         }
     }
@@ -116,7 +117,7 @@ public final class FirstReads<T> implements AutoCloseable {
         }
         try {
             executor.schedule(() -> reads.remove(primary, read), freshNanos, TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             reads.remove(primary, read);
         }
     }

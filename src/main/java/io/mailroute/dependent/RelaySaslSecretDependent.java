@@ -106,9 +106,7 @@ public class RelaySaslSecretDependent
     @Override
     public Set<Secret> fetchResources(MailRelay relay) {
         ResourceID id = ResourceID.fromResource(relay);
-        FirstReads<Set<Secret>> early = firstReads;
-        return (early == null ? Optional.<Set<Secret>>empty() : early.take(id))
-                .orElseGet(() -> read(id));
+        return firstReads.take(id).orElseGet(() -> read(id));
     }
 
     private Set<Secret> read(ResourceID relay) {

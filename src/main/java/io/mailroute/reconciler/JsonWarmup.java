@@ -124,8 +124,9 @@ class JsonWarmup {
     }
 
     /**
-     * The desired objects of a made-up relay that the server-side-apply matcher compares, its
-     * StatefulSet as the API server would answer it (the matcher converts both), and what the
+     * The desired objects of a made-up relay that the dependents' matchers compare (server-side
+     * apply's for the StatefulSet and the PodDisruptionBudget, the generic one for the Service),
+     * its StatefulSet as the API server would answer it (the matcher converts both), and what the
      * leader election sends.
      */
     static List<HasMetadata> written() {
