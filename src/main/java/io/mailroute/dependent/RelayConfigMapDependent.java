@@ -2,7 +2,6 @@ package io.mailroute.dependent;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
@@ -19,7 +18,7 @@ import java.util.Map;
  * configuration keeps its maps in shard ConfigMaps ({@link RelayConfigLayout}, written first by
  * {@link RelayConfigShardsDependent}) and only their manifests here.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = RelayObjects.MANAGED_SELECTOR))
+@KubernetesDependent // its informer is the relay controller's "config-maps", shared with the routes
 public class RelayConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, MailRelay> {
     /**
      * ConfigMap key holding {@code PostfixConfig.hash(hashKey)}, read by the relay's entrypoint.

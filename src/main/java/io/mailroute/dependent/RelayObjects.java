@@ -97,6 +97,18 @@ public final class RelayObjects {
         return labels == null ? null : labels.get(INSTANCE_LABEL);
     }
 
+    /**
+     * Whether an object carries the labels of {@link #CONFIG_MAP_SELECTOR} (a relay's ConfigMap or
+     * one of its shards), for a reader of an informer with a wider selector.
+     */
+    public static boolean isRelayConfig(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labels != null
+                && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL))
+                && COMPONENT_CONFIG.equals(labels.get(COMPONENT_LABEL))
+                && labels.get(RELAY_LABEL) != null;
+    }
+
     public static ObjectMeta metadata(MailRelay relay, String name, String component) {
         return new ObjectMetaBuilder()
                 .withName(name)

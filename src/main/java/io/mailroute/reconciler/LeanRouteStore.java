@@ -15,43 +15,29 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * How the informer caches keep MailRoutes: without {@code metadata.managedFields}, and with the
+ * How the informer cache keeps MailRoutes: without {@code metadata.managedFields}, and with the
  * strings that most routes share (condition types, statuses, reasons and messages, relay names,
- * states, MX host names, timestamps of the same second) held once instead of once per route, and
- * those that both caches hold (uids, domains, relay names) once instead of twice. Nothing in the
- * operator reads managed fields (statuses are written by server-side apply, which needs none on the
- * client); at 10,000 routes they were almost half of each cached route, and the shared strings a
- * large part of the rest (bench/scale.sh, class histogram of the operator's heap).
- *
- * <p>{@link #forPlanning()} keeps of the status only what planning reads ({@code resolutions},
- * {@code observedGeneration}): the MailRelay controller's cache of routes needs no conditions or
- * per-domain rows.
+ * states, MX host names, timestamps of the same second) held once instead of once per route, and a
+ * route's domains once for its spec and its status. Nothing in the operator reads managed fields
+ * (statuses are written by server-side apply, which needs none on the client); at 10,000 routes
+ * they were almost half of each cached route, and the shared strings a large part of the rest
+ * (bench/scale.sh, class histogram of the operator's heap). Both controllers read this one cache
+ * ({@link SharedCaches}).
  */
 public class LeanRouteStore extends TransformingItemStore<MailRoute> {
 
     /** The MailRoute controller's cache: the whole route but its managed fields. */
     public LeanRouteStore() {
-        this(false);
+        super(lean());
     }
 
-    private LeanRouteStore(boolean planningOnly) {
-        super(lean(planningOnly));
-    }
-
-    /** A cache for planning: status reduced to resolutions and observedGeneration. */
-    public static LeanRouteStore forPlanning() {
-        return new LeanRouteStore(true);
-    }
-
-    static UnaryOperator<MailRoute> lean(boolean planningOnly) {
+    static UnaryOperator<MailRoute> lean() {
         return route -> {
             ObjectMeta meta = route.getMetadata();
             if (meta != null) {
                 meta.setManagedFields(null);
-                // held by both route caches (each deserialises its own copy of every event), and
-                // timestamps by the routes created or checked in the same second. Not name,
-                // namespace or resourceVersion: TransformingItemStore puts the originals back.
-                meta.setUid(shared(meta.getUid()));
+                // held by the routes created in the same second. Not name, namespace or
+                // resourceVersion: TransformingItemStore puts the originals back.
                 meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
             }
             MailRouteSpec spec = route.getSpec();
@@ -75,12 +61,6 @@ public class LeanRouteStore extends TransformingItemStore<MailRoute> {
             MailRouteStatus status = route.getStatus();
             if (status == null) {
                 return route;
-            }
-            if (planningOnly) {
-                status.conditions = new ArrayList<>();
-                status.domains = new ArrayList<>();
-                status.target = null;
-                status.delivery = null;
             }
             if (status.conditions != null) {
                 for (Condition c : status.conditions) {

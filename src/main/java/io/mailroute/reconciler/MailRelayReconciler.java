@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRelayStatus;
@@ -71,10 +72,11 @@ import org.jboss.logging.Logger;
             @Dependent(
                     name = "config-shards",
                     type = RelayConfigShardsDependent.class,
-                    useEventSourceWithName = "config"),
+                    useEventSourceWithName = MailRelayReconciler.CONFIG_MAPS),
             @Dependent(
                     name = "config",
                     type = RelayConfigMapDependent.class,
+                    useEventSourceWithName = MailRelayReconciler.CONFIG_MAPS,
                     dependsOn = "config-shards"),
             @Dependent(
                     name = "sasl",
@@ -103,6 +105,8 @@ import org.jboss.logging.Logger;
 public class MailRelayReconciler implements Reconciler<MailRelay> {
     private static final Logger LOG = Logger.getLogger(MailRelayReconciler.class);
     static final String ROUTES = "routes";
+    static final String CONFIG_MAPS = "config-maps";
+    static final String RELAY_FEED = "relays-feed";
     static final String PODS = "relay-pods";
     static final String CLAIMS = "queue-claims";
     static final String DRAINS = "queue-drains";
@@ -114,6 +118,7 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     @Inject OperatorConfig config;
     @Inject DeliveryReports deliveryReports;
     @Inject MeterRegistry registry;
+    @Inject SharedCaches caches;
 
     /**
      * A relay not rendered for this long was deleted: every relay is reconciled at least every five
@@ -152,16 +157,39 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .publishPercentileHistogram()
                         .register(registry);
         askPolicyApiEarly(context.getClient());
+        Duration syncTimeout =
+                context.getControllerConfiguration().getConfigurationService().cacheSyncTimeout();
+        // The routes are the MailRoute controller's informer (SharedCaches): read, not listed and
+        // watched a second time.
+        SharedCache<MailRoute> sharedRoutes = caches.routes();
         var routes =
-                InformerEventSourceConfiguration.from(MailRoute.class, MailRelay.class)
-                        .withName(ROUTES)
-                        .withSecondaryToPrimaryMapper(MailRelayReconciler::relaysOf)
-                        .withOnUpdateFilter(
-                                (updated, old) ->
-                                        changesPlan(updated, old, planning.offered(updated)))
-                        .withItemStore(LeanRouteStore.forPlanning())
-                        .withInformerListLimit(500L)
-                        .build();
+                new CacheView<MailRoute, MailRelay>(
+                        MailRoute.class,
+                        ROUTES,
+                        sharedRoutes,
+                        route -> true,
+                        MailRelayReconciler::relaysOf,
+                        relay -> {
+                            ResourceID id = ResourceID.fromResource(relay);
+                            return sharedRoutes
+                                    .list(route -> relaysOf(route).contains(id))
+                                    .map(ResourceID::fromResource)
+                                    .collect(Collectors.toSet());
+                        },
+                        (updated, old) -> changesPlan(updated, old, planning.offered(updated)),
+                        syncTimeout);
+        // The relays' ConfigMaps, which the config dependents write; the MailRoute controller
+        // reads them through SharedCaches.
+        var configMaps =
+                new SharedInformerEventSource<>(
+                        InformerEventSourceConfiguration.from(ConfigMap.class, MailRelay.class)
+                                .withName(CONFIG_MAPS)
+                                .withLabelSelector(RelayObjects.MANAGED_SELECTOR)
+                                .withSecondaryToPrimaryMapper(
+                                        Mappers.fromOwnerReferences(MailRelay.class, false))
+                                .build(),
+                        context,
+                        caches.relayConfigMaps());
         var pods =
                 InformerEventSourceConfiguration.from(Pod.class, MailRelay.class)
                         .withName(PODS)
@@ -191,7 +219,10 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
                         .withSecondaryToPrimaryMapper(job -> byLabel(job, RelayObjects.RELAY_LABEL))
                         .build();
         return List.of(
-                new InformerEventSource<>(routes, context),
+                routes,
+                configMaps,
+                // the MailRoute controller reads this controller's informer of relays
+                new PrimaryFeed<>(RELAY_FEED, caches.relays(), context.getPrimaryCache()),
                 planning.relayEvents(),
                 new InformerEventSource<>(pods, context),
                 new InformerEventSource<>(claims, context),
@@ -274,8 +305,8 @@ public class MailRelayReconciler implements Reconciler<MailRelay> {
     @Override
     public UpdateControl<MailRelay> reconcile(MailRelay relay, Context<MailRelay> context) {
         @SuppressWarnings("unchecked")
-        InformerEventSource<MailRoute, MailRelay> routes =
-                (InformerEventSource<MailRoute, MailRelay>)
+        CacheView<MailRoute, MailRelay> routes =
+                (CacheView<MailRoute, MailRelay>)
                         context.eventSourceRetriever().getEventSourceFor(MailRoute.class, ROUTES);
         // with the DNS resolutions routes found and have not written yet (Planning.offer)
         long planStart = System.nanoTime();

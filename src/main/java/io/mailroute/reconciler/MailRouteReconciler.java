@@ -2,7 +2,6 @@ package io.mailroute.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -13,7 +12,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mailroute.api.v1alpha1.DomainResolution;
 import io.mailroute.api.v1alpha1.MailRelay;
 import io.mailroute.api.v1alpha1.MailRoute;
@@ -34,7 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -54,12 +51,14 @@ import java.util.stream.Collectors;
 public class MailRouteReconciler implements Reconciler<MailRoute> {
     static final String RELAYS = "relays";
     static final String CONFIG_MAPS = "relay-configs";
+    static final String ROUTE_FEED = "routes-feed";
 
     @Inject Planning planning;
     @Inject DnsValidation dnsValidation;
     @Inject MeterRegistry registry;
     @Inject DeliveryReports deliveryReports;
     @Inject OperatorConfig config;
+    @Inject SharedCaches caches;
 
     Clock clock = Clock.systemUTC();
 
@@ -68,88 +67,81 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
             EventSourceContext<MailRoute> context) {
         IndexerResourceCache<MailRoute> routes = context.getPrimaryCache();
         RouteMetrics.register(registry, routes);
+        Duration syncTimeout =
+                context.getControllerConfiguration().getConfigurationService().cacheSyncTimeout();
+        // The relays and their ConfigMaps are the MailRelay controller's informers (SharedCaches):
+        // this controller reads them, and maps their events to its routes, without informers of
+        // its own.
         var relays =
-                InformerEventSourceConfiguration.from(MailRelay.class, MailRoute.class)
-                        .withName(RELAYS)
-                        .withSecondaryToPrimaryMapper(
-                                relay -> routesOf(routes, ResourceKey.of(relay)))
-                        // Without a primary-to-secondary mapper JOSDK keeps an index of the
-                        // relays' routes, and updates it with the mapper above, a scan of every
-                        // route, at each relay event, the status patches the filter below drops
-                        // included (a fifth of the informer threads' time while editing one of
-                        // 10,000 routes). A route names its relays itself.
-                        .withPrimaryToSecondaryMapper(
-                                (MailRoute route) -> MailRelayReconciler.relaysOf(route))
+                new CacheView<MailRelay, MailRoute>(
+                        MailRelay.class,
+                        RELAYS,
+                        caches.relays(),
+                        relay -> true,
+                        relay -> routesOf(routes, ResourceKey.of(relay)),
+                        // a route names its relays itself
+                        MailRelayReconciler::relaysOf,
                         // A route's status reads of its relay only that it exists (and its uid);
                         // what the relay renders reaches the routes through Planning.publish. Its
-                        // status patches (attachedRoutes, pods, ...) must not reconcile every route
-                        // of the relay: at 10,000 routes each patch queued 10,000 reconciles ahead
-                        // of the relay's own.
-                        .withOnUpdateFilter(
-                                (updated, old) ->
-                                        !Objects.equals(
-                                                        updated.getMetadata().getUid(),
-                                                        old.getMetadata().getUid())
-                                                || !Objects.equals(
-                                                        updated.getMetadata()
-                                                                .getDeletionTimestamp(),
-                                                        old.getMetadata().getDeletionTimestamp()))
-                        .build();
+                        // status patches (attachedRoutes, pods, ...) must not reconcile every
+                        // route of the relay: at 10,000 routes each patch queued 10,000 reconciles
+                        // ahead of the relay's own.
+                        (updated, old) ->
+                                !Objects.equals(
+                                                updated.getMetadata().getUid(),
+                                                old.getMetadata().getUid())
+                                        || !Objects.equals(
+                                                updated.getMetadata().getDeletionTimestamp(),
+                                                old.getMetadata().getDeletionTimestamp()),
+                        syncTimeout);
         // A ConfigMap event wakes only the routes whose written lines it changed
         // (Planning.routesToWake), not every route of the relay. The mapper keeps state, so it
-        // must run once per event: with a primary-to-secondary mapper JOSDK keeps no index built
-        // from the secondary-to-primary mapper.
-        AtomicReference<InformerEventSource<ConfigMap, MailRoute>> configMapSource =
-                new AtomicReference<>();
+        // runs once per event, and never to find a route's ConfigMaps (that is the other mapper).
+        SharedCache<ConfigMap> written = caches.relayConfigMaps();
         var configMaps =
-                InformerEventSourceConfiguration.from(ConfigMap.class, MailRoute.class)
-                        .withName(CONFIG_MAPS)
-                        .withLabelSelector(RelayObjects.CONFIG_MAP_SELECTOR)
-                        .withPrimaryToSecondaryMapper(
-                                (MailRoute route) ->
-                                        MailRelayReconciler.relaysOf(route).stream()
-                                                .map(
-                                                        relay ->
-                                                                new ResourceID(
-                                                                        RelayObjects.configMapName(
-                                                                                relay.getName()),
-                                                                        relay.getNamespace()
-                                                                                .orElse(null)))
-                                                .collect(Collectors.toSet()))
-                        .withSecondaryToPrimaryMapper(
-                                cm -> {
-                                    String namespace = cm.getMetadata().getNamespace();
-                                    ResourceKey relay =
-                                            new ResourceKey(
-                                                    namespace,
-                                                    cm.getMetadata()
-                                                            .getLabels()
-                                                            .get(RelayObjects.RELAY_LABEL));
-                                    Function<String, ConfigMap> cached =
-                                            name ->
-                                                    configMapSource
-                                                            .get()
-                                                            .get(new ResourceID(name, namespace))
-                                                            .orElse(null);
-                                    return planning
-                                            .routesToWake(
-                                                    relay,
-                                                    cached.apply(
-                                                            RelayObjects.configMapName(
-                                                                    relay.name())),
-                                                    cached,
-                                                    () -> keysOf(routesOf(routes, relay)))
-                                            .stream()
-                                            .map(r -> new ResourceID(r.name(), r.namespace()))
-                                            .collect(Collectors.toSet());
-                                })
-                        .build();
-        InformerEventSource<ConfigMap, MailRoute> configMapEvents =
-                new InformerEventSource<>(configMaps, context);
-        configMapSource.set(configMapEvents);
+                new CacheView<ConfigMap, MailRoute>(
+                        ConfigMap.class,
+                        CONFIG_MAPS,
+                        written,
+                        RelayObjects::isRelayConfig,
+                        cm -> {
+                            String namespace = cm.getMetadata().getNamespace();
+                            ResourceKey relay =
+                                    new ResourceKey(
+                                            namespace,
+                                            cm.getMetadata()
+                                                    .getLabels()
+                                                    .get(RelayObjects.RELAY_LABEL));
+                            Function<String, ConfigMap> cached =
+                                    name ->
+                                            written.get(new ResourceID(name, namespace))
+                                                    .orElse(null);
+                            return planning
+                                    .routesToWake(
+                                            relay,
+                                            cached.apply(RelayObjects.configMapName(relay.name())),
+                                            cached,
+                                            () -> keysOf(routesOf(routes, relay)))
+                                    .stream()
+                                    .map(r -> new ResourceID(r.name(), r.namespace()))
+                                    .collect(Collectors.toSet());
+                        },
+                        (MailRoute route) ->
+                                MailRelayReconciler.relaysOf(route).stream()
+                                        .map(
+                                                relay ->
+                                                        new ResourceID(
+                                                                RelayObjects.configMapName(
+                                                                        relay.getName()),
+                                                                relay.getNamespace().orElse(null)))
+                                        .collect(Collectors.toSet()),
+                        (updated, old) -> true,
+                        syncTimeout);
         return List.of(
-                new InformerEventSource<>(relays, context),
-                configMapEvents,
+                relays,
+                configMaps,
+                // the MailRelay controller reads this controller's informer of routes
+                new PrimaryFeed<>(ROUTE_FEED, caches.routes(), routes),
                 planning.events(),
                 dnsValidation.events(),
                 deliveryReports.events());
@@ -172,10 +164,10 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
     @SuppressWarnings("unchecked")
     public UpdateControl<MailRoute> reconcile(MailRoute route, Context<MailRoute> context) {
         var relays =
-                (InformerEventSource<MailRelay, MailRoute>)
+                (CacheView<MailRelay, MailRoute>)
                         context.eventSourceRetriever().getEventSourceFor(MailRelay.class, RELAYS);
         var configMaps =
-                (InformerEventSource<ConfigMap, MailRoute>)
+                (CacheView<ConfigMap, MailRoute>)
                         context.eventSourceRetriever()
                                 .getEventSourceFor(ConfigMap.class, CONFIG_MAPS);
         Instant now = clock.instant();
