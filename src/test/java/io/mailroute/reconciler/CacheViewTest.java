@@ -65,6 +65,20 @@ class CacheViewTest {
         return view;
     }
 
+    /** A view that takes every object and wakes the relay "relay" for each event. */
+    private static CacheView<ConfigMap, MailRelay> everythingWakesTheRelay(
+            SharedCache<ConfigMap> cache) {
+        return new CacheView<>(
+                ConfigMap.class,
+                "everything",
+                cache,
+                cm -> true,
+                cm -> Set.of(id("relay")),
+                relay -> Set.of(),
+                (a, b) -> true,
+                Duration.ofSeconds(1));
+    }
+
     private static ConfigMap configMap(String name, String primary, String v) {
         var builder = new ConfigMapBuilder().withNewMetadata().withNamespace("mail").withName(name);
         if (primary != null) {
@@ -161,15 +175,7 @@ class CacheViewTest {
 
     @Test
     void eventsBeforeTheViewIsRegisteredAreLeftToThePrimaryList() {
-        new CacheView<ConfigMap, MailRelay>(
-                ConfigMap.class,
-                "unregistered",
-                shared,
-                cm -> true,
-                cm -> Set.of(id("relay")),
-                relay -> Set.of(),
-                (a, b) -> true,
-                Duration.ofSeconds(1));
+        everythingWakesTheRelay(shared);
 
         shared.added(configMap("relay-config", "relay", "1")); // no handler yet: nothing thrown
 
@@ -179,17 +185,8 @@ class CacheViewTest {
     @Test
     void aPrimaryFeedPassesItsControllersEventsOnAndSaysWhenItsInformerHasListed() {
         SharedCache<ConfigMap> feedCache = new SharedCache<>("ConfigMap");
-        CacheView<ConfigMap, MailRelay> fed =
-                new CacheView<>(
-                        ConfigMap.class,
-                        "fed",
-                        feedCache,
-                        cm -> true,
-                        cm -> Set.of(id("relay")),
-                        relay -> Set.of(),
-                        (a, b) -> true,
-                        Duration.ofSeconds(1));
-        fed.setEventHandler((Event e) -> woken.add(e.getRelatedCustomResourceID()));
+        everythingWakesTheRelay(feedCache)
+                .setEventHandler((Event e) -> woken.add(e.getRelatedCustomResourceID()));
         ConfigMap config = configMap("relay-config", "relay", "1");
         own(config);
         Cache<ConfigMap> primaries =
