@@ -99,7 +99,8 @@ public final class RelayObjects {
 
     /**
      * Whether an object carries the labels of {@link #CONFIG_MAP_SELECTOR} (a relay's ConfigMap or
-     * one of its shards), for a reader of an informer with a wider selector.
+     * one of its shards) and names its relay ({@link #RELAY_LABEL}), for a reader of an informer
+     * with a wider selector.
      */
     public static boolean isRelayConfig(HasMetadata object) {
         Map<String, String> labels = object.getMetadata().getLabels();

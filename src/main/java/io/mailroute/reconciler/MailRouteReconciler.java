@@ -115,6 +115,7 @@ public class MailRouteReconciler implements Reconciler<MailRoute> {
                             Function<String, ConfigMap> cached =
                                     name ->
                                             written.get(new ResourceID(name, namespace))
+                                                    .filter(RelayObjects::isRelayConfig)
                                                     .orElse(null);
                             return planning
                                     .routesToWake(

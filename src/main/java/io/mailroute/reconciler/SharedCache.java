@@ -52,10 +52,6 @@ final class SharedCache<R extends HasMetadata> {
         synced.countDown();
     }
 
-    boolean isSynced() {
-        return synced.getCount() == 0;
-    }
-
     /**
      * Waits until the owner's informer has listed. Fails after {@code timeout} (JOSDK's cache sync
      * timeout), as an informer that cannot list fails the controller's start.
@@ -73,18 +69,19 @@ final class SharedCache<R extends HasMetadata> {
     }
 
     Optional<R> get(ResourceID id) {
-        return cache().get.apply(id);
+        requirePublished();
+        return get.apply(id);
     }
 
     Stream<R> list(Predicate<R> predicate) {
-        return cache().list.apply(predicate);
+        requirePublished();
+        return list.apply(predicate);
     }
 
-    private SharedCache<R> cache() {
+    private void requirePublished() {
         if (get == null) {
             throw new IllegalStateException("the " + kind + " cache has not been published yet");
         }
-        return this;
     }
 
     void register(CacheView<R, ?> view) {

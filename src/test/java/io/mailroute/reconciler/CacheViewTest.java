@@ -208,9 +208,11 @@ class CacheViewTest {
                 };
         PrimaryFeed<ConfigMap> feed = new PrimaryFeed<>("feed", feedCache, primaries);
 
-        assertThat(feedCache.isSynced()).isFalse();
+        assertThatThrownBy(() -> feedCache.awaitSynced(Duration.ofMillis(1)))
+                .as("listed before the feed started")
+                .isInstanceOf(OperatorException.class);
         feed.start();
-        assertThat(feedCache.isSynced()).isTrue();
+        feedCache.awaitSynced(Duration.ofMillis(1)); // listed: returns at once
         feed.onResourceCreated(config);
         feed.onResourceUpdated(configMap("relay-config", "relay", "2"), config);
         feed.onResourceDeleted(config);
